@@ -1,0 +1,65 @@
+"""The errors accessgraph reports to people, drawn once.
+
+    AccessgraphError            a message for a person; the CLI prints it and exits non-zero
+    ├── DatabaseUnavailable     no Neo4j answers where configured
+    ├── ProvisioningError       Neo4j could not be downloaded, configured or started
+    ├── InputError              a file or document the user gave is wrong (names file and entity)
+    │   └── PolicyError         a policy document that does not parse (names policy, statement, field)
+    └── QueryError              a question the API cannot answer as asked (unknown ARN, bad action)
+
+Anything else that escapes is a bug: the CLI prints it as one, the API masks it.
+"""
+
+from __future__ import annotations
+
+
+class AccessgraphError(Exception):
+    """A failure with a message meant for the person who ran the command."""
+
+    exit_code = 1
+
+
+class DatabaseUnavailable(AccessgraphError):
+    exit_code = 3
+
+
+class ProvisioningError(AccessgraphError):
+    exit_code = 4
+
+
+class InputError(AccessgraphError):
+    exit_code = 2
+
+
+class PolicyError(InputError):
+    """A policy document that does not parse.
+
+    Attributes name where: the policy, the statement (index and Sid when known) and the field.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        policy: str | None = None,
+        statement: int | None = None,
+        sid: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.policy = policy
+        self.statement = statement
+        self.sid = sid
+        self.field = field
+        self.detail = message
+        where = []
+        if policy:
+            where.append(f"policy {policy!r}")
+        if statement is not None:
+            where.append(f"statement {statement}" + (f" (Sid {sid!r})" if sid else ""))
+        if field:
+            where.append(f"field {field!r}")
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+
+class QueryError(AccessgraphError):
+    exit_code = 2
