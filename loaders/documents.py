@@ -1,0 +1,42 @@
+"""Policy documents: every one the loaders store is validated by the evaluator's parser first."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from loaders.fields import Where, kind_of
+from service.errors import PolicyError
+from service.evaluation import Policy, PolicyKind, parse_policy
+
+
+def validated_policy(raw: object, *, where: Where, name: str, kind: PolicyKind) -> tuple[Policy, str]:
+    """Parse a document given as an object, a JSON string or URL-encoded JSON.
+
+    Returns the parsed policy and the decoded document as a compact JSON string (key order kept).
+
+    Raises:
+        InputError: naming the file, the entity and (from the parser) the statement and field at fault.
+    """
+    if raw is None:
+        raise where.error("missing policy document")
+    if not isinstance(raw, str | Mapping):
+        raise where.error(f"a policy document must be an object or a JSON string, not {kind_of(raw)}")
+    try:
+        policy = parse_policy(raw, name=name, kind=kind)
+        return policy, document_json(policy.source_document)
+    except PolicyError as exc:
+        raise where.error(str(exc)) from exc
+    except (RecursionError, ValueError) as exc:
+        raise where.error(f"policy document cannot be stored as JSON: {exc}") from exc
+
+
+def document_json(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def statement_objects(policy: Policy) -> list[Mapping[str, Any]]:
+    """The raw statements of a parsed policy, in order (the parser accepted one object or a list)."""
+    body = policy.source_document["Statement"]
+    return [body] if isinstance(body, Mapping) else list(body)
