@@ -127,9 +127,7 @@ def parse_policy(
         raise where.error(f"unknown top-level field {unknown[0]!r}", unknown[0])
     version = raw.get("Version")
     if version is not None and version not in (VERSION_2012, VERSION_2008):
-        raise where.error(
-            f"Version must be {VERSION_2012!r} or {VERSION_2008!r}, not {_show(version)}", "Version"
-        )
+        raise where.error(f"Version must be {VERSION_2012!r} or {VERSION_2008!r}, not {_show(version)}", "Version")
     policy_id = raw.get("Id")
     if policy_id is not None and not isinstance(policy_id, str):
         raise where.error("Id must be a string", "Id")
@@ -218,9 +216,7 @@ def _statement(index: int, raw: object, where: _Where) -> Statement:
     for field, values in (("Action", actions), ("NotAction", not_actions)):
         for action in values or ():
             if not _ACTION_SHAPE.match(action):
-                raise where.error(
-                    f"{action!r} is not an action: expected service:Name (e.g. s3:GetObject) or *", field
-                )
+                raise where.error(f"{action!r} is not an action: expected service:Name (e.g. s3:GetObject) or *", field)
     resources, not_resources = _pair(raw, "Resource", "NotResource", where, required=False)
     for field, values in (("Resource", resources), ("NotResource", not_resources)):
         for resource in values or ():
@@ -229,9 +225,7 @@ def _statement(index: int, raw: object, where: _Where) -> Statement:
     if "Principal" in raw and "NotPrincipal" in raw:
         raise where.error("a statement cannot have both Principal and NotPrincipal", "NotPrincipal")
     principals = _principals(raw["Principal"], "Principal", where) if "Principal" in raw else None
-    not_principals = (
-        _principals(raw["NotPrincipal"], "NotPrincipal", where) if "NotPrincipal" in raw else None
-    )
+    not_principals = _principals(raw["NotPrincipal"], "NotPrincipal", where) if "NotPrincipal" in raw else None
     conditions = _conditions(raw["Condition"], where) if "Condition" in raw else ()
     typed_effect: Effect = "Allow" if effect == "Allow" else "Deny"
     return Statement(
@@ -332,9 +326,7 @@ def _operator(operator: str, where: _Where, field: str) -> tuple[str, SetQualifi
         elif prefix.lower() == "foranyvalue":
             qualifier = "ForAnyValue"
         else:
-            raise where.error(
-                f"unknown set qualifier {prefix!r}: expected ForAllValues or ForAnyValue", field
-            )
+            raise where.error(f"unknown set qualifier {prefix!r}: expected ForAllValues or ForAnyValue", field)
         rest = tail
     if_exists = rest.lower().endswith("ifexists")
     if if_exists:

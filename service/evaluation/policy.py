@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Effect = Literal["Allow", "Deny"]
@@ -83,6 +83,8 @@ class Policy:
     statements: tuple[Statement, ...]
     source_document: Mapping[str, Any]
     id: str | None = None
+    # Matchers compiled by the engine, per policy type; filled on first use, never compared.
+    compiled_cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def variables_enabled(self) -> bool:

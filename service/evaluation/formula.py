@@ -1,0 +1,208 @@
+"""Undecided conditions as a small boolean formula.
+
+When the request context cannot decide a condition (graph questions leave most keys unknown), the engine
+keeps the condition instead of guessing. A `Cond` is `True`, `False` or a `Condition` formula built from
+`Test` leaves with `All`, `AnyOf` and `Not`. The builders `conj`, `disj` and `neg` fold constants away and
+flatten nesting, so a decision never carries `All` of one item or a `True` inside a formula.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TypeAlias
+
+
+@dataclass(frozen=True, slots=True)
+class Test:
+    """One condition the request context did not decide: `key operator values`, and where it came from.
+
+    `operator` is the operator as written in the policy (`StringEqualsIfExists`,
+    `ForAnyValue:StringLike`, ...). `policy_type` is one of identity, boundary, scp, rcp, resource,
+    session (empty when the test was built outside a policy).
+    """
+
+    key: str
+    operator: str
+    values: tuple[str, ...]
+    policy: str = ""
+    statement: int | None = None
+    sid: str | None = None
+    policy_type: str = ""
+
+    def leaves(self) -> tuple[Leaf, ...]:
+        return (Leaf(self, False),)
+
+    def describe(self) -> str:
+        shown = json.dumps(self.values[0]) if len(self.values) == 1 else json.dumps(list(self.values))
+        return f"{self.key} {self.operator} {shown}"
+
+
+@dataclass(frozen=True, slots=True)
+class All:
+    """Every item must hold."""
+
+    items: tuple[Condition, ...]
+
+    def leaves(self) -> tuple[Leaf, ...]:
+        return tuple(leaf for item in self.items for leaf in item.leaves())
+
+    def describe(self) -> str:
+        return " AND ".join(_wrap(item, AnyOf) for item in self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    """At least one item must hold."""
+
+    items: tuple[Condition, ...]
+
+    def leaves(self) -> tuple[Leaf, ...]:
+        return tuple(leaf for item in self.items for leaf in item.leaves())
+
+    def describe(self) -> str:
+        return " OR ".join(_wrap(item, All) for item in self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    """The item must not hold."""
+
+    item: Condition
+
+    def leaves(self) -> tuple[Leaf, ...]:
+        return tuple(Leaf(leaf.test, not leaf.negated) for leaf in self.item.leaves())
+
+    def describe(self) -> str:
+        inner = self.item.describe()
+        return f"NOT {inner}" if isinstance(self.item, Test) else f"NOT ({inner})"
+
+
+Condition: TypeAlias = Test | All | AnyOf | Not
+Cond: TypeAlias = bool | Condition
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """A test as it appears in a formula: `negated` when it sits under an odd number of `Not`s."""
+
+    test: Test
+    negated: bool
+
+    @property
+    def key(self) -> str:
+        return self.test.key
+
+    @property
+    def operator(self) -> str:
+        return self.test.operator
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return self.test.values
+
+    @property
+    def policy(self) -> str:
+        return self.test.policy
+
+    @property
+    def statement(self) -> int | None:
+        return self.test.statement
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "key": self.key,
+            "operator": self.operator,
+            "values": list(self.values),
+            "negated": self.negated,
+            "policy": self.policy,
+            "statement": self.statement,
+            "sid": self.test.sid,
+            "policyType": self.test.policy_type,
+        }
+
+
+def _wrap(item: Condition, needs_parens: type) -> str:
+    text = item.describe()
+    return f"({text})" if isinstance(item, needs_parens) else text
+
+
+def conj(items: Iterable[Cond]) -> Cond:
+    """AND of the items, simplified. `conj([])` is True."""
+    out: list[Condition] = []
+    seen: set[Condition] = set()
+    for item in items:
+        if item is True:
+            continue
+        if item is False:
+            return False
+        parts = item.items if isinstance(item, All) else (item,)
+        for part in parts:
+            if part in seen:
+                continue
+            if _negation(part) in seen:
+                return False
+            seen.add(part)
+            out.append(part)
+    if not out:
+        return True
+    return out[0] if len(out) == 1 else All(tuple(out))
+
+
+def disj(items: Iterable[Cond]) -> Cond:
+    """OR of the items, simplified. `disj([])` is False."""
+    out: list[Condition] = []
+    seen: set[Condition] = set()
+    for item in items:
+        if item is False:
+            continue
+        if item is True:
+            return True
+        parts = item.items if isinstance(item, AnyOf) else (item,)
+        for part in parts:
+            if part in seen:
+                continue
+            if _negation(part) in seen:
+                return True
+            seen.add(part)
+            out.append(part)
+    if not out:
+        return False
+    if len(out) == 1:
+        return out[0]
+    return _absorb(out)
+
+
+def neg(item: Cond) -> Cond:
+    if item is True:
+        return False
+    if item is False:
+        return True
+    return _negation(item)
+
+
+def _negation(item: Condition) -> Condition:
+    return item.item if isinstance(item, Not) else Not(item)
+
+
+def _absorb(items: list[Condition]) -> Condition:
+    """`a OR (a AND b)` is `a`: drop conjunctions that contain another alternative whole."""
+    singles = {item for item in items if not isinstance(item, All)}
+    kept = [item for item in items if not (isinstance(item, All) and any(part in singles for part in item.items))]
+    return kept[0] if len(kept) == 1 else AnyOf(tuple(kept))
+
+
+def leaves(cond: Cond | None) -> tuple[Leaf, ...]:
+    """The tests in a condition, flattened; empty for a decided (bool or None) condition."""
+    if cond is None or isinstance(cond, bool):
+        return ()
+    return cond.leaves()
+
+
+def describe(cond: Cond | None) -> str:
+    if cond is None or cond is True:
+        return "always"
+    if cond is False:
+        return "never"
+    return cond.describe()

@@ -1,0 +1,144 @@
+"""`*` and `?` matching, compiled once per pattern.
+
+Three dialects, each from the IAM User Guide:
+
+- actions (`Action`/`NotAction`): case-insensitive; `*` is any run, `?` exactly one character.
+- resources (`Resource`/`NotResource`): case-sensitive; wildcards stay inside one colon-separated ARN
+  segment, except a `*` that ends a segment, which may run past colons ("IAM JSON policy elements:
+  Resource > Using wildcards in resource ARNs").
+- condition strings (`StringLike`): case-sensitive, `*` and `?` anywhere; `ArnLike` matches each of the
+  six ARN components separately.
+
+Patterns that went through policy-variable substitution arrive in *escaped* form: a backslash makes the
+next character literal, so `${*}` and substituted values never act as wildcards.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+
+from .variables import Absent, Unresolved, substitute_text
+
+_CACHE_SIZE = 1 << 16
+
+
+def translate(pattern: str, *, segmented: bool, escaped: bool) -> str:
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if escaped and ch == "\\" and i + 1 < n:
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        if ch == "*":
+            ends_segment = i + 1 == n or pattern[i + 1] == ":"
+            out.append("[^:]*" if segmented and not ends_segment else ".*")
+        elif ch == "?":
+            out.append("[^:]" if segmented else ".")
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def action_regex(pattern_lower: str) -> re.Pattern[str]:
+    return re.compile(translate(pattern_lower, segmented=False, escaped=False), re.DOTALL)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def resource_regex(pattern: str, escaped: bool = False) -> re.Pattern[str]:
+    return re.compile(translate(pattern, segmented=True, escaped=escaped), re.DOTALL)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def string_like_regex(pattern: str, escaped: bool = False, ignore_case: bool = False) -> re.Pattern[str]:
+    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    return re.compile(translate(pattern, segmented=False, escaped=escaped), flags)
+
+
+def has_wildcard(pattern: str) -> bool:
+    return "*" in pattern or "?" in pattern
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    """Whether an `Action` pattern such as `s3:Get*` matches `action`, ignoring case."""
+    if pattern == "*":
+        return True
+    pattern_lower, action_lower = pattern.lower(), action.lower()
+    if not has_wildcard(pattern_lower):
+        return pattern_lower == action_lower
+    return action_regex(pattern_lower).fullmatch(action_lower) is not None
+
+
+def resource_matches(
+    pattern: str,
+    resource: str,
+    variables: Mapping[str, str | Sequence[str]] | None = None,
+) -> bool:
+    """Whether a `Resource` pattern matches `resource` (case-sensitive).
+
+    With `variables` (context key → value(s), keys case-insensitive), `${...}` policy variables in the
+    pattern are substituted first, as under Version 2012-10-17; a variable with no value and no default
+    makes the pattern match nothing, as AWS does. Without `variables` the pattern is taken literally.
+    """
+    if variables is None:
+        return _resource_glob(pattern, resource, escaped=False)
+    lowered = {k.lower(): ((v,) if isinstance(v, str) else tuple(v)) for k, v in variables.items()}
+    expanded = substitute_text(pattern, lambda key: lowered.get(key.lower(), Absent.ABSENT))
+    if isinstance(expanded, Absent):
+        return False
+    if isinstance(expanded, Unresolved):  # cannot occur: a plain mapping never answers "unknown"
+        return False
+    return any(_resource_glob(p, resource, escaped=True) for p in expanded)
+
+
+def _resource_glob(pattern: str, resource: str, *, escaped: bool) -> bool:
+    if pattern == "*":
+        return True
+    if not escaped and not has_wildcard(pattern):
+        return pattern == resource
+    return resource_regex(pattern, escaped).fullmatch(resource) is not None
+
+
+def string_like(pattern: str, value: str, *, escaped: bool = False) -> bool:
+    return string_like_regex(pattern, escaped).fullmatch(value) is not None
+
+
+def arn_like(pattern: str, value: str, *, escaped: bool = False) -> bool:
+    """`ArnLike`/`ArnEquals`: each of the six `:`-separated ARN components is matched on its own."""
+    value_parts = value.split(":", 5)
+    if len(value_parts) != 6:
+        return False
+    pattern_parts = _split_arn(pattern, escaped)
+    if len(pattern_parts) != 6:
+        return string_like(pattern, value, escaped=escaped)
+    return all(
+        string_like_regex(p, escaped).fullmatch(v) is not None for p, v in zip(pattern_parts, value_parts, strict=True)
+    )
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _split_arn(pattern: str, escaped: bool) -> tuple[str, ...]:
+    if not escaped:
+        return tuple(pattern.split(":", 5))
+    parts: list[str] = []
+    current: list[str] = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            current.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if ch == ":" and len(parts) < 5:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    parts.append("".join(current))
+    return tuple(parts)
