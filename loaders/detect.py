@@ -37,8 +37,10 @@ def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
             files.append(path)
         else:
             raise InputError(f"{path}: no such file or folder")
-    unique = list(dict.fromkeys(p.resolve() for p in files))
-    return [Path(p) for p in unique]
+    unique: dict[Path, Path] = {}
+    for file in files:
+        unique.setdefault(file.resolve(), file)
+    return list(unique.values())
 
 
 def read_input(path: Path) -> InputFile:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from loaders.arns import ACCOUNT_ID, is_aws_managed_policy, parse_arn, policy_name_from_arn
-from loaders.documents import validated_policy
+from loaders.documents import action_hints, validated_policy
 from loaders.fields import (
     Where,
     kind_of,
@@ -163,7 +163,8 @@ class _Transform:
         arn = text(item, "Arn", where)
         name = optional_text(item, "PolicyName", where) or policy_name_from_arn(arn)
         version = _default_version(item, where)
-        _, document = validated_policy(version.get("Document"), where=where, name=arn, kind="identity")
+        policy, document = validated_policy(version.get("Document"), where=where, name=arn, kind="identity")
+        regexes, not_action = action_hints(policy)
         aws = is_aws_managed_policy(arn)
         row = PolicyRow(
             arn=arn,
@@ -181,6 +182,8 @@ class _Transform:
             attachment_count=optional_int(item, "AttachmentCount", where),
             boundary_usage_count=optional_int(item, "PermissionsBoundaryUsageCount", where),
             is_attachable=optional_bool(item, "IsAttachable", where),
+            allow_action_regexes=regexes,
+            allows_not_action=not_action,
         )
         (self.global_ if aws else self.owned)[arn] = row
 
@@ -259,10 +262,14 @@ class _Transform:
             names.add(name)
             arn = f"{owner}#inline/{name}"
             inline_where = where.at(f"{where.entity} inline policy {name!r}")
-            _, document = validated_policy(entry.get("PolicyDocument"), where=inline_where, name=arn, kind="identity")
+            policy, document = validated_policy(
+                entry.get("PolicyDocument"), where=inline_where, name=arn, kind="identity"
+            )
+            regexes, not_action = action_hints(policy)
             self.owned[arn] = PolicyRow(
                 arn=arn, name=name, kind="inline", account_id=self._account(), document=document,
-                version_id=None, known=True, owner_arn=owner,
+                version_id=None, known=True, owner_arn=owner, allow_action_regexes=regexes,
+                allows_not_action=not_action,
             )
             links[Link(owner, arn)] = None
 
@@ -337,3 +344,13 @@ def _unique(
         seen[arn] = item
         out.append((where, item))
     return out
+
+
+def merged_output(pages: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Pages merged into the single object the AWS CLI writes for the same call."""
+    merged: dict[str, Any] = {key: [] for key in GAAD_LISTS}
+    for page in pages:
+        for key in GAAD_LISTS:
+            merged[key].extend(page.get(key) or [])
+    merged["IsTruncated"] = False
+    return merged

@@ -19,7 +19,7 @@ from typing import Any
 from loaders.arns import ACCOUNT_ID, parse_arn
 from loaders.documents import validated_policy
 from loaders.fields import Where, as_object, objects, optional_bool, optional_text, text, timestamp
-from loaders.rows import OrganizationSnapshot, OrgAccountRow, OrgNodeRow, OrgPolicyRow
+from loaders.rows import OrgAccountRow, OrganizationSnapshot, OrgNodeRow, OrgPolicyRow
 from service.evaluation import PolicyKind
 
 ORG_KEYS = ("Organization", "Roots", "OrganizationalUnits", "Accounts", "Policies")

@@ -1,0 +1,13 @@
+// Placeholders that other accounts' assumed-role principals created for this account's roles, where
+// the real role has a path (so a different ARN): move their trust edges to the role.
+MATCH (ph:Principal {accountId: $accountId})
+WHERE ph.placeholder = true AND ph.roleName IS NOT NULL
+MATCH (role:Role {accountId: $accountId, name: ph.roleName})
+MATCH (source)-[old:TRUSTS]->(ph)
+CREATE (source)-[moved:TRUSTS]->(role)
+SET moved = properties(old)
+DELETE old
+WITH DISTINCT ph
+WHERE NOT EXISTS { (ph)--() }
+DELETE ph
+RETURN count(*) AS relinked

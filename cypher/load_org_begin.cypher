@@ -1,0 +1,2 @@
+MERGE (o:Organization {id: $org.id})
+SET o = $org

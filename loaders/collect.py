@@ -1,0 +1,98 @@
+"""Live AWS -> plans and snapshot files: the boto3 side of `load --live` and `collect`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import boto3  # type: ignore[import-untyped]  # no stubs; see loaders/live.py
+
+from loaders import live
+from loaders.gaad import merge_pages, merged_output, transform_gaad
+from loaders.organizations import transform_organization
+from loaders.pipeline import LoadPlan, combine
+from loaders.progress import Progress, SilentProgress
+from loaders.rows import AccountSnapshot, OrganizationSnapshot
+
+
+def account_sessions(
+    profile: str | None, role_arns: Sequence[str], progress: Progress
+) -> tuple[boto3.Session, list[tuple[str, boto3.Session]]]:
+    """The base session, and (label, session) for each account: each role assumed, else the base."""
+    base = live.make_session(profile)
+    if not role_arns:
+        return base, [(f"profile {profile}" if profile else "default credentials", base)]
+    sessions = []
+    for role_arn in role_arns:
+        progress.note(f"assuming {role_arn}")
+        sessions.append((role_arn, live.assume_role(base, role_arn)))
+    return base, sessions
+
+
+def plan_from_live(
+    *,
+    profile: str | None,
+    role_arns: Sequence[str],
+    organization: bool,
+    progress: Progress | None = None,
+) -> LoadPlan:
+    """Collect every account (and the organization when asked) and transform it, writing nothing.
+
+    A failure to read the organization is reported as a warning: the accounts still load.
+    """
+    progress = progress or SilentProgress()
+    warnings: list[str] = []
+    base, sessions = account_sessions(profile, role_arns, progress)
+    accounts: list[AccountSnapshot] = []
+    for label, session in sessions:
+        account_id = live.get_account_id(session)
+        progress.note(f"account {account_id}: reading IAM ({label})")
+        pages = live.get_authorization_details(session)
+        alias = live.get_account_alias(session, warnings.append)
+        source = f"aws:{account_id} ({label})"
+        accounts.append(transform_gaad(merge_pages(pages, source), account_id=account_id, alias=alias))
+    organizations: list[OrganizationSnapshot] = []
+    if organization:
+        try:
+            snapshot = live.get_organization(base, warnings.append)
+        except live.AwsError as exc:
+            warnings.append(f"{exc}; loading without the organization")
+        else:
+            organizations.append(transform_organization(snapshot, "aws:organization"))
+    return combine(accounts, organizations, warnings)
+
+
+def collect_organization(profile: str | None, output: Path, progress: Progress | None = None) -> dict[str, Any]:
+    """Write the live organization as a snapshot file; returns what was written."""
+    progress = progress or SilentProgress()
+    snapshot = live.get_organization(live.make_session(profile), progress.note)
+    transform_organization(snapshot, str(output))  # never write a file `load` would reject
+    _write_json(output, snapshot)
+    return snapshot
+
+
+def collect_gaad(
+    profile: str | None, role_arns: Sequence[str], folder: Path, progress: Progress | None = None
+) -> list[Path]:
+    """Write `gaad-<account>.json` (AWS CLI format) for each account into `folder`."""
+    progress = progress or SilentProgress()
+    _, sessions = account_sessions(profile, role_arns, progress)
+    written = []
+    for _label, session in sessions:
+        account_id = live.get_account_id(session)
+        output = merged_output(live.get_authorization_details(session))
+        path = folder / f"gaad-{account_id}.json"
+        transform_gaad(merge_pages([output], str(path)), account_id=account_id)
+        _write_json(path, output)
+        progress.note(f"account {account_id}: wrote {path}")
+        written.append(path)
+    return written
+
+
+def _write_json(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".part")
+    temporary.write_text(json.dumps(value, indent=4, ensure_ascii=False) + "\n", encoding="utf-8")
+    temporary.replace(path)

@@ -1,0 +1,121 @@
+"""`accessgraph load` (IAM and Organizations into the graph) and `accessgraph collect` (to files)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from loaders.graph_writer import DEFAULT_BATCH_SIZE
+from loaders.pipeline import LoadPlan, LoadSummary, account_summary, combine, plan_from_paths, write_plan
+from loaders.progress import Progress, SilentProgress, StderrProgress
+from service.errors import InputError
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    load = subparsers.add_parser(
+        "load",
+        help="load IAM (GAAD files or a live account) and AWS Organizations into the graph",
+        description=(
+            "Load GAAD files (`aws iam get-account-authorization-details` output), folders of them and "
+            "Organizations snapshots (`accessgraph collect --organization`), recognised by content; or "
+            "read live accounts with --live. Each account replaces its previous snapshot atomically; "
+            "nothing is written unless every input is valid."
+        ),
+    )
+    load.add_argument("paths", nargs="*", metavar="PATH", help="GAAD file, Organizations snapshot or folder")
+    load.add_argument("--live", action="store_true", help="read the accounts from AWS through boto3")
+    _aws_options(load)
+    load.add_argument(
+        "--organization", action="store_true",
+        help="with --live: also load the AWS Organization the profile's account can read",
+    )
+    load.add_argument("--dry-run", action="store_true", help="validate and transform everything, write nothing")
+    load.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="rows per UNWIND batch")
+    load.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    load.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    load.set_defaults(func=run_load)
+
+    collect = subparsers.add_parser(
+        "collect",
+        help="save live AWS data to files that `load` reads",
+        description="Write the live organization as a snapshot file, or each account's GAAD as AWS CLI JSON.",
+    )
+    what = collect.add_mutually_exclusive_group(required=True)
+    what.add_argument("--organization", action="store_true", help="write an Organizations snapshot to -o FILE")
+    what.add_argument("--gaad", action="store_true", help="write gaad-<account>.json files into the -o folder")
+    collect.add_argument("-o", "--output", required=True, type=Path, metavar="PATH")
+    _aws_options(collect)
+    collect.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    collect.set_defaults(func=run_collect)
+
+
+def _aws_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", help="AWS named profile (default: the usual credential chain)")
+    parser.add_argument(
+        "--role-arn", dest="role_arns", action="extend", nargs="+", default=[], metavar="ARN",
+        help="assume this role to read its account (repeat for a multi-account load)",
+    )
+
+
+def _progress(args: argparse.Namespace) -> Progress:
+    return SilentProgress() if args.quiet else StderrProgress()
+
+
+def run_load(args: argparse.Namespace) -> int:
+    if not args.paths and not args.live:
+        raise InputError("nothing to load: give GAAD files, folders or snapshots, or --live")
+    if args.batch_size < 1:
+        raise InputError("--batch-size must be at least 1")
+    if (args.role_arns or args.profile or args.organization) and not args.live:
+        raise InputError("--profile, --role-arn and --organization need --live")
+    progress = _progress(args)
+    plan = plan_from_paths(args.paths, progress) if args.paths else LoadPlan((), ())
+    if args.live:
+        from loaders.collect import plan_from_live  # boto3 is imported only for live loads
+
+        live = plan_from_live(
+            profile=args.profile, role_arns=args.role_arns, organization=args.organization, progress=progress
+        )
+        plan = combine([*plan.accounts, *live.accounts], [*plan.organizations, *live.organizations],
+                       [*plan.warnings, *live.warnings])
+    if args.dry_run:
+        summary = LoadSummary(
+            accounts=[account_summary(account, 0.0, 0) for account in plan.accounts],
+            organizations=[{"id": org.id, "source": org.source, "accounts": len(org.accounts)}
+                           for org in plan.organizations],
+            warnings=list(plan.warnings),
+        )
+    else:
+        from service.database import Neo4jSettings, apply_schema, connect
+
+        settings = Neo4jSettings.resolve()
+        driver = connect(settings)
+        try:
+            apply_schema(driver, settings.database)
+            summary = write_plan(driver, plan, database=settings.database, batch_size=args.batch_size,
+                                 progress=progress)
+        finally:
+            driver.close()
+    if args.json:
+        json.dump(summary.as_json(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    return 0
+
+
+def run_collect(args: argparse.Namespace) -> int:
+    from loaders.collect import collect_gaad, collect_organization
+
+    progress = _progress(args)
+    if args.organization:
+        if args.role_arns:
+            raise InputError("--role-arn is for --gaad; use --profile for the organization's account")
+        snapshot = collect_organization(args.profile, args.output, progress)
+        progress.note(
+            f"wrote {args.output}: organization {snapshot['Organization']['Id']}, "
+            f"{len(snapshot['Accounts'])} accounts, {len(snapshot['Policies'])} policies"
+        )
+    else:
+        collect_gaad(args.profile, args.role_arns, args.output, progress)
+    return 0
