@@ -1,0 +1,126 @@
+// The GraphQL client: one `post` and the typed queries the explorer asks (schema.graphql at the repo root).
+
+export interface NodeRef {
+  arn: string;
+  kind: string;
+  name?: string | null;
+  accountId?: string | null;
+}
+export interface ConditionTest {
+  key: string;
+  operator: string;
+  values: string[];
+  negated: boolean;
+  policy?: string | null;
+  statement?: string | null;
+}
+export interface PathStep {
+  from: NodeRef;
+  to: NodeRef;
+  kind: string;
+  via?: string | null;
+  statement?: string | null;
+}
+export interface Path {
+  steps: PathStep[];
+}
+export interface Access {
+  principal: NodeRef;
+  conditions: ConditionTest[];
+  conditionText?: string | null;
+  paths: Path[];
+  notes: string[];
+}
+export interface PolicyDocument {
+  arn: string;
+  name: string;
+  kind: string;
+  known: boolean;
+  document?: string | null;
+  via?: string | null;
+}
+export interface Entity {
+  node: NodeRef;
+  properties?: string | null;
+  policies: PolicyDocument[];
+  boundary?: PolicyDocument | null;
+  trustPolicy?: string | null;
+  lastUsed?: string | null;
+  groups: NodeRef[];
+}
+export interface Edge {
+  from: string;
+  to: string;
+  kind: string;
+  properties?: string | null;
+}
+export interface Neighbourhood {
+  center: NodeRef;
+  nodes: NodeRef[];
+  edges: Edge[];
+  totalCount: number;
+  hasMore: boolean;
+  endCursor?: string | null;
+}
+
+export class ApiError extends Error {}
+
+const NODE = "arn kind name accountId";
+const CONDITION = "key operator values negated policy statement";
+const ACCESS = `principal { ${NODE} } conditions { ${CONDITION} } conditionText notes
+  paths { steps { from { ${NODE} } to { ${NODE} } kind via statement } }`;
+const POLICY = "arn name kind known document via";
+
+export const QUERIES = {
+  search: `query Search($text: String!, $first: Int) { search(text: $text, first: $first) { ${NODE} } }`,
+  neighbours: `query Neighbours($arn: String!, $first: Int, $after: String) {
+    neighbours(arn: $arn, first: $first, after: $after) {
+      center { ${NODE} } nodes { ${NODE} } edges { from to kind properties } totalCount hasMore endCursor } }`,
+  entity: `query Entity($arn: String!) { entity(arn: $arn) {
+    node { ${NODE} } properties policies { ${POLICY} } boundary { ${POLICY} } trustPolicy lastUsed groups { ${NODE} } } }`,
+  whoCanAssume: `query WhoCanAssume($roleArn: String!, $maxHops: Int) {
+    whoCanAssume(roleArn: $roleArn, maxHops: $maxHops) { ${ACCESS} } }`,
+  whoCan: `query WhoCan($action: String!, $resource: String!, $maxHops: Int) {
+    whoCan(action: $action, resource: $resource, maxHops: $maxHops) { ${ACCESS} } }`,
+} as const;
+
+export const ENDPOINT = "/graphql";
+
+/** POSTs one operation; throws ApiError with the server's messages when it answers with errors. */
+export async function post<T>(query: string, variables: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(ENDPOINT, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ query, variables }),
+      signal,
+    });
+  } catch (error) {
+    if ((error as Error).name === "AbortError") throw error;
+    throw new ApiError(`cannot reach the API: ${(error as Error).message}`);
+  }
+  let body: { data?: T; errors?: { message: string }[] };
+  try {
+    body = await response.json();
+  } catch {
+    throw new ApiError(`the API answered ${response.status} ${response.statusText} without JSON`);
+  }
+  if (body.errors?.length) throw new ApiError(body.errors.map((e) => e.message).join("; "));
+  if (!response.ok || !body.data) throw new ApiError(`the API answered ${response.status} ${response.statusText}`);
+  return body.data;
+}
+
+export const api = {
+  search: (text: string, first = 10, signal?: AbortSignal) =>
+    post<{ search: NodeRef[] }>(QUERIES.search, { text, first }, signal).then((d) => d.search),
+  neighbours: (arn: string, first: number, after?: string | null) =>
+    post<{ neighbours: Neighbourhood }>(QUERIES.neighbours, { arn, first, after: after ?? null }).then(
+      (d) => d.neighbours,
+    ),
+  entity: (arn: string) => post<{ entity: Entity | null }>(QUERIES.entity, { arn }).then((d) => d.entity),
+  whoCanAssume: (roleArn: string, maxHops: number) =>
+    post<{ whoCanAssume: Access[] }>(QUERIES.whoCanAssume, { roleArn, maxHops }).then((d) => d.whoCanAssume),
+  whoCan: (action: string, resource: string, maxHops: number) =>
+    post<{ whoCan: Access[] }>(QUERIES.whoCan, { action, resource, maxHops }).then((d) => d.whoCan),
+};

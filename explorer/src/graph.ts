@@ -1,0 +1,280 @@
+// The graph view: Cytoscape with accounts as compound boxes, kinds by shape and colour, highlight of answers.
+import cytoscape from "cytoscape";
+import type { Core, ElementDefinition, NodeSingular, StylesheetJson } from "cytoscape";
+import fcose from "cytoscape-fcose";
+
+import type { Edge, NodeRef, PathStep } from "./api";
+import { ACCOUNT_STYLE, KINDS, accountOf, displayName } from "./kinds";
+
+cytoscape.use(fcose);
+
+/** Most nodes the view holds; past it, expansion asks the user to clear or narrow the view first. */
+export const MAX_NODES = 3000;
+const BIG = 600; // past this many nodes: draft layout, no animation, edges hidden while panning
+
+export interface NodeData {
+  id: string;
+  arn: string;
+  kind: string;
+  label: string;
+  accountId?: string;
+  parent?: string;
+  more?: number; // neighbours not yet shown
+}
+
+function style(): StylesheetJson {
+  const kinds = Object.entries(KINDS).map(([kind, s]) => ({
+    selector: `node[kind = "${kind}"]`,
+    style: { shape: s.shape, "background-color": s.color },
+  }));
+  return [
+    {
+      selector: "node",
+      style: {
+        label: "data(label)",
+        "font-size": 11,
+        "min-zoomed-font-size": 7,
+        "text-valign": "bottom",
+        "text-margin-y": 3,
+        "text-wrap": "ellipsis",
+        "text-max-width": "120px",
+        width: 26,
+        height: 26,
+        "border-width": 1,
+        "border-color": "#fff",
+        color: "#1d2733",
+      },
+    },
+    ...kinds,
+    {
+      selector: "node[?more]",
+      style: { "border-width": 3, "border-color": "#1d2733", "border-style": "double" },
+    },
+    {
+      selector: ":parent",
+      style: {
+        shape: "round-rectangle",
+        "background-color": "#eef2f6",
+        "background-opacity": 0.6,
+        "border-width": 2,
+        "border-style": "dashed",
+        "border-color": ACCOUNT_STYLE.color,
+        label: "data(label)",
+        "text-valign": "top",
+        "text-halign": "center",
+        "font-weight": "bold",
+        "font-size": 13,
+        padding: "18px",
+      },
+    },
+    { selector: 'node[kind = "account"]:childless', style: { shape: "round-rectangle", "background-color": ACCOUNT_STYLE.color, width: 40, height: 26 } },
+    {
+      selector: "edge",
+      style: {
+        width: 1.5,
+        "curve-style": "bezier",
+        "line-color": "#a6b1bd",
+        "target-arrow-color": "#a6b1bd",
+        "target-arrow-shape": "triangle",
+        "arrow-scale": 0.9,
+        label: "data(kind)",
+        "font-size": 8,
+        "min-zoomed-font-size": 9,
+        color: "#5c6976",
+        "text-rotation": "autorotate",
+        "text-background-color": "#fff",
+        "text-background-opacity": 0.8,
+      },
+    },
+    { selector: 'edge[kind = "trusts"], edge[kind = "assumes"]', style: { "line-style": "dashed", "line-color": "#e07b00", "target-arrow-color": "#e07b00" } },
+    { selector: ".faded", style: { opacity: 0.25 } },
+    { selector: ":parent.faded", style: { opacity: 0.5 } },
+    {
+      selector: "node.highlighted",
+      style: { "border-width": 4, "border-color": "#f5b700", opacity: 1, "z-index": 10 },
+    },
+    {
+      selector: "edge.highlighted",
+      style: { width: 4, "line-color": "#f5b700", "target-arrow-color": "#f5b700", opacity: 1, "z-index": 10 },
+    },
+    { selector: "node.answer", style: { "border-width": 6, "border-color": "#d11a2a", width: 34, height: 34 } },
+    { selector: "node:selected", style: { "overlay-color": "#2f6fde", "overlay-opacity": 0.25, "overlay-padding": 6 } },
+  ] as StylesheetJson;
+}
+
+export interface GraphEvents {
+  onSelect(arn: string | null): void;
+  onExpand(arn: string): void;
+}
+
+export class GraphView {
+  readonly cy: Core;
+  private accountAlias = new Map<string, string>(); // account-kind ARN -> its compound box id
+
+  constructor(container: HTMLElement, events: GraphEvents) {
+    this.cy = cytoscape({
+      container,
+      style: style(),
+      wheelSensitivity: 0.3,
+      minZoom: 0.05,
+      maxZoom: 4,
+      boxSelectionEnabled: false,
+      textureOnViewport: true,
+    });
+    this.cy.on("tap", (event) => {
+      if (event.target === this.cy) return events.onSelect(null);
+      const element = event.target as NodeSingular;
+      if (!element.isNode()) return;
+      events.onSelect(element.data("arn"));
+      events.onExpand(element.data("arn"));
+    });
+  }
+
+  get size(): number {
+    return this.cy.nodes().length;
+  }
+
+  /** The Cytoscape id that stands for `arn` (an account ARN maps to its box). */
+  idOf(arn: string): string {
+    return this.accountAlias.get(arn) ?? arn;
+  }
+
+  private accountBox(accountId: string, arn?: string): string {
+    const id = `account:${accountId}`;
+    if (arn) this.accountAlias.set(arn, id);
+    if (this.cy.getElementById(id).empty()) {
+      this.cy.add({ group: "nodes", data: { id, arn: arn ?? id, kind: "account", label: `Account ${accountId}`, accountId } });
+    } else if (arn && this.cy.getElementById(id).data("arn") === id) {
+      this.cy.getElementById(id).data("arn", arn);
+    }
+    return id;
+  }
+
+  /** Adds nodes (accounts become boxes around their entities); returns the ids that were new. */
+  addNodes(nodes: NodeRef[]): string[] {
+    const added: string[] = [];
+    const defs: ElementDefinition[] = [];
+    for (const node of nodes) {
+      const account = accountOf(node);
+      if (node.kind === "account" && account) {
+        const existed = !this.cy.getElementById(`account:${account}`).empty();
+        const id = this.accountBox(account, node.arn);
+        if (!existed) added.push(id);
+        continue;
+      }
+      if (!this.cy.getElementById(node.arn).empty() || defs.some((d) => d.data.id === node.arn)) continue;
+      const data: NodeData = { id: node.arn, arn: node.arn, kind: node.kind, label: displayName(node) };
+      if (account) {
+        data.accountId = account;
+        data.parent = this.accountBox(account);
+      }
+      defs.push({ group: "nodes", data });
+      added.push(node.arn);
+    }
+    this.cy.add(defs);
+    return added;
+  }
+
+  addEdges(edges: Edge[]): void {
+    const defs: ElementDefinition[] = [];
+    for (const edge of edges) {
+      const source = this.idOf(edge.from);
+      const target = this.idOf(edge.to);
+      const id = `${source}|${edge.kind}|${target}`;
+      if (source === target || !this.cy.getElementById(id).empty() || defs.some((d) => d.data.id === id)) continue;
+      if (this.cy.getElementById(source).empty() || this.cy.getElementById(target).empty()) continue;
+      defs.push({ group: "edges", data: { id, source, target, kind: edge.kind } });
+    }
+    this.cy.add(defs);
+  }
+
+  /** Adds the nodes and edges of answer paths; returns the ids of every element on them. */
+  addSteps(steps: PathStep[]): string[] {
+    this.addNodes(steps.flatMap((s) => [s.from, s.to]));
+    this.addEdges(steps.map((s) => ({ from: s.from.arn, to: s.to.arn, kind: s.kind })));
+    return steps.flatMap((s) => {
+      const source = this.idOf(s.from.arn);
+      const target = this.idOf(s.to.arn);
+      return [source, target, `${source}|${s.kind}|${target}`];
+    });
+  }
+
+  setMore(arn: string, more: number): void {
+    const node = this.cy.getElementById(this.idOf(arn));
+    if (node.nonempty()) node.data("more", more > 0 ? more : undefined);
+  }
+
+  /** Highlights the given elements (and marks the answer principals), fading the rest. */
+  highlight(ids: string[], principals: string[]): void {
+    this.cy.batch(() => {
+      this.clearHighlight();
+      const lit = this.cy.collection();
+      for (const id of ids) lit.merge(this.cy.getElementById(id));
+      lit.addClass("highlighted");
+      for (const arn of principals) this.cy.getElementById(this.idOf(arn)).addClass("highlighted answer");
+      this.cy.elements().not(lit).not(".answer").not(lit.ancestors()).addClass("faded");
+    });
+  }
+
+  clearHighlight(): void {
+    this.cy.elements().removeClass("highlighted answer faded");
+  }
+
+  highlighted(): string[] {
+    return this.cy.nodes(".highlighted").map((n) => n.data("arn") as string);
+  }
+
+  select(arn: string): void {
+    this.cy.$(":selected").unselect();
+    this.cy.getElementById(this.idOf(arn)).select();
+  }
+
+  clear(): void {
+    this.cy.elements().remove();
+    this.accountAlias.clear();
+  }
+
+  /** Lays the graph out again; with `focus`, fits the view to those elements afterwards. */
+  layout(focus?: string[]): void {
+    const big = this.size > BIG;
+    this.cy.style().selector("edge").style("label", big ? "" : "data(kind)").update();
+    const fit = () => {
+      const targets = this.cy.collection();
+      for (const id of focus ?? []) targets.merge(this.cy.getElementById(id));
+      this.cy.fit(targets.nonempty() ? targets : undefined, 40);
+    };
+    if (this.size === 0) return;
+    const layout = this.cy.layout({
+      name: "fcose",
+      quality: big ? "draft" : "default",
+      randomize: true,
+      animate: false,
+      nodeDimensionsIncludeLabels: !big,
+      packComponents: true,
+      nodeSeparation: 60,
+      idealEdgeLength: 80,
+      nestingFactor: 0.6,
+      numIter: big ? 1200 : 2500,
+      fit: false,
+    } as cytoscape.LayoutOptions);
+    layout.one("layoutstop", fit);
+    layout.run();
+  }
+
+  /** The current view as plain JSON (nodes, edges, highlighted ids). */
+  toJSON(): object {
+    return {
+      nodes: this.cy.nodes().map((n) => ({ ...n.data(), highlighted: n.hasClass("highlighted") })),
+      edges: this.cy.edges().map((e) => ({
+        from: e.source().data("arn"),
+        to: e.target().data("arn"),
+        kind: e.data("kind"),
+        highlighted: e.hasClass("highlighted"),
+      })),
+    };
+  }
+
+  png(): Blob {
+    return this.cy.png({ output: "blob", full: true, scale: 2, bg: "#ffffff", maxWidth: 8000, maxHeight: 8000 });
+  }
+}

@@ -1,0 +1,250 @@
+// The explorer page: wires the search, the questions, the graph and the side panel together.
+import "./explorer.css";
+
+import { ApiError, api } from "./api";
+import type { Access, NodeRef } from "./api";
+import { byId, download, h } from "./dom";
+import { GraphView, MAX_NODES } from "./graph";
+import { ACCOUNT_STYLE, KINDS, displayName } from "./kinds";
+import { ANSWER_PAGE, renderAnswer, renderDetails } from "./panel";
+import { SearchBox } from "./search";
+
+/** Neighbours fetched per expansion ("show more" fetches the next page). */
+const NEIGHBOUR_PAGE = 50;
+
+interface Expansion {
+  cursor: string | null;
+  shown: number;
+  total: number;
+  hasMore: boolean;
+}
+
+interface Answer {
+  title: string;
+  accesses: Access[];
+  shown: number;
+}
+
+const panelBody = byId<HTMLDivElement>("panel-body");
+const message = byId<HTMLDivElement>("message");
+const busy = byId<HTMLDivElement>("busy");
+const viewCount = byId<HTMLParagraphElement>("view-count");
+const highlightedList = byId<HTMLUListElement>("highlighted-list");
+
+const expansions = new Map<string, Expansion>();
+let answer: Answer | null = null;
+let pending = 0;
+
+const graph = new GraphView(byId("graph"), {
+  onSelect: (arn) => {
+    if (arn) void showDetails(arn);
+  },
+  onExpand: (arn) => {
+    if (!expansions.has(arn)) void expand(arn);
+  },
+});
+
+function say(text: string | null): void {
+  message.hidden = !text;
+  message.textContent = text ?? "";
+}
+
+/** Runs one API task with the busy indicator on, reporting its error in the alert region. */
+async function task<T>(work: () => Promise<T>): Promise<T | undefined> {
+  pending += 1;
+  busy.hidden = false;
+  document.body.setAttribute("aria-busy", "true");
+  try {
+    return await work();
+  } catch (error) {
+    say(error instanceof ApiError ? error.message : `unexpected error: ${(error as Error).message}`);
+    return undefined;
+  } finally {
+    pending -= 1;
+    busy.hidden = pending > 0;
+    if (pending === 0) document.body.removeAttribute("aria-busy");
+  }
+}
+
+function updateCounts(): void {
+  const nodes = graph.cy.nodes().length;
+  const edges = graph.cy.edges().length;
+  viewCount.textContent = nodes === 0 ? "Empty: search for something to start." : `${nodes} nodes, ${edges} edges in view (cap ${MAX_NODES}).`;
+  const lit = graph.cy.nodes(".highlighted");
+  highlightedList.replaceChildren(...lit.map((n) => h("li", { "data-arn": n.data("arn") }, n.data("label"))));
+}
+
+async function expand(arn: string): Promise<void> {
+  const previous = expansions.get(arn);
+  if (previous && !previous.hasMore) return;
+  if (graph.size >= MAX_NODES) {
+    say(`The view holds ${graph.size} nodes, its cap: clear the view or ask a question to narrow it.`);
+    return;
+  }
+  await task(async () => {
+    const hood = await api.neighbours(arn, NEIGHBOUR_PAGE, previous?.cursor);
+    const added = graph.addNodes([hood.center, ...hood.nodes]);
+    graph.addEdges(hood.edges);
+    const shown = (previous?.shown ?? 0) + hood.nodes.length;
+    expansions.set(arn, { cursor: hood.endCursor ?? null, shown, total: hood.totalCount, hasMore: hood.hasMore });
+    graph.setMore(arn, hood.hasMore ? hood.totalCount - shown : 0);
+    if (answer) graph.highlight(graph.cy.elements(".highlighted").map((e) => e.id()), answerPrincipals());
+    graph.layout(added.length ? [graph.idOf(arn), ...added] : [graph.idOf(arn)]);
+    graph.select(arn);
+    updateCounts();
+  });
+}
+
+/** Puts `arn` (and its first neighbours) in view, selects it and shows its details. */
+async function focus(arn: string): Promise<void> {
+  say(null);
+  history.replaceState(null, "", `#arn=${encodeURIComponent(arn)}`);
+  if (graph.cy.getElementById(graph.idOf(arn)).empty() || !expansions.has(arn)) await expand(arn);
+  graph.select(arn);
+  const node = graph.cy.getElementById(graph.idOf(arn));
+  if (node.nonempty()) graph.cy.animate({ center: { eles: node }, duration: 200 });
+  await showDetails(arn);
+}
+
+async function showDetails(arn: string): Promise<void> {
+  await task(async () => {
+    const entity = await api.entity(arn);
+    if (!entity) {
+      panelBody.replaceChildren(h("section", { class: "details" }, h("h2", {}, arn), h("p", { class: "muted" }, "Nothing more is known about this node.")));
+      return;
+    }
+    const expansion = expansions.get(arn);
+    panelBody.replaceChildren(
+      renderDetails(entity, expansion ? { shown: expansion.shown, total: expansion.total } : null, {
+        focus: (target) => void focus(target),
+        expand: (target) => void expand(target).then(() => showDetails(target)),
+        askAssume: (target) => {
+          byId<HTMLInputElement>("assume-role").value = target;
+          void askAssume();
+        },
+        askWhoCan: (target) => {
+          byId<HTMLInputElement>("whocan-resource").value = target;
+          byId<HTMLInputElement>("whocan-action").focus();
+        },
+      }),
+    );
+  });
+}
+
+function answerPrincipals(): string[] {
+  return answer ? answer.accesses.slice(0, answer.shown).map((a) => a.principal.arn) : [];
+}
+
+/** Draws the shown principals' paths, highlights them and lists the answer in the panel. */
+function showAnswer(): void {
+  if (!answer) return;
+  const shown = answer.accesses.slice(0, answer.shown);
+  const ids: string[] = [];
+  for (const access of shown) {
+    graph.addNodes([access.principal]);
+    ids.push(graph.idOf(access.principal.arn));
+    for (const path of access.paths) ids.push(...graph.addSteps(path.steps));
+  }
+  graph.highlight(ids, shown.map((a) => a.principal.arn));
+  graph.layout(ids);
+  updateCounts();
+  panelBody.replaceChildren(
+    renderAnswer(answer.title, answer.accesses, answer.shown, {
+      focus: (arn) => void focus(arn),
+      showMore: () => {
+        if (!answer) return;
+        answer.shown += ANSWER_PAGE;
+        showAnswer();
+      },
+    }),
+  );
+}
+
+async function ask(title: string, question: () => Promise<Access[]>): Promise<void> {
+  say(null);
+  await task(async () => {
+    answer = { title, accesses: await question(), shown: ANSWER_PAGE };
+    showAnswer();
+  });
+}
+
+function hops(id: string, fallback: number): number {
+  const value = Number.parseInt(byId<HTMLInputElement>(id).value, 10);
+  return Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+async function askAssume(): Promise<void> {
+  const role = byId<HTMLInputElement>("assume-role").value.trim();
+  if (!role) return;
+  await ask(`Who can assume ${displayName({ arn: role, kind: "role" })}?`, () => api.whoCanAssume(role, hops("assume-hops", 1)));
+}
+
+async function askWhoCan(): Promise<void> {
+  const action = byId<HTMLInputElement>("whocan-action").value.trim();
+  const resource = byId<HTMLInputElement>("whocan-resource").value.trim();
+  if (!action || !resource) return;
+  await ask(`Who can ${action} on ${resource}?`, () => api.whoCan(action, resource, hops("whocan-hops", 0)));
+}
+
+function picked(node: NodeRef): void {
+  if (node.kind === "role") byId<HTMLInputElement>("assume-role").value = node.arn;
+  if (node.kind !== "user" && node.kind !== "group") byId<HTMLInputElement>("whocan-resource").value = node.arn;
+  void focus(node.arn);
+}
+
+function legend(): void {
+  const items = Object.values(KINDS).map((kind) =>
+    h("li", {}, h("span", { class: `legend-shape shape-${kind.shape}`, style: `background:${kind.color}`, "aria-hidden": "true" }), kind.label),
+  );
+  items.unshift(h("li", {}, h("span", { class: "legend-shape shape-account", style: `border-color:${ACCOUNT_STYLE.color}`, "aria-hidden": "true" }), ACCOUNT_STYLE.label));
+  items.push(
+    h("li", {}, h("span", { class: "legend-line trust", "aria-hidden": "true" }), "Trust / assume edge"),
+    h("li", {}, h("span", { class: "legend-shape highlighted", "aria-hidden": "true" }), "On an answer's path"),
+    h("li", {}, h("span", { class: "legend-shape answer", "aria-hidden": "true" }), "Principal in the answer"),
+    h("li", {}, h("span", { class: "legend-shape more", "aria-hidden": "true" }), "Has more neighbours (show more)"),
+  );
+  byId("legend").replaceChildren(...items);
+}
+
+function wire(): void {
+  new SearchBox(byId("search-form"), byId("search-input"), byId("search-suggestions"), picked, say);
+  byId<HTMLFormElement>("assume-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    void askAssume();
+  });
+  byId<HTMLFormElement>("whocan-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    void askWhoCan();
+  });
+  byId("export-png").addEventListener("click", () => download("accessgraph-view.png", graph.png()));
+  byId("export-json").addEventListener("click", () => {
+    const view = { ...graph.toJSON(), answer: answer ? { title: answer.title, accesses: answer.accesses } : null };
+    download("accessgraph-view.json", new Blob([JSON.stringify(view, null, 2)], { type: "application/json" }));
+  });
+  byId("relayout").addEventListener("click", () => graph.layout());
+  byId("clear-highlight").addEventListener("click", () => {
+    answer = null;
+    graph.clearHighlight();
+    updateCounts();
+  });
+  byId("clear-view").addEventListener("click", () => {
+    answer = null;
+    expansions.clear();
+    graph.clear();
+    updateCounts();
+  });
+  if (document.body.dataset.dev === "true") byId("graphiql-link").hidden = false;
+  legend();
+  const hash = /^#arn=(.+)$/.exec(location.hash);
+  if (hash) void focus(decodeURIComponent(hash[1]));
+}
+
+wire();
+
+declare global {
+  interface Window {
+    explorer: { graph: GraphView; highlighted(): string[]; idle(): boolean };
+  }
+}
+// A read-only handle for tests and the console: the graph is a canvas, so its state is read from here.
+window.explorer = { graph, highlighted: () => graph.highlighted(), idle: () => pending === 0 };

@@ -1,0 +1,5 @@
+declare module "cytoscape-fcose" {
+  const fcose: cytoscape.Ext;
+  export default fcose;
+}
+declare module "*.css";
