@@ -113,9 +113,11 @@ def arn_like(pattern: str, value: str, *, escaped: bool = False) -> bool:
     value_parts = value.split(":", 5)
     if len(value_parts) != 6:
         return False
+    if pattern == "*":
+        return True
     pattern_parts = _split_arn(pattern, escaped)
     if len(pattern_parts) != 6:
-        return string_like(pattern, value, escaped=escaped)
+        return False  # a pattern that is not six components never lines up with an ARN
     return all(
         string_like_regex(p, escaped).fullmatch(v) is not None for p, v in zip(pattern_parts, value_parts, strict=True)
     )
