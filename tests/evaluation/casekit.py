@@ -23,7 +23,11 @@ ROLE_A = f"arn:aws:iam::{A}:role/ops"
 KEY_A = f"arn:aws:kms:us-east-1:{A}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 ALICE = principal_from_arn(
-    ALICE_ARN, unique_id="AIDAALICE0000000001", tags={"team": "red"}, org_id="o-aaaa1111", org_paths=("o-aaaa1111/r-ab12/ou-ab12-11111111/",)
+    ALICE_ARN,
+    unique_id="AIDAALICE0000000001",
+    tags={"team": "red"},
+    org_id="o-aaaa1111",
+    org_paths=("o-aaaa1111/r-ab12/ou-ab12-11111111/",),
 )
 BOB = principal_from_arn(BOB_ARN, unique_id="AIDABOB00000000002")
 DEV = principal_from_arn(DEV_ARN, unique_id="AROADEV00000000003", tags={"team": "blue"}, org_id="o-aaaa1111")

@@ -4,12 +4,9 @@ SCPs, RCPs, trust and key policies, principals)."""
 from __future__ import annotations
 
 from .casekit import (
-    A,
-    ALICE,
     ALICE_ARN,
     ALLOW_ALL,
     ANON,
-    B,
     BOB_ARN,
     BUCKET,
     CAROL_B,
@@ -26,6 +23,8 @@ from .casekit import (
     ROOT_A,
     SAML,
     SLR,
+    A,
+    B,
     Case,
     allow,
     aws,
@@ -100,9 +99,13 @@ CASES: list[Case] = [
         resource_policy=doc(allow(principal=aws(f"arn:aws:iam::{A}:root"))),
     ),
     Case("resource-star-same-account", P_ALL, "Allowed", resource_policy=doc(allow("s3:GetObject", principal="*"))),
-    Case("resource-names-other-user", ID_VS_RES, "ImplicitlyDenied", resource_policy=doc(allow(principal=aws(BOB_ARN)))),
+    Case(
+        "resource-names-other-user", ID_VS_RES, "ImplicitlyDenied", resource_policy=doc(allow(principal=aws(BOB_ARN)))
+    ),
     Case("root-user-full-access", EVAL, "Allowed", principal=ROOT_A),
-    Case("root-user-resource-deny", EVAL, "ExplicitlyDenied", principal=ROOT_A, resource_policy=doc(deny(principal="*"))),
+    Case(
+        "root-user-resource-deny", EVAL, "ExplicitlyDenied", principal=ROOT_A, resource_policy=doc(deny(principal="*"))
+    ),
     Case(
         "explanation-names-deny-statement",
         EVAL,
@@ -112,7 +115,9 @@ CASES: list[Case] = [
     ),
     # --- permissions boundaries -----------------------------------------------------------------
     Case("boundary-and-identity-allow", BOUNDARY, "Allowed", identity=FULL_ACCESS, boundary=(S3_GET,)),
-    Case("boundary-does-not-allow", BOUNDARY, "ImplicitlyDenied", identity=FULL_ACCESS, boundary=(doc(allow("ec2:*")),)),
+    Case(
+        "boundary-does-not-allow", BOUNDARY, "ImplicitlyDenied", identity=FULL_ACCESS, boundary=(doc(allow("ec2:*")),)
+    ),
     Case("boundary-alone-grants-nothing", BOUNDARY, "ImplicitlyDenied", boundary=FULL_ACCESS),
     Case("boundary-deny", BOUNDARY, "ExplicitlyDenied", identity=FULL_ACCESS, boundary=(doc(allow(), deny("s3:*")),)),
     Case("empty-boundary-allows-nothing", BOUNDARY, "ImplicitlyDenied", identity=FULL_ACCESS, boundary=()),
@@ -164,7 +169,14 @@ CASES: list[Case] = [
     ),
     # --- session policies ------------------------------------------------------------------------
     Case("session-and-identity-allow", SESSION, "Allowed", principal=DEV, identity=FULL_ACCESS, session=S3_GET),
-    Case("session-does-not-allow", SESSION, "ImplicitlyDenied", principal=DEV, identity=FULL_ACCESS, session=doc(allow("ec2:*"))),
+    Case(
+        "session-does-not-allow",
+        SESSION,
+        "ImplicitlyDenied",
+        principal=DEV,
+        identity=FULL_ACCESS,
+        session=doc(allow("ec2:*")),
+    ),
     Case("session-deny", SESSION, "ExplicitlyDenied", principal=DEV, identity=FULL_ACCESS, session=doc(deny("s3:*"))),
     Case("session-alone-grants-nothing", SESSION, "ImplicitlyDenied", principal=DEV, session=ALLOW_ALL),
     Case(
@@ -203,7 +215,13 @@ CASES: list[Case] = [
         scps=((doc(allow("ec2:*")),),),
         resource_policy=doc(allow(principal=aws(ALICE_ARN))),
     ),
-    Case("scp-applies-to-member-root-user", SCP, "ExplicitlyDenied", principal=ROOT_A, scps=((ALLOW_ALL, doc(deny("s3:*"))),)),
+    Case(
+        "scp-applies-to-member-root-user",
+        SCP,
+        "ExplicitlyDenied",
+        principal=ROOT_A,
+        scps=((ALLOW_ALL, doc(deny("s3:*"))),),
+    ),
     Case(
         "scp-not-for-management-account",
         SCP_EXEMPT,
@@ -213,7 +231,14 @@ CASES: list[Case] = [
         scps=((doc(deny()),),),
         why="management account",
     ),
-    Case("scp-not-for-service-linked-role", SCP_EXEMPT, "Allowed", principal=SLR, identity=FULL_ACCESS, scps=((doc(deny()),),)),
+    Case(
+        "scp-not-for-service-linked-role",
+        SCP_EXEMPT,
+        "Allowed",
+        principal=SLR,
+        identity=FULL_ACCESS,
+        scps=((doc(deny()),),),
+    ),
     Case(
         "scp-not-for-service-principal",
         SCP_EXEMPT,
@@ -227,7 +252,12 @@ CASES: list[Case] = [
         SCP,
         "Allowed",
         identity=FULL_ACCESS,
-        scps=((ALLOW_ALL, doc(deny(condition={"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1", "eu-central-1"]}}))),),
+        scps=(
+            (
+                ALLOW_ALL,
+                doc(deny(condition={"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1", "eu-central-1"]}})),
+            ),
+        ),
         condition='NOT aws:RequestedRegion StringNotEquals ["eu-west-1", "eu-central-1"]',
     ),
     Case(
@@ -255,16 +285,36 @@ CASES: list[Case] = [
         identity=FULL_ACCESS,
         resource_account=A,
         resource_policy=doc(allow(principal=aws(B))),
-        rcps=((doc(allow(principal="*"), deny(principal="*", condition={"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-aaaa1111"}})),),),
+        rcps=(
+            (
+                doc(
+                    allow(principal="*"),
+                    deny(principal="*", condition={"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-aaaa1111"}}),
+                ),
+            ),
+        ),
     ),
     Case(
         "rcp-allows-inside-org",
         RCP,
         "Allowed",
         identity=FULL_ACCESS,
-        rcps=((doc(allow(principal="*"), deny(principal="*", condition={"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-aaaa1111"}})),),),
+        rcps=(
+            (
+                doc(
+                    allow(principal="*"),
+                    deny(principal="*", condition={"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-aaaa1111"}}),
+                ),
+            ),
+        ),
     ),
-    Case("rcp-level-missing-allow", RCP, "ImplicitlyDenied", identity=FULL_ACCESS, rcps=((doc(allow("ec2:*", principal="*")),),)),
+    Case(
+        "rcp-level-missing-allow",
+        RCP,
+        "ImplicitlyDenied",
+        identity=FULL_ACCESS,
+        rcps=((doc(allow("ec2:*", principal="*")),),),
+    ),
     Case(
         "rcp-not-for-management-account-resources",
         RCP_EXEMPT,
@@ -273,14 +323,27 @@ CASES: list[Case] = [
         rcps=((doc(deny(principal="*")),),),
         resource_in_management_account=True,
     ),
-    Case("rcp-not-for-service-linked-role", RCP_EXEMPT, "Allowed", principal=SLR, identity=FULL_ACCESS, rcps=((doc(deny(principal="*")),),)),
+    Case(
+        "rcp-not-for-service-linked-role",
+        RCP_EXEMPT,
+        "Allowed",
+        principal=SLR,
+        identity=FULL_ACCESS,
+        rcps=((doc(deny(principal="*")),),),
+    ),
     Case(
         "rcp-applies-to-service-principal",
         RCP,
         "ExplicitlyDenied",
         principal=EC2,
         resource_policy=doc(allow(principal={"Service": "ec2.amazonaws.com"})),
-        rcps=((doc(allow(principal="*"), deny(principal="*", condition={"Bool": {"aws:PrincipalIsAWSService": "true"}})),),),
+        rcps=(
+            (
+                doc(
+                    allow(principal="*"), deny(principal="*", condition={"Bool": {"aws:PrincipalIsAWSService": "true"}})
+                ),
+            ),
+        ),
     ),
     Case(
         "rcp-applies-to-anonymous",
@@ -300,12 +363,53 @@ CASES: list[Case] = [
         resource_policy=doc(allow(principal=aws(ALICE_ARN))),
         why="cross-account",
     ),
-    Case("cross-both", CROSS, "Allowed", identity=(S3_GET,), resource_account=B, resource_policy=doc(allow(principal=aws(ALICE_ARN)))),
-    Case("cross-resource-names-account", CROSS, "Allowed", identity=(S3_GET,), resource_account=B, resource_policy=doc(allow(principal=aws(A)))),
-    Case("cross-resource-names-other-account", CROSS, "ImplicitlyDenied", identity=(S3_GET,), resource_account=B, resource_policy=doc(allow(principal=aws(B)))),
-    Case("cross-resource-star-needs-identity", P_ALL, "ImplicitlyDenied", resource_account=B, resource_policy=doc(allow(principal="*"))),
-    Case("cross-resource-star-with-identity", P_ALL, "Allowed", identity=(S3_GET,), resource_account=B, resource_policy=doc(allow(principal="*"))),
-    Case("cross-resource-deny", CROSS, "ExplicitlyDenied", identity=FULL_ACCESS, resource_account=B, resource_policy=doc(allow(principal="*"), deny(principal=aws(A)))),
+    Case(
+        "cross-both",
+        CROSS,
+        "Allowed",
+        identity=(S3_GET,),
+        resource_account=B,
+        resource_policy=doc(allow(principal=aws(ALICE_ARN))),
+    ),
+    Case(
+        "cross-resource-names-account",
+        CROSS,
+        "Allowed",
+        identity=(S3_GET,),
+        resource_account=B,
+        resource_policy=doc(allow(principal=aws(A))),
+    ),
+    Case(
+        "cross-resource-names-other-account",
+        CROSS,
+        "ImplicitlyDenied",
+        identity=(S3_GET,),
+        resource_account=B,
+        resource_policy=doc(allow(principal=aws(B))),
+    ),
+    Case(
+        "cross-resource-star-needs-identity",
+        P_ALL,
+        "ImplicitlyDenied",
+        resource_account=B,
+        resource_policy=doc(allow(principal="*")),
+    ),
+    Case(
+        "cross-resource-star-with-identity",
+        P_ALL,
+        "Allowed",
+        identity=(S3_GET,),
+        resource_account=B,
+        resource_policy=doc(allow(principal="*")),
+    ),
+    Case(
+        "cross-resource-deny",
+        CROSS,
+        "ExplicitlyDenied",
+        identity=FULL_ACCESS,
+        resource_account=B,
+        resource_policy=doc(allow(principal="*"), deny(principal=aws(A))),
+    ),
     Case(
         "cross-boundary-limits",
         CROSS,
@@ -324,9 +428,24 @@ CASES: list[Case] = [
         resource_account=B,
         resource_policy=doc(allow(principal=aws(A))),
     ),
-    Case("cross-account-from-arn", CROSS, "ImplicitlyDenied", action="sqs:SendMessage", resource=f"arn:aws:sqs:us-east-1:{B}:jobs", identity=FULL_ACCESS),
+    Case(
+        "cross-account-from-arn",
+        CROSS,
+        "ImplicitlyDenied",
+        action="sqs:SendMessage",
+        resource=f"arn:aws:sqs:us-east-1:{B}:jobs",
+        identity=FULL_ACCESS,
+    ),
     # --- role trust policies -----------------------------------------------------------------------
-    Case("trust-same-account-names-user", TRUST, "Allowed", action="sts:AssumeRole", resource=ROLE_A, kind="role-trust", resource_policy=TRUST_ALICE),
+    Case(
+        "trust-same-account-names-user",
+        TRUST,
+        "Allowed",
+        action="sts:AssumeRole",
+        resource=ROLE_A,
+        kind="role-trust",
+        resource_policy=TRUST_ALICE,
+    ),
     Case(
         "trust-same-account-names-account-delegates",
         TRUST,
@@ -337,7 +456,16 @@ CASES: list[Case] = [
         resource_policy=TRUST_ACCOUNT_A,
         why="no identity-based policy allows",
     ),
-    Case("trust-same-account-delegation-with-identity", TRUST, "Allowed", action="sts:AssumeRole", resource=ROLE_A, kind="role-trust", identity=(ASSUME_ANY,), resource_policy=TRUST_ACCOUNT_A),
+    Case(
+        "trust-same-account-delegation-with-identity",
+        TRUST,
+        "Allowed",
+        action="sts:AssumeRole",
+        resource=ROLE_A,
+        kind="role-trust",
+        identity=(ASSUME_ANY,),
+        resource_policy=TRUST_ACCOUNT_A,
+    ),
     Case(
         "trust-must-allow-even-with-identity",
         TRUST,
@@ -349,9 +477,34 @@ CASES: list[Case] = [
         resource_policy=doc(allow("sts:AssumeRole", None, principal=aws(BOB_ARN))),
         why="trust policy must allow",
     ),
-    Case("trust-missing", TRUST, "ImplicitlyDenied", action="sts:AssumeRole", resource=ROLE_A, kind="role-trust", identity=(ASSUME_ANY,)),
-    Case("trust-cross-account-both", CROSS, "Allowed", action="sts:AssumeRole", resource=ROLE_B, kind="role-trust", identity=(ASSUME_ANY,), resource_policy=TRUST_ALICE),
-    Case("trust-cross-account-no-identity", CROSS, "ImplicitlyDenied", action="sts:AssumeRole", resource=ROLE_B, kind="role-trust", resource_policy=TRUST_ALICE),
+    Case(
+        "trust-missing",
+        TRUST,
+        "ImplicitlyDenied",
+        action="sts:AssumeRole",
+        resource=ROLE_A,
+        kind="role-trust",
+        identity=(ASSUME_ANY,),
+    ),
+    Case(
+        "trust-cross-account-both",
+        CROSS,
+        "Allowed",
+        action="sts:AssumeRole",
+        resource=ROLE_B,
+        kind="role-trust",
+        identity=(ASSUME_ANY,),
+        resource_policy=TRUST_ALICE,
+    ),
+    Case(
+        "trust-cross-account-no-identity",
+        CROSS,
+        "ImplicitlyDenied",
+        action="sts:AssumeRole",
+        resource=ROLE_B,
+        kind="role-trust",
+        resource_policy=TRUST_ALICE,
+    ),
     Case(
         "trust-deny",
         TRUST,
@@ -359,7 +512,9 @@ CASES: list[Case] = [
         action="sts:AssumeRole",
         resource=ROLE_A,
         kind="role-trust",
-        resource_policy=doc(allow("sts:AssumeRole", None, principal=aws(ALICE_ARN)), deny("sts:AssumeRole", None, principal=aws(A))),
+        resource_policy=doc(
+            allow("sts:AssumeRole", None, principal=aws(ALICE_ARN)), deny("sts:AssumeRole", None, principal=aws(A))
+        ),
     ),
     Case(
         "trust-tagsession-only-no-assume",
@@ -388,7 +543,11 @@ CASES: list[Case] = [
         resource=ROLE_B,
         kind="role-trust",
         identity=(ASSUME_ANY,),
-        resource_policy=doc(allow("sts:AssumeRole", None, principal=aws(A), condition={"StringEquals": {"sts:ExternalId": "vendor-7731"}})),
+        resource_policy=doc(
+            allow(
+                "sts:AssumeRole", None, principal=aws(A), condition={"StringEquals": {"sts:ExternalId": "vendor-7731"}}
+            )
+        ),
         condition='sts:ExternalId StringEquals "vendor-7731"',
     ),
     Case(
@@ -400,7 +559,11 @@ CASES: list[Case] = [
         kind="role-trust",
         identity=(ASSUME_ANY,),
         context=ctx(("sts:ExternalId", "vendor-7731")),
-        resource_policy=doc(allow("sts:AssumeRole", None, principal=aws(A), condition={"StringEquals": {"sts:ExternalId": "vendor-7731"}})),
+        resource_policy=doc(
+            allow(
+                "sts:AssumeRole", None, principal=aws(A), condition={"StringEquals": {"sts:ExternalId": "vendor-7731"}}
+            )
+        ),
     ),
     Case(
         "trust-external-id-wrong",
@@ -411,7 +574,11 @@ CASES: list[Case] = [
         kind="role-trust",
         identity=(ASSUME_ANY,),
         context=ctx(("sts:ExternalId", "guess")),
-        resource_policy=doc(allow("sts:AssumeRole", None, principal=aws(A), condition={"StringEquals": {"sts:ExternalId": "vendor-7731"}})),
+        resource_policy=doc(
+            allow(
+                "sts:AssumeRole", None, principal=aws(A), condition={"StringEquals": {"sts:ExternalId": "vendor-7731"}}
+            )
+        ),
     ),
     Case(
         "trust-external-id-missing",
@@ -422,7 +589,11 @@ CASES: list[Case] = [
         kind="role-trust",
         identity=(ASSUME_ANY,),
         complete=True,
-        resource_policy=doc(allow("sts:AssumeRole", None, principal=aws(A), condition={"StringEquals": {"sts:ExternalId": "vendor-7731"}})),
+        resource_policy=doc(
+            allow(
+                "sts:AssumeRole", None, principal=aws(A), condition={"StringEquals": {"sts:ExternalId": "vendor-7731"}}
+            )
+        ),
     ),
     Case(
         "trust-unknown-unique-id",
@@ -446,8 +617,26 @@ CASES: list[Case] = [
         kind="role-trust",
         resource_policy=doc(allow("sts:AssumeRole", None, principal=aws("AROADEV00000000003"))),
     ),
-    Case("trust-service-principal", P_SERVICE, "Allowed", principal=EC2, action="sts:AssumeRole", resource=ROLE_A, kind="role-trust", resource_policy=doc(allow("sts:AssumeRole", None, principal={"Service": "ec2.amazonaws.com"}))),
-    Case("trust-other-service", P_SERVICE, "ImplicitlyDenied", principal=EC2, action="sts:AssumeRole", resource=ROLE_A, kind="role-trust", resource_policy=doc(allow("sts:AssumeRole", None, principal={"Service": "lambda.amazonaws.com"}))),
+    Case(
+        "trust-service-principal",
+        P_SERVICE,
+        "Allowed",
+        principal=EC2,
+        action="sts:AssumeRole",
+        resource=ROLE_A,
+        kind="role-trust",
+        resource_policy=doc(allow("sts:AssumeRole", None, principal={"Service": "ec2.amazonaws.com"})),
+    ),
+    Case(
+        "trust-other-service",
+        P_SERVICE,
+        "ImplicitlyDenied",
+        principal=EC2,
+        action="sts:AssumeRole",
+        resource=ROLE_A,
+        kind="role-trust",
+        resource_policy=doc(allow("sts:AssumeRole", None, principal={"Service": "lambda.amazonaws.com"})),
+    ),
     Case(
         "trust-saml-conditional",
         P_SAML,
@@ -456,10 +645,27 @@ CASES: list[Case] = [
         action="sts:AssumeRoleWithSAML",
         resource=ROLE_A,
         kind="role-trust",
-        resource_policy=doc(allow("sts:AssumeRoleWithSAML", None, principal={"Federated": f"arn:aws:iam::{A}:saml-provider/Okta"}, condition={"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}})),
+        resource_policy=doc(
+            allow(
+                "sts:AssumeRoleWithSAML",
+                None,
+                principal={"Federated": f"arn:aws:iam::{A}:saml-provider/Okta"},
+                condition={"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}},
+            )
+        ),
         condition='SAML:aud StringEquals "https://signin.aws.amazon.com/saml"',
     ),
-    Case("trust-root-user-cannot-assume", STS, "ImplicitlyDenied", principal=ROOT_A, action="sts:AssumeRole", resource=ROLE_A, kind="role-trust", resource_policy=TRUST_ACCOUNT_A, why="root user cannot assume"),
+    Case(
+        "trust-root-user-cannot-assume",
+        STS,
+        "ImplicitlyDenied",
+        principal=ROOT_A,
+        action="sts:AssumeRole",
+        resource=ROLE_A,
+        kind="role-trust",
+        resource_policy=TRUST_ACCOUNT_A,
+        why="root user cannot assume",
+    ),
     Case(
         "trust-role-chaining-names-role",
         P_ROLE,
@@ -499,7 +705,11 @@ CASES: list[Case] = [
         action="sts:AssumeRole",
         resource=ROLE_A,
         kind="role-trust",
-        resource_policy=doc(allow("sts:AssumeRole", None, principal="*", condition={"StringEquals": {"aws:PrincipalOrgID": "o-aaaa1111"}})),
+        resource_policy=doc(
+            allow(
+                "sts:AssumeRole", None, principal="*", condition={"StringEquals": {"aws:PrincipalOrgID": "o-aaaa1111"}}
+            )
+        ),
     ),
     Case(
         "trust-mfa-conditional",
@@ -508,14 +718,56 @@ CASES: list[Case] = [
         action="sts:AssumeRole",
         resource=ROLE_A,
         kind="role-trust",
-        resource_policy=doc(allow("sts:AssumeRole", None, principal=aws(ALICE_ARN), condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}})),
+        resource_policy=doc(
+            allow(
+                "sts:AssumeRole",
+                None,
+                principal=aws(ALICE_ARN),
+                condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+            )
+        ),
         condition='aws:MultiFactorAuthPresent Bool "true"',
     ),
     # --- KMS key policies --------------------------------------------------------------------------
-    Case("kms-root-enables-iam-policies", KMS, "Allowed", action="kms:Decrypt", resource=KEY_A, kind="kms-key", identity=(doc(allow("kms:Decrypt")),), resource_policy=doc(allow("kms:*", "*", principal=aws(f"arn:aws:iam::{A}:root")))),
-    Case("kms-root-without-identity", KMS, "ImplicitlyDenied", action="kms:Decrypt", resource=KEY_A, kind="kms-key", resource_policy=doc(allow("kms:*", "*", principal=aws(f"arn:aws:iam::{A}:root")))),
-    Case("kms-no-key-policy-statement", TRUST, "ImplicitlyDenied", action="kms:Decrypt", resource=KEY_A, kind="kms-key", identity=FULL_ACCESS, resource_policy=doc(allow("kms:*", "*", principal=aws(BOB_ARN))), why="key policy must allow"),
-    Case("kms-key-policy-names-user", KMS, "Allowed", action="kms:Decrypt", resource=KEY_A, kind="kms-key", resource_policy=doc(allow("kms:Decrypt", "*", principal=aws(ALICE_ARN)))),
+    Case(
+        "kms-root-enables-iam-policies",
+        KMS,
+        "Allowed",
+        action="kms:Decrypt",
+        resource=KEY_A,
+        kind="kms-key",
+        identity=(doc(allow("kms:Decrypt")),),
+        resource_policy=doc(allow("kms:*", "*", principal=aws(f"arn:aws:iam::{A}:root"))),
+    ),
+    Case(
+        "kms-root-without-identity",
+        KMS,
+        "ImplicitlyDenied",
+        action="kms:Decrypt",
+        resource=KEY_A,
+        kind="kms-key",
+        resource_policy=doc(allow("kms:*", "*", principal=aws(f"arn:aws:iam::{A}:root"))),
+    ),
+    Case(
+        "kms-no-key-policy-statement",
+        TRUST,
+        "ImplicitlyDenied",
+        action="kms:Decrypt",
+        resource=KEY_A,
+        kind="kms-key",
+        identity=FULL_ACCESS,
+        resource_policy=doc(allow("kms:*", "*", principal=aws(BOB_ARN))),
+        why="key policy must allow",
+    ),
+    Case(
+        "kms-key-policy-names-user",
+        KMS,
+        "Allowed",
+        action="kms:Decrypt",
+        resource=KEY_A,
+        kind="kms-key",
+        resource_policy=doc(allow("kms:Decrypt", "*", principal=aws(ALICE_ARN))),
+    ),
     Case(
         "kms-via-service-conditional",
         KMS,
@@ -523,13 +775,38 @@ CASES: list[Case] = [
         action="kms:Decrypt",
         resource=KEY_A,
         kind="kms-key",
-        resource_policy=doc(allow("kms:Decrypt", "*", principal=aws(ALICE_ARN), condition={"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}})),
+        resource_policy=doc(
+            allow(
+                "kms:Decrypt",
+                "*",
+                principal=aws(ALICE_ARN),
+                condition={"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}},
+            )
+        ),
         condition='kms:ViaService StringEquals "s3.us-east-1.amazonaws.com"',
     ),
     # --- NotPrincipal and anonymous callers ---------------------------------------------------------
-    Case("notprincipal-deny-spares-listed-user-and-account", NOTPRINCIPAL, "Allowed", identity=FULL_ACCESS, resource_policy=doc(deny(not_principal=aws(ALICE_ARN, f"arn:aws:iam::{A}:root")))),
-    Case("notprincipal-deny-user-without-account", NOTPRINCIPAL, "ExplicitlyDenied", identity=FULL_ACCESS, resource_policy=doc(deny(not_principal=aws(ALICE_ARN)))),
-    Case("notprincipal-deny-other-user", NOTPRINCIPAL, "ExplicitlyDenied", identity=FULL_ACCESS, resource_policy=doc(deny(not_principal=aws(BOB_ARN, f"arn:aws:iam::{A}:root")))),
+    Case(
+        "notprincipal-deny-spares-listed-user-and-account",
+        NOTPRINCIPAL,
+        "Allowed",
+        identity=FULL_ACCESS,
+        resource_policy=doc(deny(not_principal=aws(ALICE_ARN, f"arn:aws:iam::{A}:root"))),
+    ),
+    Case(
+        "notprincipal-deny-user-without-account",
+        NOTPRINCIPAL,
+        "ExplicitlyDenied",
+        identity=FULL_ACCESS,
+        resource_policy=doc(deny(not_principal=aws(ALICE_ARN))),
+    ),
+    Case(
+        "notprincipal-deny-other-user",
+        NOTPRINCIPAL,
+        "ExplicitlyDenied",
+        identity=FULL_ACCESS,
+        resource_policy=doc(deny(not_principal=aws(BOB_ARN, f"arn:aws:iam::{A}:root"))),
+    ),
     Case(
         "notprincipal-deny-with-boundary-always-denies",
         NOTPRINCIPAL,
@@ -539,7 +816,12 @@ CASES: list[Case] = [
         resource_policy=doc(deny(not_principal=aws(ALICE_ARN, f"arn:aws:iam::{A}:root"))),
     ),
     Case("notprincipal-allow-others", NOTPRINCIPAL, "Allowed", resource_policy=doc(allow(not_principal=aws(BOB_ARN)))),
-    Case("notprincipal-allow-excludes-listed", NOTPRINCIPAL, "ImplicitlyDenied", resource_policy=doc(allow(not_principal=aws(ALICE_ARN, A)))),
+    Case(
+        "notprincipal-allow-excludes-listed",
+        NOTPRINCIPAL,
+        "ImplicitlyDenied",
+        resource_policy=doc(allow(not_principal=aws(ALICE_ARN, A))),
+    ),
     Case(
         "notprincipal-session-fully-listed",
         NOTPRINCIPAL,
@@ -556,8 +838,27 @@ CASES: list[Case] = [
         identity=FULL_ACCESS,
         resource_policy=doc(deny(not_principal=aws(DEV_ARN, A))),
     ),
-    Case("notprincipal-deny-anonymous", NOTPRINCIPAL, "ExplicitlyDenied", principal=ANON, resource_policy=doc(allow(principal="*"), deny(not_principal=aws(A)))),
-    Case("anonymous-public-bucket", P_ALL, "Allowed", principal=ANON, resource=OBJECT, resource_policy=doc(allow("s3:GetObject", principal="*"))),
-    Case("anonymous-account-grant", P_ACCOUNT, "ImplicitlyDenied", principal=ANON, resource_policy=doc(allow(principal=aws(A)))),
+    Case(
+        "notprincipal-deny-anonymous",
+        NOTPRINCIPAL,
+        "ExplicitlyDenied",
+        principal=ANON,
+        resource_policy=doc(allow(principal="*"), deny(not_principal=aws(A))),
+    ),
+    Case(
+        "anonymous-public-bucket",
+        P_ALL,
+        "Allowed",
+        principal=ANON,
+        resource=OBJECT,
+        resource_policy=doc(allow("s3:GetObject", principal="*")),
+    ),
+    Case(
+        "anonymous-account-grant",
+        P_ACCOUNT,
+        "ImplicitlyDenied",
+        principal=ANON,
+        resource_policy=doc(allow(principal=aws(A))),
+    ),
     Case("anonymous-no-resource-policy", EVAL, "ImplicitlyDenied", principal=ANON, resource=BUCKET),
 ]
