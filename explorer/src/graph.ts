@@ -10,7 +10,8 @@ cytoscape.use(fcose);
 
 /** Most nodes the view holds; past it, expansion asks the user to clear or narrow the view first. */
 export const MAX_NODES = 3000;
-const BIG = 600; // past this many nodes: draft layout, no animation, edges hidden while panning
+const BIG = 600;
+const MAX_FIT_ZOOM = 1.4; // fitting a handful of nodes should not blow them up // past this many nodes: draft layout, no animation, edges hidden while panning
 
 export interface NodeData {
   id: string;
@@ -64,6 +65,7 @@ function style(): StylesheetJson {
         "text-halign": "center",
         "font-weight": "bold",
         "font-size": 13,
+        "text-wrap": "none",
         padding: "18px",
       },
     },
@@ -115,7 +117,6 @@ export class GraphView {
     this.cy = cytoscape({
       container,
       style: style(),
-      wheelSensitivity: 0.3,
       minZoom: 0.05,
       maxZoom: 4,
       boxSelectionEnabled: false,
@@ -182,7 +183,10 @@ export class GraphView {
       const target = this.idOf(edge.to);
       const id = `${source}|${edge.kind}|${target}`;
       if (source === target || !this.cy.getElementById(id).empty() || defs.some((d) => d.data.id === id)) continue;
-      if (this.cy.getElementById(source).empty() || this.cy.getElementById(target).empty()) continue;
+      const from = this.cy.getElementById(source);
+      const to = this.cy.getElementById(target);
+      if (from.empty() || to.empty()) continue;
+      if (from.parent().id() === target || to.parent().id() === source) continue; // the box already says it
       defs.push({ group: "edges", data: { id, source, target, kind: edge.kind } });
     }
     this.cy.add(defs);
@@ -241,7 +245,12 @@ export class GraphView {
     const fit = () => {
       const targets = this.cy.collection();
       for (const id of focus ?? []) targets.merge(this.cy.getElementById(id));
-      this.cy.fit(targets.nonempty() ? targets : undefined, 40);
+      const shown = targets.nonempty() ? targets.union(targets.ancestors()) : this.cy.elements();
+      this.cy.fit(shown, 70);
+      if (this.cy.zoom() > MAX_FIT_ZOOM) {
+        this.cy.zoom(MAX_FIT_ZOOM);
+        this.cy.center(shown);
+      }
     };
     if (this.size === 0) return;
     const layout = this.cy.layout({

@@ -61,7 +61,7 @@ async function task<T>(work: () => Promise<T>): Promise<T | undefined> {
     return undefined;
   } finally {
     pending -= 1;
-    busy.hidden = pending > 0;
+    busy.hidden = pending === 0;
     if (pending === 0) document.body.removeAttribute("aria-busy");
   }
 }

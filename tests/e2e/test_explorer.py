@@ -1,0 +1,126 @@
+"""The explorer answers issue #6's headline questions on the demo data, in a real browser on the real stack."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+ROOT = Path(__file__).resolve().parents[2]
+ROLE = "arn:aws:iam::111111111111:role/ContractorAccess"
+DANA = "arn:aws:iam::222222222222:user/dana"  # allowed to assume ContractorAccess (with the ExternalId)
+LEE = "arn:aws:iam::222222222222:user/lee"  # not allowed
+JESSE = "arn:aws:iam::111111111111:user/Jesse"
+SEGUN = "arn:aws:iam::111111111111:user/Segun"
+ALICE = "arn:aws:iam::111111111111:user/Alice"
+OBJECT = "arn:aws:s3:::webapp-contractor-assets/report.csv"
+
+
+def settle(page: Page) -> None:
+    """Waits until the page has no request in flight (the graph is a canvas: its state is read from JS)."""
+    page.wait_for_function("() => window.explorer && window.explorer.idle()")
+
+
+def highlighted(page: Page) -> set[str]:
+    return set(page.evaluate("() => window.explorer.highlighted()"))
+
+
+def search_and_pick(page: Page, text: str, name: str) -> None:
+    page.get_by_role("combobox", name="Search accounts, principals, roles and policies").fill(text)
+    page.get_by_role("option", name=name).first.click()
+    expect(page.get_by_test_id("details").get_by_role("heading", level=2)).to_contain_text(name)
+    settle(page)
+
+
+def test_search_suggests_and_shows_details(page: Page) -> None:
+    search_and_pick(page, "Contractor", "ContractorAccess")
+    details = page.get_by_test_id("details")
+    expect(details).to_contain_text(ROLE)
+    expect(details.get_by_test_id("trust-policy")).to_contain_text("sts:ExternalId")
+    expect(details).to_contain_text("ContractorPolicy")
+    expect(details.get_by_test_id("last-used")).to_contain_text("2025-06-18")
+    assert page.evaluate("(arn) => window.explorer.graph.cy.getElementById(arn).nonempty()", ROLE)
+    expect(page.get_by_role("list", name="Legend")).to_be_attached()
+
+
+def test_who_can_assume_contractor_access(page: Page) -> None:
+    search_and_pick(page, "ContractorAccess", "ContractorAccess")
+    page.get_by_test_id("details").get_by_role("button", name="Who can assume this role?").click()
+    settle(page)
+    answer = page.get_by_test_id("answer")
+    expect(answer.get_by_role("heading", level=2)).to_contain_text("Who can assume ContractorAccess")
+
+    dana = answer.locator(f'[data-testid="answer-principal"][data-arn="{DANA}"]')
+    expect(dana).to_be_visible()
+    expect(answer.locator(f'[data-testid="answer-principal"][data-arn="{LEE}"]')).to_have_count(0)
+    expect(dana.get_by_test_id("condition-badge").filter(has_text="ExternalId")).to_be_visible()
+    trust = dana.get_by_test_id("statement").filter(has_text="sts:ExternalId")
+    expect(trust.first).to_be_visible()
+    statement = json.loads(trust.first.inner_text())
+    assert "sts:AssumeRole" in json.dumps(statement.get("Action"))
+    assert statement["Condition"]["StringEquals"]["sts:ExternalId"] == "webapp-contractor-4821"
+
+    lit = highlighted(page)
+    assert DANA in lit and ROLE in lit, lit
+    assert LEE not in lit
+    assert page.evaluate("(arn) => window.explorer.graph.cy.getElementById(arn).hasClass('answer')", DANA)
+    expect(page.get_by_role("list", name="Highlighted nodes").locator(f'li[data-arn="{DANA}"]')).to_be_attached()
+    if os.environ.get("ACCESSGRAPH_DOCS_SCREENSHOT"):  # refreshes the README's picture on request only
+        page.screenshot(path=str(ROOT / "docs" / "explorer.png"))
+
+
+def test_who_can_delete_objects(page: Page) -> None:
+    page.get_by_label("Action", exact=True).fill("s3:DeleteObject")
+    page.get_by_label("Resource", exact=True).fill(OBJECT)
+    page.get_by_role("button", name="Who can?").click()
+    settle(page)
+    answer = page.get_by_test_id("answer")
+    expect(answer.get_by_role("heading", level=2)).to_contain_text("s3:DeleteObject")
+    for arn in (JESSE, SEGUN):
+        principal = answer.locator(f'[data-testid="answer-principal"][data-arn="{arn}"]')
+        expect(principal).to_be_visible()
+        steps = principal.get_by_test_id("path-step")
+        expect(steps.filter(has_text="Admins").first).to_be_visible()
+        expect(steps.filter(has_text="AdministratorAccess").first).to_be_visible()
+        expect(principal.get_by_test_id("statement").first).to_be_visible()
+    expect(answer.locator(f'[data-testid="answer-principal"][data-arn="{ALICE}"]')).to_have_count(0)
+    lit = highlighted(page)
+    assert {JESSE, SEGUN} <= lit, lit
+    assert any(arn.endswith("group/Admins") for arn in lit), lit
+    assert any(arn.endswith("policy/AdministratorAccess") for arn in lit), lit
+
+
+def test_expand_on_click_and_export(page: Page, tmp_path: Path) -> None:
+    search_and_pick(page, "Admins", "Admins")
+    node_count = page.evaluate("() => window.explorer.graph.cy.nodes().length")
+    assert node_count >= 3  # Admins, its members and its policy, in the account's box
+    boxes = page.evaluate("() => window.explorer.graph.cy.nodes(':parent').map((n) => n.id())")
+    assert "account:111111111111" in boxes
+
+    with page.expect_download() as png:
+        page.get_by_role("button", name="Export PNG").click()
+    png_path = tmp_path / "view.png"
+    png.value.save_as(png_path)
+    assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    with page.expect_download() as exported:
+        page.get_by_role("button", name="Export JSON").click()
+    json_path = tmp_path / "view.json"
+    exported.value.save_as(json_path)
+    view: dict[str, Any] = json.loads(json_path.read_text())
+    assert any(node["arn"] == JESSE for node in view["nodes"])
+    assert any(edge["kind"] for edge in view["edges"])
+
+
+def test_graphiql_is_served_locally(page: Page) -> None:
+    page.goto("/graphql")
+    expect(page.locator(".graphiql-container")).to_be_visible()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.reload()
+    expect(page.locator(".graphiql-container")).to_be_visible()
+    base = page.url.split("/graphql")[0]
+    assert all(url.startswith((base, "data:", "blob:")) for url in requests), requests
