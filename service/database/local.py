@@ -188,9 +188,19 @@ class LocalServer:
         self.manifest.unlink(missing_ok=True)
         progress(f"resolving org.neo4j:neo4j {requested} and its runtime jars from Maven Central")
         result = subprocess.run(
-            [mvn, "-B", "-q", "-f", str(pom), "dependency:copy-dependencies",
-             "-DincludeScope=runtime", f"-DoutputDirectory={staging}"],
-            capture_output=True, text=True, check=False,
+            [
+                mvn,
+                "-B",
+                "-q",
+                "-f",
+                str(pom),
+                "dependency:copy-dependencies",
+                "-DincludeScope=runtime",
+                f"-DoutputDirectory={staging}",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if result.returncode != 0:
             tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
@@ -281,14 +291,17 @@ class LocalServer:
         java = _require_tool("java", "Install Java 17 or 21.")
         result = subprocess.run(
             [java, "-cp", f"{self.lib}/*", main_class, *args],
-            env=env, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            stdin=subprocess.DEVNULL,
         )
         output = (result.stdout + result.stderr).strip()
         if result.returncode != 0:
             log = self.home / "logs" / "neo4j.log"
             raise ProvisioningError(
-                f"`neo4j {' '.join(args[:2])}` failed (exit {result.returncode}):\n{_tail(output, 15)}"
-                f"\nsee {log}"
+                f"`neo4j {' '.join(args[:2])}` failed (exit {result.returncode}):\n{_tail(output, 15)}\nsee {log}"
             )
         return output
 

@@ -109,8 +109,7 @@ def write_credentials(folder: Path, credentials: LocalCredentials) -> None:
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(
-            {"username": credentials.username, "password": credentials.password,
-             "boltPort": credentials.bolt_port},
+            {"username": credentials.username, "password": credentials.password, "boltPort": credentials.bolt_port},
             handle,
         )
     os.chmod(partial, 0o600)

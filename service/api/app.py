@@ -1,0 +1,165 @@
+"""The ASGI application: GraphQL at /graphql, the explorer at /, health at /healthz and /readyz.
+
+Safe defaults live here and in `Limits`: depth, alias and token limits; internal errors masked while
+accessgraph's own errors (a bad ARN, a dead database) pass through; no introspection and no IDE unless
+`dev`; a request body limit; a time limit on every operation and on every Cypher transaction; bearer
+tokens when configured; Neo4j unavailable → HTTP 503, and recovery without a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+
+from service.api.context import Context, Limits
+from service.api.schema import Query
+from service.api.security import BearerAuth, BodyLimit, load_tokens
+from service.database.reader import GraphReader
+from service.database.settings import Neo4jSettings
+from service.errors import AccessgraphError, DatabaseUnavailable, QueryError
+
+log = logging.getLogger("accessgraph.api")
+
+
+def build_schema(limits: Limits | None = None, *, dev: bool = False) -> strawberry.Schema:
+    limits = limits or Limits()
+    extensions: list[Any] = [  # instances, which strawberry accepts beside classes
+        QueryDepthLimiter(max_depth=limits.max_depth),
+        MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        MaxTokensLimiter(max_token_count=limits.max_tokens),
+        MaskErrors(should_mask_error=_is_internal, error_message="Internal error; see the server log."),
+    ]
+    if not dev:
+        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    return strawberry.Schema(query=Query, extensions=extensions)
+
+
+def _is_internal(error: GraphQLError) -> bool:
+    original = error.original_error
+    if original is None or isinstance(original, AccessgraphError):
+        return False
+    log.error("internal error in %s", error.path, exc_info=original)
+    return True
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    def __init__(self, schema: strawberry.Schema, reader_of: Any, limits: Limits, *, dev: bool) -> None:
+        super().__init__(schema, graphql_ide="graphiql" if dev else None, allow_queries_via_get=dev)
+        self._reader_of = reader_of
+        self._limits = limits
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        request.state.sub_response = response
+        return Context(reader=self._reader_of(), limits=self._limits)
+
+    async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            async with asyncio.timeout(self._limits.query_timeout_seconds):
+                return await super().execute_operation(*args, **kwargs)
+        except TimeoutError:
+            error = GraphQLError(
+                f"the question took longer than {self._limits.query_timeout_seconds:.0f} s; "
+                "narrow it (fewer hops, a more specific action or resource)",
+                original_error=QueryError("timeout"),
+            )
+            return ExecutionResult(data=None, errors=[error])
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        if any(isinstance(e.original_error, DatabaseUnavailable) for e in result.errors or ()):
+            request.state.sub_response.status_code = 503
+        return await super().process_result(request, result)
+
+
+def create_app(
+    *,
+    dev: bool = False,
+    settings: Neo4jSettings | None = None,
+    limits: Limits | None = None,
+    tokens: tuple[str, ...] | None = None,
+) -> Starlette:
+    """The application. Settings resolve lazily at start-up, so `create_app()` never touches the database."""
+    limits = limits or Limits()
+    tokens = load_tokens() if tokens is None else tokens
+    state: dict[str, GraphReader] = {}
+
+    def reader() -> GraphReader:
+        return state["reader"]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        state["reader"] = GraphReader(settings or Neo4jSettings.resolve(), timeout=limits.query_timeout_seconds)
+        try:
+            yield
+        finally:
+            await state["reader"].close()
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> Response:
+        if await reader().ping():
+            return JSONResponse({"status": "ready", "neo4j": "up"})
+        return JSONResponse(
+            {
+                "status": "unavailable",
+                "neo4j": "down",
+                "message": "Neo4j does not answer; the API recovers by itself when it does",
+            },
+            status_code=503,
+        )
+
+    async def unavailable(_: Request, exc: Exception) -> Response:
+        return JSONResponse({"errors": [{"message": str(exc)}]}, status_code=503)
+
+    graphql = GraphQLApp(build_schema(limits, dev=dev), reader, limits, dev=dev)
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+    ]
+    routes += _explorer_routes(dev)
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={DatabaseUnavailable: unavailable})
+    app.add_middleware(BearerAuth, tokens=tokens, protected=("/graphql", "/readyz"))
+    app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
+    return app
+
+
+def _explorer_routes(dev: bool) -> list[BaseRoute]:
+    try:
+        from service import explorer
+    except ImportError:
+        return []
+    routes: list[BaseRoute] = explorer.routes(dev)
+    return routes
+
+
+def create_dev_app() -> Starlette:
+    """Factory for `uvicorn --factory` in development mode."""
+    return create_app(dev=True)
+
+
+def create_production_app() -> Starlette:
+    """Factory for `uvicorn --factory` in production mode."""
+    return create_app(dev=False)

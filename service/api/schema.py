@@ -1,0 +1,138 @@
+"""The GraphQL schema: reachability questions and navigation for the explorer."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from service.api.context import Context
+from service.api.types import Access, AccessPage, CrossAccountTrust, Decision, Entity, Neighbourhood, NodeRef
+from service.errors import QueryError
+from service.reachability import cross_account_trusts, model, navigation
+
+
+def _bounded(accesses: list[model.Access], limit: int | None, info: Info[Context, None], what: str) -> list[Access]:
+    """Whole answers up to the limit; past it, an error that says how many and how to page. Never cut silently."""
+    limits = info.context.limits
+    cap = limits.default_result_limit if limit is None else limit
+    if not 1 <= cap <= limits.max_result_limit:
+        raise QueryError(f"limit must be between 1 and {limits.max_result_limit}")
+    if len(accesses) > cap:
+        raise QueryError(
+            f"{what} has {len(accesses)} principals, more than limit {cap}: pass a larger limit "
+            f"(at most {limits.max_result_limit}) or page through it with {what}Page"
+        )
+    return [Access.of(a) for a in accesses]
+
+
+def _page(accesses: list[model.Access], first: int, after: str | None, info: Info[Context, None]) -> AccessPage:
+    if not 1 <= first <= info.context.limits.max_result_limit:
+        raise QueryError(f"first must be between 1 and {info.context.limits.max_result_limit}")
+    try:
+        offset = int(after) if after else 0
+    except ValueError:
+        raise QueryError(f"{after!r} is not a cursor this API returned") from None
+    items = accesses[offset : offset + first]
+    end = offset + len(items)
+    return AccessPage(
+        total_count=len(accesses),
+        items=[Access.of(a) for a in items],
+        has_more=end < len(accesses),
+        end_cursor=str(end) if end < len(accesses) else None,
+    )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Every principal that can assume the role; maxHops > 1 follows role chains")
+    async def who_can_assume(
+        self, info: Info[Context, None], role_arn: str, max_hops: int | None = 1, limit: int | None = None
+    ) -> list[Access]:
+        answers = await info.context.reachability.who_can_assume(role_arn, 1 if max_hops is None else max_hops)
+        return _bounded(answers, limit, info, "whoCanAssume")
+
+    @strawberry.field(description="whoCanAssume a page at a time, with the total count")
+    async def who_can_assume_page(
+        self,
+        info: Info[Context, None],
+        role_arn: str,
+        max_hops: int | None = 1,
+        first: int = 100,
+        after: str | None = None,
+    ) -> AccessPage:
+        return _page(
+            await info.context.reachability.who_can_assume(role_arn, 1 if max_hops is None else max_hops),
+            first,
+            after,
+            info,
+        )
+
+    @strawberry.field(
+        description="Every principal whose effective permissions allow the action on the resource; "
+        "maxHops >= 1 adds those that reach such a principal by assuming roles"
+    )
+    async def who_can(
+        self, info: Info[Context, None], action: str, resource: str, max_hops: int | None = 0, limit: int | None = None
+    ) -> list[Access]:
+        return _bounded(
+            await info.context.reachability.who_can(action, resource, 0 if max_hops is None else max_hops),
+            limit,
+            info,
+            "whoCan",
+        )
+
+    @strawberry.field(description="whoCan a page at a time, with the total count")
+    async def who_can_page(
+        self,
+        info: Info[Context, None],
+        action: str,
+        resource: str,
+        max_hops: int | None = 0,
+        first: int = 100,
+        after: str | None = None,
+    ) -> AccessPage:
+        return _page(
+            await info.context.reachability.who_can(action, resource, 0 if max_hops is None else max_hops),
+            first,
+            after,
+            info,
+        )
+
+    @strawberry.field(description="One decision, with the statements that made it")
+    async def access(self, info: Info[Context, None], principal_arn: str, action: str, resource: str) -> Decision:
+        _, decision, _ = await info.context.reachability.access(principal_arn, action, resource)
+        return Decision.of(decision)
+
+    @strawberry.field(
+        description="Roles trusting principals outside their account, with who, on which conditions, "
+        "and whether that account is loaded or in the organization"
+    )
+    async def cross_account_trusts(
+        self,
+        info: Info[Context, None],
+        account_id: str | None = None,
+        outside_organization_only: bool = False,
+        category: str | None = None,
+    ) -> list[CrossAccountTrust]:
+        findings = await cross_account_trusts(
+            info.context.reader, account_id=account_id, outside_organization_only=outside_organization_only
+        )
+        return [CrossAccountTrust.of(f) for f in findings if category is None or category in f.categories]
+
+    @strawberry.field(description="Any entity by ARN (an account by id or root ARN; an external principal by key)")
+    async def entity(self, info: Info[Context, None], arn: str) -> Entity | None:
+        view = await info.context.entities.load(navigation.entity_key(arn))
+        return Entity.of(view) if view is not None else None
+
+    @strawberry.field(description="Full-text search over names, ARNs and ids; each word matches as a prefix")
+    async def search(self, info: Info[Context, None], text: str, first: int = 20) -> list[NodeRef]:
+        return [NodeRef.of(ref) for ref in await navigation.search(info.context.reader, text, first)]
+
+    @strawberry.field(description="An entity's relationships, a page at a time")
+    async def neighbours(
+        self, info: Info[Context, None], arn: str, first: int = 50, after: str | None = None
+    ) -> Neighbourhood:
+        view = await navigation.neighbours(info.context.reader, arn, first, after)
+        if view is None:
+            raise QueryError(f"no entity {arn!r} in the graph")
+        return Neighbourhood.of(view)

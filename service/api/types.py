@@ -1,0 +1,259 @@
+"""GraphQL types: the reachability answers as dashboards and the explorer read them."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from service.api.context import Context
+from service.evaluation.engine import Decision as EngineDecision
+from service.evaluation.formula import Leaf, describe, leaves
+from service.reachability import model
+from service.reachability.navigation import EdgeView, EntityView, PolicyView, properties_json
+from service.reachability.navigation import Neighbourhood as NeighbourhoodView
+
+
+@strawberry.type(description="A node of the graph: user, role, group, policy, account, external principal, ...")
+class NodeRef:
+    arn: str = strawberry.field(description="The node's key: its ARN, or an account id / external key")
+    kind: str = strawberry.field(
+        description="user, role, group, policy, account, service, federated, any, canonical, unknown-id, "
+        "principal (a principal of an account that is not loaded), organization, root, ou, scp, rcp"
+    )
+    name: str | None
+    account_id: str | None
+
+    @strawberry.field(description="The node's details (batched: one query however many rows ask)")
+    async def entity(self, info: Info[Context, None]) -> Entity | None:
+        view = await info.context.entities.load(self.arn)
+        return Entity.of(view) if view is not None else None
+
+    @classmethod
+    def of(cls, ref: model.NodeRef) -> NodeRef:
+        return cls(arn=ref.arn, kind=ref.kind, name=ref.name, account_id=ref.account_id)
+
+
+@strawberry.type(description="One condition that must hold (or, when negated, must not hold)")
+class ConditionTest:
+    key: str
+    operator: str
+    values: list[str]
+    negated: bool
+    policy: str | None
+    statement: str | None = strawberry.field(description="Statement index and Sid in that policy")
+
+    @classmethod
+    def of(cls, leaf: Leaf) -> ConditionTest:
+        where = None
+        if leaf.statement is not None:
+            where = str(leaf.statement) + (f" ({leaf.test.sid})" if leaf.test.sid else "")
+        return cls(
+            key=leaf.key,
+            operator=leaf.operator,
+            values=list(leaf.values),
+            negated=leaf.negated,
+            policy=leaf.policy or None,
+            statement=where,
+        )
+
+
+@strawberry.type(description="One hop of a path: member_of, has_policy or assumes")
+class PathStep:
+    from_: NodeRef = strawberry.field(name="from")
+    to: NodeRef
+    kind: str
+    via: str | None = strawberry.field(description="The policy and statement that make this hop")
+    statement: str | None = strawberry.field(description="The granting statement as JSON")
+
+    @classmethod
+    def of(cls, step: model.PathStep) -> PathStep:
+        return cls(
+            from_=NodeRef.of(step.source),
+            to=NodeRef.of(step.target),
+            kind=step.kind,
+            via=step.via,
+            statement=step.statement,
+        )
+
+
+@strawberry.type
+class Path:
+    steps: list[PathStep]
+
+
+@strawberry.type(description="A principal that can do what was asked, exactly when its conditions hold")
+class Access:
+    principal: NodeRef
+    conditions: list[ConditionTest] = strawberry.field(
+        description="Every condition test involved (flat); conditionText keeps the AND/OR/NOT structure"
+    )
+    condition_text: str | None = strawberry.field(description="null: allowed unconditionally")
+    paths: list[Path]
+    notes: list[str]
+    hops: int = strawberry.field(description="Role assumptions between the principal and the grant")
+
+    @classmethod
+    def of(cls, access: model.Access) -> Access:
+        return cls(
+            principal=NodeRef.of(access.principal),
+            conditions=[ConditionTest.of(leaf) for leaf in access.conditions],
+            condition_text=access.condition_text,
+            paths=[Path(steps=[PathStep.of(step) for step in path]) for path in access.paths],
+            notes=list(access.notes),
+            hops=access.hops,
+        )
+
+
+@strawberry.type(description="Which statement of which policy decided, and why")
+class Reason:
+    policy: str
+    policy_type: str
+    statement: int | None
+    sid: str | None
+    effect: str | None
+    detail: str | None
+
+
+@strawberry.type
+class Decision:
+    decision: str = strawberry.field(description="Allowed, ImplicitlyDenied or ExplicitlyDenied")
+    conditions: list[ConditionTest]
+    condition_text: str | None
+    explanation: list[Reason]
+
+    @classmethod
+    def of(cls, decision: EngineDecision) -> Decision:
+        tests = leaves(decision.condition)
+        return cls(
+            decision=decision.decision,
+            conditions=[ConditionTest.of(leaf) for leaf in tests],
+            condition_text=describe(decision.condition) if decision.condition is not None else None,
+            explanation=[
+                Reason(
+                    policy=r.policy,
+                    policy_type=r.policy_type,
+                    statement=r.statement,
+                    sid=r.sid,
+                    effect=r.effect,
+                    detail=r.why,
+                )
+                for r in decision.explanation
+            ],
+        )
+
+
+@strawberry.type(description="A principal a role's trust policy admits from outside the role's account")
+class CrossAccountTrust:
+    role: NodeRef
+    trusted: NodeRef
+    trusted_account_id: str | None
+    trusted_account_loaded: bool
+    same_organization: bool | None = strawberry.field(description="null: the role's account is in no loaded org")
+    outside_organization: bool
+    statement_index: int
+    sid: str | None
+    conditions: list[ConditionTest]
+    condition_text: str | None
+    has_external_id: bool
+    requires_mfa: bool
+    restricts_organization: bool
+    statement: str | None
+    categories: list[str]
+
+    @classmethod
+    def of(cls, finding: model.TrustFinding) -> CrossAccountTrust:
+        return cls(
+            role=NodeRef.of(finding.role),
+            trusted=NodeRef.of(finding.trusted),
+            trusted_account_id=finding.trusted_account_id,
+            trusted_account_loaded=finding.trusted_account_loaded,
+            same_organization=finding.same_organization,
+            outside_organization=finding.outside_organization,
+            statement_index=finding.statement_index,
+            sid=finding.sid,
+            conditions=[ConditionTest.of(leaf) for leaf in finding.conditions],
+            condition_text=finding.condition_text,
+            has_external_id=finding.has_external_id,
+            requires_mfa=finding.requires_mfa,
+            restricts_organization=finding.restricts_organization,
+            statement=finding.statement,
+            categories=list(finding.categories),
+        )
+
+
+@strawberry.type
+class PolicyDocument:
+    arn: str
+    name: str
+    kind: str = strawberry.field(description="aws, customer, inline or unknown")
+    known: bool = strawberry.field(description="false: referenced, but its document was not in the loaded data")
+    document: str | None
+    via: str | None = strawberry.field(description="The group it comes through, if not attached directly")
+
+    @classmethod
+    def of(cls, view: PolicyView) -> PolicyDocument:
+        return cls(arn=view.arn, name=view.name, kind=view.kind, known=view.known, document=view.document, via=view.via)
+
+
+@strawberry.type
+class Entity:
+    node: NodeRef
+    properties: str = strawberry.field(description="The node's stored properties, as a JSON object")
+    policies: list[PolicyDocument]
+    boundary: PolicyDocument | None
+    trust_policy: str | None
+    last_used: str | None
+    groups: list[NodeRef]
+
+    @classmethod
+    def of(cls, view: EntityView) -> Entity:
+        return cls(
+            node=NodeRef.of(view.node),
+            properties=properties_json(view.properties),
+            policies=[PolicyDocument.of(p) for p in view.policies],
+            boundary=PolicyDocument.of(view.boundary) if view.boundary else None,
+            trust_policy=view.trust_policy,
+            last_used=view.last_used,
+            groups=[NodeRef.of(g) for g in view.groups],
+        )
+
+
+@strawberry.type
+class Edge:
+    from_: str = strawberry.field(name="from")
+    to: str
+    kind: str
+    properties: str
+
+    @classmethod
+    def of(cls, edge: EdgeView) -> Edge:
+        return cls(from_=edge.source, to=edge.target, kind=edge.kind, properties=properties_json(edge.properties))
+
+
+@strawberry.type(description="A page of an entity's relationships; pass endCursor as `after` for the next")
+class Neighbourhood:
+    center: NodeRef
+    nodes: list[NodeRef]
+    edges: list[Edge]
+    total_count: int
+    has_more: bool
+    end_cursor: str | None
+
+    @classmethod
+    def of(cls, view: NeighbourhoodView) -> Neighbourhood:
+        return cls(
+            center=NodeRef.of(view.center),
+            nodes=[NodeRef.of(n) for n in view.nodes],
+            edges=[Edge.of(e) for e in view.edges],
+            total_count=view.total,
+            has_more=view.has_more,
+            end_cursor=view.end_cursor,
+        )
+
+
+@strawberry.type(description="A page of a large answer, with its total so nothing is cut silently")
+class AccessPage:
+    total_count: int
+    items: list[Access]
+    has_more: bool
+    end_cursor: str | None

@@ -1,0 +1,198 @@
+"""`accessgraph who-can-assume | who-can | trust-review`: the API's answers for scripts and CI.
+
+Each command runs the same GraphQL query the API serves, in-process, so `--format json` is exactly the
+GraphQL shape; table, csv and markdown are views of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from service.errors import AccessgraphError, QueryError
+from service.reachability import CATEGORIES
+
+FORMATS = ("table", "json", "csv", "markdown")
+_ACCESS_FIELDS = """
+  principal { arn kind name accountId }
+  conditions { key operator values negated policy statement }
+  conditionText
+  paths { steps { from { arn kind name } to { arn kind name } kind via statement } }
+  notes
+  hops
+"""
+WHO_CAN_ASSUME = f"""query($roleArn: String!, $maxHops: Int, $limit: Int) {{
+  whoCanAssume(roleArn: $roleArn, maxHops: $maxHops, limit: $limit) {{ {_ACCESS_FIELDS} }}
+}}"""
+WHO_CAN = f"""query($action: String!, $resource: String!, $maxHops: Int, $limit: Int) {{
+  whoCan(action: $action, resource: $resource, maxHops: $maxHops, limit: $limit) {{ {_ACCESS_FIELDS} }}
+}}"""
+TRUST_REVIEW = """query($accountId: String, $outside: Boolean!) {
+  crossAccountTrusts(accountId: $accountId, outsideOrganizationOnly: $outside) {
+    role { arn name accountId } trusted { arn kind name accountId } trustedAccountId trustedAccountLoaded
+    sameOrganization outsideOrganization statementIndex sid
+    conditions { key operator values negated } conditionText
+    hasExternalId requiresMfa restrictsOrganization statement categories
+  }
+}"""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    assume = subparsers.add_parser("who-can-assume", help="every principal that can assume a role")
+    assume.add_argument("role_arn", metavar="ROLE_ARN")
+    assume.add_argument("--max-hops", type=int, default=1, help="follow role chains this deep (default 1)")
+    _output_options(assume)
+    assume.set_defaults(func=_who_can_assume)
+
+    who = subparsers.add_parser("who-can", help="every principal allowed to do ACTION on RESOURCE")
+    who.add_argument("action", metavar="ACTION", help="such as s3:DeleteObject")
+    who.add_argument("resource", metavar="RESOURCE", help="an ARN, such as arn:aws:s3:::bucket/key")
+    who.add_argument("--max-hops", type=int, default=0, help="also principals reaching one by assuming roles")
+    _output_options(who)
+    who.set_defaults(func=_who_can)
+
+    review = subparsers.add_parser(
+        "trust-review",
+        help="roles that trust principals outside their account or organization",
+        description="Lists trust statements that reach outside a role's account. Exit code 1 when a finding "
+        f"falls in a --fail-on category ({', '.join(CATEGORIES)}); 0 otherwise.",
+    )
+    review.add_argument("--account", help="only roles of this account")
+    review.add_argument("--outside-organization-only", action="store_true", help="only trusts leaving the org")
+    review.add_argument(
+        "--fail-on",
+        default="",
+        metavar="CATEGORY[,CATEGORY]",
+        help="exit 1 when any finding is in one of these categories",
+    )
+    review.add_argument("--format", choices=FORMATS, default="table")
+    review.set_defaults(func=_trust_review)
+
+
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
+    parser.add_argument("--limit", type=int, default=10000, help="fail rather than print more (default 10000)")
+
+
+def run_query(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """Run a query against the API's schema in-process; accessgraph errors come back as AccessgraphError."""
+    return asyncio.run(_run(query, variables))
+
+
+async def _run(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    from service.api.app import build_schema
+    from service.api.context import Context, Limits
+    from service.database import Neo4jSettings
+    from service.database.reader import GraphReader
+
+    limits = Limits()
+    reader = GraphReader(Neo4jSettings.resolve(), timeout=300.0)
+    try:
+        result = await build_schema(limits, dev=True).execute(
+            query, variable_values=variables, context_value=Context(reader=reader, limits=limits)
+        )
+    finally:
+        await reader.close()
+    for error in result.errors or ():
+        original = error.original_error
+        if isinstance(original, AccessgraphError):
+            raise original
+        raise QueryError(error.message) from original
+    assert result.data is not None
+    return result.data
+
+
+def _who_can_assume(args: argparse.Namespace) -> int:
+    data = run_query(WHO_CAN_ASSUME, {"roleArn": args.role_arn, "maxHops": args.max_hops, "limit": args.limit})
+    _print_accesses(data["whoCanAssume"], args.format)
+    return 0
+
+
+def _who_can(args: argparse.Namespace) -> int:
+    variables = {"action": args.action, "resource": args.resource, "maxHops": args.max_hops, "limit": args.limit}
+    _print_accesses(run_query(WHO_CAN, variables)["whoCan"], args.format)
+    return 0
+
+
+def _trust_review(args: argparse.Namespace) -> int:
+    fail_on = {c.strip() for c in args.fail_on.split(",") if c.strip()}
+    unknown = fail_on - set(CATEGORIES)
+    if unknown:
+        raise QueryError(f"unknown --fail-on categories {sorted(unknown)}; choose from {', '.join(CATEGORIES)}")
+    data = run_query(TRUST_REVIEW, {"accountId": args.account, "outside": args.outside_organization_only})
+    findings = data["crossAccountTrusts"]
+    if args.format == "json":
+        print(json.dumps(findings, indent=2))
+    else:
+        rows = [
+            {
+                "role": f["role"]["arn"],
+                "trusted": f["trusted"]["arn"],
+                "account loaded": "yes" if f["trustedAccountLoaded"] else "no",
+                "in org": {True: "yes", False: "no", None: "-"}[f["sameOrganization"]],
+                "conditions": f["conditionText"] or "none",
+                "categories": " ".join(f["categories"]),
+            }
+            for f in findings
+        ]
+        _print_rows(rows, args.format)
+    failing = [f for f in findings if fail_on & set(f["categories"])]
+    if failing:
+        print(f"trust-review: {len(failing)} finding(s) in {', '.join(sorted(fail_on))}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _print_accesses(accesses: list[dict[str, Any]], fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps(accesses, indent=2))
+        return
+    rows = []
+    for access in accesses:
+        principal = access["principal"]
+        first_path = access["paths"][0]["steps"] if access["paths"] else []
+        rows.append(
+            {
+                "principal": principal["arn"],
+                "kind": principal["kind"],
+                "conditions": access["conditionText"] or "none",
+                "path": " → ".join(
+                    [first_path[0]["from"]["name"] or first_path[0]["from"]["arn"]]
+                    + [f"{s['to']['name'] or s['to']['arn']}" for s in first_path]
+                )
+                if first_path
+                else "",
+                "via": "; ".join(s["via"] for s in first_path if s["via"]),
+                "notes": " ".join(access["notes"]),
+            }
+        )
+    _print_rows(rows, fmt)
+
+
+def _print_rows(rows: Sequence[dict[str, str]], fmt: str) -> None:
+    if not rows:
+        print("(none)" if fmt == "table" else "")
+        return
+    headers = list(rows[0])
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=headers, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        sys.stdout.write(buffer.getvalue())
+    elif fmt == "markdown":
+        print("| " + " | ".join(headers) + " |")
+        print("|" + "---|" * len(headers))
+        for row in rows:
+            print("| " + " | ".join(str(row[h]).replace("|", "\\|") for h in headers) + " |")
+    else:
+        widths = {h: min(60, max(len(h), *(len(str(r[h])) for r in rows))) for h in headers}
+        print("  ".join(h.upper().ljust(widths[h]) for h in headers).rstrip())
+        for row in rows:
+            print("  ".join(str(row[h])[: widths[h]].ljust(widths[h]) for h in headers).rstrip())

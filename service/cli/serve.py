@@ -1,0 +1,65 @@
+"""`accessgraph serve` (the API and explorer) and `accessgraph export-schema`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from service.database.settings import project_root
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = subparsers.add_parser(
+        "serve",
+        help="serve the GraphQL API at /graphql and the explorer at /",
+        description="Serve the GraphQL API and the explorer. Production defaults: no introspection, no "
+        "GraphiQL; --dev turns both on. Bearer tokens from ACCESSGRAPH_API_TOKENS or ACCESSGRAPH_API_TOKENS_FILE.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--dev", action="store_true", help="development mode: GraphiQL and introspection on")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.set_defaults(func=_serve)
+    export = subparsers.add_parser("export-schema", help="write the GraphQL schema (SDL) to a file or stdout")
+    default = (project_root() or Path.cwd()) / "schema.graphql"
+    export.add_argument(
+        "-o", "--output", default=str(default), help=f"where to write it (default {default}; - for stdout)"
+    )
+    export.set_defaults(func=_export)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.api.security import load_tokens
+    from service.database import Neo4jSettings
+
+    settings = Neo4jSettings.resolve()  # fail now, with a clear message, rather than at the first request
+    tokens = load_tokens()
+    mode = "development (GraphiQL, introspection)" if args.dev else "production"
+    auth = f"bearer tokens required ({len(tokens)} configured)" if tokens else "no authentication"
+    print(f"accessgraph: serving http://{args.host}:{args.port}/ in {mode} mode, {auth}; Neo4j at {settings.uri}")
+    uvicorn.run(
+        "service.api.app:create_dev_app" if args.dev else "service.api.app:create_production_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+        server_header=False,
+        proxy_headers=False,
+    )
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from service.api.app import build_schema
+
+    text = build_schema(dev=True).as_str() + "\n"
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}")
+    return 0

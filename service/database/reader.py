@@ -1,0 +1,75 @@
+"""Read-only access for the API: one AsyncDriver, named Cypher files, READ routing, timeouts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import neo4j
+from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired, TransientError
+
+from service.cypher import query
+from service.database.settings import Neo4jSettings
+from service.errors import DatabaseUnavailable, QueryError
+
+Row = dict[str, Any]
+
+
+class GraphReader:
+    """Runs `cypher/<name>.cypher` in read transactions (routed to readers on a cluster).
+
+    Every transaction is opened with access mode READ, so the server itself refuses a write, and with a
+    timeout, so one expensive question cannot hold the database.
+    """
+
+    def __init__(self, settings: Neo4jSettings, *, timeout: float = 30.0) -> None:
+        self.settings = settings
+        self.timeout = timeout
+        self._driver = neo4j.AsyncGraphDatabase.driver(
+            settings.uri,
+            auth=(settings.username, settings.password),
+            connection_timeout=5.0,
+            connection_acquisition_timeout=10.0,
+            max_connection_pool_size=50,
+            max_transaction_retry_time=2.0,
+            notifications_min_severity="OFF",
+        )
+
+    async def close(self) -> None:
+        await self._driver.close()
+
+    async def rows(self, name: str, **parameters: Any) -> list[Row]:
+        """All records of the named query, as plain dicts.
+
+        Raises:
+            DatabaseUnavailable: the server does not answer (the API turns this into HTTP 503).
+            QueryError: the query ran past the timeout.
+        """
+        text = query(name)
+        try:
+            async with self._driver.session(
+                database=self.settings.database, default_access_mode=neo4j.READ_ACCESS
+            ) as session:
+                work = neo4j.unit_of_work(timeout=self.timeout)(_collect)
+                return await session.execute_read(work, text, parameters)
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise DatabaseUnavailable(f"Neo4j at {self.settings.uri} does not answer; try again shortly") from exc
+        except TransientError as exc:
+            if "Timeout" in (exc.code or "") or "terminated" in (exc.message or "").lower():
+                raise QueryError(f"the question took longer than {self.timeout:.0f} s; narrow it") from exc
+            raise
+        except ClientError as exc:
+            if "TransactionTimedOut" in (exc.code or "") or "Timeout" in (exc.code or ""):
+                raise QueryError(f"the question took longer than {self.timeout:.0f} s; narrow it") from exc
+            raise
+
+    async def ping(self) -> bool:
+        try:
+            await self._driver.verify_connectivity()
+        except (ServiceUnavailable, SessionExpired, OSError):
+            return False
+        return True
+
+
+async def _collect(tx: neo4j.AsyncManagedTransaction, text: str, parameters: dict[str, Any]) -> list[Row]:
+    result = await tx.run(text, parameters)  # text comes from cypher/, never from users
+    return [record.data() async for record in result]

@@ -1,0 +1,338 @@
+"""The product's questions. The graph narrows the candidates; the evaluator decides each one.
+
+who_can_assume(role)        principals that can assume a role (and, with max_hops > 1, reach one that can)
+who_can(action, resource)   principals whose effective permissions allow the action on the resource
+access(principal, ...)      one decision with its explanation
+cross_account_trusts()      trust statements that reach outside a role's account or organization
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from service.database.reader import GraphReader
+from service.errors import QueryError
+from service.evaluation import Policy, Principal, parse_policy
+from service.evaluation.engine import Decision, evaluate
+from service.evaluation.request import Request, arn_account, principal_from_arn
+from service.reachability.model import Access, NodeRef, Path, both, unknown_policy_condition
+from service.reachability.paths import assume_paths, identity_paths, principal_ref
+from service.reachability.profiles import OrgContext, Profile, ProfileStore, parse_document
+
+MAX_HOPS = 5
+ASSUME_ROLE = "sts:AssumeRole"
+_ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+
+
+@dataclass(frozen=True)
+class Role:
+    arn: str
+    name: str
+    account_id: str
+    trust_document: str
+    trust: Policy
+    org: OrgContext
+
+    @property
+    def ref(self) -> NodeRef:
+        return NodeRef(self.arn, "role", self.name, self.account_id)
+
+
+class Reachability:
+    """Answers for one request: caches profiles and roles across the hops of one question."""
+
+    def __init__(self, reader: GraphReader) -> None:
+        self.reader = reader
+        self.store = ProfileStore(reader)
+        self._roles: dict[str, Role | None] = {}
+        self._assumers: dict[str, list[Access]] = {}
+
+    # -- who can assume ----------------------------------------------------------------------------------
+
+    async def who_can_assume(self, role_arn: str, max_hops: int = 1) -> list[Access]:
+        _check_hops(max_hops, minimum=1)
+        if await self._role(role_arn) is None:
+            raise QueryError(f"no role {role_arn!r} in the graph")
+        return await self._chains(await self._direct_assumers(role_arn), max_hops, exclude={role_arn})
+
+    async def _chains(self, first: list[Access], max_hops: int, exclude: set[str]) -> list[Access]:
+        """Extend a set of accesses backwards through role assumption, up to `max_hops` in all."""
+        found = {access.principal.arn: access for access in first}
+        frontier = [a for a in first if a.principal.kind == "role"]
+        for hop in range(2, max_hops + 1):
+            next_frontier: list[Access] = []
+            for reached in frontier:
+                for assumer in await self._direct_assumers(reached.principal.arn):
+                    arn = assumer.principal.arn
+                    if arn in found or arn in exclude:
+                        continue
+                    prefix: Path = reached.paths[0] if reached.paths else ()
+                    chained = assumer.via(prefix, reached.condition, hop)
+                    found[arn] = chained
+                    if assumer.principal.kind == "role":
+                        next_frontier.append(chained)
+            frontier = next_frontier
+            if not frontier:
+                break
+        return sorted(found.values(), key=lambda a: (a.hops, a.principal.arn))
+
+    async def _direct_assumers(self, role_arn: str) -> list[Access]:
+        if role_arn in self._assumers:
+            return self._assumers[role_arn]
+        role = await self._role(role_arn)
+        if role is None:
+            return []
+        targets = await self.reader.rows("reach_trust_targets", arn=role_arn)
+        direct: set[str] = set()
+        accounts: set[str] = set()
+        everyone = False
+        external: list[dict[str, object]] = []
+        for target in targets:
+            if target["effect"] != "Allow":
+                continue
+            kind = target["targetKind"]
+            if target["notPrincipal"] or (kind == "external" and target["externalKind"] == "any"):
+                everyone = True
+                external.append(target)
+            elif kind in ("user", "role"):
+                direct.add(str(target["target"]))
+            elif kind == "account" and target["targetLoaded"]:
+                accounts.add(str(target["target"]))
+            else:
+                external.append(target)
+        candidates = set(direct)
+        if accounts or everyone:
+            rows = await self.reader.rows(
+                "reach_candidates_in_accounts",
+                action=ASSUME_ROLE.lower(),
+                accountIds=None if everyone else sorted(accounts),
+            )
+            candidates |= {str(row["arn"]) for row in rows}
+        candidates.discard(role_arn)
+        answers = [
+            answer
+            for profile in (await self.store.profiles(sorted(candidates))).values()
+            if (answer := self._assume(profile, role)) is not None
+        ]
+        answers += [answer for target in _unique_external(external) if (answer := self._assume_external(target, role))]
+        answers.sort(key=lambda a: a.principal.arn)
+        self._assumers[role_arn] = answers
+        return answers
+
+    def _assume(self, profile: Profile, role: Role) -> Access | None:
+        decision = self._decide(profile, ASSUME_ROLE, role.arn, role.account_id, role.org, role.trust, "role-trust")
+        answer = _access_from(profile, decision)
+        if answer is None:
+            return None
+        source = principal_ref(profile)
+        paths = assume_paths(source, identity_paths(profile, decision), role.ref, role.trust_document, decision)
+        return Access(answer.principal, answer.condition, paths, answer.notes, 1)
+
+    def _assume_external(self, target: dict[str, object], role: Role) -> Access | None:
+        """Principals outside the loaded data: decided on the trust policy, their own side assumed willing."""
+        kind = str(target["targetKind"])
+        value = str(target["target"])
+        external_kind = str(target.get("externalKind") or "")
+        notes: list[str] = []
+        identity: tuple[Policy, ...] = ()
+        action = ASSUME_ROLE
+        if kind == "account":
+            principal = principal_from_arn(f"arn:aws:iam::{value}:root")
+            ref = NodeRef(f"arn:aws:iam::{value}:root", "account", value, value)
+            notes.append(
+                f"account {value} is not loaded: any of its principals whose own policies allow "
+                f"sts:AssumeRole on {role.name} (and whose SCPs allow it)"
+            )
+            identity = (_assumed_willing(value),)
+        elif kind == "placeholder":
+            principal = principal_from_arn(value)
+            ref = NodeRef(value, principal.kind, principal.name, principal.account_id)
+            notes.append(
+                f"{value} belongs to account {principal.account_id}, which is not loaded: "
+                "its own policies must also allow sts:AssumeRole"
+            )
+            identity = (_assumed_willing(principal.account_id or "unknown"),)
+        elif external_kind == "service":
+            principal = Principal(arn=str(target["externalValue"]), account_id=None, kind="service")
+            ref = NodeRef(principal.arn, "service", principal.arn, None)
+        elif external_kind == "federated":
+            provider = str(target["externalValue"])
+            principal = Principal(arn=provider, account_id=arn_account(provider), kind="federated")
+            ref = NodeRef(provider, "federated", provider.rsplit("/", 1)[-1], arn_account(provider))
+            action = "sts:AssumeRoleWithSAML" if ":saml-provider/" in provider else "sts:AssumeRoleWithWebIdentity"
+        elif external_kind == "any":
+            principal = Principal(arn="*", account_id=None, kind="root")
+            ref = NodeRef("*", "any", "any AWS principal", None)
+            notes.append("the trust policy admits principals of any AWS account whose own policies allow it")
+            identity = (_assumed_willing("any"),)
+        else:
+            ref = NodeRef(value, external_kind or "unknown", str(target.get("externalValue") or value), None)
+            return Access(
+                ref,
+                None,
+                (),
+                (
+                    f"the trust policy names {target.get('principal')!r}, which matches no "
+                    "known principal (a deleted role or user shows as its unique id)",
+                ),
+                1,
+            )
+        decision = evaluate(
+            Request(principal=principal, action=action, resource=role.arn, resource_account=role.account_id),
+            identity_policies=identity,
+            resource_control_policies=role.org.rcp_levels or None,
+            resource_policy=role.trust,
+            resource_kind="role-trust",
+            resource_in_management_account=role.org.management_account_id == role.account_id,
+        )
+        if decision.decision != "Allowed":
+            return None
+        paths = assume_paths(ref, [], role.ref, role.trust_document, decision)
+        return Access(ref, decision.condition, paths, tuple(notes), 1)
+
+    # -- who can do --------------------------------------------------------------------------------------
+
+    async def who_can(self, action: str, resource: str, max_hops: int = 0) -> list[Access]:
+        _check_hops(max_hops, minimum=0)
+        _check_action(action)
+        role = await self._role(resource) if _is_assume(action) else None
+        if role is not None:
+            first = await self._direct_assumers(role.arn)
+            return await self._chains(first, max_hops + 1, exclude={role.arn})
+        resource_account = arn_account(resource)
+        resource_org = await self.store.org_context(resource_account) if resource_account else None
+        rows = await self.reader.rows("reach_candidates_in_accounts", action=action.lower(), accountIds=None)
+        profiles = await self.store.profiles(sorted(str(row["arn"]) for row in rows))
+        first = []
+        for profile in profiles.values():
+            decision = self._decide(profile, action, resource, resource_account, resource_org, None, "generic")
+            answer = _access_from(profile, decision)
+            if answer is not None:
+                first.append(
+                    Access(
+                        answer.principal, answer.condition, tuple(identity_paths(profile, decision)), answer.notes, 0
+                    )
+                )
+        if max_hops == 0:
+            return sorted(first, key=lambda a: a.principal.arn)
+        return await self._chains_from_grants(first, max_hops)
+
+    async def _chains_from_grants(self, first: list[Access], max_hops: int) -> list[Access]:
+        found = {access.principal.arn: access for access in first}
+        frontier = [a for a in first if a.principal.kind == "role"]
+        for hop in range(1, max_hops + 1):
+            next_frontier: list[Access] = []
+            for reached in frontier:
+                for assumer in await self._direct_assumers(reached.principal.arn):
+                    if assumer.principal.arn in found:
+                        continue
+                    prefix: Path = reached.paths[0] if reached.paths else ()
+                    chained = assumer.via(prefix, reached.condition, hop)
+                    found[assumer.principal.arn] = chained
+                    if assumer.principal.kind == "role":
+                        next_frontier.append(chained)
+            frontier = next_frontier
+        return sorted(found.values(), key=lambda a: (a.hops, a.principal.arn))
+
+    # -- one decision --------------------------------------------------------------------------------------
+
+    async def access(self, principal_arn: str, action: str, resource: str) -> tuple[NodeRef, Decision, Profile]:
+        _check_action(action)
+        profile = (await self.store.profiles([principal_arn])).get(principal_arn)
+        if profile is None:
+            raise QueryError(f"no user or role {principal_arn!r} in the graph")
+        role = await self._role(resource) if _is_assume(action) else None
+        if role is not None:
+            decision = self._decide(profile, action, role.arn, role.account_id, role.org, role.trust, "role-trust")
+        else:
+            account = arn_account(resource)
+            org = await self.store.org_context(account) if account else None
+            decision = self._decide(profile, action, resource, account, org, None, "generic")
+        return principal_ref(profile), decision, profile
+
+    # -- plumbing ----------------------------------------------------------------------------------------
+
+    def _decide(
+        self,
+        profile: Profile,
+        action: str,
+        resource: str,
+        resource_account: str | None,
+        resource_org: OrgContext | None,
+        resource_policy: Policy | None,
+        kind: str,
+    ) -> Decision:
+        principal = profile.principal()
+        return evaluate(
+            Request(principal=principal, action=action, resource=resource, resource_account=resource_account),
+            identity_policies=profile.identity_policies,
+            permissions_boundaries=profile.boundary_policies,
+            service_control_policies=profile.org.scp_levels or None,
+            resource_control_policies=(resource_org.rcp_levels or None) if resource_org else None,
+            resource_policy=resource_policy,
+            resource_kind=kind,  # type: ignore[arg-type]
+            resource_in_management_account=bool(
+                resource_org and resource_org.management_account_id == resource_account
+            ),
+        )
+
+    async def _role(self, arn: str) -> Role | None:
+        if arn not in self._roles:
+            rows = await self.reader.rows("reach_role", arn=arn)
+            if not rows:
+                self._roles[arn] = None
+            else:
+                row = rows[0]
+                org = await self.store.org_context(str(row["accountId"]))
+                document = str(row["trustPolicy"])
+                self._roles[arn] = Role(
+                    arn=arn,
+                    name=str(row["name"]),
+                    account_id=str(row["accountId"]),
+                    trust_document=document,
+                    trust=parse_document(f"{row['name']} trust policy", document),
+                    org=org,
+                )
+        return self._roles[arn]
+
+
+def _access_from(profile: Profile, decision: Decision) -> Access | None:
+    """An Access for an allowed decision; for an implicit deny that an unloaded policy might flip, a
+    conditional one that names the unknown policy. Never a silent drop, never a silent grant."""
+    ref = principal_ref(profile)
+    if decision.decision == "Allowed":
+        return Access(ref, decision.condition, (), ())
+    unknown = profile.unknown_policies
+    if decision.decision == "ImplicitlyDenied" and unknown:
+        arns = tuple(policy.arn for policy in unknown)
+        note = "may be allowed: " + ", ".join(arns) + " is referenced but its document was not loaded"
+        return Access(ref, both(unknown_policy_condition(arns), None), (), (note,))
+    return None
+
+
+def _assumed_willing(account: str) -> Policy:
+    return parse_policy(_ALLOW_ALL, name=f"(identity policies in account {account}, not loaded)")
+
+
+def _unique_external(targets: Iterable[dict[str, object]]) -> list[dict[str, object]]:
+    seen: dict[str, dict[str, object]] = {}
+    for target in targets:
+        seen.setdefault(f"{target['targetKind']}:{target['target']}", target)
+    return list(seen.values())
+
+
+def _is_assume(action: str) -> bool:
+    return action.lower().startswith("sts:assumerole")
+
+
+def _check_hops(max_hops: int, *, minimum: int) -> None:
+    if not minimum <= max_hops <= MAX_HOPS:
+        raise QueryError(f"maxHops must be between {minimum} and {MAX_HOPS}, not {max_hops}")
+
+
+def _check_action(action: str) -> None:
+    service, _, name = action.partition(":")
+    if not service or not name or any(c.isspace() for c in action):
+        raise QueryError(f"{action!r} is not an action; write service:Action, such as s3:GetObject")

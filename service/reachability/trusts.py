@@ -1,0 +1,135 @@
+"""The cross-account trust review: which roles trust principals outside their account or organization,
+and on which conditions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from service.database.reader import GraphReader
+from service.evaluation.formula import Condition, Test, conj
+from service.evaluation.request import arn_account
+from service.reachability.model import NodeRef, TrustFinding
+from service.reachability.paths import statement_json
+
+CATEGORIES = (
+    "outside-account",
+    "outside-organization",
+    "any-principal",
+    "unloaded-account",
+    "external-without-external-id",
+    "without-mfa",
+)
+_MFA_KEYS = {"aws:multifactorauthpresent", "aws:multifactorauthage"}
+_ORG_KEYS = {"aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount", "aws:principalarn"}
+
+
+async def cross_account_trusts(
+    reader: GraphReader, *, account_id: str | None = None, outside_organization_only: bool = False
+) -> list[TrustFinding]:
+    findings = []
+    for row in await reader.rows("reach_trusts_across_accounts", accountId=account_id):
+        finding = _finding(row)
+        if finding is None or (outside_organization_only and not finding.outside_organization):
+            continue
+        findings.append(finding)
+    return findings
+
+
+def _finding(row: Mapping[str, Any]) -> TrustFinding | None:
+    if row["effect"] != "Allow":
+        return None
+    kind, external = row["targetKind"], row["externalKind"]
+    role_account = row["roleAccountId"]
+    if kind == "external" and external == "service":
+        return None  # an AWS service acting for this account, not another account
+    trusted_account = row["trustedAccountId"]
+    if kind == "external" and external == "federated":
+        trusted_account = arn_account(str(row["externalValue"]))
+    everyone = bool(row["notPrincipal"]) or (kind == "external" and external == "any")
+    if not everyone and trusted_account == role_account:
+        return None
+    role_org, trusted_org = row["roleOrganizationId"], row["trustedOrganizationId"]
+    same_org = None if role_org is None else (trusted_org == role_org and not everyone)
+    outside_org = everyone or trusted_account is None or not same_org
+    tests = _condition_tests(row)
+    keys = {test.key.lower(): test for test in tests}
+    has_external_id = any(
+        k == "sts:externalid" and not t.operator.startswith(("Null", "StringNot")) for k, t in keys.items()
+    )
+    requires_mfa = any(k in _MFA_KEYS for k in keys)
+    restricts_org = any(k in _ORG_KEYS for k in keys)
+    categories = ["outside-account"]
+    if outside_org:
+        categories.append("outside-organization")
+    if everyone:
+        categories.append("any-principal")
+    if trusted_account and not row["trustedAccountLoaded"]:
+        categories.append("unloaded-account")
+    if outside_org and not has_external_id and not restricts_org and external != "federated":
+        categories.append("external-without-external-id")
+    if not requires_mfa:
+        categories.append("without-mfa")
+    combined = conj(tests) if tests else True
+    condition: Condition | None = None if isinstance(combined, bool) else combined
+    return TrustFinding(
+        role=NodeRef(row["roleArn"], "role", row["roleName"], role_account),
+        trusted=_trusted_ref(row, trusted_account, everyone),
+        trusted_account_id=trusted_account,
+        trusted_account_loaded=bool(row["trustedAccountLoaded"]),
+        same_organization=same_org,
+        outside_organization=outside_org,
+        statement_index=int(row["statementIndex"]),
+        sid=row["sid"],
+        effect=row["effect"],
+        condition=condition,
+        has_external_id=has_external_id,
+        requires_mfa=requires_mfa,
+        restricts_organization=restricts_org,
+        statement=statement_json(row["trustPolicy"], int(row["statementIndex"])) if row["trustPolicy"] else None,
+        categories=tuple(categories),
+    )
+
+
+def _trusted_ref(row: Mapping[str, Any], account: str | None, everyone: bool) -> NodeRef:
+    kind = row["targetKind"]
+    if everyone:
+        label = "everyone except the NotPrincipal list" if row["notPrincipal"] else "any AWS principal"
+        return NodeRef("*", "any", label, None)
+    if kind == "account":
+        return NodeRef(f"arn:aws:iam::{row['target']}:root", "account", row["target"], account)
+    if kind == "external":
+        return NodeRef(str(row["target"]), str(row["externalKind"]), str(row["externalValue"]), account)
+    if kind == "placeholder":
+        return NodeRef(str(row["target"]), "principal", str(row["target"]).rsplit("/", 1)[-1], account)
+    return NodeRef(str(row["target"]), kind, row["targetName"], account)
+
+
+def _condition_tests(row: Mapping[str, Any]) -> list[Test]:
+    text = row["conditions"]
+    if not text:
+        return []
+    block = json.loads(text)
+    tests = []
+    for operator, clauses in sorted(block.items()):
+        for key, values in sorted(clauses.items()):
+            shown = (values,) if isinstance(values, (str, int, float, bool)) else tuple(values)
+            tests.append(
+                Test(
+                    key=key,
+                    operator=operator,
+                    values=tuple(_text(v) for v in shown),
+                    policy=f"{row['roleName']} trust policy",
+                    statement=int(row["statementIndex"]),
+                    sid=row["sid"],
+                    policy_type="resource",
+                )
+            )
+    return tests
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
