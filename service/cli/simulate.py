@@ -148,7 +148,10 @@ def _request(raw: object, where: str) -> Request:
 
 def _principal(raw: object, where: str) -> Principal:
     if isinstance(raw, str):
-        return principal_from_arn(raw)
+        try:
+            return principal_from_arn(raw)
+        except InputError as exc:
+            raise InputError(f"{where}: {exc}") from None
     if not isinstance(raw, Mapping) or not isinstance(raw.get("arn"), str):
         raise InputError(f"{where}: required, an ARN or an object with an 'arn'")
     unknown = sorted(str(k) for k in raw if k not in _PRINCIPAL_FIELDS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import ClassVar, TypeAlias
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,8 @@ class Test:
     statement: int | None = None
     sid: str | None = None
     policy_type: str = ""
+
+    __test__: ClassVar[bool] = False  # a condition test, not a pytest test class
 
     def leaves(self) -> tuple[Leaf, ...]:
         return (Leaf(self, False),)

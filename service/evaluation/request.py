@@ -117,9 +117,14 @@ def principal_from_arn(
         return Principal(arn="anonymous", account_id=None, kind="anonymous")
     parsed = _IAM_ARN.match(arn)
     if parsed is None:
-        inferred: PrincipalKind = kind or ("service" if arn.endswith(".amazonaws.com") else "federated")
-        if inferred not in ("service", "federated"):
-            raise InputError(f"principal {arn!r} is not an IAM ARN")
+        # Web identity providers are host names; "cognito-identity.amazonaws.com" is one, not a service.
+        is_service = arn.endswith(".amazonaws.com") and arn != "cognito-identity.amazonaws.com"
+        inferred: PrincipalKind = kind or ("service" if is_service else "federated")
+        if inferred not in ("service", "federated") or "." not in arn or arn.startswith("arn:"):
+            raise InputError(
+                f"principal {arn!r}: expected an IAM ARN, a service principal (name.amazonaws.com) "
+                "or an identity provider"
+            )
         return Principal(arn=arn, account_id=None, kind=inferred)
     account, resource = parsed.group("account"), parsed.group("resource")
     session_name = None
