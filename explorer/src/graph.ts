@@ -10,8 +10,9 @@ cytoscape.use(fcose);
 
 /** Most nodes the view holds; past it, expansion asks the user to clear or narrow the view first. */
 export const MAX_NODES = 3000;
-const BIG = 600;
-const MAX_FIT_ZOOM = 1.4; // fitting a handful of nodes should not blow them up // past this many nodes: draft layout, no animation, edges hidden while panning
+const BIG = 600; // past this many nodes: new nodes are placed around their neighbours, not laid out again
+const MAX_FIT_ZOOM = 1.4; // fitting a handful of nodes should not blow them up
+const GOLDEN_ANGLE = Math.PI * (3 - Math.sqrt(5));
 
 export interface NodeData {
   id: string;
@@ -155,6 +156,7 @@ export class GraphView {
   addNodes(nodes: NodeRef[]): string[] {
     const added: string[] = [];
     const defs: ElementDefinition[] = [];
+    const pending = new Set<string>();
     for (const node of nodes) {
       const account = accountOf(node);
       if (node.kind === "account" && account) {
@@ -163,7 +165,8 @@ export class GraphView {
         if (!existed) added.push(id);
         continue;
       }
-      if (!this.cy.getElementById(node.arn).empty() || defs.some((d) => d.data.id === node.arn)) continue;
+      if (!this.cy.getElementById(node.arn).empty() || pending.has(node.arn)) continue;
+      pending.add(node.arn);
       const data: NodeData = { id: node.arn, arn: node.arn, kind: node.kind, label: displayName(node) };
       if (account) {
         data.accountId = account;
@@ -178,15 +181,17 @@ export class GraphView {
 
   addEdges(edges: Edge[]): void {
     const defs: ElementDefinition[] = [];
+    const pending = new Set<string>();
     for (const edge of edges) {
       const source = this.idOf(edge.from);
       const target = this.idOf(edge.to);
       const id = `${source}|${edge.kind}|${target}`;
-      if (source === target || !this.cy.getElementById(id).empty() || defs.some((d) => d.data.id === id)) continue;
+      if (source === target || !this.cy.getElementById(id).empty() || pending.has(id)) continue;
       const from = this.cy.getElementById(source);
       const to = this.cy.getElementById(target);
       if (from.empty() || to.empty()) continue;
-      if (from.parent().id() === target || to.parent().id() === source) continue; // the box already says it
+      if (from.data("parent") === target || to.data("parent") === source) continue; // the box already says it
+      pending.add(id);
       defs.push({ group: "edges", data: { id, source, target, kind: edge.kind } });
     }
     this.cy.add(defs);
@@ -238,24 +243,57 @@ export class GraphView {
     this.accountAlias.clear();
   }
 
+  /** Whether the view is past the size where a full layout would stall the page on every change. */
+  get big(): boolean {
+    return this.size > BIG;
+  }
+
+  /**
+   * Places only the new nodes, in rings around a neighbour already placed (or the view's centre), leaving the
+   * rest where it is: the progressive expansion that keeps big views responsive.
+   */
+  placeNew(added: string[], focus: string[]): void {
+    const fresh = new Set(added);
+    const rings = new Map<string, number>();
+    const centre = { x: (this.cy.extent().x1 + this.cy.extent().x2) / 2, y: (this.cy.extent().y1 + this.cy.extent().y2) / 2 };
+    this.cy.batch(() => {
+      for (const id of added) {
+        const node = this.cy.getElementById(id);
+        if (node.empty() || node.isParent()) continue;
+        const anchor = node.neighborhood().nodes().filter((n) => !fresh.has(n.id()) && !n.isParent()).first() as NodeSingular;
+        const key = anchor.nonempty() ? anchor.id() : "";
+        const index = rings.get(key) ?? 0;
+        rings.set(key, index + 1);
+        const origin = anchor.nonempty() ? anchor.position() : centre;
+        // a sunflower spiral: evenly spread, compact, however many nodes one anchor gets
+        const angle = index * GOLDEN_ANGLE;
+        const radius = 70 + 34 * Math.sqrt(index);
+        node.position({ x: origin.x + radius * Math.cos(angle), y: origin.y + radius * Math.sin(angle) });
+      }
+    });
+    this.fitTo(focus);
+  }
+
+  private fitTo(focus?: string[]): void {
+    const targets = this.cy.collection();
+    for (const id of focus ?? []) targets.merge(this.cy.getElementById(id));
+    const shown = targets.nonempty() ? targets.union(targets.ancestors()) : this.cy.elements();
+    this.cy.fit(shown, 70);
+    if (this.cy.zoom() > MAX_FIT_ZOOM) {
+      this.cy.zoom(MAX_FIT_ZOOM);
+      this.cy.center(shown);
+    }
+  }
+
   /** Lays the graph out again; with `focus`, fits the view to those elements afterwards. */
   layout(focus?: string[]): void {
-    const big = this.size > BIG;
+    const big = this.big;
     this.cy.style().selector("edge").style("label", big ? "" : "data(kind)").update();
-    const fit = () => {
-      const targets = this.cy.collection();
-      for (const id of focus ?? []) targets.merge(this.cy.getElementById(id));
-      const shown = targets.nonempty() ? targets.union(targets.ancestors()) : this.cy.elements();
-      this.cy.fit(shown, 70);
-      if (this.cy.zoom() > MAX_FIT_ZOOM) {
-        this.cy.zoom(MAX_FIT_ZOOM);
-        this.cy.center(shown);
-      }
-    };
+    const fit = () => this.fitTo(focus);
     if (this.size === 0) return;
     const layout = this.cy.layout({
       name: "fcose",
-      quality: big ? "draft" : "default",
+      quality: "default",
       randomize: true,
       animate: false,
       nodeDimensionsIncludeLabels: !big,
@@ -263,7 +301,7 @@ export class GraphView {
       nodeSeparation: 60,
       idealEdgeLength: 80,
       nestingFactor: 0.6,
-      numIter: big ? 1200 : 2500,
+      numIter: big ? 1000 : 2500,
       fit: false,
     } as cytoscape.LayoutOptions);
     layout.one("layoutstop", fit);

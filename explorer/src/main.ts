@@ -89,7 +89,9 @@ async function expand(arn: string): Promise<void> {
     expansions.set(arn, { cursor: hood.endCursor ?? null, shown, total: hood.totalCount, hasMore: hood.hasMore });
     graph.setMore(arn, hood.hasMore ? hood.totalCount - shown : 0);
     if (answer) graph.highlight(graph.cy.elements(".highlighted").map((e) => e.id()), answerPrincipals());
-    graph.layout(added.length ? [graph.idOf(arn), ...added] : [graph.idOf(arn)]);
+    const focusIds = [graph.idOf(arn), ...added];
+    if (graph.big) graph.placeNew(added, focusIds);
+    else graph.layout(focusIds);
     graph.select(arn);
     updateCounts();
   });
@@ -115,7 +117,7 @@ async function showDetails(arn: string): Promise<void> {
     }
     const expansion = expansions.get(arn);
     panelBody.replaceChildren(
-      renderDetails(entity, expansion ? { shown: expansion.shown, total: expansion.total } : null, {
+      renderDetails(entity, expansion ? { shown: expansion.shown, total: expansion.total, hasMore: expansion.hasMore } : null, {
         focus: (target) => void focus(target),
         expand: (target) => void expand(target).then(() => showDetails(target)),
         askAssume: (target) => {
@@ -140,13 +142,18 @@ function showAnswer(): void {
   if (!answer) return;
   const shown = answer.accesses.slice(0, answer.shown);
   const ids: string[] = [];
+  const added: string[] = [];
   for (const access of shown) {
-    graph.addNodes([access.principal]);
+    added.push(...graph.addNodes([access.principal]));
     ids.push(graph.idOf(access.principal.arn));
-    for (const path of access.paths) ids.push(...graph.addSteps(path.steps));
+    for (const path of access.paths) {
+      added.push(...graph.addNodes(path.steps.flatMap((s) => [s.from, s.to])));
+      ids.push(...graph.addSteps(path.steps));
+    }
   }
   graph.highlight(ids, shown.map((a) => a.principal.arn));
-  graph.layout(ids);
+  if (graph.big) graph.placeNew(added, ids);
+  else graph.layout(ids);
   updateCounts();
   panelBody.replaceChildren(
     renderAnswer(answer.title, answer.accesses, answer.shown, {
@@ -221,7 +228,14 @@ function wire(): void {
     const view = { ...graph.toJSON(), answer: answer ? { title: answer.title, accesses: answer.accesses } : null };
     download("accessgraph-view.json", new Blob([JSON.stringify(view, null, 2)], { type: "application/json" }));
   });
-  byId("relayout").addEventListener("click", () => graph.layout());
+  byId("relayout").addEventListener("click", () => {
+    busy.hidden = false;
+    // let the indicator paint before a big layout takes the main thread
+    requestAnimationFrame(() => setTimeout(() => {
+      graph.layout();
+      busy.hidden = pending === 0;
+    }, 0));
+  });
   byId("clear-highlight").addEventListener("click", () => {
     answer = null;
     graph.clearHighlight();

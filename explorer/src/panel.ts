@@ -140,7 +140,7 @@ export interface DetailActions extends PanelActions {
 }
 
 /** Everything known about one node: its properties, policies and their documents, trust, boundary, use. */
-export function renderDetails(entity: Entity, more: { shown: number; total: number } | null, actions: DetailActions): HTMLElement {
+export function renderDetails(entity: Entity, more: { shown: number; total: number; hasMore: boolean } | null, actions: DetailActions): HTMLElement {
   const node = entity.node;
   return h(
     "section",
@@ -151,7 +151,7 @@ export function renderDetails(entity: Entity, more: { shown: number; total: numb
     h(
       "div",
       { class: "actions" },
-      h("button", { type: "button", onclick: () => actions.expand(node.arn) }, more && more.shown < more.total ? `Show more neighbours (${more.shown} of ${more.total})` : "Expand neighbours"),
+      h("button", { type: "button", onclick: () => actions.expand(node.arn) }, more?.hasMore ? `Show more neighbours (${more.shown} of ${more.total} shown)` : "Expand neighbours"),
       node.kind === "role" ? h("button", { type: "button", onclick: () => actions.askAssume(node.arn) }, "Who can assume this role?") : null,
       h("button", { type: "button", onclick: () => actions.askWhoCan(node.arn) }, "Who can act on this?"),
     ),
