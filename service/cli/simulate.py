@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -74,11 +75,15 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, RecursionError) as exc:
         raise InputError(f"{args.input}: not valid JSON ({exc})") from None
     if isinstance(data, list):
-        output: Any = [_simulate(item, f"[{i}]") for i, item in enumerate(data)]
+        output: Any = [_simulate(item, f"[{i}].") for i, item in enumerate(data)]
     else:
         output = _simulate(data, "")
-    json.dump(output, sys.stdout, indent=2)
-    sys.stdout.write("\n")
+    text = json.dumps(output, indent=2) + "\n"
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `simulate ... | head`: the reader left, which is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
@@ -94,11 +99,12 @@ def _read(source: str) -> str:
 
 
 def _simulate(item: object, where: str) -> dict[str, Any]:
+    label = where.rstrip(".") or "input"
     if not isinstance(item, Mapping):
-        raise InputError(f"{where or 'input'}: expected an object with a 'request'")
+        raise InputError(f"{label}: expected an object with a 'request'")
     unknown = sorted(str(k) for k in item if k not in _ITEM_FIELDS)
     if unknown:
-        raise InputError(f"{where or 'input'}: unknown field {unknown[0]!r}")
+        raise InputError(f"{label}: unknown field {unknown[0]!r}")
     request = _request(item.get("request"), f"{where}request")
     decision = evaluate(
         request,

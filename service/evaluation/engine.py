@@ -295,7 +295,7 @@ def evaluate(
     if deny is True:
         kind: DecisionKind = "ExplicitlyDenied"
         chosen = [h.reason() for h in hits if h.statement.effect == "Deny" and h.cond is True]
-        return Decision(kind, None, (*chosen, *reasons))
+        return Decision(kind, None, tuple(chosen))
     if allowed is False:
         missing = _missing(
             who.kind,
@@ -336,8 +336,10 @@ def _levels(
         level_ok = disj(allows)
         if level_ok is False:
             label = "SCP" if policy_type == "scp" else "RCP"
+            where = "root" if depth == 0 else "account" if depth == len(levels) - 1 else f"OU level {depth}"
+            attached = ", ".join(policy.name for policy in level) or f"(none attached at level {depth})"
             reasons.append(
-                _note(policy_type, f"no {label} at level {depth} of {len(levels)} (0 = root) allows the request")
+                Reason(attached, policy_type, None, None, None, f"no {label} at level {depth} ({where}) allows it")
             )
         per_level.append(level_ok)
     return conj(per_level)

@@ -144,7 +144,7 @@ def test_context_complete_and_principal_object(
                     "resourcePolicy": {"Statement": [{"Effect": "Permit", "Action": "sts:AssumeRole"}]},
                 },
             ],
-            "policy '[1]resourcePolicy', statement 0, field 'Effect'",
+            "policy '[1].resourcePolicy', statement 0, field 'Effect'",
         ),
         ({"request": {"principal": "bob", "action": "s3:x", "resource": "*"}}, "request.principal"),
         ({"request": {"principal": f"arn:aws:iam::{A}:user/a", "resource": "*"}}, "request.action: required"),
