@@ -45,14 +45,15 @@ log = logging.getLogger("accessgraph.api")
 
 def build_schema(limits: Limits | None = None, *, dev: bool = False) -> strawberry.Schema:
     limits = limits or Limits()
-    extensions: list[Any] = [  # instances, which strawberry accepts beside classes
-        QueryDepthLimiter(max_depth=limits.max_depth),
-        MaxAliasesLimiter(max_alias_count=limits.max_aliases),
-        MaxTokensLimiter(max_token_count=limits.max_tokens),
-        MaskErrors(should_mask_error=_is_internal, error_message="Internal error; see the server log."),
+    # Factories, not instances: strawberry builds fresh extensions for every request.
+    extensions: list[Any] = [
+        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+        lambda: MaskErrors(should_mask_error=_is_internal, error_message="Internal error; see the server log."),
     ]
     if not dev:
-        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return strawberry.Schema(query=Query, extensions=extensions)
 
 
