@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 from collections.abc import Iterator
@@ -44,7 +45,8 @@ def test_production_mode_has_no_introspection_and_no_ide(neo4j_settings: Neo4jSe
 def test_depth_alias_and_body_limits(neo4j_settings: Neo4jSettings) -> None:
     limits = Limits(max_depth=4, max_aliases=3, max_body_bytes=4096)
     with client(neo4j_settings, limits=limits) as c:
-        deep = f'{{ whoCanAssume(roleArn: "{ROLE}") {{ principal {{ entity {{ groups {{ entity {{ groups {{ arn }} }} }} }} }} }} }}'
+        nested = "principal { entity { groups { entity { groups { arn } } } } }"
+        deep = f'{{ whoCanAssume(roleArn: "{ROLE}") {{ {nested} }} }}'
         assert "exceeds maximum operation depth" in post(c, deep).json()["errors"][0]["message"]
         aliases = "{ " + " ".join(f'a{i}: search(text: "x") {{ arn }}' for i in range(4)) + " }"
         assert "aliases" in post(c, aliases).json()["errors"][0]["message"].lower()
@@ -129,7 +131,7 @@ def test_the_api_reads_in_read_only_transactions(
         finally:
             await reader.close()
 
-    with pytest.raises(Exception, match="(?i)read|write"):
+    with pytest.raises(Exception, match=r"(?i)read|write"):
         asyncio.run(attempt())
     records, _, _ = graph.execute_query("MATCH (n:Intruder) RETURN count(n) AS n")
     assert records[0]["n"] == 0
@@ -169,10 +171,8 @@ class _Proxy:
             pass
         finally:
             for s in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def close(self) -> None:
         if self._server is not None:

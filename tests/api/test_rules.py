@@ -13,7 +13,7 @@ BUCKET = "arn:aws:s3:::reports/q1.csv"
 
 
 def test_group_deny_beats_user_allow(load: Load, tmp_path: Path) -> None:
-    # "Policy evaluation logic" › explicit deny in any policy overrides an allow
+    # "Policy evaluation logic" > explicit deny in any policy overrides an allow
     a = Account(A)
     a.group("NoDelete", inline=[deny("s3:DeleteObject")])
     a.user("bob", groups=["NoDelete"], inline=[allow("s3:*")])
@@ -26,7 +26,7 @@ def test_group_deny_beats_user_allow(load: Load, tmp_path: Path) -> None:
 
 
 def test_not_action_allows_everything_else(load: Load, tmp_path: Path) -> None:
-    # "IAM JSON policy elements: NotAction" › Allow with NotAction
+    # "IAM JSON policy elements: NotAction" > Allow with NotAction
     a = Account(A)
     a.user("na", inline=[{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}])
     load(a.write(tmp_path))
@@ -35,7 +35,7 @@ def test_not_action_allows_everything_else(load: Load, tmp_path: Path) -> None:
 
 
 def test_not_resource_without_resource(load: Load, tmp_path: Path) -> None:
-    # "IAM JSON policy elements: NotResource" › Allow with NotResource matches every other resource
+    # "IAM JSON policy elements: NotResource" > Allow with NotResource matches every other resource
     a = Account(A)
     a.user("nr", inline=[{"Effect": "Allow", "Action": "s3:*", "NotResource": "arn:aws:s3:::secrets/*"}])
     load(a.write(tmp_path))
@@ -44,7 +44,7 @@ def test_not_resource_without_resource(load: Load, tmp_path: Path) -> None:
 
 
 def test_permissions_boundary_intersects_identity_policies(load: Load, tmp_path: Path) -> None:
-    # "Permissions boundaries for IAM entities" › effective permissions = identity ∩ boundary
+    # "Permissions boundaries for IAM entities" > effective permissions = identity ∩ boundary
     a = Account(A)
     boundary = a.policy("OnlyS3Read", allow("s3:GetObject"))
     a.user("bounded", inline=[allow("s3:*")], boundary=boundary)
@@ -54,7 +54,7 @@ def test_permissions_boundary_intersects_identity_policies(load: Load, tmp_path:
 
 
 def test_scps_must_allow_at_every_level(load: Load, tmp_path: Path) -> None:
-    # "Service control policies (SCPs)" › an Allow is needed at the root, each OU and the account
+    # "Service control policies (SCPs)" > an Allow is needed at the root, each OU and the account
     a, b = Account(A), Account(B)
     a.user("in-ou", inline=[allow("*")])
     b.user("at-root", inline=[allow("*")])
@@ -74,7 +74,7 @@ def test_scps_must_allow_at_every_level(load: Load, tmp_path: Path) -> None:
 
 
 def test_scp_deny_at_one_level_denies(load: Load, tmp_path: Path) -> None:
-    # "Service control policies (SCPs)" › a Deny at any level applies
+    # "Service control policies (SCPs)" > a Deny at any level applies
     a = Account(A)
     a.user("admin", inline=[allow("*")])
     full = {"Version": "2012-10-17", "Statement": [allow("*")]}
@@ -86,7 +86,7 @@ def test_scp_deny_at_one_level_denies(load: Load, tmp_path: Path) -> None:
 
 
 def test_account_root_trust_delegates_to_identity_policies(load: Load, tmp_path: Path) -> None:
-    # "IAM JSON policy elements: Principal" › AWS account principals: the account's admins delegate
+    # "IAM JSON policy elements: Principal" > AWS account principals: the account's admins delegate
     a = Account(A)
     role = a.role("Delegated", trust(trusts({"AWS": f"arn:aws:iam::{A}:root"})))
     a.user("allowed", inline=[allow("sts:AssumeRole", role)])
@@ -98,7 +98,7 @@ def test_account_root_trust_delegates_to_identity_policies(load: Load, tmp_path:
 
 
 def test_same_account_direct_trust_needs_no_identity_allow(load: Load, tmp_path: Path) -> None:
-    # "Policy evaluation logic" › same account: a resource-based policy naming the principal suffices
+    # "Policy evaluation logic" > same account: a resource-based policy naming the principal suffices
     a = Account(A)
     user = a.arn("user", "named")
     a.user("named")
@@ -110,7 +110,7 @@ def test_same_account_direct_trust_needs_no_identity_allow(load: Load, tmp_path:
 
 
 def test_cross_account_needs_both_sides(load: Load, tmp_path: Path) -> None:
-    # "Cross-account policy evaluation logic" › identity policy in the caller's account AND the trust policy
+    # "Cross-account policy evaluation logic" > identity policy in the caller's account AND the trust policy
     a, b = Account(A), Account(B)
     role = a.role("Shared", trust(trusts({"AWS": [b.arn("user", "willing"), b.arn("user", "unwilling")]})))
     b.user("willing", inline=[allow("sts:AssumeRole", role)])
@@ -124,7 +124,7 @@ def test_cross_account_needs_both_sides(load: Load, tmp_path: Path) -> None:
 
 
 def test_trust_deny_wins(load: Load, tmp_path: Path) -> None:
-    # "Policy evaluation logic" › an explicit Deny in the resource-based (trust) policy
+    # "Policy evaluation logic" > an explicit Deny in the resource-based (trust) policy
     a = Account(A)
     blocked = a.arn("user", "blocked")
     role = a.role(
@@ -153,7 +153,7 @@ def test_tag_session_only_trust_grants_no_assume(load: Load, tmp_path: Path) -> 
 
 
 def test_role_chains_follow_max_hops(load: Load, tmp_path: Path) -> None:
-    # STS API reference "AssumeRole" › role chaining: each hop is one sts:AssumeRole
+    # STS API reference "AssumeRole" > role chaining: each hop is one sts:AssumeRole
     a = Account(A)
     target = a.role("Target", trust(trusts({"AWS": a.arn("role", "Middle")})))
     a.role("Middle", trust(trusts({"AWS": a.arn("user", "starter")})), inline=[allow("sts:AssumeRole", target)])
@@ -176,7 +176,7 @@ def test_role_chains_follow_max_hops(load: Load, tmp_path: Path) -> None:
 
 
 def test_conditional_answers_carry_their_conditions(load: Load, tmp_path: Path) -> None:
-    # "IAM JSON policy elements: Condition" › undecided conditions are returned, never dropped
+    # "IAM JSON policy elements: Condition" > undecided conditions are returned, never dropped
     a = Account(A)
     a.user("mfa", inline=[allow("s3:DeleteObject", Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}})])
     a.user(
@@ -205,7 +205,7 @@ def test_unknown_managed_policy_is_reported_not_dropped(load: Load, tmp_path: Pa
 
 
 def test_trust_to_unloaded_account_and_anyone(load: Load, tmp_path: Path) -> None:
-    # "IAM JSON policy elements: Principal" › accounts not loaded and "*" appear as external principals
+    # "IAM JSON policy elements: Principal" > accounts not loaded and "*" appear as external principals
     a = Account(A)
     role = a.role(
         "Vendor",
