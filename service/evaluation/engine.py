@@ -156,11 +156,12 @@ def _scan_resource(
 ) -> _ResourceScan:
     out = _ResourceScan([], [], [], [], [], [])
     who = ctx.principal
+    userid = ctx.lookup("aws:userid")
     for policy in policies:
         for cs in compiled(policy, policy_type):
             st = cs.statement
             match: PrincipalMatch
-            session_test = session_test_for(cs.make_test)
+            session_test = session_test_for(cs.make_test, userid)
             if st.principals is not None:
                 match = match_principal(st.principals, who, session_test)
                 out.unknown_ids.extend(match.unknown_ids)

@@ -25,11 +25,12 @@ from dataclasses import dataclass
 from .formula import Cond, Test, disj, neg
 from .policy import PrincipalSet
 from .request import Principal, is_account_id, parse_iam_arn
+from .variables import Absent, Lookup
 
 _UNIQUE_ID = re.compile(r"A[A-Z]{3}[A-Z0-9]{8,}\Z")
 
-# Builds the undecided test "the session is named X" for the statement being matched.
-SessionTest = Callable[[str], Test]
+# "The caller's session is named X": decided from aws:userid when the context has it, else a `Test`.
+SessionTest = Callable[[str], Cond]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +48,18 @@ class PrincipalMatch:
 NO_MATCH = PrincipalMatch()
 
 
-def session_test_for(make: Callable[[str, str, tuple[str, ...]], Test]) -> SessionTest:
-    return lambda session: make("aws:userid", "StringLike", (f"*:{session}",))
+def session_test_for(make: Callable[[str, str, tuple[str, ...]], Test], userid: Lookup) -> SessionTest:
+    """A role session's aws:userid is `ROLE-ID:SESSION-NAME` (IAM UG, "Policy variables" > principal key
+    values), so "the session is named X" is the test `aws:userid StringLike *:X`."""
+
+    def test(session: str) -> Cond:
+        if isinstance(userid, tuple):
+            return any(value.endswith(f":{session}") for value in userid)
+        if isinstance(userid, Absent):
+            return False
+        return make("aws:userid", "StringLike", (f"*:{session}",))
+
+    return test
 
 
 def match_principal(element: PrincipalSet, who: Principal, session_test: SessionTest) -> PrincipalMatch:
