@@ -26,6 +26,7 @@ export interface Path {
 }
 export interface Access {
   principal: NodeRef;
+  hops?: number;
   conditions: ConditionTest[];
   conditionText?: string | null;
   paths: Path[];
@@ -63,25 +64,34 @@ export interface Neighbourhood {
   endCursor?: string | null;
 }
 
+export interface AccessPage {
+  totalCount: number;
+  items: Access[];
+  hasMore: boolean;
+  endCursor?: string | null;
+}
+
 export class ApiError extends Error {}
 
 const NODE = "arn kind name accountId";
 const CONDITION = "key operator values negated policy statement";
-const ACCESS = `principal { ${NODE} } conditions { ${CONDITION} } conditionText notes
+const ACCESS = `principal { ${NODE} } conditions { ${CONDITION} } conditionText notes hops
   paths { steps { from { ${NODE} } to { ${NODE} } kind via statement } }`;
 const POLICY = "arn name kind known document via";
 
 export const QUERIES = {
-  search: `query Search($text: String!, $first: Int) { search(text: $text, first: $first) { ${NODE} } }`,
-  neighbours: `query Neighbours($arn: String!, $first: Int, $after: String) {
+  search: `query Search($text: String!, $first: Int!) { search(text: $text, first: $first) { ${NODE} } }`,
+  neighbours: `query Neighbours($arn: String!, $first: Int!, $after: String) {
     neighbours(arn: $arn, first: $first, after: $after) {
       center { ${NODE} } nodes { ${NODE} } edges { from to kind properties } totalCount hasMore endCursor } }`,
   entity: `query Entity($arn: String!) { entity(arn: $arn) {
     node { ${NODE} } properties policies { ${POLICY} } boundary { ${POLICY} } trustPolicy lastUsed groups { ${NODE} } } }`,
-  whoCanAssume: `query WhoCanAssume($roleArn: String!, $maxHops: Int) {
-    whoCanAssume(roleArn: $roleArn, maxHops: $maxHops) { ${ACCESS} } }`,
-  whoCan: `query WhoCan($action: String!, $resource: String!, $maxHops: Int) {
-    whoCan(action: $action, resource: $resource, maxHops: $maxHops) { ${ACCESS} } }`,
+  whoCanAssume: `query WhoCanAssume($roleArn: String!, $maxHops: Int, $first: Int!, $after: String) {
+    whoCanAssumePage(roleArn: $roleArn, maxHops: $maxHops, first: $first, after: $after) {
+      totalCount hasMore endCursor items { ${ACCESS} } } }`,
+  whoCan: `query WhoCan($action: String!, $resource: String!, $maxHops: Int, $first: Int!, $after: String) {
+    whoCanPage(action: $action, resource: $resource, maxHops: $maxHops, first: $first, after: $after) {
+      totalCount hasMore endCursor items { ${ACCESS} } } }`,
 } as const;
 
 export const ENDPOINT = "/graphql";
@@ -119,8 +129,12 @@ export const api = {
       (d) => d.neighbours,
     ),
   entity: (arn: string) => post<{ entity: Entity | null }>(QUERIES.entity, { arn }).then((d) => d.entity),
-  whoCanAssume: (roleArn: string, maxHops: number) =>
-    post<{ whoCanAssume: Access[] }>(QUERIES.whoCanAssume, { roleArn, maxHops }).then((d) => d.whoCanAssume),
-  whoCan: (action: string, resource: string, maxHops: number) =>
-    post<{ whoCan: Access[] }>(QUERIES.whoCan, { action, resource, maxHops }).then((d) => d.whoCan),
+  whoCanAssume: (roleArn: string, maxHops: number, first: number, after?: string | null) =>
+    post<{ whoCanAssumePage: AccessPage }>(QUERIES.whoCanAssume, { roleArn, maxHops, first, after: after ?? null }).then(
+      (d) => d.whoCanAssumePage,
+    ),
+  whoCan: (action: string, resource: string, maxHops: number, first: number, after?: string | null) =>
+    post<{ whoCanPage: AccessPage }>(QUERIES.whoCan, { action, resource, maxHops, first, after: after ?? null }).then(
+      (d) => d.whoCanPage,
+    ),
 };

@@ -25,7 +25,7 @@ export interface NodeData {
 }
 
 function style(): StylesheetJson {
-  const kinds = Object.entries(KINDS).map(([kind, s]) => ({
+  const kinds = [...Object.entries(KINDS), ["unknown-id", KINDS.unknown] as const].map(([kind, s]) => ({
     selector: `node[kind = "${kind}"]`,
     style: { shape: s.shape, "background-color": s.color },
   }));

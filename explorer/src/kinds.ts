@@ -20,13 +20,17 @@ export const KINDS: Record<string, KindStyle> = {
   ou: { label: "Organizational unit", shape: "round-triangle", color: "#607d8b" },
   root: { label: "Organization root", shape: "triangle", color: "#37474f" },
   scp: { label: "Service control policy", shape: "cut-rectangle", color: "#9c27b0" },
+  rcp: { label: "Resource control policy", shape: "cut-rectangle", color: "#c2185b" },
+  principal: { label: "Principal of an unloaded account", shape: "ellipse", color: "#9aa5b1" },
   unknown: { label: "Unknown", shape: "octagon", color: "#8d8d8d" },
 };
 
 export const ACCOUNT_STYLE = { label: "Account (box around its entities)", color: "#5b6b7a" };
 
+const ALIASES: Record<string, string> = { "unknown-id": "unknown" };
+
 export function kindStyle(kind: string): KindStyle {
-  return KINDS[kind] ?? KINDS.unknown;
+  return KINDS[ALIASES[kind] ?? kind] ?? KINDS.unknown;
 }
 
 /** The 12-digit account of a node: its accountId, else read from its ARN. */

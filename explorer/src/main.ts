@@ -2,7 +2,7 @@
 import "./explorer.css";
 
 import { ApiError, api } from "./api";
-import type { Access, NodeRef } from "./api";
+import type { Access, AccessPage, NodeRef } from "./api";
 import { byId, download, h } from "./dom";
 import { GraphView, MAX_NODES } from "./graph";
 import { ACCOUNT_STYLE, KINDS, displayName } from "./kinds";
@@ -22,7 +22,10 @@ interface Expansion {
 interface Answer {
   title: string;
   accesses: Access[];
-  shown: number;
+  total: number;
+  hasMore: boolean;
+  cursor: string | null;
+  next: (after: string | null) => Promise<AccessPage>;
 }
 
 const panelBody = byId<HTMLDivElement>("panel-body");
@@ -34,6 +37,7 @@ const highlightedList = byId<HTMLUListElement>("highlighted-list");
 const expansions = new Map<string, Expansion>();
 let answer: Answer | null = null;
 let pending = 0;
+let panelTurn = 0; // each thing that will fill the panel takes a turn; only the latest may fill it
 
 const graph = new GraphView(byId("graph"), {
   onSelect: (arn) => {
@@ -98,10 +102,15 @@ async function expand(arn: string): Promise<void> {
 }
 
 /** Puts `arn` (and its first neighbours) in view, selects it and shows its details. */
-async function focus(arn: string): Promise<void> {
+async function focus(arn: string, known?: NodeRef): Promise<void> {
   say(null);
   history.replaceState(null, "", `#arn=${encodeURIComponent(arn)}`);
   if (graph.cy.getElementById(graph.idOf(arn)).empty() || !expansions.has(arn)) await expand(arn);
+  if (known && graph.cy.getElementById(graph.idOf(arn)).empty()) {
+    // its neighbours could not be had: show the node alone rather than nothing
+    graph.layout(graph.addNodes([known]));
+    updateCounts();
+  }
   graph.select(arn);
   const node = graph.cy.getElementById(graph.idOf(arn));
   if (node.nonempty()) graph.cy.animate({ center: { eles: node }, duration: 200 });
@@ -109,8 +118,10 @@ async function focus(arn: string): Promise<void> {
 }
 
 async function showDetails(arn: string): Promise<void> {
+  const turn = ++panelTurn;
   await task(async () => {
     const entity = await api.entity(arn);
+    if (turn !== panelTurn) return; // something newer owns the panel
     if (!entity) {
       panelBody.replaceChildren(h("section", { class: "details" }, h("h2", {}, arn), h("p", { class: "muted" }, "Nothing more is known about this node.")));
       return;
@@ -134,13 +145,13 @@ async function showDetails(arn: string): Promise<void> {
 }
 
 function answerPrincipals(): string[] {
-  return answer ? answer.accesses.slice(0, answer.shown).map((a) => a.principal.arn) : [];
+  return answer ? answer.accesses.map((a) => a.principal.arn) : [];
 }
 
 /** Draws the shown principals' paths, highlights them and lists the answer in the panel. */
 function showAnswer(): void {
   if (!answer) return;
-  const shown = answer.accesses.slice(0, answer.shown);
+  const shown = answer.accesses;
   const ids: string[] = [];
   const added: string[] = [];
   for (const access of shown) {
@@ -156,21 +167,43 @@ function showAnswer(): void {
   else graph.layout(ids);
   updateCounts();
   panelBody.replaceChildren(
-    renderAnswer(answer.title, answer.accesses, answer.shown, {
+    renderAnswer(answer.title, answer.accesses, answer.total, answer.hasMore, {
       focus: (arn) => void focus(arn),
-      showMore: () => {
-        if (!answer) return;
-        answer.shown += ANSWER_PAGE;
-        showAnswer();
-      },
+      showMore: () => void more(),
     }),
   );
 }
 
-async function ask(title: string, question: () => Promise<Access[]>): Promise<void> {
+function takePage(page: AccessPage): void {
+  if (!answer) return;
+  answer.accesses.push(...page.items);
+  answer.total = page.totalCount;
+  answer.hasMore = page.hasMore;
+  answer.cursor = page.endCursor ?? null;
+}
+
+/** Asks a question and shows its first page of principals. */
+async function ask(title: string, next: (after: string | null) => Promise<AccessPage>): Promise<void> {
   say(null);
+  const turn = ++panelTurn;
   await task(async () => {
-    answer = { title, accesses: await question(), shown: ANSWER_PAGE };
+    const page = await next(null);
+    if (turn !== panelTurn) return;
+    answer = { title, accesses: [], total: 0, hasMore: false, cursor: null, next };
+    takePage(page);
+    showAnswer();
+  });
+}
+
+/** The answer's next page ("show more"). */
+async function more(): Promise<void> {
+  const current = answer;
+  if (!current?.hasMore) return;
+  if (graph.size >= MAX_NODES) return say(`The view holds ${graph.size} nodes, its cap: clear the view first.`);
+  await task(async () => {
+    const page = await current.next(current.cursor);
+    if (answer !== current) return;
+    takePage(page);
     showAnswer();
   });
 }
@@ -183,20 +216,24 @@ function hops(id: string, fallback: number): number {
 async function askAssume(): Promise<void> {
   const role = byId<HTMLInputElement>("assume-role").value.trim();
   if (!role) return;
-  await ask(`Who can assume ${displayName({ arn: role, kind: "role" })}?`, () => api.whoCanAssume(role, hops("assume-hops", 1)));
+  await ask(`Who can assume ${displayName({ arn: role, kind: "role" })}?`, (after) =>
+    api.whoCanAssume(role, hops("assume-hops", 1), ANSWER_PAGE, after),
+  );
 }
 
 async function askWhoCan(): Promise<void> {
   const action = byId<HTMLInputElement>("whocan-action").value.trim();
   const resource = byId<HTMLInputElement>("whocan-resource").value.trim();
   if (!action || !resource) return;
-  await ask(`Who can ${action} on ${resource}?`, () => api.whoCan(action, resource, hops("whocan-hops", 0)));
+  await ask(`Who can ${action} on ${resource}?`, (after) =>
+    api.whoCan(action, resource, hops("whocan-hops", 0), ANSWER_PAGE, after),
+  );
 }
 
 function picked(node: NodeRef): void {
   if (node.kind === "role") byId<HTMLInputElement>("assume-role").value = node.arn;
   if (node.kind !== "user" && node.kind !== "group") byId<HTMLInputElement>("whocan-resource").value = node.arn;
-  void focus(node.arn);
+  void focus(node.arn, node);
 }
 
 function legend(): void {
@@ -225,7 +262,10 @@ function wire(): void {
   });
   byId("export-png").addEventListener("click", () => download("accessgraph-view.png", graph.png()));
   byId("export-json").addEventListener("click", () => {
-    const view = { ...graph.toJSON(), answer: answer ? { title: answer.title, accesses: answer.accesses } : null };
+    const view = {
+      ...graph.toJSON(),
+      answer: answer ? { title: answer.title, totalCount: answer.total, accesses: answer.accesses } : null,
+    };
     download("accessgraph-view.json", new Blob([JSON.stringify(view, null, 2)], { type: "application/json" }));
   });
   byId("relayout").addEventListener("click", () => {

@@ -68,6 +68,7 @@ function accessItem(access: Access, actions: PanelActions): HTMLElement {
     h("h3", {}, nodeLink(access.principal, actions), h("span", { class: "kind" }, access.principal.kind)),
     h("p", { class: "arn" }, access.principal.arn),
     conditionBadges(access.conditions),
+    access.hops ? h("p", { class: "muted" }, `${access.hops} role assumption${access.hops === 1 ? "" : "s"} away`) : null,
     access.conditionText ? h("p", { class: "condition-text" }, h("strong", {}, "Only if: "), access.conditionText) : null,
     access.notes.length ? h("ul", { class: "notes", "aria-label": "Notes" }, access.notes.map((n) => h("li", {}, n))) : null,
     paths.map((p) => pathList(p, actions)),
@@ -75,9 +76,8 @@ function accessItem(access: Access, actions: PanelActions): HTMLElement {
   );
 }
 
-/** The answer to a question, listing up to `shown` principals. */
-export function renderAnswer(title: string, accesses: Access[], shown: number, actions: PanelActions): HTMLElement {
-  const visible = accesses.slice(0, shown);
+/** The answer to a question: the principals loaded so far, of `total`, with "show more" while there are more. */
+export function renderAnswer(title: string, accesses: Access[], total: number, hasMore: boolean, actions: PanelActions): HTMLElement {
   return h(
     "section",
     { class: "answer", "aria-label": "Answer", "data-testid": "answer" },
@@ -85,11 +85,13 @@ export function renderAnswer(title: string, accesses: Access[], shown: number, a
     h(
       "p",
       { role: "status" },
-      accesses.length === 0 ? "No principal can, as far as the graph shows." : `${accesses.length} principal${accesses.length === 1 ? "" : "s"}`,
+      total === 0
+        ? "No principal can, as far as the graph shows."
+        : `${total} principal${total === 1 ? "" : "s"}${accesses.length < total ? ` (${accesses.length} shown)` : ""}`,
     ),
-    h("ul", { class: "accesses" }, visible.map((a) => accessItem(a, actions))),
-    accesses.length > shown && actions.showMore
-      ? h("button", { type: "button", class: "show-more", onclick: () => actions.showMore?.() }, `Show more (${accesses.length - shown} left)`)
+    h("ul", { class: "accesses" }, accesses.map((a) => accessItem(a, actions))),
+    hasMore && actions.showMore
+      ? h("button", { type: "button", class: "show-more", onclick: () => actions.showMore?.() }, `Show more (${total - accesses.length} left)`)
       : null,
   );
 }

@@ -109,9 +109,10 @@ def browser() -> Iterator[object]:
 def page(browser: object, server: str, request: pytest.FixtureRequest) -> Iterator[object]:
     """A fresh page on the explorer; fails the test on any console error or uncaught exception, and
     saves a screenshot to tests/artifacts/<test>.png whatever the outcome."""
-    from playwright.sync_api import Browser, ConsoleMessage, Error
+    from playwright.sync_api import Browser, ConsoleMessage, Error, expect
 
     assert isinstance(browser, Browser)
+    expect.set_options(timeout=20_000)  # the first questions warm Neo4j's caches up
     context = browser.new_context(viewport=VIEWPORT, base_url=server, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
