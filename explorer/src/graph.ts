@@ -288,7 +288,6 @@ export class GraphView {
   /** Lays the graph out again; with `focus`, fits the view to those elements afterwards. */
   layout(focus?: string[]): void {
     const big = this.big;
-    this.cy.style().selector("edge").style("label", big ? "" : "data(kind)").update();
     const fit = () => this.fitTo(focus);
     if (this.size === 0) return;
     const layout = this.cy.layout({
