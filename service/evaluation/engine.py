@@ -122,8 +122,8 @@ def _scan(
 ) -> _Scan:
     out = _Scan()
     for policy in policies:
-        for cs in compiled(policy, policy_type):
-            cond = cs.applies(action, resource, ctx)
+        for cs in compiled(policy, policy_type).for_action(action):
+            cond = cs.applies(resource, ctx)
             if cond is not False:
                 out.add(policy, policy_type, cs.statement, cond)
     return out
@@ -158,7 +158,7 @@ def _scan_resource(
     who = ctx.principal
     userid = ctx.lookup("aws:userid")
     for policy in policies:
-        for cs in compiled(policy, policy_type):
+        for cs in compiled(policy, policy_type).for_action(action):
             st = cs.statement
             match: PrincipalMatch
             session_test = session_test_for(cs.make_test, userid)
@@ -174,7 +174,7 @@ def _scan_resource(
                 match = NO_MATCH
             if match.any is False:
                 continue
-            cond = cs.applies(action, resource, ctx)
+            cond = cs.applies(resource, ctx)
             if cond is False:
                 continue
             if st.effect == "Deny":

@@ -2,15 +2,18 @@
 
 When the request context cannot decide a condition (graph questions leave most keys unknown), the engine
 keeps the condition instead of guessing. A `Cond` is `True`, `False` or a `Condition` formula built from
-`Test` leaves with `All`, `AnyOf` and `Not`. The builders `conj`, `disj` and `neg` fold constants away and
-flatten nesting, so a decision never carries `All` of one item or a `True` inside a formula.
+`Test` leaves with `All`, `AnyOf` and `Not`. The builders `conj`, `disj` and `neg` fold constants away,
+flatten nesting, drop duplicates and fold `x` with `NOT x`, so a decision never carries `All` of one item
+or a `True` inside a formula.
+
+Nodes are combined in sets many times per decision, so each computes its hash once, at construction.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, TypeAlias
 
 
@@ -30,8 +33,16 @@ class Test:
     statement: int | None = None
     sid: str | None = None
     policy_type: str = ""
+    _hash: int = field(init=False, repr=False, compare=False)
 
     __test__: ClassVar[bool] = False  # a condition test, not a pytest test class
+
+    def __post_init__(self) -> None:
+        fields = (self.key, self.operator, self.values, self.policy, self.statement, self.sid, self.policy_type)
+        object.__setattr__(self, "_hash", hash(fields))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def leaves(self) -> tuple[Leaf, ...]:
         return (Leaf(self, False),)
@@ -46,6 +57,13 @@ class All:
     """Every item must hold."""
 
     items: tuple[Condition, ...]
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash(("All", self.items)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def leaves(self) -> tuple[Leaf, ...]:
         return tuple(leaf for item in self.items for leaf in item.leaves())
@@ -59,6 +77,13 @@ class AnyOf:
     """At least one item must hold."""
 
     items: tuple[Condition, ...]
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash(("AnyOf", self.items)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def leaves(self) -> tuple[Leaf, ...]:
         return tuple(leaf for item in self.items for leaf in item.leaves())
@@ -72,6 +97,13 @@ class Not:
     """The item must not hold."""
 
     item: Condition
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash(("Not", self.item)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def leaves(self) -> tuple[Leaf, ...]:
         return tuple(Leaf(leaf.test, not leaf.negated) for leaf in self.item.leaves())
@@ -132,48 +164,13 @@ def _wrap(item: Condition, needs_parens: type) -> str:
 
 def conj(items: Iterable[Cond]) -> Cond:
     """AND of the items, simplified. `conj([])` is True."""
-    out: list[Condition] = []
-    seen: set[Condition] = set()
-    for item in items:
-        if item is True:
-            continue
-        if item is False:
-            return False
-        parts = item.items if isinstance(item, All) else (item,)
-        for part in parts:
-            if part in seen:
-                continue
-            if _negation(part) in seen:
-                return False
-            seen.add(part)
-            out.append(part)
-    if not out:
-        return True
-    return out[0] if len(out) == 1 else All(tuple(out))
+    return _combine(items, All, unit=True)
 
 
 def disj(items: Iterable[Cond]) -> Cond:
     """OR of the items, simplified. `disj([])` is False."""
-    out: list[Condition] = []
-    seen: set[Condition] = set()
-    for item in items:
-        if item is False:
-            continue
-        if item is True:
-            return True
-        parts = item.items if isinstance(item, AnyOf) else (item,)
-        for part in parts:
-            if part in seen:
-                continue
-            if _negation(part) in seen:
-                return True
-            seen.add(part)
-            out.append(part)
-    if not out:
-        return False
-    if len(out) == 1:
-        return out[0]
-    return _absorb(out)
+    combined = _combine(items, AnyOf, unit=False)
+    return _absorb(combined.items) if isinstance(combined, AnyOf) else combined
 
 
 def neg(item: Cond) -> Cond:
@@ -181,18 +178,39 @@ def neg(item: Cond) -> Cond:
         return False
     if item is False:
         return True
-    return _negation(item)
-
-
-def _negation(item: Condition) -> Condition:
     return item.item if isinstance(item, Not) else Not(item)
 
 
-def _absorb(items: list[Condition]) -> Condition:
+def _combine(items: Iterable[Cond], node: type[All] | type[AnyOf], *, unit: bool) -> Cond:
+    """Flatten nested `node`s, drop the unit (True for AND, False for OR), stop at the other constant,
+    drop duplicates, and fold `x` with `NOT x` into that constant."""
+    out: list[Condition] = []
+    polarity: dict[Condition, bool] = {}
+    for item in items:
+        if item is unit:
+            continue
+        if isinstance(item, bool):
+            return item
+        for part in item.items if type(item) is node else (item,):
+            atom, positive = (part.item, False) if isinstance(part, Not) else (part, True)
+            seen = polarity.get(atom)
+            if seen is None:
+                polarity[atom] = positive
+                out.append(part)
+            elif seen != positive:
+                return not unit
+    if not out:
+        return unit
+    return out[0] if len(out) == 1 else node(tuple(out))
+
+
+def _absorb(items: tuple[Condition, ...]) -> Condition:
     """`a OR (a AND b)` is `a`: drop conjunctions that contain another alternative whole."""
+    if not any(isinstance(item, All) for item in items):
+        return AnyOf(items)
     singles = {item for item in items if not isinstance(item, All)}
-    kept = [item for item in items if not (isinstance(item, All) and any(part in singles for part in item.items))]
-    return kept[0] if len(kept) == 1 else AnyOf(tuple(kept))
+    kept = tuple(item for item in items if not (isinstance(item, All) and any(part in singles for part in item.items)))
+    return kept[0] if len(kept) == 1 else AnyOf(kept)
 
 
 def leaves(cond: Cond | None) -> tuple[Leaf, ...]:

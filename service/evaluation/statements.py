@@ -95,13 +95,9 @@ class CompiledStatement:
     variables: bool
     make_test: _TestFactory
 
-    def applies(self, action_lower: str, resource: str, ctx: RequestContext) -> Cond:
-        """Whether Action, Resource and Condition hold (Principal is matched by the caller)."""
-        if self.actions is not None:
-            if not self.actions.matches(action_lower):
-                return False
-        elif self.not_actions is not None and self.not_actions.matches(action_lower):
-            return False
+    def applies(self, resource: str, ctx: RequestContext) -> Cond:
+        """Whether Resource and Condition hold, for a statement whose action matched (see
+        `CompiledPolicy.for_action`; Principal is matched by the caller)."""
         resource_cond: Cond = True
         if self.resources is not None:
             resource_cond = self.resources.match(resource, ctx)
@@ -111,26 +107,56 @@ class CompiledStatement:
             return False
         if not self.clauses:
             return resource_cond
-        results: list[Cond] = [resource_cond]
+        undecided: list[Cond] = [] if resource_cond is True else [resource_cond]
         for clause, origin in self.clauses:
             result = evaluate_clause(clause, ctx, variables=self.variables, origin=origin)
             if result is False:
                 return False
-            results.append(result)
-        return conj(results)
+            if result is not True:
+                undecided.append(result)
+        if not undecided:
+            return True
+        return undecided[0] if len(undecided) == 1 else conj(undecided)
+
+    def matches_action(self, action_lower: str) -> bool:
+        if self.actions is not None:
+            return self.actions.matches(action_lower)
+        return self.not_actions is not None and not self.not_actions.matches(action_lower)
 
 
-def compiled(policy: Policy, policy_type: PolicyType) -> tuple[CompiledStatement, ...]:
+class CompiledPolicy:
+    """A policy's compiled statements, with the statements whose Action/NotAction admit an action
+    remembered per action name: most statements of a policy are about other actions."""
+
+    __slots__ = ("by_action", "statements")
+
+    _MAX_ACTIONS = 4096
+
+    def __init__(self, statements: tuple[CompiledStatement, ...]) -> None:
+        self.statements = statements
+        self.by_action: dict[str, tuple[CompiledStatement, ...]] = {}
+
+    def for_action(self, action_lower: str) -> tuple[CompiledStatement, ...]:
+        found = self.by_action.get(action_lower)
+        if found is None:
+            if len(self.by_action) >= self._MAX_ACTIONS:
+                self.by_action.clear()
+            found = tuple(cs for cs in self.statements if cs.matches_action(action_lower))
+            self.by_action[action_lower] = found
+        return found
+
+
+def compiled(policy: Policy, policy_type: PolicyType) -> CompiledPolicy:
     """The policy's statements compiled for `policy_type`, checked once for elements that type forbids.
 
     Raises:
         PolicyError: e.g. a `Principal` in an identity policy, or a resource policy naming no principal.
     """
     cache = policy.compiled_cache
-    found: tuple[CompiledStatement, ...] | None = cache.get(policy_type)
+    found: CompiledPolicy | None = cache.get(policy_type)
     if found is None:
         check_policy_kind(policy, policy_type)
-        found = tuple(_compile(policy, st, policy_type) for st in policy.statements)
+        found = CompiledPolicy(tuple(_compile(policy, st, policy_type) for st in policy.statements))
         cache[policy_type] = found
     return found
 
