@@ -7,7 +7,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLE = "arn:aws:iam::111111111111:role/ContractorAccess"
