@@ -141,13 +141,16 @@ export class GraphView {
     return this.accountAlias.get(arn) ?? arn;
   }
 
-  private accountBox(accountId: string, arn?: string): string {
+  private accountBox(accountId: string, arn?: string, name?: string | null): string {
     const id = `account:${accountId}`;
     if (arn) this.accountAlias.set(arn, id);
-    if (this.cy.getElementById(id).empty()) {
-      this.cy.add({ group: "nodes", data: { id, arn: arn ?? id, kind: "account", label: `Account ${accountId}`, accountId } });
-    } else if (arn && this.cy.getElementById(id).data("arn") === id) {
-      this.cy.getElementById(id).data("arn", arn);
+    const label = name && name !== accountId ? `${name} (${accountId})` : `Account ${accountId}`;
+    const box = this.cy.getElementById(id);
+    if (box.empty()) {
+      this.cy.add({ group: "nodes", data: { id, arn: arn ?? id, kind: "account", label, accountId } });
+    } else {
+      if (arn && box.data("arn") === id) box.data("arn", arn);
+      if (name) box.data("label", label);
     }
     return id;
   }
@@ -161,7 +164,7 @@ export class GraphView {
       const account = accountOf(node);
       if (node.kind === "account" && account) {
         const existed = !this.cy.getElementById(`account:${account}`).empty();
-        const id = this.accountBox(account, node.arn);
+        const id = this.accountBox(account, node.arn, node.name);
         if (!existed) added.push(id);
         continue;
       }
@@ -185,14 +188,15 @@ export class GraphView {
     for (const edge of edges) {
       const source = this.idOf(edge.from);
       const target = this.idOf(edge.to);
-      const id = `${source}|${edge.kind}|${target}`;
+      const kind = edge.kind.toLowerCase(); // relationship types (MEMBER_OF) and path steps (member_of) alike
+      const id = `${source}|${kind}|${target}`;
       if (source === target || !this.cy.getElementById(id).empty() || pending.has(id)) continue;
       const from = this.cy.getElementById(source);
       const to = this.cy.getElementById(target);
       if (from.empty() || to.empty()) continue;
       if (from.data("parent") === target || to.data("parent") === source) continue; // the box already says it
       pending.add(id);
-      defs.push({ group: "edges", data: { id, source, target, kind: edge.kind } });
+      defs.push({ group: "edges", data: { id, source, target, kind } });
     }
     this.cy.add(defs);
   }
@@ -204,7 +208,7 @@ export class GraphView {
     return steps.flatMap((s) => {
       const source = this.idOf(s.from.arn);
       const target = this.idOf(s.to.arn);
-      return [source, target, `${source}|${s.kind}|${target}`];
+      return [source, target, `${source}|${s.kind.toLowerCase()}|${target}`];
     });
   }
 
