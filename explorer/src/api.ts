@@ -71,6 +71,21 @@ export interface AccessPage {
   endCursor?: string | null;
 }
 
+export interface CrossAccountTrust {
+  role: NodeRef;
+  trusted: NodeRef;
+  trustedAccountId?: string | null;
+  trustedAccountLoaded: boolean;
+  sameOrganization?: boolean | null;
+  outsideOrganization: boolean;
+  hasExternalId: boolean;
+  requiresMfa: boolean;
+  conditions: ConditionTest[];
+  conditionText?: string | null;
+  statement?: string | null;
+  categories: string[];
+}
+
 export class ApiError extends Error {}
 
 const NODE = "arn kind name accountId";
@@ -92,6 +107,9 @@ export const QUERIES = {
   whoCan: `query WhoCan($action: String!, $resource: String!, $maxHops: Int, $first: Int!, $after: String) {
     whoCanPage(action: $action, resource: $resource, maxHops: $maxHops, first: $first, after: $after) {
       totalCount hasMore endCursor items { ${ACCESS} } } }`,
+  crossAccountTrusts: `query CrossAccountTrusts { crossAccountTrusts {
+    role { ${NODE} } trusted { ${NODE} } trustedAccountId trustedAccountLoaded sameOrganization outsideOrganization
+    hasExternalId requiresMfa conditions { ${CONDITION} } conditionText statement categories } }`,
 } as const;
 
 export const ENDPOINT = "/graphql";
@@ -137,4 +155,6 @@ export const api = {
     post<{ whoCanPage: AccessPage }>(QUERIES.whoCan, { action, resource, maxHops, first, after: after ?? null }).then(
       (d) => d.whoCanPage,
     ),
+  crossAccountTrusts: () =>
+    post<{ crossAccountTrusts: CrossAccountTrust[] }>(QUERIES.crossAccountTrusts, {}).then((d) => d.crossAccountTrusts),
 };

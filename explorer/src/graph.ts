@@ -70,7 +70,7 @@ function style(): StylesheetJson {
         padding: "18px",
       },
     },
-    { selector: 'node[kind = "account"]:childless', style: { shape: "round-rectangle", "background-color": ACCOUNT_STYLE.color, width: 40, height: 26 } },
+    { selector: 'node[kind = "account"]:childless', style: { shape: "round-rectangle", "background-color": ACCOUNT_STYLE.color, width: 40, height: 26, "text-wrap": "none" } },
     {
       selector: "edge",
       style: {

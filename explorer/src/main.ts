@@ -6,7 +6,7 @@ import type { Access, AccessPage, NodeRef } from "./api";
 import { byId, download, h } from "./dom";
 import { GraphView, MAX_NODES } from "./graph";
 import { ACCOUNT_STYLE, KINDS, displayName } from "./kinds";
-import { ANSWER_PAGE, renderAnswer, renderDetails } from "./panel";
+import { ANSWER_PAGE, renderAnswer, renderDetails, renderTrusts } from "./panel";
 import { SearchBox } from "./search";
 
 /** Neighbours fetched per expansion ("show more" fetches the next page). */
@@ -230,6 +230,28 @@ async function askWhoCan(): Promise<void> {
   );
 }
 
+/** Every role trusting another account: drawn across the account boxes and listed with their conditions. */
+async function showTrusts(): Promise<void> {
+  say(null);
+  const turn = ++panelTurn;
+  await task(async () => {
+    const trusts = await api.crossAccountTrusts();
+    if (turn !== panelTurn) return;
+    answer = null;
+    const added: string[] = [];
+    const ids: string[] = [];
+    for (const trust of trusts) {
+      added.push(...graph.addNodes([trust.role, trust.trusted]));
+      ids.push(...graph.addSteps([{ from: trust.role, to: trust.trusted, kind: "trusts" }]));
+    }
+    graph.highlight(ids, []);
+    if (graph.big) graph.placeNew(added, ids);
+    else graph.layout(ids);
+    updateCounts();
+    panelBody.replaceChildren(renderTrusts(trusts, { focus: (arn) => void focus(arn) }));
+  });
+}
+
 function picked(node: NodeRef): void {
   if (node.kind === "role") byId<HTMLInputElement>("assume-role").value = node.arn;
   if (node.kind !== "user" && node.kind !== "group") byId<HTMLInputElement>("whocan-resource").value = node.arn;
@@ -268,6 +290,7 @@ function wire(): void {
     };
     download("accessgraph-view.json", new Blob([JSON.stringify(view, null, 2)], { type: "application/json" }));
   });
+  byId("cross-account").addEventListener("click", () => void showTrusts());
   byId("relayout").addEventListener("click", () => {
     busy.hidden = false;
     // let the indicator paint before a big layout takes the main thread

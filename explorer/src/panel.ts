@@ -1,5 +1,5 @@
 // The side panel's contents: an answer (principals, paths, statements, condition badges) and node details.
-import type { Access, ConditionTest, Entity, NodeRef, Path, PolicyDocument } from "./api";
+import type { Access, ConditionTest, CrossAccountTrust, Entity, NodeRef, Path, PolicyDocument } from "./api";
 import { h, prettyJson } from "./dom";
 import { conditionBadge, displayName, kindStyle } from "./kinds";
 
@@ -96,6 +96,35 @@ export function renderAnswer(title: string, accesses: Access[], total: number, h
   );
 }
 
+function trustItem(trust: CrossAccountTrust, actions: PanelActions): HTMLElement {
+  const flags = [
+    trust.outsideOrganization ? "outside the organization" : null,
+    trust.trustedAccountLoaded ? null : "account not loaded",
+    trust.hasExternalId ? null : "no ExternalId",
+    trust.requiresMfa ? null : "no MFA",
+  ].filter((f): f is string => f !== null);
+  return h(
+    "li",
+    { class: "access", "data-testid": "trust", "data-arn": trust.role.arn },
+    h("h3", {}, nodeLink(trust.trusted, actions), h("span", { class: "step-kind" }, " may assume "), nodeLink(trust.role, actions)),
+    conditionBadges(trust.conditions),
+    flags.length ? h("ul", { class: "badges", "aria-label": "Warnings" }, flags.map((f) => h("li", { class: "badge warn" }, f))) : null,
+    trust.conditionText ? h("p", { class: "condition-text" }, h("strong", {}, "Only if: "), trust.conditionText) : null,
+    trust.statement ? statementBlock(trust.statement, "Trust statement") : null,
+  );
+}
+
+/** Every role trusting a principal outside its own account. */
+export function renderTrusts(trusts: CrossAccountTrust[], actions: PanelActions): HTMLElement {
+  return h(
+    "section",
+    { class: "answer", "aria-label": "Cross-account trusts", "data-testid": "answer" },
+    h("h2", {}, "Cross-account trusts"),
+    h("p", { role: "status" }, trusts.length === 0 ? "No role trusts another account." : `${trusts.length} trust${trusts.length === 1 ? "" : "s"} across accounts`),
+    h("ul", { class: "accesses" }, trusts.map((t) => trustItem(t, actions))),
+  );
+}
+
 function policyItem(policy: PolicyDocument, label?: string): HTMLElement {
   return h(
     "li",
@@ -153,7 +182,9 @@ export function renderDetails(entity: Entity, more: { shown: number; total: numb
     h(
       "div",
       { class: "actions" },
-      h("button", { type: "button", onclick: () => actions.expand(node.arn) }, more?.hasMore ? `Show more neighbours (${more.shown} of ${more.total} shown)` : "Expand neighbours"),
+      more && !more.hasMore
+        ? h("button", { type: "button", disabled: true }, `All ${more.total} neighbours shown`)
+        : h("button", { type: "button", onclick: () => actions.expand(node.arn) }, more ? `Show more neighbours (${more.shown} of ${more.total} shown)` : "Expand neighbours"),
       node.kind === "role" ? h("button", { type: "button", onclick: () => actions.askAssume(node.arn) }, "Who can assume this role?") : null,
       h("button", { type: "button", onclick: () => actions.askWhoCan(node.arn) }, "Who can act on this?"),
     ),

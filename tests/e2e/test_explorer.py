@@ -127,3 +127,18 @@ def test_graphiql_is_served_locally(page: Page) -> None:
     expect(page.locator(".graphiql-container")).to_be_visible()
     base = page.url.split("/graphql")[0]
     assert all(url.startswith((base, "data:", "blob:")) for url in requests), requests
+
+
+def test_cross_account_trusts_cross_the_account_boxes(page: Page) -> None:
+    page.get_by_role("button", name="Cross-account trusts").click()
+    settle(page)
+    trust = page.get_by_test_id("answer").locator(f'[data-testid="trust"][data-arn="{ROLE}"]')
+    expect(trust).to_be_visible()
+    expect(trust.get_by_test_id("condition-badge").filter(has_text="ExternalId")).to_be_visible()
+    expect(trust.get_by_test_id("statement")).to_contain_text("webapp-contractor-4821")
+    crossing = page.evaluate(
+        """(role) => window.explorer.graph.cy.edges('.highlighted').map((e) => [
+             e.source().data('arn'), e.source().parent().map((p) => p.id())[0], e.target().id()])""",
+        ROLE,
+    )
+    assert [ROLE, "account:111111111111", "account:222222222222"] in crossing, crossing
