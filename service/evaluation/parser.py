@@ -135,7 +135,7 @@ def parse_policy(
         raise where.error("missing required field Statement", "Statement")
     body = raw["Statement"]
     items = [body] if isinstance(body, Mapping) else body
-    if not isinstance(items, list) or not items:
+    if not isinstance(items, list | tuple) or not items:
         raise where.error("Statement must be an object or a non-empty list of objects", "Statement")
     statements = tuple(_statement(i, item, where) for i, item in enumerate(items))
     policy = Policy(name=name, version=version, statements=statements, source_document=raw, id=policy_id)
@@ -257,7 +257,7 @@ def _pair(
 
 
 def _strings(value: object, field: str, where: _Where) -> tuple[str, ...]:
-    items = value if isinstance(value, list) else [value]
+    items = value if isinstance(value, list | tuple) else [value]
     if not items:
         raise where.error("must not be an empty list", field)
     out: list[str] = []
@@ -340,7 +340,7 @@ def _operator(operator: str, where: _Where, field: str) -> tuple[str, SetQualifi
 
 
 def _condition_values(value: object, where: _Where, field: str) -> tuple[str, ...]:
-    items = value if isinstance(value, list) else [value]
+    items = value if isinstance(value, list | tuple) else [value]
     if not items:
         raise where.error("must not be an empty list", field)
     out: list[str] = []

@@ -6,10 +6,16 @@ import pytest
 
 from service.evaluation import Decision, Request, evaluate, parse_policy
 
-from . import cases_conditions, cases_logic, cases_matching
+from . import cases_conditions, cases_logic, cases_matching, cases_operators, cases_trust
 from .casekit import Case
 
-CASES: list[Case] = [*cases_logic.CASES, *cases_matching.CASES, *cases_conditions.CASES]
+CASES: list[Case] = [
+    *cases_logic.CASES,
+    *cases_trust.CASES,
+    *cases_matching.CASES,
+    *cases_conditions.CASES,
+    *cases_operators.CASES,
+]
 
 
 def decide(case: Case) -> Decision:
