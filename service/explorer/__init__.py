@@ -15,9 +15,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import PathLike, StaticFiles
-from starlette.types import Scope
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["STATIC", "graphiql_page", "routes"]
+__all__ = ["STATIC", "WithGraphiQL", "graphiql_page", "routes"]
 
 STATIC = Path(__file__).parent / "static"
 NOT_BUILT = "the explorer is not built: run `bash .ci/explorer` (npm ci and the esbuild bundle), then reload\n"
@@ -95,6 +95,23 @@ async def graphiql_page(request: Request) -> Response:
     endpoint = html.escape(request.url.path, quote=True)
     headers = {"Content-Security-Policy": GRAPHIQL_CSP, "Cache-Control": "no-cache", **SECURITY_HEADERS}
     return HTMLResponse(GRAPHIQL_HTML.format(endpoint=endpoint), headers=headers)
+
+
+class WithGraphiQL:
+    """An ASGI app for `/graphql` in development mode: a browser's GET asking for HTML (and no `query`) gets
+    GraphiQL's page; everything else goes to the API. Usage: `Route("/graphql", WithGraphiQL(api))`."""
+
+    def __init__(self, api: ASGIApp) -> None:
+        self.api = api
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            request = Request(scope, receive)
+            if "query" not in request.query_params and "text/html" in request.headers.get("accept", ""):
+                response = await graphiql_page(request)
+                await response(scope, receive, send)
+                return
+        await self.api(scope, receive, send)
 
 
 def routes(dev: bool) -> list[BaseRoute]:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
@@ -63,3 +65,18 @@ def test_an_unbuilt_explorer_says_how_to_build_it(tmp_path: Path, monkeypatch: p
             answer = http.get(path)
             assert answer.status_code == 503
             assert "bash .ci/explorer" in answer.text
+
+
+async def fake_api(request: Request) -> Response:
+    return JSONResponse({"data": {"api": request.method}})
+
+
+def test_with_graphiql_sends_browsers_to_graphiql_and_queries_to_the_api(built: Path) -> None:
+    api = Route("/graphql", fake_api, methods=["GET", "POST"])
+    app = Starlette(routes=[Route("/graphql", explorer.WithGraphiQL(api))])
+    with TestClient(app) as http:
+        page = http.get("/graphql", headers={"Accept": "text/html,application/xhtml+xml"})
+        assert page.status_code == 200 and "/static/graphiql/graphiql.js" in page.text
+        assert http.get("/graphql?query={a}", headers={"Accept": "text/html"}).json() == {"data": {"api": "GET"}}
+        assert http.get("/graphql", headers={"Accept": "application/json"}).json() == {"data": {"api": "GET"}}
+        assert http.post("/graphql", json={"query": "{a}"}).json() == {"data": {"api": "POST"}}
