@@ -138,6 +138,8 @@ def test_orphaned_placeholders_and_externals_are_removed(graph: neo4j.Driver, tm
     load(graph, tmp_path, gaad(roles=[role("R", {"AWS": "arn:aws:iam::333333333333:root"})]))
     assert one(graph, "MATCH (p:Principal {placeholder: true}) RETURN count(p)") == 0
     assert one(graph, "MATCH (x:ExternalPrincipal) RETURN count(x)") == 0
+    load(graph, tmp_path, gaad(roles=[role("R", {"Service": "ec2.amazonaws.com"})]))
+    assert one(graph, "MATCH (a:Account) RETURN collect(a.id)") == [ACCOUNT_A]
 
 
 def test_assumed_role_principal_finds_the_role_behind_its_path(graph: neo4j.Driver, tmp_path: Path) -> None:
