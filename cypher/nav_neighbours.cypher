@@ -17,6 +17,8 @@ WITH n, [item IN collect({r: r, m: m}) WHERE item.r IS NOT NULL] AS everything
 RETURN properties(n) AS properties, labels(n) AS labels, size(everything) AS total,
        [item IN everything[$offset..($offset + $first)] | {
           type: type(item.r), outgoing: startNode(item.r) = n, relProperties: properties(item.r),
-          properties: item.m {.arn, .key, .id, .name, .accountId, .kind, .value, .type, .loaded, .known,
-                               .placeholder}, labels: labels(item.m)
+          properties: {arn: item.m.arn, key: item.m.key, id: item.m.id, name: item.m.name,
+                       accountId: item.m.accountId, kind: item.m.kind, value: item.m.value, type: item.m.type,
+                       loaded: item.m.loaded, known: item.m.known, placeholder: item.m.placeholder},
+          labels: labels(item.m)
        }] AS page

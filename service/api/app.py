@@ -75,6 +75,12 @@ class GraphQLApp(GraphQL[Context, None]):
         request.state.sub_response = response
         return Context(reader=self._reader_of(), limits=self._limits)
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from the explorer's locally built assets: nothing is fetched from a CDN."""
+        from service.explorer import graphiql_page
+
+        return await graphiql_page(request)
+
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
         try:
             async with asyncio.timeout(self._limits.query_timeout_seconds):

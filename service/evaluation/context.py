@@ -15,6 +15,8 @@ from .request import Principal, Request, arn_account
 from .variables import ABSENT, UNKNOWN, Lookup
 
 _PRINCIPAL_TAG = "aws:principaltag/"
+# What a stand-in principal (attributes_known=False) still tells: its account, and that it is no AWS service.
+_STAND_IN_KEYS = frozenset({"aws:principalaccount", "aws:principalisawsservice", "aws:resourceaccount"})
 _PRINCIPAL_TYPES = {"user": "User", "role": "AssumedRole", "root": "Account", "anonymous": "Anonymous"}
 
 
@@ -37,6 +39,12 @@ class RequestContext:
         if found is not None:
             return found
         derive = _DERIVED.get(key_lower)
+        if (
+            not self.principal.attributes_known
+            and key_lower not in _STAND_IN_KEYS
+            and (derive is not None or key_lower.startswith(_PRINCIPAL_TAG))
+        ):
+            return ABSENT if self.complete else UNKNOWN
         if derive is not None:
             derived = derive(self)
             if derived is not UNKNOWN or self.complete:

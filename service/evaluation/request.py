@@ -38,6 +38,9 @@ class Principal:
     is_management_account: bool = False
     username: str | None = None
     session_name: str | None = None
+    # False for a stand-in principal the graph knows only by its account (an account that is not loaded, or
+    # `*`): every key describing it, except its account, is then unknown rather than absent.
+    attributes_known: bool = True
 
     @property
     def name(self) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from service.database.reader import GraphReader
 from service.errors import QueryError
@@ -139,7 +139,7 @@ class Reachability:
         identity: tuple[Policy, ...] = ()
         action = ASSUME_ROLE
         if kind == "account":
-            principal = principal_from_arn(f"arn:aws:iam::{value}:root")
+            principal = Principal(f"arn:aws:iam::{value}:user/*", value, "user", attributes_known=False)
             ref = NodeRef(f"arn:aws:iam::{value}:root", "account", value, value)
             notes.append(
                 f"account {value} is not loaded: any of its principals whose own policies allow "
@@ -147,7 +147,7 @@ class Reachability:
             )
             identity = (_assumed_willing(value),)
         elif kind == "placeholder":
-            principal = principal_from_arn(value)
+            principal = replace(principal_from_arn(value), attributes_known=False)
             ref = NodeRef(value, principal.kind, principal.name, principal.account_id)
             notes.append(
                 f"{value} belongs to account {principal.account_id}, which is not loaded: "
@@ -163,7 +163,7 @@ class Reachability:
             ref = NodeRef(provider, "federated", provider.rsplit("/", 1)[-1], arn_account(provider))
             action = "sts:AssumeRoleWithSAML" if ":saml-provider/" in provider else "sts:AssumeRoleWithWebIdentity"
         elif external_kind == "any":
-            principal = Principal(arn="*", account_id=None, kind="root")
+            principal = Principal(arn="*", account_id=None, kind="user", attributes_known=False)
             ref = NodeRef("*", "any", "any AWS principal", None)
             notes.append("the trust policy admits principals of any AWS account whose own policies allow it")
             identity = (_assumed_willing("any"),)
