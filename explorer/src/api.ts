@@ -88,6 +88,18 @@ export interface CrossAccountTrust {
 
 export class ApiError extends Error {}
 
+/** The server wants a bearer token (it has ACCESSGRAPH tokens configured) and has none or another. */
+export class AuthRequired extends ApiError {}
+
+const TOKEN_KEY = "accessgraph.token";
+
+/** The bearer token for this tab (sessionStorage: gone when the tab closes). */
+export const token = {
+  get: (): string | null => sessionStorage.getItem(TOKEN_KEY),
+  set: (value: string): void => sessionStorage.setItem(TOKEN_KEY, value),
+  clear: (): void => sessionStorage.removeItem(TOKEN_KEY),
+};
+
 const NODE = "arn kind name accountId";
 const CONDITION = "key operator values negated policy statement";
 const ACCESS = `principal { ${NODE} } conditions { ${CONDITION} } conditionText notes hops
@@ -118,9 +130,12 @@ export const ENDPOINT = "/graphql";
 export async function post<T>(query: string, variables: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
   let response: Response;
   try {
+    const headers: Record<string, string> = { "Content-Type": "application/json", Accept: "application/json" };
+    const bearer = token.get();
+    if (bearer) headers.Authorization = `Bearer ${bearer}`;
     response = await fetch(ENDPOINT, {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      headers,
       body: JSON.stringify({ query, variables }),
       signal,
     });
@@ -128,6 +143,7 @@ export async function post<T>(query: string, variables: Record<string, unknown>,
     if ((error as Error).name === "AbortError") throw error;
     throw new ApiError(`cannot reach the API: ${(error as Error).message}`);
   }
+  if (response.status === 401) throw new AuthRequired("this server needs an API token: enter it above");
   let body: { data?: T; errors?: { message: string }[] };
   try {
     body = await response.json();

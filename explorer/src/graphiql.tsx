@@ -9,7 +9,7 @@ import { createRoot } from "react-dom/client";
 const root = document.getElementById("graphiql");
 if (!root) throw new Error("the page has no #graphiql");
 const fetcher = createGraphiQLFetcher({ url: root.dataset.endpoint ?? "/graphql" });
-const defaultQuery = `# Who can assume a role? Try:
+const defaultQuery = `# Search the graph; the Docs pane lists every question (whoCanAssume, whoCan, access, ...).
 query {
   search(text: "ContractorAccess") { arn kind name accountId }
 }

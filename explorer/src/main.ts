@@ -1,7 +1,7 @@
 // The explorer page: wires the search, the questions, the graph and the side panel together.
 import "./explorer.css";
 
-import { ApiError, api } from "./api";
+import { ApiError, AuthRequired, api, token } from "./api";
 import type { Access, AccessPage, NodeRef } from "./api";
 import { byId, download, h } from "./dom";
 import { GraphView, MAX_NODES } from "./graph";
@@ -48,6 +48,18 @@ const graph = new GraphView(byId("graph"), {
   },
 });
 
+function askForToken(): void {
+  const form = byId<HTMLFormElement>("auth-form");
+  form.hidden = false;
+  byId<HTMLInputElement>("auth-token").focus();
+}
+
+/** Shows an error in the alert region (and the token form when the server wants one). */
+function report(error: unknown): void {
+  if (error instanceof AuthRequired) askForToken();
+  say(error instanceof ApiError ? error.message : `unexpected error: ${(error as Error).message}`);
+}
+
 function say(text: string | null): void {
   message.hidden = !text;
   message.textContent = text ?? "";
@@ -61,7 +73,7 @@ async function task<T>(work: () => Promise<T>): Promise<T | undefined> {
   try {
     return await work();
   } catch (error) {
-    say(error instanceof ApiError ? error.message : `unexpected error: ${(error as Error).message}`);
+    report(error);
     return undefined;
   } finally {
     pending -= 1;
@@ -273,7 +285,7 @@ function legend(): void {
 }
 
 function wire(): void {
-  new SearchBox(byId("search-form"), byId("search-input"), byId("search-suggestions"), picked, say);
+  new SearchBox(byId("search-form"), byId("search-input"), byId("search-suggestions"), picked, report);
   byId<HTMLFormElement>("assume-form").addEventListener("submit", (event) => {
     event.preventDefault();
     void askAssume();
@@ -289,6 +301,15 @@ function wire(): void {
       answer: answer ? { title: answer.title, totalCount: answer.total, accesses: answer.accesses } : null,
     };
     download("accessgraph-view.json", new Blob([JSON.stringify(view, null, 2)], { type: "application/json" }));
+  });
+  byId<HTMLFormElement>("auth-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const input = byId<HTMLInputElement>("auth-token");
+    if (!input.value.trim()) return;
+    token.set(input.value.trim());
+    input.value = "";
+    byId<HTMLFormElement>("auth-form").hidden = true;
+    say("Token saved for this tab: search or ask again.");
   });
   byId("cross-account").addEventListener("click", () => void showTrusts());
   byId("relayout").addEventListener("click", () => {

@@ -18,7 +18,7 @@ export class SearchBox {
     private readonly input: HTMLInputElement,
     private readonly list: HTMLUListElement,
     private readonly onPick: (node: NodeRef) => void,
-    private readonly onError: (message: string) => void,
+    private readonly onError: (error: unknown) => void,
   ) {
     input.addEventListener("input", () => this.schedule());
     input.addEventListener("keydown", (event) => this.key(event));
@@ -42,7 +42,7 @@ export class SearchBox {
       return await api.search(text, SUGGESTIONS, controller.signal);
     } catch (error) {
       if ((error as Error).name === "AbortError") return null;
-      this.onError(error instanceof ApiError ? error.message : String(error));
+      this.onError(error);
       return null;
     }
   }
@@ -64,7 +64,7 @@ export class SearchBox {
     if (results === null) return;
     const exact = results.find((r) => r.arn === text || r.name?.toLowerCase() === text.toLowerCase());
     if (exact ?? results.length === 1) return this.pick(exact ?? results[0]);
-    if (results.length === 0) this.onError(`nothing matches “${text}”`);
+    if (results.length === 0) this.onError(new ApiError(`nothing matches “${text}”`));
     this.show(results);
   }
 

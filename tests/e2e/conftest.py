@@ -11,7 +11,9 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import neo4j
 import pytest
@@ -54,22 +56,12 @@ def demo_graph(neo4j_driver: neo4j.Driver) -> neo4j.Driver:
     return neo4j_driver
 
 
-@pytest.fixture(scope="module")
-def server(request: pytest.FixtureRequest) -> Iterator[str]:
-    """`create_app(dev=True)` served by uvicorn in a thread; yields its base URL. With ACCESSGRAPH_E2E_URL set,
-    the tests drive that running `accessgraph serve --dev` instead (its database must hold examples/)."""
-    if os.environ.get("ACCESSGRAPH_E2E_URL"):
-        yield os.environ["ACCESSGRAPH_E2E_URL"].rstrip("/")
-        return
+@contextmanager
+def serve(app: Any) -> Iterator[str]:
+    """Serves an ASGI app with uvicorn in a thread on a free loopback port; yields its base URL."""
     import uvicorn
 
-    from service.api.app import create_app
-
-    request.getfixturevalue("demo_graph")
-    if not BUNDLE.is_file():
-        pytest.fail("the explorer bundle is not built: run `bash .ci/explorer` first", pytrace=False)
-    port = _free_port()
-    config = uvicorn.Config(create_app(dev=True), host="127.0.0.1", port=port, log_level="warning", lifespan="auto")
+    config = uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning", lifespan="auto")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn-e2e", daemon=True)
     thread.start()
@@ -79,10 +71,30 @@ def server(request: pytest.FixtureRequest) -> Iterator[str]:
             pytest.fail("uvicorn did not start the API for the e2e tests", pytrace=False)
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{config.port}"
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+def require_bundle() -> None:
+    if not BUNDLE.is_file():
+        pytest.fail("the explorer bundle is not built: run `bash .ci/explorer` first", pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def server(request: pytest.FixtureRequest) -> Iterator[str]:
+    """`create_app(dev=True)` served by uvicorn in a thread; yields its base URL. With ACCESSGRAPH_E2E_URL set,
+    the tests drive that running `accessgraph serve --dev` instead (its database must hold examples/)."""
+    if os.environ.get("ACCESSGRAPH_E2E_URL"):
+        yield os.environ["ACCESSGRAPH_E2E_URL"].rstrip("/")
+        return
+    from service.api.app import create_app
+
+    request.getfixturevalue("demo_graph")
+    require_bundle()
+    with serve(create_app(dev=True, tokens=())) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

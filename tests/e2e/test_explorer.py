@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import VIEWPORT, require_bundle, serve
 
 pytestmark = pytest.mark.e2e
 
@@ -142,3 +144,27 @@ def test_cross_account_trusts_cross_the_account_boxes(page: Page) -> None:
         ROLE,
     )
     assert [ROLE, "account:111111111111", "account:222222222222"] in crossing, crossing
+
+
+@pytest.mark.usefixtures("demo_graph")
+def test_a_server_with_tokens_asks_for_one(browser: Browser) -> None:
+    from service.api.app import create_app
+
+    require_bundle()
+    secret = "e2e-token-0123456789abcdef"
+    with serve(create_app(dev=False, tokens=(secret,))) as url:
+        context = browser.new_context(viewport=VIEWPORT, base_url=url)
+        page = context.new_page()
+        try:
+            page.goto("/")
+            page.get_by_role("combobox", name="Search accounts, principals, roles and policies").fill("Jesse")
+            expect(page.get_by_role("form", name="This server needs an API token")).to_be_visible()
+            expect(page.get_by_role("alert")).to_contain_text("API token")
+            page.get_by_label("API token", exact=True).fill(secret)
+            page.get_by_role("button", name="Use token").click()
+            expect(page.get_by_role("form", name="This server needs an API token")).to_be_hidden()
+            page.get_by_role("combobox", name="Search accounts, principals, roles and policies").fill("Jess")
+            expect(page.get_by_role("option", name="Jesse")).to_be_visible()
+        finally:
+            page.screenshot(path=str(ROOT / "tests" / "artifacts" / "test_a_server_with_tokens_asks_for_one.png"))
+            context.close()
