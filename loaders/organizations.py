@@ -22,7 +22,6 @@ from loaders.fields import Where, as_object, objects, optional_bool, optional_te
 from loaders.rows import OrgAccountRow, OrganizationSnapshot, OrgNodeRow, OrgPolicyRow
 from service.evaluation import PolicyKind
 
-ORG_KEYS = ("Organization", "Roots", "OrganizationalUnits", "Accounts", "Policies")
 POLICY_KINDS: dict[str, PolicyKind] = {"SERVICE_CONTROL_POLICY": "scp", "RESOURCE_CONTROL_POLICY": "rcp"}
 
 

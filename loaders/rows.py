@@ -145,7 +145,7 @@ class AccountSnapshot:
 
 @dataclass(frozen=True, slots=True)
 class OrgNodeRow:
-    """An OrgRoot or OrganizationalUnit; `parent_id` is empty for roots."""
+    """An OrgRoot or OrganizationalUnit; `parent_id` is None for roots."""
 
     id: str
     arn: str

@@ -16,7 +16,7 @@ from typing import Any
 
 from loaders.arns import ACCOUNT_ID, UNIQUE_ID, parse_arn, role_arn
 from loaders.documents import statement_objects
-from loaders.rows import ExternalKind, TrustRow
+from loaders.rows import ExternalKind, TrustRow, TrustTargetKind
 from service.evaluation import Policy, Statement
 
 _EXTERNAL_KINDS: dict[str, ExternalKind] = {
@@ -114,7 +114,7 @@ def _row(
 
 def _target(
     role: str,
-    kind: Any,
+    kind: TrustTargetKind,
     target: str,
     account: str,
     common: dict[str, Any],
