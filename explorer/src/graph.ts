@@ -143,13 +143,14 @@ export class GraphView {
 
   private accountBox(accountId: string, arn?: string, name?: string | null): string {
     const id = `account:${accountId}`;
+    this.accountAlias.set(accountId, id); // the API takes an account id as its key
     if (arn) this.accountAlias.set(arn, id);
     const label = name && name !== accountId ? `${name} (${accountId})` : `Account ${accountId}`;
     const box = this.cy.getElementById(id);
     if (box.empty()) {
-      this.cy.add({ group: "nodes", data: { id, arn: arn ?? id, kind: "account", label, accountId } });
+      this.cy.add({ group: "nodes", data: { id, arn: arn ?? accountId, kind: "account", label, accountId } });
     } else {
-      if (arn && box.data("arn") === id) box.data("arn", arn);
+      if (arn && box.data("arn") === accountId) box.data("arn", arn);
       if (name) box.data("label", label);
     }
     return id;

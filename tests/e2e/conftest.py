@@ -118,10 +118,10 @@ def page(browser: object, server: str, request: pytest.FixtureRequest) -> Iterat
     from playwright.sync_api import Browser, ConsoleMessage, Error, expect
 
     assert isinstance(browser, Browser)
-    expect.set_options(timeout=20_000)  # the first questions warm Neo4j's caches up
+    expect.set_options(timeout=30_000)  # the first questions warm Neo4j's caches up
     context = browser.new_context(viewport=VIEWPORT, base_url=server, accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(30_000)
     problems: list[str] = []
 
     def on_console(message: ConsoleMessage) -> None:

@@ -105,6 +105,11 @@ def test_expand_on_click_and_export(page: Page, tmp_path: Path) -> None:
     boxes = page.evaluate("() => window.explorer.graph.cy.nodes(':parent').map((n) => n.id())")
     assert "account:111111111111" in boxes
 
+    page.evaluate("() => window.explorer.graph.cy.getElementById('account:111111111111').emit('tap')")
+    settle(page)
+    expect(page.get_by_test_id("details")).to_contain_text("111111111111")
+    expect(page.get_by_test_id("details").get_by_role("heading", level=2)).to_contain_text("WebApp Production")
+
     with page.expect_download() as png:
         page.get_by_role("button", name="Export PNG").click()
     png_path = tmp_path / "view.png"
