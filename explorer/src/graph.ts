@@ -13,6 +13,13 @@ export const MAX_NODES = 3000;
 const BIG = 600; // past this many nodes: new nodes are placed around their neighbours, not laid out again
 const MAX_FIT_ZOOM = 1.4; // fitting a handful of nodes should not blow them up
 const GOLDEN_ANGLE = Math.PI * (3 - Math.sqrt(5));
+const SPIRAL_SPACING = 34; // px between nodes placed around an anchor
+const SPIRAL = "accessgraphSpiral"; // scratch key: where an anchor's spiral of placed neighbours stands
+
+interface Spiral {
+  inner: number; // radius the spiral starts at (outside what was around the anchor before)
+  count: number; // nodes placed on it so far
+}
 
 export interface NodeData {
   id: string;
@@ -259,7 +266,7 @@ export class GraphView {
    */
   placeNew(added: string[], focus: string[]): void {
     const fresh = new Set(added);
-    const rings = new Map<string, number>();
+    const spirals = new Map<string, Spiral>();
     const centre = { x: (this.cy.extent().x1 + this.cy.extent().x2) / 2, y: (this.cy.extent().y1 + this.cy.extent().y2) / 2 };
     this.cy.batch(() => {
       for (const id of added) {
@@ -267,16 +274,35 @@ export class GraphView {
         if (node.empty() || node.isParent()) continue;
         const anchor = node.neighborhood().nodes().filter((n) => !fresh.has(n.id()) && !n.isParent()).first() as NodeSingular;
         const key = anchor.nonempty() ? anchor.id() : "";
-        const index = rings.get(key) ?? 0;
-        rings.set(key, index + 1);
         const origin = anchor.nonempty() ? anchor.position() : centre;
-        // a sunflower spiral: evenly spread, compact, however many nodes one anchor gets
-        const angle = index * GOLDEN_ANGLE;
-        const radius = 70 + 34 * Math.sqrt(index);
+        let spiral: Spiral | undefined = spirals.get(key);
+        if (!spiral) {
+          // kept on the anchor, so the next page continues the spiral where this one ends
+          const kept = anchor.nonempty() ? (anchor.scratch(SPIRAL) as Spiral | undefined) : undefined;
+          spiral = kept ?? { inner: anchor.nonempty() ? this.reach(anchor, fresh) + 40 : 60, count: 0 };
+          spirals.set(key, spiral);
+          if (anchor.nonempty()) anchor.scratch(SPIRAL, spiral);
+        }
+        // a sunflower spiral continued outside what is already around the anchor: evenly spread, compact
+        const angle = spiral.count * GOLDEN_ANGLE;
+        const radius = Math.sqrt(spiral.inner ** 2 + SPIRAL_SPACING ** 2 * spiral.count);
+        spiral.count += 1;
         node.position({ x: origin.x + radius * Math.cos(angle), y: origin.y + radius * Math.sin(angle) });
       }
     });
     this.fitTo(focus);
+  }
+
+  /** How far from `anchor` its neighbours already in view reach. */
+  private reach(anchor: NodeSingular, fresh: Set<string>): number {
+    const { x, y } = anchor.position();
+    let far = 0;
+    anchor.neighborhood().nodes().forEach((n) => {
+      if (fresh.has(n.id()) || n.isParent()) return;
+      const p = n.position();
+      far = Math.max(far, Math.hypot(p.x - x, p.y - y));
+    });
+    return far;
   }
 
   private fitTo(focus?: string[]): void {
@@ -293,6 +319,9 @@ export class GraphView {
   /** Lays the graph out again; with `focus`, fits the view to those elements afterwards. */
   layout(focus?: string[]): void {
     const big = this.big;
+    this.cy.nodes().forEach((n) => {
+      n.removeScratch(SPIRAL);
+    });
     const fit = () => this.fitTo(focus);
     if (this.size === 0) return;
     const layout = this.cy.layout({
