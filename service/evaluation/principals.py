@@ -139,31 +139,23 @@ def _names_account(value: str, who: Principal) -> bool:
 
 
 def _names_user(value: str, who: Principal) -> bool:
-    if who.kind != "user":
-        return False
-    if value == who.arn or (who.unique_id is not None and value == who.unique_id):
-        return True
-    parsed = parse_iam_arn(value)
-    return (
-        parsed is not None
-        and parsed[1] == "iam"
-        and parsed[2] == who.account_id
-        and parsed[3].startswith("user/")
-        and parsed[3].rsplit("/", 1)[-1] == who.name
-    )
+    return who.kind == "user" and _names_identity(value, who, who.arn, "user/")
 
 
 def _names_role(value: str, who: Principal) -> bool:
-    if who.kind != "role":
-        return False
-    if value == who.role_arn or (who.unique_id is not None and value == who.unique_id):
+    return who.kind == "role" and _names_identity(value, who, who.role_arn, "role/")
+
+
+def _names_identity(value: str, who: Principal, own_arn: str | None, resource_prefix: str) -> bool:
+    """`value` names the caller: its ARN, its unique id, or an ARN of its account and name (any path)."""
+    if value == own_arn or (who.unique_id is not None and value == who.unique_id):
         return True
     parsed = parse_iam_arn(value)
     return (
         parsed is not None
         and parsed[1] == "iam"
         and parsed[2] == who.account_id
-        and parsed[3].startswith("role/")
+        and parsed[3].startswith(resource_prefix)
         and parsed[3].rsplit("/", 1)[-1] == who.name
     )
 

@@ -32,15 +32,10 @@ class PathStep:
 Path = tuple[PathStep, ...]
 
 
-@dataclass(frozen=True)
-class Access:
-    """`principal` can do what was asked, exactly when `condition` holds (None: unconditionally)."""
+class _Conditional:
+    """What an answer with an optional `condition` shows of it: its tests, flat, and its text."""
 
-    principal: NodeRef
     condition: Condition | None
-    paths: tuple[Path, ...]
-    notes: tuple[str, ...] = ()
-    hops: int = 0
 
     @property
     def conditions(self) -> tuple[Leaf, ...]:
@@ -49,6 +44,17 @@ class Access:
     @property
     def condition_text(self) -> str | None:
         return describe(self.condition) if self.condition is not None else None
+
+
+@dataclass(frozen=True)
+class Access(_Conditional):
+    """`principal` can do what was asked, exactly when `condition` holds (None: unconditionally)."""
+
+    principal: NodeRef
+    condition: Condition | None
+    paths: tuple[Path, ...]
+    notes: tuple[str, ...] = ()
+    hops: int = 0
 
     def via(self, prefix: Path, condition: Condition | None, hops: int) -> Access:
         """This access reached through `prefix` (a chain of role assumptions) that needs `condition`."""
@@ -67,7 +73,7 @@ def unknown_policy_condition(arns: tuple[str, ...]) -> Condition:
 
 
 @dataclass(frozen=True)
-class TrustFinding:
+class TrustFinding(_Conditional):
     """One principal a role's trust policy names outside the role's account (or anyone, `*`)."""
 
     role: NodeRef
@@ -85,11 +91,3 @@ class TrustFinding:
     restricts_organization: bool
     statement: str | None = None
     categories: tuple[str, ...] = field(default=())
-
-    @property
-    def conditions(self) -> tuple[Leaf, ...]:
-        return leaves(self.condition)
-
-    @property
-    def condition_text(self) -> str | None:
-        return describe(self.condition) if self.condition is not None else None

@@ -6,11 +6,10 @@ changes a document changes its text, so a stale parse is never used.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from service.database.reader import GraphReader
 from service.evaluation import Policy, Principal, parse_policy
@@ -68,6 +67,7 @@ class Profile:
     org: OrgContext
     groups: tuple[tuple[str, str], ...] = field(default=())
 
+    @cached_property
     def principal(self) -> Principal:
         return Principal(
             arn=self.arn,
@@ -82,11 +82,11 @@ class Profile:
             username=self.name if self.kind == "user" else None,
         )
 
-    @property
+    @cached_property
     def identity_policies(self) -> tuple[Policy, ...]:
         return tuple(parsed(ref) for ref in self.policies if ref.known and ref.document)
 
-    @property
+    @cached_property
     def boundary_policies(self) -> tuple[Policy, ...] | None:
         if self.boundary is None:
             return None
@@ -115,10 +115,6 @@ def _parse_cached(name: str, document: str) -> Policy:
 def parse_document(name: str, document: str) -> Policy:
     """Parse a stored document (cached); a document the loader accepted always parses."""
     return _parse_cached(name, document)
-
-
-def document_fingerprint(document: str) -> str:
-    return hashlib.sha256(document.encode()).hexdigest()[:16]
 
 
 class ProfileStore:

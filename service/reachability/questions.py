@@ -17,7 +17,7 @@ from service.errors import QueryError
 from service.evaluation import Policy, Principal, parse_policy
 from service.evaluation.engine import Decision, evaluate
 from service.evaluation.request import Request, arn_account, principal_from_arn
-from service.reachability.model import Access, NodeRef, Path, both, unknown_policy_condition
+from service.reachability.model import Access, NodeRef, Path, unknown_policy_condition
 from service.reachability.paths import assume_paths, identity_paths, principal_ref
 from service.reachability.profiles import OrgContext, Profile, ProfileStore, parse_document
 
@@ -55,13 +55,16 @@ class Reachability:
         _check_hops(max_hops, minimum=1)
         if await self._role(role_arn) is None:
             raise QueryError(f"no role {role_arn!r} in the graph")
-        return await self._chains(await self._direct_assumers(role_arn), max_hops, exclude={role_arn})
+        return await self._chains(await self._direct_assumers(role_arn), 2, max_hops, frozenset({role_arn}))
 
-    async def _chains(self, first: list[Access], max_hops: int, exclude: set[str]) -> list[Access]:
-        """Extend a set of accesses backwards through role assumption, up to `max_hops` in all."""
+    async def _chains(
+        self, first: list[Access], first_hop: int, last_hop: int, exclude: frozenset[str] = frozenset()
+    ) -> list[Access]:
+        """Extend `first` backwards through role assumption: the principals that can assume a role in the
+        answer join it, numbered `first_hop` to `last_hop`; each keeps its shortest chain."""
         found = {access.principal.arn: access for access in first}
         frontier = [a for a in first if a.principal.kind == "role"]
-        for hop in range(2, max_hops + 1):
+        for hop in range(first_hop, last_hop + 1):
             next_frontier: list[Access] = []
             for reached in frontier:
                 for assumer in await self._direct_assumers(reached.principal.arn):
@@ -200,7 +203,7 @@ class Reachability:
         role = await self._role(resource) if _is_assume(action) else None
         if role is not None:
             first = await self._direct_assumers(role.arn)
-            return await self._chains(first, max_hops + 1, exclude={role.arn})
+            return await self._chains(first, 2, max_hops + 1, frozenset({role.arn}))
         resource_account = arn_account(resource)
         resource_org = await self.store.org_context(resource_account) if resource_account else None
         rows = await self.reader.rows("reach_candidates_in_accounts", action=action.lower(), accountIds=None)
@@ -215,26 +218,7 @@ class Reachability:
                         answer.principal, answer.condition, tuple(identity_paths(profile, decision)), answer.notes, 0
                     )
                 )
-        if max_hops == 0:
-            return sorted(first, key=lambda a: a.principal.arn)
-        return await self._chains_from_grants(first, max_hops)
-
-    async def _chains_from_grants(self, first: list[Access], max_hops: int) -> list[Access]:
-        found = {access.principal.arn: access for access in first}
-        frontier = [a for a in first if a.principal.kind == "role"]
-        for hop in range(1, max_hops + 1):
-            next_frontier: list[Access] = []
-            for reached in frontier:
-                for assumer in await self._direct_assumers(reached.principal.arn):
-                    if assumer.principal.arn in found:
-                        continue
-                    prefix: Path = reached.paths[0] if reached.paths else ()
-                    chained = assumer.via(prefix, reached.condition, hop)
-                    found[assumer.principal.arn] = chained
-                    if assumer.principal.kind == "role":
-                        next_frontier.append(chained)
-            frontier = next_frontier
-        return sorted(found.values(), key=lambda a: (a.hops, a.principal.arn))
+        return await self._chains(first, 1, max_hops)
 
     # -- one decision --------------------------------------------------------------------------------------
 
@@ -264,7 +248,7 @@ class Reachability:
         resource_policy: Policy | None,
         kind: str,
     ) -> Decision:
-        principal = profile.principal()
+        principal = profile.principal
         return evaluate(
             Request(principal=principal, action=action, resource=resource, resource_account=resource_account),
             identity_policies=profile.identity_policies,
@@ -308,7 +292,7 @@ def _access_from(profile: Profile, decision: Decision) -> Access | None:
     if decision.decision == "ImplicitlyDenied" and unknown:
         arns = tuple(policy.arn for policy in unknown)
         note = "may be allowed: " + ", ".join(arns) + " is referenced but its document was not loaded"
-        return Access(ref, both(unknown_policy_condition(arns), None), (), (note,))
+        return Access(ref, unknown_policy_condition(arns), (), (note,))
     return None
 
 
