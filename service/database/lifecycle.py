@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from service.database.driver import connect, server_info, wait_until_ready
+from service.database.driver import ServerInfo, connect, server_info, wait_until_ready
 from service.database.local import LocalServer, Progress, ServerConfig, port_in_use
 from service.database.settings import Neo4jSettings, read_credentials
 from service.errors import AccessgraphError, DatabaseUnavailable, ProvisioningError
@@ -80,25 +80,31 @@ class StatusReport:
 
 
 def status(server: LocalServer, settings: Neo4jSettings | None = None) -> StatusReport:
+    folder = str(server.folder)
     if settings is not None and settings.external:
-        try:
-            with connect(settings) as driver:
-                info = server_info(driver)
-        except AccessgraphError as exc:
-            return StatusReport(False, None, settings.uri, None, None, None, str(server.folder), True, str(exc))
-        return StatusReport(True, None, settings.uri, info.version, info.edition, None, str(server.folder), True)
+        info, problem = _probe(settings)
+        if info is None:
+            return StatusReport(False, None, settings.uri, None, None, None, folder, True, problem)
+        return StatusReport(True, None, settings.uri, info.version, info.edition, None, folder, True)
     pid = server.pid()
     provisioned = server.provisioned_version()
     credentials = read_credentials(server.home)
     if pid is None or credentials is None:
-        return StatusReport(False, None, None, None, None, provisioned, str(server.folder))
+        return StatusReport(False, None, None, None, None, provisioned, folder)
     local = _local_settings(credentials.bolt_port, credentials.username, credentials.password)
+    info, problem = _probe(local)
+    if info is None:
+        return StatusReport(True, pid, local.uri, None, None, provisioned, folder, problem=problem)
+    return StatusReport(True, pid, local.uri, info.version, info.edition, provisioned, folder)
+
+
+def _probe(settings: Neo4jSettings) -> tuple[ServerInfo | None, str | None]:
+    """The server's version, or why it could not be asked."""
     try:
-        with connect(local) as driver:
-            info = server_info(driver)
+        with connect(settings) as driver:
+            return server_info(driver), None
     except AccessgraphError as exc:
-        return StatusReport(True, pid, local.uri, None, None, provisioned, str(server.folder), problem=str(exc))
-    return StatusReport(True, pid, local.uri, info.version, info.edition, provisioned, str(server.folder))
+        return None, str(exc)
 
 
 def _local_settings(port: int, username: str, password: str) -> Neo4jSettings:
