@@ -14,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+import neo4j
 import strawberry
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -39,6 +40,7 @@ from service.api.security import BearerAuth, BodyLimit, load_tokens
 from service.database.reader import GraphReader
 from service.database.settings import Neo4jSettings
 from service.errors import AccessgraphError, DatabaseUnavailable, QueryError
+from service.reachability.index import PrincipalIndex
 
 log = logging.getLogger("accessgraph.api")
 
@@ -66,14 +68,17 @@ def _is_internal(error: GraphQLError) -> bool:
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, schema: strawberry.Schema, reader_of: Any, limits: Limits, *, dev: bool) -> None:
+    def __init__(
+        self, schema: strawberry.Schema, reader_of: Any, limits: Limits, index: PrincipalIndex, *, dev: bool
+    ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if dev else None, allow_queries_via_get=dev)
         self._reader_of = reader_of
         self._limits = limits
+        self._index = index
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         request.state.sub_response = response
-        return Context(reader=self._reader_of(), limits=self._limits)
+        return Context(reader=self._reader_of(), limits=self._limits, index=self._index)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL from the explorer's locally built assets: nothing is fetched from a CDN."""
@@ -99,17 +104,29 @@ class GraphQLApp(GraphQL[Context, None]):
         return await super().process_result(request, result)
 
 
+async def _warm_up(index: PrincipalIndex, reader: GraphReader) -> None:
+    """Read every loaded account into the principal index at start-up, so the first question does not wait
+    for it. A database that does not answer yet is no error: questions read what they need themselves."""
+    try:
+        await index.accounts(reader, await index.generation(reader))
+    except (AccessgraphError, neo4j.exceptions.Neo4jError, OSError) as exc:
+        log.warning("principal index not warmed up: %s", exc)
+
+
 def create_app(
     *,
     dev: bool = False,
     settings: Neo4jSettings | None = None,
     limits: Limits | None = None,
     tokens: tuple[str, ...] | None = None,
+    warm: bool = False,
 ) -> Starlette:
-    """The application. Settings resolve lazily at start-up, so `create_app()` never touches the database."""
+    """The application. Settings resolve lazily at start-up, so `create_app()` never touches the database.
+    With `warm`, start-up also reads every loaded account into the principal index, in the background."""
     limits = limits or Limits()
     tokens = load_tokens() if tokens is None else tokens
     state: dict[str, GraphReader] = {}
+    index = PrincipalIndex()
 
     def reader() -> GraphReader:
         return state["reader"]
@@ -117,9 +134,14 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         state["reader"] = GraphReader(settings or Neo4jSettings.resolve(), timeout=limits.query_timeout_seconds)
+        warm_up = asyncio.create_task(_warm_up(index, state["reader"])) if warm else None
         try:
             yield
         finally:
+            if warm_up is not None and not warm_up.done():
+                warm_up.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await warm_up
             await state["reader"].close()
 
     async def healthz(_: Request) -> Response:
@@ -140,7 +162,7 @@ def create_app(
     async def unavailable(_: Request, exc: Exception) -> Response:
         return JSONResponse({"errors": [{"message": str(exc)}]}, status_code=503)
 
-    graphql = GraphQLApp(build_schema(limits, dev=dev), reader, limits, dev=dev)
+    graphql = GraphQLApp(build_schema(limits, dev=dev), reader, limits, index, dev=dev)
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
@@ -164,9 +186,9 @@ def _explorer_routes(dev: bool) -> list[BaseRoute]:
 
 def create_dev_app() -> Starlette:
     """Factory for `uvicorn --factory` in development mode."""
-    return create_app(dev=True)
+    return create_app(dev=True, warm=True)
 
 
 def create_production_app() -> Starlette:
     """Factory for `uvicorn --factory` in production mode."""
-    return create_app(dev=False)
+    return create_app(dev=False, warm=True)

@@ -8,6 +8,7 @@ from strawberry.dataloader import DataLoader
 
 from service.database.reader import GraphReader
 from service.reachability import Reachability
+from service.reachability.index import PrincipalIndex
 from service.reachability.navigation import EntityView, entities
 
 
@@ -28,6 +29,8 @@ class Limits:
 class Context:
     reader: GraphReader
     limits: Limits
+    # Shared by every request of an app (see service/reachability/index.py); a fresh one for a CLI run.
+    index: PrincipalIndex = field(default_factory=PrincipalIndex)
     entities: DataLoader[str, EntityView | None] = field(init=False)
     _reachability: Reachability | None = field(default=None, init=False)
 
@@ -40,5 +43,5 @@ class Context:
     @property
     def reachability(self) -> Reachability:
         if self._reachability is None:
-            self._reachability = Reachability(self.reader)
+            self._reachability = Reachability(self.reader, self.index)
         return self._reachability

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -42,6 +44,15 @@ def _page(accesses: list[model.Access], first: int, after: str | None, info: Inf
     )
 
 
+ResourceAccount = Annotated[
+    str | None,
+    strawberry.argument(
+        description="The resource's account when its ARN names none (an S3 bucket). Without it, such a "
+        "resource is taken to be in each caller's own account"
+    ),
+]
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="Every principal that can assume the role; maxHops > 1 follows role chains")
@@ -72,10 +83,18 @@ class Query:
         "maxHops >= 1 adds those that reach such a principal by assuming roles"
     )
     async def who_can(
-        self, info: Info[Context, None], action: str, resource: str, max_hops: int | None = 0, limit: int | None = None
+        self,
+        info: Info[Context, None],
+        action: str,
+        resource: str,
+        max_hops: int | None = 0,
+        limit: int | None = None,
+        resource_account: ResourceAccount = None,
     ) -> list[Access]:
         return _bounded(
-            await info.context.reachability.who_can(action, resource, 0 if max_hops is None else max_hops),
+            await info.context.reachability.who_can(
+                action, resource, 0 if max_hops is None else max_hops, resource_account
+            ),
             limit,
             info,
             "whoCan",
@@ -90,17 +109,27 @@ class Query:
         max_hops: int | None = 0,
         first: int = 100,
         after: str | None = None,
+        resource_account: ResourceAccount = None,
     ) -> AccessPage:
         return _page(
-            await info.context.reachability.who_can(action, resource, 0 if max_hops is None else max_hops),
+            await info.context.reachability.who_can(
+                action, resource, 0 if max_hops is None else max_hops, resource_account
+            ),
             first,
             after,
             info,
         )
 
     @strawberry.field(description="One decision, with the statements that made it")
-    async def access(self, info: Info[Context, None], principal_arn: str, action: str, resource: str) -> Decision:
-        _, decision, _ = await info.context.reachability.access(principal_arn, action, resource)
+    async def access(
+        self,
+        info: Info[Context, None],
+        principal_arn: str,
+        action: str,
+        resource: str,
+        resource_account: ResourceAccount = None,
+    ) -> Decision:
+        _, decision, _ = await info.context.reachability.access(principal_arn, action, resource, resource_account)
         return Decision.of(decision)
 
     @strawberry.field(

@@ -30,8 +30,10 @@ _ACCESS_FIELDS = """
 WHO_CAN_ASSUME = f"""query($roleArn: String!, $maxHops: Int, $limit: Int) {{
   whoCanAssume(roleArn: $roleArn, maxHops: $maxHops, limit: $limit) {{ {_ACCESS_FIELDS} }}
 }}"""
-WHO_CAN = f"""query($action: String!, $resource: String!, $maxHops: Int, $limit: Int) {{
-  whoCan(action: $action, resource: $resource, maxHops: $maxHops, limit: $limit) {{ {_ACCESS_FIELDS} }}
+WHO_CAN = f"""query($action: String!, $resource: String!, $maxHops: Int, $limit: Int, $resourceAccount: String) {{
+  whoCan(action: $action, resource: $resource, maxHops: $maxHops, limit: $limit, resourceAccount: $resourceAccount) {{
+    {_ACCESS_FIELDS}
+  }}
 }}"""
 TRUST_REVIEW = """query($accountId: String, $outside: Boolean!) {
   crossAccountTrusts(accountId: $accountId, outsideOrganizationOnly: $outside) {
@@ -54,6 +56,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     who.add_argument("action", metavar="ACTION", help="such as s3:DeleteObject")
     who.add_argument("resource", metavar="RESOURCE", help="an ARN, such as arn:aws:s3:::bucket/key")
     who.add_argument("--max-hops", type=int, default=0, help="also principals reaching one by assuming roles")
+    who.add_argument(
+        "--resource-account",
+        metavar="ACCOUNT_ID",
+        help="the resource's account when its ARN names none (an S3 bucket); without it such a resource is "
+        "taken to be in each caller's own account",
+    )
     _output_options(who)
     who.set_defaults(func=_who_can)
 
@@ -115,7 +123,13 @@ def _who_can_assume(args: argparse.Namespace) -> int:
 
 
 def _who_can(args: argparse.Namespace) -> int:
-    variables = {"action": args.action, "resource": args.resource, "maxHops": args.max_hops, "limit": args.limit}
+    variables = {
+        "action": args.action,
+        "resource": args.resource,
+        "maxHops": args.max_hops,
+        "limit": args.limit,
+        "resourceAccount": args.resource_account,
+    }
     _print_accesses(run_query(WHO_CAN, variables)["whoCan"], args.format)
     return 0
 

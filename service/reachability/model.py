@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 from service.evaluation.formula import Condition, Leaf, Test, conj, describe, leaves
 
@@ -32,6 +34,38 @@ class PathStep:
 Path = tuple[PathStep, ...]
 
 
+class LazyPaths(Sequence[Path]):
+    """Paths worked out on first read. A large answer is decided in full (its count and order are part of
+    it), but a page of it only needs the paths of the principals it shows."""
+
+    __slots__ = ("_make", "_paths")
+
+    def __init__(self, make: Callable[[], Sequence[Path]]) -> None:
+        self._make: Callable[[], Sequence[Path]] | None = make
+        self._paths: tuple[Path, ...] = ()
+
+    def _get(self) -> tuple[Path, ...]:
+        if self._make is not None:
+            self._paths, self._make = tuple(self._make()), None
+        return self._paths
+
+    @overload
+    def __getitem__(self, index: int) -> Path: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Path]: ...
+    def __getitem__(self, index: int | slice) -> Path | Sequence[Path]:
+        return self._get()[index]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __eq__(self, other: object) -> bool:
+        return tuple(self) == tuple(other) if isinstance(other, Sequence) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._get())
+
+
 class _Conditional:
     """What an answer with an optional `condition` shows of it: its tests, flat, and its text."""
 
@@ -52,7 +86,7 @@ class Access(_Conditional):
 
     principal: NodeRef
     condition: Condition | None
-    paths: tuple[Path, ...]
+    paths: Sequence[Path]
     notes: tuple[str, ...] = ()
     hops: int = 0
 

@@ -1,4 +1,5 @@
-"""What the evaluator needs about principals and accounts, read from the graph in batches.
+"""What the evaluator needs about principals and accounts (`Profile`, `OrgContext`), served to a question
+from the process-wide `PrincipalIndex` (service/reachability/index.py).
 
 Policy documents are parsed once per distinct text and kept for the life of the process: a reload that
 changes a document changes its text, so a stale parse is never used.
@@ -6,13 +7,21 @@ changes a document changes its text, so a stale parse is never used.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 from service.database.reader import GraphReader
 from service.evaluation import Policy, Principal, parse_policy
+from service.evaluation.request import arn_account
+
+if TYPE_CHECKING:
+    from service.reachability.index import AccountEntry, ActionWeighing, Generation, PrincipalIndex
+
+# Condition keys and variables that make a policy's answer depend on who the principal is, beyond its
+# account and kind (see `_DERIVED` in service/evaluation/context.py).
+_PRINCIPAL_MARKERS = ("${", "aws:principal", "aws:username", "aws:userid")
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,8 @@ class OrgContext:
     level_ids: tuple[str, ...] = ()
     scp_levels: tuple[tuple[Policy, ...], ...] = ()
     rcp_levels: tuple[tuple[Policy, ...], ...] = ()
+    # An SCP that depends on who the principal is (see `mentions_principal`): no decision is shared.
+    scps_name_principals: bool = False
 
     @property
     def in_organization(self) -> bool:
@@ -118,94 +129,66 @@ def parse_document(name: str, document: str) -> Policy:
 
 
 class ProfileStore:
-    """Batched reads of principal profiles, policy documents and organization contexts for one question."""
+    """Profiles and organization contexts for one question, from the process-wide `PrincipalIndex` as of
+    the graph's load ids when the question started."""
 
-    def __init__(self, reader: GraphReader) -> None:
+    def __init__(self, reader: GraphReader, index: PrincipalIndex) -> None:
         self.reader = reader
-        self._policies: dict[str, PolicyRef] = {}
-        self._orgs: dict[str, OrgContext] = {}
-        self._profiles: dict[str, Profile | None] = {}
+        self.index = index
+        self._generation: Generation | None = None
+        self._revision = -1
+
+    async def generation(self) -> Generation:
+        if self._generation is None:
+            self._generation = await self.index.generation(self.reader)
+        return self._generation
+
+    async def entries(self, account_ids: Iterable[str] | None = None) -> dict[str, AccountEntry]:
+        """The index entries of the wanted loaded accounts (all loaded accounts when None)."""
+        entries, self._revision = await self.index.accounts(self.reader, await self.generation(), account_ids)
+        return entries
+
+    def weighing(self, action_lower: str) -> ActionWeighing:
+        """The action's weighing for the entries this question read last."""
+        return self.index.weighing(action_lower, self._revision)
 
     async def profiles(self, arns: Iterable[str]) -> dict[str, Profile]:
-        wanted = [arn for arn in dict.fromkeys(arns) if arn not in self._profiles]
-        if wanted:
-            rows = await self.reader.rows("reach_principal_profiles", arns=wanted)
-            policy_arns = {arn for row in rows for arn in row["policies"]}
-            policy_arns |= {arn for row in rows for group in row["groups"] for arn in group["policies"]}
-            policy_arns |= {row["boundary"] for row in rows if row["boundary"]}
-            await self._load_policies(policy_arns)
-            await self.org_contexts({row["accountId"] for row in rows})
-            for arn in wanted:
-                self._profiles[arn] = None
-            for row in rows:
-                self._profiles[row["arn"]] = self._profile(row)
-        return {arn: profile for arn in arns if (profile := self._profiles.get(arn)) is not None}
-
-    def _profile(self, row: Mapping[str, object]) -> Profile:
-        policies = [self._policies[arn] for arn in row["policies"]]  # type: ignore[attr-defined]
-        groups: list[tuple[str, str]] = []
-        for group in row["groups"]:  # type: ignore[attr-defined]
-            groups.append((group["arn"], group["name"]))
-            for arn in group["policies"]:
-                ref = self._policies[arn]
-                policies.append(
-                    PolicyRef(
-                        ref.arn, ref.name, ref.kind, ref.known, ref.document, via=group["arn"], via_name=group["name"]
-                    )
-                )
-        boundary = self._policies[str(row["boundary"])] if row["boundary"] else None
-        tags_text = row["tags"]
-        tags = json.loads(tags_text) if isinstance(tags_text, str) and tags_text else {}
-        return Profile(
-            arn=str(row["arn"]),
-            kind=str(row["kind"]),
-            name=str(row["name"]),
-            account_id=str(row["accountId"]),
-            unique_id=str(row["id"]) if row["id"] else None,
-            tags=tags,
-            is_service_linked=bool(row["isServiceLinked"]),
-            policies=tuple(policies),
-            boundary=boundary,
-            org=self._orgs[str(row["accountId"])],
-            groups=tuple(groups),
-        )
-
-    async def _load_policies(self, arns: set[str]) -> None:
-        missing = [arn for arn in arns if arn not in self._policies]
-        if not missing:
-            return
-        for row in await self.reader.rows("reach_policy_documents", arns=missing):
-            self._policies[row["arn"]] = PolicyRef(
-                arn=row["arn"],
-                name=row["name"] or row["arn"].rsplit("/", 1)[-1],
-                kind=row["kind"] or "unknown",
-                known=bool(row["known"]) and row["document"] is not None,
-                document=row["document"],
-            )
-        for arn in missing:
-            self._policies.setdefault(arn, PolicyRef(arn, arn.rsplit("/", 1)[-1], "unknown", False, None))
+        arns = list(dict.fromkeys(arns))
+        entries = await self.entries({account for arn in arns if (account := arn_account(arn))})
+        found: dict[str, Profile] = {}
+        for arn in arns:
+            entry = entries.get(arn_account(arn) or "")
+            if entry is not None and (profile := entry.profiles.get(arn)) is not None:
+                found[arn] = profile
+        return found
 
     async def org_contexts(self, account_ids: Iterable[str]) -> dict[str, OrgContext]:
-        ids = [account for account in dict.fromkeys(account_ids) if account and account not in self._orgs]
-        if ids:
-            for row in await self.reader.rows("reach_account_organizations", accountIds=ids):
-                self._orgs[row["accountId"]] = _org_context(row)
-            for account in ids:
-                self._orgs.setdefault(account, OrgContext(account, False, None, None))
-        return {account: self._orgs[account] for account in account_ids if account in self._orgs}
+        await self.generation()
+        return await self.index.org_contexts(self.reader, account_ids)
 
     async def org_context(self, account_id: str) -> OrgContext:
         return (await self.org_contexts([account_id]))[account_id]
 
 
-def _org_context(row: Mapping[str, object]) -> OrgContext:
+@lru_cache(maxsize=65536)
+def mentions_principal(document: str) -> bool:
+    """Whether a policy document uses a variable or a condition key whose value depends on the principal
+    beyond its account and kind (`aws:PrincipalArn`, `aws:PrincipalTag/...`, `aws:username`, `${...}`)."""
+    lowered = document.lower()
+    return any(marker in lowered for marker in _PRINCIPAL_MARKERS)
+
+
+def org_context_from_row(row: Mapping[str, object]) -> OrgContext:
     levels = list(row["levels"])  # type: ignore[call-overload]
     scps: list[tuple[Policy, ...]] = []
     rcps: list[tuple[Policy, ...]] = []
+    personal = False
     for level in levels:
         scp: list[Policy] = []
         rcp: list[Policy] = []
         for policy in level["policies"]:
+            if policy["type"] == "SERVICE_CONTROL_POLICY" and mentions_principal(policy["document"]):
+                personal = True
             document = parse_document(f"{policy['name']} ({policy['id']})", policy["document"])
             (scp if policy["type"] == "SERVICE_CONTROL_POLICY" else rcp).append(document)
         scps.append(tuple(scp))
@@ -220,4 +203,5 @@ def _org_context(row: Mapping[str, object]) -> OrgContext:
         level_ids=tuple(str(level["id"]) for level in levels),
         scp_levels=tuple(scps) if has_scps else (),
         rcp_levels=tuple(rcps) if has_rcps else (),
+        scps_name_principals=personal and has_scps,
     )

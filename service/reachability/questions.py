@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 
 from service.database.reader import GraphReader
 from service.errors import QueryError
 from service.evaluation import Policy, Principal, parse_policy
 from service.evaluation.engine import Decision, evaluate
 from service.evaluation.request import Request, arn_account, principal_from_arn
-from service.reachability.model import Access, NodeRef, Path, unknown_policy_condition
+from service.reachability.index import PrincipalIndex
+from service.reachability.model import Access, LazyPaths, NodeRef, Path, unknown_policy_condition
 from service.reachability.paths import assume_paths, identity_paths, principal_ref
 from service.reachability.profiles import OrgContext, Profile, ProfileStore, parse_document
 
@@ -43,9 +45,9 @@ class Role:
 class Reachability:
     """Answers for one request: caches profiles and roles across the hops of one question."""
 
-    def __init__(self, reader: GraphReader) -> None:
+    def __init__(self, reader: GraphReader, index: PrincipalIndex | None = None) -> None:
         self.reader = reader
-        self.store = ProfileStore(reader)
+        self.store = ProfileStore(reader, index or PrincipalIndex())
         self._roles: dict[str, Role | None] = {}
         self._assumers: dict[str, list[Access]] = {}
 
@@ -107,12 +109,10 @@ class Reachability:
                 external.append(target)
         candidates = set(direct)
         if accounts or everyone:
-            rows = await self.reader.rows(
-                "reach_candidates_in_accounts",
-                action=ASSUME_ROLE.lower(),
-                accountIds=None if everyone else sorted(accounts),
-            )
-            candidates |= {str(row["arn"]) for row in rows}
+            entries = await self.store.entries(None if everyone else sorted(accounts))
+            candidates |= {
+                profile.arn for profile in self.store.weighing(ASSUME_ROLE.lower()).candidates(entries.values())
+            }
         candidates.discard(role_arn)
         answers = [
             answer
@@ -197,32 +197,36 @@ class Reachability:
 
     # -- who can do --------------------------------------------------------------------------------------
 
-    async def who_can(self, action: str, resource: str, max_hops: int = 0) -> list[Access]:
+    async def who_can(
+        self, action: str, resource: str, max_hops: int = 0, resource_account: str | None = None
+    ) -> list[Access]:
         _check_hops(max_hops, minimum=0)
         _check_action(action)
         role = await self._role(resource) if _is_assume(action) else None
         if role is not None:
             first = await self._direct_assumers(role.arn)
             return await self._chains(first, 2, max_hops + 1, frozenset({role.arn}))
-        resource_account = arn_account(resource)
+        resource_account = _resource_account(resource, resource_account)
         resource_org = await self.store.org_context(resource_account) if resource_account else None
-        rows = await self.reader.rows("reach_candidates_in_accounts", action=action.lower(), accountIds=None)
-        profiles = await self.store.profiles(sorted(str(row["arn"]) for row in rows))
+        # Without a resource policy (none is loaded for a generic resource) only principals of the resource's
+        # own account can be allowed. A resource whose ARN names no account (an S3 object) and that comes
+        # without `resource_account` is taken to be in each caller's own account: every account is weighed.
+        entries = await self.store.entries([resource_account] if resource_account else None)
         first = []
-        for profile in profiles.values():
-            decision = self._decide(profile, action, resource, resource_account, resource_org, None, "generic")
-            answer = _access_from(profile, decision)
-            if answer is not None:
-                first.append(
-                    Access(
-                        answer.principal, answer.condition, tuple(identity_paths(profile, decision)), answer.notes, 0
-                    )
-                )
+        for members in self.store.weighing(action.lower()).groups(entries.values()):
+            decision = self._decide(members[0], action, resource, resource_account, resource_org, None, "generic")
+            for profile in members:
+                answer = _access_from(profile, decision)
+                if answer is not None:
+                    paths = LazyPaths(partial(identity_paths, profile, decision))
+                    first.append(Access(answer.principal, answer.condition, paths, answer.notes, 0))
         return await self._chains(first, 1, max_hops)
 
     # -- one decision --------------------------------------------------------------------------------------
 
-    async def access(self, principal_arn: str, action: str, resource: str) -> tuple[NodeRef, Decision, Profile]:
+    async def access(
+        self, principal_arn: str, action: str, resource: str, resource_account: str | None = None
+    ) -> tuple[NodeRef, Decision, Profile]:
         _check_action(action)
         profile = (await self.store.profiles([principal_arn])).get(principal_arn)
         if profile is None:
@@ -231,7 +235,7 @@ class Reachability:
         if role is not None:
             decision = self._decide(profile, action, role.arn, role.account_id, role.org, role.trust, "role-trust")
         else:
-            account = arn_account(resource)
+            account = _resource_account(resource, resource_account)
             org = await self.store.org_context(account) if account else None
             decision = self._decide(profile, action, resource, account, org, None, "generic")
         return principal_ref(profile), decision, profile
@@ -314,6 +318,17 @@ def _is_assume(action: str) -> bool:
 def _check_hops(max_hops: int, *, minimum: int) -> None:
     if not minimum <= max_hops <= MAX_HOPS:
         raise QueryError(f"maxHops must be between {minimum} and {MAX_HOPS}, not {max_hops}")
+
+
+def _resource_account(resource: str, given: str | None) -> str | None:
+    """The resource's account: from its ARN, else as given (an S3 bucket's ARN names no account)."""
+    named = arn_account(resource)
+    if given is not None:
+        if not (len(given) == 12 and given.isdigit()):
+            raise QueryError(f"resourceAccount must be a 12-digit account id, not {given!r}")
+        if named and named != given:
+            raise QueryError(f"{resource} is in account {named}, not {given}")
+    return named or given
 
 
 def _check_action(action: str) -> None:

@@ -34,6 +34,14 @@ def who_can_assume(role_arn: str, max_hops: int = 1) -> dict[str, dict[str, Any]
     return {a["principal"]["arn"]: a for a in answers}
 
 
-def who_can(action: str, resource: str, max_hops: int = 0) -> dict[str, dict[str, Any]]:
-    variables = {"action": action, "resource": resource, "maxHops": max_hops, "limit": 10000}
+def who_can(
+    action: str, resource: str, max_hops: int = 0, resource_account: str | None = None
+) -> dict[str, dict[str, Any]]:
+    variables = {
+        "action": action,
+        "resource": resource,
+        "maxHops": max_hops,
+        "limit": 10000,
+        "resourceAccount": resource_account,
+    }
     return {a["principal"]["arn"]: a for a in run_query(WHO_CAN, variables)["whoCan"]}

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from service.errors import QueryError
 from tests.api.conftest import Load, who_can, who_can_assume
 from tests.api.gaad import Account, allow, deny, organization, trust, trusts
 
@@ -95,6 +98,24 @@ def test_account_root_trust_delegates_to_identity_policies(load: Load, tmp_path:
     answers = who_can_assume(role)
     assert a.arn("user", "allowed") in answers
     assert a.arn("user", "not-allowed") not in answers
+
+
+def test_resource_in_another_account_needs_a_resource_policy(load: Load, tmp_path: Path) -> None:
+    # "Cross-account policy evaluation logic" > without a resource-based policy, only the resource's own
+    # account can be allowed. An S3 ARN names no account: resourceAccount says which it is.
+    a, b = Account(A), Account(B)
+    a.user("admin-a", inline=[allow("*")])
+    b.user("admin-b", inline=[allow("*")])
+    load(a.write(tmp_path), b.write(tmp_path))
+    table = f"arn:aws:dynamodb:us-east-1:{A}:table/orders"
+    assert set(who_can("dynamodb:DeleteItem", table)) == {a.arn("user", "admin-a")}
+    assert set(who_can("s3:DeleteObject", BUCKET, resource_account=B)) == {b.arn("user", "admin-b")}
+    # No account known: the bucket could be in either, so both admins are named.
+    assert set(who_can("s3:DeleteObject", BUCKET)) == {a.arn("user", "admin-a"), b.arn("user", "admin-b")}
+    with pytest.raises(QueryError, match="12-digit"):
+        who_can("s3:DeleteObject", BUCKET, resource_account="not-an-account")
+    with pytest.raises(QueryError, match=f"is in account {A}"):
+        who_can("dynamodb:DeleteItem", table, resource_account=B)
 
 
 def test_same_account_direct_trust_needs_no_identity_allow(load: Load, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import neo4j
 from loaders.pipeline import plan_from_paths, write_plan
 from tests.loaders.samples import write_json
 
-VOLATILE = frozenset({"loadedAt", "source"})  # when and from which file
+VOLATILE = frozenset({"loadedAt", "loadId", "source"})  # when, which load, from which file
 
 
 def _node_key(labels: list[str], props: dict[str, Any]) -> str:
@@ -30,8 +30,18 @@ def graph_state(driver: neo4j.Driver) -> tuple[Counter[str], Counter[str]]:
         "properties(r) AS rp, labels(b) AS bl, properties(b) AS bp"
     )
     for record in driver.execute_query(query).records:
-        rels[json.dumps([_node_key(record["al"], record["ap"]), record["type"], record["rp"],
-                         _node_key(record["bl"], record["bp"])], sort_keys=True, default=str)] += 1
+        rels[
+            json.dumps(
+                [
+                    _node_key(record["al"], record["ap"]),
+                    record["type"],
+                    record["rp"],
+                    _node_key(record["bl"], record["bp"]),
+                ],
+                sort_keys=True,
+                default=str,
+            )
+        ] += 1
     return nodes, rels
 
 

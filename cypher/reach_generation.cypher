@@ -1,0 +1,8 @@
+// What the graph holds now, per unit of loading: every loaded account and every organization with the id of
+// its last load. The API's in-memory principal index refreshes exactly the units whose loadId changed.
+MATCH (a:Account)
+WHERE a.loaded = true
+RETURN 'account' AS unit, a.id AS id, coalesce(a.loadId, a.loadedAt) AS loadId
+UNION ALL
+MATCH (o:Organization)
+RETURN 'organization' AS unit, o.id AS id, coalesce(o.loadId, o.loadedAt) AS loadId

@@ -1,0 +1,323 @@
+"""The users and roles of every loaded account, held in memory and refreshed per account load.
+
+`whoCan` over an organization weighs every user and role holding a policy that may allow the action: up
+to a hundred thousand principals. Reading their profiles from Neo4j for each question costs seconds of
+Bolt transfer, so the API keeps them, one entry per loaded account, tagged with the `loadId` every load of
+that account writes. Each question first reads the short list of load ids (`reach_generation`) and
+refreshes exactly the accounts whose id changed, appeared or vanished; organizations likewise. An answer
+is therefore never computed from a load the graph no longer holds, and a replica needs no coordination:
+it converges on whatever the graph says.
+
+AWS managed policies are global: their documents are kept across accounts by ARN and version id.
+Customer managed and inline policies belong to their account and are read again with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from service.database.reader import GraphReader
+from service.evaluation.statements import compiled
+from service.reachability.profiles import (
+    OrgContext,
+    PolicyRef,
+    Profile,
+    mentions_principal,
+    org_context_from_row,
+    parsed,
+)
+
+AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
+_MAX_WEIGHINGS = 1024
+
+
+@dataclass(frozen=True)
+class AccountEntry:
+    """One loaded account as of one load: its users and roles, and who holds each identity policy."""
+
+    load_id: str
+    org: OrgContext
+    profiles: Mapping[str, Profile]
+    policies: Mapping[str, PolicyRef]
+    holders: Mapping[str, tuple[str, ...]]
+
+
+@dataclass
+class Generation:
+    """The load ids the graph holds: account id → load id, organization id → load id."""
+
+    accounts: dict[str, str] = field(default_factory=dict)
+    organizations: dict[str, str] = field(default_factory=dict)
+
+
+class PrincipalIndex:
+    """Process-wide, shared by every request of an app (or a CLI run). Safe for concurrent requests."""
+
+    def __init__(self) -> None:
+        self._accounts: dict[str, AccountEntry] = {}
+        self._organizations: dict[str, str] = {}
+        self._orgs: dict[str, OrgContext] = {}
+        self._aws_policies: dict[str, tuple[str | None, PolicyRef]] = {}
+        self._revision = 0
+        self._weighings: dict[str, ActionWeighing] = {}
+        self._lock = asyncio.Lock()
+
+    async def generation(self, reader: GraphReader) -> Generation:
+        """The graph's load ids now; drops what the graph no longer holds and organization contexts that
+        an organization load (or an account appearing) may have changed."""
+        found = Generation()
+        for row in await reader.rows("reach_generation"):
+            (found.accounts if row["unit"] == "account" else found.organizations)[str(row["id"])] = str(row["loadId"])
+        async with self._lock:
+            if found.organizations != self._organizations or set(found.accounts) != set(self._accounts):
+                self._orgs.clear()
+                self._organizations = dict(found.organizations)
+            for account in [a for a, entry in self._accounts.items() if found.accounts.get(a) != entry.load_id]:
+                del self._accounts[account]
+                self._changed()
+            if not self._accounts:
+                self._aws_policies.clear()
+        return found
+
+    async def accounts(
+        self, reader: GraphReader, generation: Generation, account_ids: Iterable[str] | None = None
+    ) -> tuple[dict[str, AccountEntry], int]:
+        """Entries for the wanted loaded accounts (all loaded accounts when None), read where missing, and
+        the index's revision they belong to (see `weighing`)."""
+        held = generation.accounts
+        wanted = list(held) if account_ids is None else [a for a in dict.fromkeys(account_ids) if a in held]
+        if all(self._is_current(account, held[account]) for account in wanted):
+            # Nothing to read: no need to queue behind another question's refresh.
+            return {account: self._accounts[account] for account in wanted}, self._revision
+        async with self._lock:
+            # Reading one account may drop others (a changed AWS managed policy): loop until all are current.
+            read = False
+            while outdated := [a for a in wanted if getattr(self._accounts.get(a), "load_id", None) != held[a]]:
+                for account in outdated:
+                    self._accounts[account] = await self._read_account(reader, account, held[account])
+                    self._changed()
+                    read = True
+            if read:
+                # The index is long-lived and large: keep the cyclic garbage collector from walking it on
+                # every full collection (tens of milliseconds per question at 100k principals).
+                gc.collect(1)
+                gc.freeze()
+            # An organization load changes the SCPs of accounts that were not loaded again: rebind them.
+            if rebind := [a for a in wanted if a not in self._orgs]:
+                await self._read_orgs(reader, rebind)
+            for account in wanted:
+                entry = self._accounts[account]
+                if entry.org is not self._orgs[account]:
+                    self._accounts[account] = _rebound(entry, self._orgs[account])
+                    self._changed()
+            return {account: self._accounts[account] for account in wanted}, self._revision
+
+    def _is_current(self, account: str, load_id: str) -> bool:
+        entry = self._accounts.get(account)
+        return entry is not None and entry.load_id == load_id and entry.org is self._orgs.get(account)
+
+    def weighing(self, action_lower: str, revision: int) -> ActionWeighing:
+        """The action's weighing, shared by the questions that see the index at `revision`; a question that
+        read the entries of an earlier revision gets one of its own."""
+        if revision != self._revision:
+            return ActionWeighing(action_lower)
+        found = self._weighings.get(action_lower)
+        if found is None:
+            if len(self._weighings) >= _MAX_WEIGHINGS:
+                self._weighings.clear()
+            found = self._weighings[action_lower] = ActionWeighing(action_lower)
+        return found
+
+    def _changed(self) -> None:
+        self._revision += 1
+        self._weighings = {}
+
+    async def org_contexts(self, reader: GraphReader, account_ids: Iterable[str]) -> dict[str, OrgContext]:
+        ids = [account for account in dict.fromkeys(account_ids) if account]
+        async with self._lock:
+            if missing := [account for account in ids if account not in self._orgs]:
+                await self._read_orgs(reader, missing)
+            return {account: self._orgs[account] for account in ids}
+
+    async def _read_orgs(self, reader: GraphReader, account_ids: list[str]) -> None:
+        for row in await reader.rows("reach_account_organizations", accountIds=account_ids):
+            self._orgs[str(row["accountId"])] = org_context_from_row(row)
+        for account in account_ids:
+            self._orgs.setdefault(account, OrgContext(account, False, None, None))
+
+    async def _read_account(self, reader: GraphReader, account_id: str, load_id: str) -> AccountEntry:
+        # The lock is held: one refresh of an account at a time, and the org contexts are ours to fill.
+        principals = await reader.rows("reach_account_principals", accountId=account_id)
+        groups = {str(row["arn"]): row for row in await reader.rows("reach_account_groups", accountId=account_id)}
+        policies = await self._read_policies(reader, account_id)
+        if account_id not in self._orgs:
+            await self._read_orgs(reader, [account_id])
+        org = self._orgs[account_id]
+
+        def policy(arn: str) -> PolicyRef:
+            if arn not in policies:
+                policies[arn] = PolicyRef(arn, arn.rsplit("/", 1)[-1], "unknown", False, None)
+            return policies[arn]
+
+        profiles: dict[str, Profile] = {}
+        holders: dict[str, list[str]] = {}
+        for row in principals:
+            arn = str(row["arn"])
+            refs = [policy(p) for p in row["policies"]]
+            member_of: list[tuple[str, str]] = []
+            for group_arn in row["groups"]:
+                group = groups.get(group_arn)
+                if group is None:
+                    continue
+                member_of.append((group_arn, str(group["name"])))
+                for p in group["policies"]:
+                    ref = policy(p)
+                    refs.append(
+                        PolicyRef(ref.arn, ref.name, ref.kind, ref.known, ref.document, group_arn, str(group["name"]))
+                    )
+            for held in dict.fromkeys(ref.arn for ref in refs):
+                holders.setdefault(held, []).append(arn)
+            tags_text = row["tags"]
+            profiles[arn] = Profile(
+                arn=arn,
+                kind=str(row["kind"]),
+                name=str(row["name"]),
+                account_id=account_id,
+                unique_id=str(row["id"]) if row["id"] else None,
+                tags=json.loads(tags_text) if isinstance(tags_text, str) and tags_text else {},
+                is_service_linked=bool(row["isServiceLinked"]),
+                policies=tuple(refs),
+                boundary=policy(str(row["boundary"])) if row["boundary"] else None,
+                org=org,
+                groups=tuple(member_of),
+            )
+        return AccountEntry(load_id, org, profiles, policies, {arn: tuple(who) for arn, who in holders.items()})
+
+    async def _read_policies(self, reader: GraphReader, account_id: str) -> dict[str, PolicyRef]:
+        """The account's policies. An AWS managed policy whose version changed (any account's load may
+        rewrite the global node) also drops the other accounts that hold it: they are read again."""
+        rows = await reader.rows("reach_account_policies", accountId=account_id, cached=list(self._aws_policies))
+        found: dict[str, PolicyRef] = {}
+        stale: list[str] = []
+        versions: dict[str, str | None] = {}
+        for row in rows:
+            arn = str(row["arn"])
+            versions[arn] = str(row["versionId"]) if row["versionId"] is not None else None
+            held = self._aws_policies.get(arn)
+            if held is not None and row["document"] is None and row["known"]:
+                if held[0] == versions[arn]:
+                    found[arn] = held[1]
+                else:
+                    stale.append(arn)
+                continue
+            found[arn] = _policy_ref(row)
+        if stale:
+            for row in await reader.rows("reach_policy_documents", arns=stale):
+                found[str(row["arn"])] = _policy_ref(row)
+        changed: set[str] = set()
+        for arn, ref in found.items():
+            if not arn.startswith(AWS_MANAGED_PREFIX):
+                continue
+            held = self._aws_policies.get(arn)
+            if held is not None and held[1] is not ref:
+                changed.add(arn)
+            if ref.known:
+                self._aws_policies[arn] = (versions.get(arn), ref)
+            else:
+                self._aws_policies.pop(arn, None)
+        for other in [a for a, entry in self._accounts.items() if a != account_id and changed & entry.policies.keys()]:
+            del self._accounts[other]
+            self._changed()
+        return found
+
+
+def _rebound(entry: AccountEntry, org: OrgContext) -> AccountEntry:
+    profiles = {arn: replace(profile, org=org) for arn, profile in entry.profiles.items()}
+    return replace(entry, org=org, profiles=profiles)
+
+
+def _policy_ref(row: Mapping[str, object]) -> PolicyRef:
+    arn = str(row["arn"])
+    document = row["document"]
+    return PolicyRef(
+        arn=arn,
+        name=str(row["name"] or arn.rsplit("/", 1)[-1]),
+        kind=str(row["kind"] or "unknown"),
+        known=bool(row["known"]) and isinstance(document, str),
+        document=document if isinstance(document, str) else None,
+    )
+
+
+class ActionWeighing:
+    """Which policies matter for one action, worked out once per policy rather than once per principal,
+    and kept by the index until the next load."""
+
+    def __init__(self, action_lower: str) -> None:
+        self.action = action_lower
+        self._matching: dict[str, tuple[bool, bool]] = {}
+        self._candidates: dict[tuple[str, ...], list[Profile]] = {}
+        self._groups: dict[tuple[str, ...], list[list[Profile]]] = {}
+
+    def matching(self, ref: PolicyRef) -> tuple[bool, bool]:
+        """(whether any statement's Action/NotAction admits the action, whether an Allow statement does).
+        A policy whose document we do not have is not evaluated, and may allow anything."""
+        found = self._matching.get(ref.arn)
+        if found is None:
+            if ref.known and ref.document:
+                statements = compiled(parsed(ref), "identity").for_action(self.action)
+                found = (bool(statements), any(cs.statement.effect == "Allow" for cs in statements))
+            else:
+                found = (False, True)
+            self._matching[ref.arn] = found
+        return found
+
+    def candidates(self, entries: Iterable[AccountEntry]) -> list[Profile]:
+        """The principals of the entries holding a policy that may allow the action (a superset: the
+        evaluator decides each one), in ARN order."""
+        entries = list(entries)
+        key = tuple(entry.org.account_id for entry in entries)
+        found = self._candidates.get(key)
+        if found is None:
+            chosen: dict[str, Profile] = {}
+            for entry in entries:
+                for policy_arn, holders in entry.holders.items():
+                    if self.matching(entry.policies[policy_arn])[1]:
+                        for arn in holders:
+                            chosen[arn] = entry.profiles[arn]
+            found = self._candidates[key] = [chosen[arn] for arn in sorted(chosen)]
+        return found
+
+    def groups(self, entries: Iterable[AccountEntry]) -> list[list[Profile]]:
+        """The candidates, grouped by `signature`: every member of a group gets the same decision."""
+        entries = list(entries)
+        key = tuple(entry.org.account_id for entry in entries)
+        found = self._groups.get(key)
+        if found is None:
+            by_signature: dict[tuple[object, ...], list[Profile]] = {}
+            for profile in self.candidates(entries):
+                by_signature.setdefault(self.signature(profile), []).append(profile)
+            found = self._groups[key] = list(by_signature.values())
+        return found
+
+    def signature(self, profile: Profile) -> tuple[object, ...]:
+        """What the decision on this action without a resource policy depends on: the principal's account
+        and kind, the policies with a statement about the action, and its boundary; its ARN too when one
+        of those (or an SCP) looks at who the principal is. Equal signatures, equal decisions: the
+        evaluator runs once per signature."""
+        relevant = [ref for ref in profile.policies if self.matching(ref)[0]]
+        texts = [ref.document for ref in relevant if ref.document]
+        if profile.boundary is not None and profile.boundary.document:
+            texts.append(profile.boundary.document)
+        personal = profile.org.scps_name_principals or any(mentions_principal(text) for text in texts)
+        return (
+            profile.arn if personal else None,
+            profile.account_id,
+            profile.kind,
+            profile.is_service_linked,
+            tuple(sorted({ref.arn for ref in relevant})),
+            None if profile.boundary is None else (profile.boundary.arn, profile.boundary.known),
+        )

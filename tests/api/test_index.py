@@ -1,0 +1,139 @@
+"""The API's in-memory principal index (service/reachability/index.py) against the real graph: one running
+app sees every load without a restart, and principals that share a decision never share a wrong one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from service.api.app import create_app
+from service.database import Neo4jSettings
+from tests.api.conftest import Load
+from tests.api.gaad import Account, allow, deny, document, organization
+
+A, B = "111122223333", "444455556666"
+BUCKET = "arn:aws:s3:::reports/q1.csv"
+WHO_CAN = "query($a: String!, $r: String!) { whoCan(action: $a, resource: $r, limit: 10000) { principal { arn } } }"
+
+
+def who_can(c: TestClient, action: str, resource: str = BUCKET) -> set[str]:
+    response = c.post("/graphql", json={"query": WHO_CAN, "variables": {"a": action, "r": resource}})
+    body = response.json()
+    assert response.status_code == 200 and not body.get("errors"), body
+    return {answer["principal"]["arn"] for answer in body["data"]["whoCan"]}
+
+
+def test_a_reload_is_seen_by_the_running_app(load: Load, neo4j_settings: Neo4jSettings, tmp_path: Path) -> None:
+    a = Account(A)
+    a.user("reader", inline=[allow("s3:GetObject")])
+    a.user("gone", inline=[allow("s3:*")])
+    load(a.write(tmp_path))
+    with TestClient(create_app(settings=neo4j_settings, tokens=())) as c:
+        assert who_can(c, "s3:DeleteObject") == {a.arn("user", "gone")}
+
+        changed = Account(A)
+        changed.user("reader", inline=[allow("s3:*")])
+        load(changed.write(tmp_path))
+        assert who_can(c, "s3:DeleteObject") == {a.arn("user", "reader")}
+
+        b = Account(B)
+        b.user("other", inline=[allow("s3:DeleteObject")])
+        load(b.write(tmp_path))
+        assert who_can(c, "s3:DeleteObject") == {a.arn("user", "reader"), b.arn("user", "other")}
+
+
+def test_an_organization_reload_is_seen_by_the_running_app(
+    load: Load, neo4j_settings: Neo4jSettings, tmp_path: Path
+) -> None:
+    a = Account(A)
+    a.user("admin", inline=[allow("*")])
+    full = {"Version": "2012-10-17", "Statement": [allow("*")]}
+    no_delete = {"Version": "2012-10-17", "Statement": [allow("*"), deny("s3:DeleteObject")]}
+    levels = {"r-root": [full], "ou-team": [full], A: [full]}
+    load(a.write(tmp_path), organization(tmp_path, accounts={A: "ou-team"}, levels=levels))
+    with TestClient(create_app(settings=neo4j_settings, tokens=())) as c:
+        assert who_can(c, "s3:DeleteObject") == {a.arn("user", "admin")}
+        load(organization(tmp_path, accounts={A: "ou-team"}, levels={**levels, "ou-team": [no_delete]}))
+        assert who_can(c, "s3:DeleteObject") == set()
+
+
+def test_a_new_version_of_an_aws_managed_policy_reaches_every_account(
+    load: Load, neo4j_settings: Neo4jSettings, tmp_path: Path
+) -> None:
+    managed = "arn:aws:iam::aws:policy/ExampleManaged"
+    a, b = Account(A), Account(B)
+    a.user("in-a", managed=[managed])
+    b.user("in-b", managed=[managed])
+    for account in (a, b):
+        account.policies.append(_aws_managed(managed, "v1", allow("s3:GetObject")))
+    load(a.write(tmp_path), b.write(tmp_path))
+    with TestClient(create_app(settings=neo4j_settings, tokens=())) as c:
+        assert who_can(c, "s3:DeleteObject") == set()
+        a.policies[0] = _aws_managed(managed, "v2", allow("s3:*"))
+        load(a.write(tmp_path))  # only account A is loaded again; the policy node is global
+        assert who_can(c, "s3:DeleteObject") == {a.arn("user", "in-a"), b.arn("user", "in-b")}
+
+
+def test_principals_with_equal_policies_part_on_principal_keys(
+    load: Load, neo4j_settings: Neo4jSettings, tmp_path: Path
+) -> None:
+    a = Account(A)
+    own_folder = a.policy("OwnFolder", allow("s3:GetObject", "arn:aws:s3:::home/${aws:username}/*"))
+    red_only = a.policy("RedTeam", allow("s3:PutObject", Condition={"StringEquals": {"aws:PrincipalTag/team": "red"}}))
+    for name, team in (("alice", "red"), ("bob", "blue")):
+        a.user(name, managed=[own_folder, red_only], tags={"team": team})
+    load(a.write(tmp_path))
+    with TestClient(create_app(settings=neo4j_settings, tokens=())) as c:
+        assert who_can(c, "s3:GetObject", "arn:aws:s3:::home/alice/notes.txt") == {a.arn("user", "alice")}
+        assert who_can(c, "s3:GetObject", "arn:aws:s3:::home/bob/notes.txt") == {a.arn("user", "bob")}
+        assert who_can(c, "s3:PutObject") == {a.arn("user", "alice")}
+
+
+def test_an_scp_naming_a_principal_is_decided_per_principal(
+    load: Load, neo4j_settings: Neo4jSettings, tmp_path: Path
+) -> None:
+    a = Account(A)
+    admin = a.policy("Admin", allow("*"))
+    for name in ("breakglass", "ops"):
+        a.user(name, managed=[admin])
+    full = {"Version": "2012-10-17", "Statement": [allow("*")]}
+    only_breakglass = {
+        "Version": "2012-10-17",
+        "Statement": [
+            deny("iam:*", Condition={"ArnNotLike": {"aws:PrincipalArn": a.arn("user", "breakglass")}}),
+        ],
+    }
+    load(
+        a.write(tmp_path),
+        organization(
+            tmp_path, accounts={A: "ou-team"}, levels={"r-root": [full, only_breakglass], "ou-team": [full], A: [full]}
+        ),
+    )
+    with TestClient(create_app(settings=neo4j_settings, tokens=())) as c:
+        assert who_can(c, "iam:CreateUser", f"arn:aws:iam::{A}:user/x") == {a.arn("user", "breakglass")}
+        assert who_can(c, "s3:GetObject") == {a.arn("user", "breakglass"), a.arn("user", "ops")}
+
+
+def _aws_managed(arn: str, version: str, *statements: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "PolicyName": arn.rsplit("/", 1)[-1],
+        "PolicyId": "ANPAEXAMPLEMANAGED01",
+        "Arn": arn,
+        "Path": "/",
+        "DefaultVersionId": version,
+        "AttachmentCount": 2,
+        "PermissionsBoundaryUsageCount": 0,
+        "IsAttachable": True,
+        "CreateDate": "2024-01-01T00:00:00Z",
+        "UpdateDate": "2024-01-01T00:00:00Z",
+        "PolicyVersionList": [
+            {
+                "Document": document(*statements),
+                "VersionId": version,
+                "IsDefaultVersion": True,
+                "CreateDate": "2024-01-01T00:00:00Z",
+            }
+        ],
+    }
