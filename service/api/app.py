@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -105,10 +106,21 @@ class GraphQLApp(GraphQL[Context, None]):
 
 
 async def _warm_up(index: PrincipalIndex, reader: GraphReader) -> None:
-    """Read every loaded account into the principal index at start-up, so the first question does not wait
-    for it. A database that does not answer yet is no error: questions read what they need themselves."""
+    """Read every loaded account into the principal index at start-up and parse their policies, so the first
+    question does not wait for it. A database that does not answer yet is no error: questions read what
+    they need themselves."""
+    started = time.monotonic()
     try:
-        await index.accounts(reader, await index.generation(reader))
+        entries, _ = await index.accounts(reader, await index.generation(reader))
+        policies = await index.prepare()
+        principals = sum(len(entry.profiles) for entry in entries.values())
+        log.info(
+            "principal index ready: %d accounts, %d users and roles, %d policies in %.1f s",
+            len(entries),
+            principals,
+            policies,
+            time.monotonic() - started,
+        )
     except (AccessgraphError, neo4j.exceptions.Neo4jError, OSError) as exc:
         log.warning("principal index not warmed up: %s", exc)
 

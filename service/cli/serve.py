@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 from pathlib import Path
 
@@ -40,9 +41,13 @@ def _serve(args: argparse.Namespace) -> int:
     mode = "development (GraphiQL, introspection)" if args.dev else "production"
     auth = f"bearer tokens required ({len(tokens)} configured)" if tokens else "no authentication"
     print(f"accessgraph: serving http://{args.host}:{args.port}/ in {mode} mode, {auth}; Neo4j at {settings.uri}")
+    # uvicorn's logging, plus accessgraph's own messages (start-up warm-up, masked internal errors).
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config["loggers"]["accessgraph"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     uvicorn.run(
         "service.api.app:create_dev_app" if args.dev else "service.api.app:create_production_app",
         factory=True,
+        log_config=log_config,
         host=args.host,
         port=args.port,
         workers=args.workers,

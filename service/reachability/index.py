@@ -116,6 +116,19 @@ class PrincipalIndex:
                     self._changed()
             return {account: self._accounts[account] for account in wanted}, self._revision
 
+    async def prepare(self, every: int = 200) -> int:
+        """Parse and compile every known identity policy and boundary of the index ahead of the first
+        question that needs it, yielding to the event loop every `every` policies. Returns the count."""
+        seen: set[int] = set()
+        for entry in list(self._accounts.values()):
+            for ref in entry.policies.values():
+                if ref.known and ref.document and id(ref) not in seen:
+                    seen.add(id(ref))
+                    compiled(parsed(ref), "identity")
+                    if len(seen) % every == 0:
+                        await asyncio.sleep(0)
+        return len(seen)
+
     def _is_current(self, account: str, load_id: str) -> bool:
         entry = self._accounts.get(account)
         return entry is not None and entry.load_id == load_id and entry.org is self._orgs.get(account)
