@@ -95,7 +95,7 @@ def main() -> int:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1)  # 503 until warmed up
                 break
             except OSError:
                 time.sleep(0.2)

@@ -139,6 +139,7 @@ def create_app(
     tokens = load_tokens() if tokens is None else tokens
     state: dict[str, GraphReader] = {}
     index = PrincipalIndex()
+    warming: set[asyncio.Task[None]] = set()
 
     def reader() -> GraphReader:
         return state["reader"]
@@ -147,6 +148,8 @@ def create_app(
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         state["reader"] = GraphReader(settings or Neo4jSettings.resolve(), timeout=limits.query_timeout_seconds)
         warm_up = asyncio.create_task(_warm_up(index, state["reader"])) if warm else None
+        if warm_up is not None:
+            warming.add(warm_up)
         try:
             yield
         finally:
@@ -160,6 +163,10 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     async def readyz(_: Request) -> Response:
+        if any(not task.done() for task in warming):
+            # Keep a load balancer's traffic away until the principal index is read (or failed to be).
+            message = "reading the principal index; ready in a moment"
+            return JSONResponse({"status": "warming", "neo4j": "up", "message": message}, status_code=503)
         if await reader().ping():
             return JSONResponse({"status": "ready", "neo4j": "up"})
         return JSONResponse(

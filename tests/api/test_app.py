@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -216,3 +218,17 @@ def test_export_schema_command_writes_the_schema(tmp_path: Path) -> None:
 
     assert main(["export-schema", "-o", str(tmp_path / "s.graphql")]) == 0
     assert "whoCanAssume(roleArn: String!, maxHops: Int = 1" in (tmp_path / "s.graphql").read_text()
+
+
+def test_ready_only_once_the_principal_index_is_warm(
+    neo4j_settings: Neo4jSettings, demo: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="accessgraph")
+    with client(neo4j_settings, warm=True) as c:
+        statuses = [c.get("/readyz").status_code]
+        deadline = time.monotonic() + 60
+        while statuses[-1] != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            statuses.append(c.get("/readyz").status_code)
+        assert statuses[-1] == 200 and set(statuses) <= {200, 503}
+        assert any("principal index ready: 2 accounts" in r.getMessage() for r in caplog.records)
