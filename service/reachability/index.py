@@ -17,11 +17,15 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from service.database.reader import GraphReader
-from service.evaluation.statements import compiled
+from service.evaluation.context import RequestContext
+from service.evaluation.engine import Decision, Reason
+from service.evaluation.formula import All, AnyOf, Cond, Condition, Not, Test, conj, disj, neg
+from service.evaluation.request import Principal, Request
+from service.evaluation.statements import CompiledStatement, compiled
 from service.reachability.profiles import (
     OrgContext,
     PolicyRef,
@@ -102,10 +106,7 @@ class PrincipalIndex:
                     self._changed()
                     read = True
             if read:
-                # The index is long-lived and large: keep the cyclic garbage collector from walking it on
-                # every full collection (tens of milliseconds per question at 100k principals).
-                gc.collect(1)
-                gc.freeze()
+                _freeze()
             # An organization load changes the SCPs of accounts that were not loaded again: rebind them.
             if rebind := [a for a in wanted if a not in self._orgs]:
                 await self._read_orgs(reader, rebind)
@@ -127,6 +128,7 @@ class PrincipalIndex:
                     compiled(parsed(ref), "identity")
                     if len(seen) % every == 0:
                         await asyncio.sleep(0)
+        _freeze()
         return len(seen)
 
     def _is_current(self, account: str, load_id: str) -> bool:
@@ -248,6 +250,13 @@ class PrincipalIndex:
         return found
 
 
+def _freeze() -> None:
+    """The index is long-lived and large: keep the cyclic garbage collector from walking it on every full
+    collection (a quarter of a second at 15k principals, on whichever question triggers it)."""
+    gc.collect(1)
+    gc.freeze()
+
+
 def _rebound(entry: AccountEntry, org: OrgContext) -> AccountEntry:
     profiles = {arn: replace(profile, org=org) for arn, profile in entry.profiles.items()}
     return replace(entry, org=org, profiles=profiles)
@@ -273,7 +282,9 @@ class ActionWeighing:
         self.action = action_lower
         self._matching: dict[str, tuple[bool, bool]] = {}
         self._candidates: dict[tuple[str, ...], list[Profile]] = {}
-        self._groups: dict[tuple[str, ...], list[list[Profile]]] = {}
+        self._statements: dict[str, tuple[tuple[CompiledStatement, int], ...]] = {}
+        self._contents: dict[Hashable, int] = {}
+        self._principals: dict[str, tuple[bool, tuple[tuple[CompiledStatement, int, Place], ...]]] = {}
 
     def matching(self, ref: PolicyRef) -> tuple[bool, bool]:
         """(whether any statement's Action/NotAction admits the action, whether an Allow statement does).
@@ -281,11 +292,47 @@ class ActionWeighing:
         found = self._matching.get(ref.arn)
         if found is None:
             if ref.known and ref.document:
-                statements = compiled(parsed(ref), "identity").for_action(self.action)
-                found = (bool(statements), any(cs.statement.effect == "Allow" for cs in statements))
+                statements = self.statements(ref)
+                found = (bool(statements), any(cs.statement.effect == "Allow" for cs, _ in statements))
             else:
                 found = (False, True)
             self._matching[ref.arn] = found
+        return found
+
+    def _about(self, profile: Profile) -> tuple[bool, tuple[tuple[CompiledStatement, int, Place], ...]]:
+        """The principal's statements about the action (with content and place), and whether it must be
+        decided on its own because one of them, its boundary or an SCP looks at who it is."""
+        found = self._principals.get(profile.arn)
+        if found is None:
+            alone = profile.org.scps_name_principals or (
+                profile.boundary is not None
+                and profile.boundary.document is not None
+                and mentions_principal(profile.boundary.document)
+            )
+            statements: list[tuple[CompiledStatement, int, Place]] = []
+            for ref in profile.policies:
+                about = self.statements(ref)
+                if about and ref.document and mentions_principal(ref.document):
+                    alone = True
+                statements.extend(
+                    (cs, content, (ref.arn, cs.statement.index, cs.statement.sid)) for cs, content in about
+                )
+            found = self._principals[profile.arn] = (alone, tuple(statements))
+        return found
+
+    def statements(self, ref: PolicyRef) -> tuple[tuple[CompiledStatement, int], ...]:
+        """The policy's statements whose Action/NotAction admits the action, each with a number for what
+        else decides it: its Effect and Condition. (Its Resource is matched per question, see `groups`.)"""
+        found = self._statements.get(ref.arn)
+        if found is None:
+            found = ()
+            if ref.known and ref.document:
+                contents = self._contents
+                found = tuple(
+                    (cs, contents.setdefault((cs.statement.effect, cs.statement.conditions), len(contents)))
+                    for cs in compiled(parsed(ref), "identity").for_action(self.action)
+                )
+            self._statements[ref.arn] = found
         return found
 
     def candidates(self, entries: Iterable[AccountEntry]) -> list[Profile]:
@@ -304,33 +351,108 @@ class ActionWeighing:
             found = self._candidates[key] = [chosen[arn] for arn in sorted(chosen)]
         return found
 
-    def groups(self, entries: Iterable[AccountEntry]) -> list[list[Profile]]:
-        """The candidates, grouped by `signature`: every member of a group gets the same decision."""
-        entries = list(entries)
-        key = tuple(entry.org.account_id for entry in entries)
-        found = self._groups.get(key)
-        if found is None:
-            by_signature: dict[tuple[object, ...], list[Profile]] = {}
-            for profile in self.candidates(entries):
-                by_signature.setdefault(self.signature(profile), []).append(profile)
-            found = self._groups[key] = list(by_signature.values())
-        return found
+    def groups(self, profiles: Iterable[Profile], resource: str) -> list[list[Member]]:
+        """The principals grouped so that every member of a group gets its first member's decision on this
+        action and `resource`, up to which of its policies and statements say it (`Member.statements`).
 
-    def signature(self, profile: Profile) -> tuple[object, ...]:
-        """What the decision on this action without a resource policy depends on: the principal's account
-        and kind, the policies with a statement about the action, and its boundary; its ARN too when one
-        of those (or an SCP) looks at who the principal is. Equal signatures, equal decisions: the
-        evaluator runs once per signature."""
-        relevant = [ref for ref in profile.policies if self.matching(ref)[0]]
-        texts = [ref.document for ref in relevant if ref.document]
-        if profile.boundary is not None and profile.boundary.document:
-            texts.append(profile.boundary.document)
-        personal = profile.org.scps_name_principals or any(mentions_principal(text) for text in texts)
-        return (
-            profile.arn if personal else None,
-            profile.account_id,
-            profile.kind,
-            profile.is_service_linked,
-            tuple(sorted({ref.arn for ref in relevant})),
-            None if profile.boundary is None else (profile.boundary.arn, profile.boundary.known),
-        )
+        The group key is what the decision depends on: the principal's account (SCPs, same-account rules),
+        kind and service-linked flag; the *content* of its statements about the action whose Resource can
+        match `resource` (a statement that cannot match contributes nothing); and its boundary. When one
+        of those statements, its boundary or an SCP looks at who the principal is (`mentions_principal`),
+        its ARN joins the key: it is decided on its own. The same content in several of its policies counts
+        once (OR of equal terms); each of them is a path."""
+        fits: dict[int, bool] = {}
+        context = _resource_only_context(resource)
+        groups: dict[tuple[object, ...], list[Member]] = {}
+        for profile in profiles:
+            alone, statements = self._about(profile)
+            placed: dict[int, tuple[Place, ...]] = {}
+            for cs, content, where in statements:
+                fit = fits.get(id(cs))
+                if fit is None:
+                    fit = fits[id(cs)] = _may_fit(cs, resource, context)
+                if fit and where not in (places := placed.get(content, ())):
+                    placed[content] = (*places, where)
+            key = (
+                profile.arn if alone else None,
+                profile.account_id,
+                profile.kind,
+                profile.is_service_linked,
+                frozenset(placed),
+                None if profile.boundary is None else (profile.boundary.arn, profile.boundary.known),
+            )
+            groups.setdefault(key, []).append(Member(profile, placed))
+        return list(groups.values())
+
+
+Place = tuple[str, int, str | None]  # (policy ARN, statement index, Sid)
+
+
+@dataclass(frozen=True)
+class Member:
+    """A principal in a decision group, with where its deciding statements are, by content."""
+
+    profile: Profile
+    statements: Mapping[int, tuple[Place, ...]]
+
+    def retarget(self, first: Member) -> dict[tuple[str, int], tuple[Place, ...]]:
+        """Where each of `first`'s deciding statements, by (policy, index), is among this member's policies."""
+        return {
+            (policy, index): self.statements[content]
+            for content, places in first.statements.items()
+            for policy, index, _ in places
+        }
+
+
+def retarget_decision(
+    decision: Decision, where: Mapping[tuple[str, int], tuple[Place, ...]], *, explanation: bool = True
+) -> Decision:
+    """`decision`, made for another member of the group, told in this member's policies and statements: each
+    identity statement that decided becomes the member's statements of the same content (a condition
+    test names the first of them; the tests of the others are the same test). Without `explanation`, only
+    the condition is retold and the explanation is left empty."""
+    if not explanation:
+        condition = None if decision.condition is None else _retarget_condition(decision.condition, where)
+        assert not isinstance(condition, bool), "renaming statements cannot decide a condition"
+        return Decision(decision.decision, condition, ())
+    reasons: list[Reason] = []
+    for reason in decision.explanation:
+        targets = where.get((reason.policy, reason.statement)) if reason.statement is not None else None
+        if reason.policy_type != "identity" or not targets:
+            reasons.append(reason)
+        else:
+            reasons.extend(Reason(p, reason.policy_type, i, sid, reason.effect, reason.why) for p, i, sid in targets)
+    condition = None if decision.condition is None else _retarget_condition(decision.condition, where)
+    assert not isinstance(condition, bool), "renaming statements cannot decide a condition"
+    return Decision(decision.decision, condition, tuple(reasons))
+
+
+def _retarget_condition(condition: Condition, where: Mapping[tuple[str, int], tuple[Place, ...]]) -> Cond:
+    if isinstance(condition, Test):
+        targets = where.get((condition.policy, condition.statement)) if condition.statement is not None else None
+        if not targets or condition.policy_type != "identity":
+            return condition
+        policy, index, sid = targets[0]
+        return Test(condition.key, condition.operator, condition.values, policy, index, sid, condition.policy_type)
+    if isinstance(condition, Not):
+        return neg(_retarget_condition(condition.item, where))
+    if isinstance(condition, All):
+        return conj(_retarget_condition(item, where) for item in condition.items)
+    assert isinstance(condition, AnyOf)
+    return disj(_retarget_condition(item, where) for item in condition.items)
+
+
+def _resource_only_context(resource: str) -> RequestContext:
+    """A context for matching Resource patterns without policy variables, which never consult it."""
+    nobody = Principal(arn="arn:aws:iam::000000000000:user/nobody", account_id="000000000000", kind="user")
+    return RequestContext(Request(principal=nobody, action="none:none", resource=resource))
+
+
+def _may_fit(cs: CompiledStatement, resource: str, context: RequestContext) -> bool:
+    """Whether the statement's Resource/NotResource can match `resource`. Always, when its patterns use
+    policy variables: those depend on the principal (and `mentions_principal` decides it on its own)."""
+    if cs.resources is not None:
+        return bool(cs.resources.variable_patterns) or cs.resources.match(resource, context) is not False
+    if cs.not_resources is not None:
+        return bool(cs.not_resources.variable_patterns) or cs.not_resources.match(resource, context) is not True
+    return True

@@ -105,7 +105,7 @@ class Profile:
             return None
         return (parsed(self.boundary),)
 
-    @property
+    @cached_property
     def unknown_policies(self) -> tuple[PolicyRef, ...]:
         unknown = [ref for ref in self.policies if not (ref.known and ref.document)]
         if self.boundary is not None and not (self.boundary.known and self.boundary.document):

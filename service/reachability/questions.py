@@ -9,7 +9,7 @@ cross_account_trusts()      trust statements that reach outside a role's account
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -18,7 +18,7 @@ from service.errors import QueryError
 from service.evaluation import Policy, Principal, parse_policy
 from service.evaluation.engine import Decision, evaluate
 from service.evaluation.request import Request, arn_account, principal_from_arn
-from service.reachability.index import PrincipalIndex
+from service.reachability.index import Place, PrincipalIndex, retarget_decision
 from service.reachability.model import Access, LazyPaths, NodeRef, Path, unknown_policy_condition
 from service.reachability.paths import assume_paths, identity_paths, principal_ref
 from service.reachability.profiles import OrgContext, Profile, ProfileStore, parse_document
@@ -212,14 +212,25 @@ class Reachability:
         # own account can be allowed. A resource whose ARN names no account (an S3 object) and that comes
         # without `resource_account` is taken to be in each caller's own account: every account is weighed.
         entries = await self.store.entries([resource_account] if resource_account else None)
+        weighing = self.store.weighing(action.lower())
         first = []
-        for members in self.store.weighing(action.lower()).groups(entries.values()):
-            decision = self._decide(members[0], action, resource, resource_account, resource_org, None, "generic")
-            for profile in members:
-                answer = _access_from(profile, decision)
+        for members in weighing.groups(weighing.candidates(entries.values()), resource):
+            leader = members[0]
+            decided = self._decide(leader.profile, action, resource, resource_account, resource_org, None, "generic")
+            for member in members:
+                if member is leader:
+                    answer = _access_from(member.profile, decided)
+                    explained = partial(identity_paths, member.profile, decided)
+                elif decided.decision == "Allowed" or member.profile.unknown_policies:
+                    # The leader's decision, told in the member's own policies; its explanation (for the
+                    # paths) only when they are read.
+                    where = member.retarget(leader)
+                    answer = _access_from(member.profile, retarget_decision(decided, where, explanation=False))
+                    explained = partial(_retold_paths, member.profile, decided, where)
+                else:
+                    continue
                 if answer is not None:
-                    paths = LazyPaths(partial(identity_paths, profile, decision))
-                    first.append(Access(answer.principal, answer.condition, paths, answer.notes, 0))
+                    first.append(Access(answer.principal, answer.condition, LazyPaths(explained), answer.notes, 0))
         return await self._chains(first, 1, max_hops)
 
     # -- one decision --------------------------------------------------------------------------------------
@@ -298,6 +309,12 @@ def _access_from(profile: Profile, decision: Decision) -> Access | None:
         note = "may be allowed: " + ", ".join(arns) + " is referenced but its document was not loaded"
         return Access(ref, unknown_policy_condition(arns), (), (note,))
     return None
+
+
+def _retold_paths(
+    profile: Profile, decision: Decision, where: Mapping[tuple[str, int], tuple[Place, ...]]
+) -> list[Path]:
+    return identity_paths(profile, retarget_decision(decision, where))
 
 
 def _assumed_willing(account: str) -> Policy:
