@@ -19,9 +19,11 @@ from service.evaluation.request import arn_account
 if TYPE_CHECKING:
     from service.reachability.index import AccountEntry, ActionWeighing, Generation, PrincipalIndex
 
-# Condition keys and variables that make a policy's answer depend on who the principal is, beyond its
-# account and kind (see `_DERIVED` in service/evaluation/context.py).
-_PRINCIPAL_MARKERS = ("${", "aws:principal", "aws:username", "aws:userid")
+# Condition keys and variables whose value differs between principals of one account and kind (see
+# `_DERIVED` in service/evaluation/context.py). The account-level ones (aws:PrincipalAccount, -OrgID,
+# -OrgPaths), aws:PrincipalType (the kind) and aws:PrincipalIsAWSService / -ServiceName (the same for every
+# user and role) are not among them.
+_PRINCIPAL_MARKERS = ("${", "aws:principalarn", "aws:principaltag", "aws:username", "aws:userid")
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,8 @@ class ProfileStore:
 @lru_cache(maxsize=65536)
 def mentions_principal(document: str) -> bool:
     """Whether a policy document uses a variable or a condition key whose value depends on the principal
-    beyond its account and kind (`aws:PrincipalArn`, `aws:PrincipalTag/...`, `aws:username`, `${...}`)."""
+    beyond its account and kind (`aws:PrincipalArn`, `aws:PrincipalTag/...`, `aws:username`, `aws:userid`,
+    `${...}`)."""
     lowered = document.lower()
     return any(marker in lowered for marker in _PRINCIPAL_MARKERS)
 

@@ -18,10 +18,10 @@ from service.errors import QueryError
 from service.evaluation import Policy, Principal, parse_policy
 from service.evaluation.engine import Decision, evaluate
 from service.evaluation.request import Request, arn_account, principal_from_arn
-from service.reachability.index import Place, PrincipalIndex, retarget_decision
+from service.reachability.index import Member, Place, PrincipalIndex, retarget_decision
 from service.reachability.model import Access, LazyPaths, NodeRef, Path, unknown_policy_condition
 from service.reachability.paths import assume_paths, identity_paths, principal_ref
-from service.reachability.profiles import OrgContext, Profile, ProfileStore, parse_document
+from service.reachability.profiles import OrgContext, Profile, ProfileStore, mentions_principal, parse_document
 
 MAX_HOPS = 5
 ASSUME_ROLE = "sts:AssumeRole"
@@ -94,6 +94,8 @@ class Reachability:
         accounts: set[str] = set()
         everyone = False
         external: list[dict[str, object]] = []
+        # Whom any statement names (Allow or Deny): decided on their own, never by their group's decision.
+        named = {str(t["target"]) for t in targets if t["targetKind"] in ("user", "role")}
         for target in targets:
             if target["effect"] != "Allow":
                 continue
@@ -114,18 +116,37 @@ class Reachability:
                 profile.arn for profile in self.store.weighing(ASSUME_ROLE.lower()).candidates(entries.values())
             }
         candidates.discard(role_arn)
-        answers = [
-            answer
-            for profile in (await self.store.profiles(sorted(candidates))).values()
-            if (answer := self._assume(profile, role)) is not None
-        ]
+        profiles = await self.store.profiles(sorted(candidates))
+        if _trust_is_about_accounts(role):
+            # Principals the trust policy does not name are admitted through their account (or `*`), so
+            # their decisions group as whoCan's do; the ones it names are decided on their own.
+            alone = [profile for arn, profile in profiles.items() if arn in named]
+            rest = [profile for arn, profile in profiles.items() if arn not in named]
+            groups = [[Member(profile, {})] for profile in alone]
+            groups += self.store.weighing(ASSUME_ROLE.lower()).groups(rest, role.arn)
+        else:
+            groups = [[Member(profile, {})] for profile in profiles.values()]
+        answers = []
+        for members in groups:
+            leader = members[0]
+            decided = self._decide(
+                leader.profile, ASSUME_ROLE, role.arn, role.account_id, role.org, role.trust, "role-trust"
+            )
+            for member in members:
+                if member is leader:
+                    decision = decided
+                elif decided.decision == "Allowed" or member.profile.unknown_policies:
+                    decision = retarget_decision(decided, member.retarget(leader))
+                else:
+                    continue
+                if (answer := self._assume(member.profile, role, decision)) is not None:
+                    answers.append(answer)
         answers += [answer for target in _unique_external(external) if (answer := self._assume_external(target, role))]
         answers.sort(key=lambda a: a.principal.arn)
         self._assumers[role_arn] = answers
         return answers
 
-    def _assume(self, profile: Profile, role: Role) -> Access | None:
-        decision = self._decide(profile, ASSUME_ROLE, role.arn, role.account_id, role.org, role.trust, "role-trust")
+    def _assume(self, profile: Profile, role: Role, decision: Decision) -> Access | None:
         answer = _access_from(profile, decision)
         if answer is None:
             return None
@@ -309,6 +330,14 @@ def _access_from(profile: Profile, decision: Decision) -> Access | None:
         note = "may be allowed: " + ", ".join(arns) + " is referenced but its document was not loaded"
         return Access(ref, unknown_policy_condition(arns), (), (note,))
     return None
+
+
+def _trust_is_about_accounts(role: Role) -> bool:
+    """Whether the trust policy admits the principals it does not name by their account alone: no
+    NotPrincipal, and nothing that looks at who the principal is (its ARN, tags, name, id)."""
+    return not any(st.not_principals is not None for st in role.trust.statements) and not mentions_principal(
+        role.trust_document
+    )
 
 
 def _retold_paths(

@@ -7,12 +7,13 @@ same paths."""
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bench.synthetic_account import ACCOUNT_ID, Size, write
+from bench.synthetic_account import ACCOUNT_ID, Size, synthetic_gaad
 from service.database import Neo4jSettings
 from service.database.reader import GraphReader
 from service.reachability.index import PrincipalIndex
@@ -28,6 +29,18 @@ QUESTIONS = [
     ("dynamodb:PutItem", f"arn:aws:dynamodb:eu-west-1:{ACCOUNT_ID}:app-12/orders"),
     ("kms:Decrypt", f"arn:aws:kms:us-east-1:{ACCOUNT_ID}:key/abc"),
 ]
+ROOT = f"arn:aws:iam::{ACCOUNT_ID}:root"
+# Roles whose trust policies admit the account's principals through the account, with more besides.
+_ADMIT = {"Effect": "Allow", "Principal": {"AWS": ROOT}, "Action": "sts:AssumeRole"}
+TRUSTS: dict[str, list[dict[str, Any]]] = {
+    "via-account": [_ADMIT],
+    "via-account-with-mfa": [{**_ADMIT, "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}],
+    "via-account-and-named": [{**_ADMIT, "Principal": {"AWS": [ROOT, f"arn:aws:iam::{ACCOUNT_ID}:user/user-00003"]}}],
+    "via-account-but-one": [
+        _ADMIT,
+        {"Effect": "Deny", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:role/role-00007"}, "Action": "sts:*"},
+    ],
+}
 
 
 def _answer_view(principal: str, condition: Any, paths: Any) -> tuple[Any, ...]:
@@ -47,21 +60,35 @@ async def _compare(settings: Neo4jSettings) -> int:
     index = PrincipalIndex()
     compared = 0
     try:
+        alone = Reachability(reader, PrincipalIndex())
+        profiles = (await alone.store.entries([ACCOUNT_ID]))[ACCOUNT_ID].profiles.values()
         for action, resource in QUESTIONS:
             grouped = await Reachability(reader, index).who_can(action, resource)
             got = {a.principal.arn: _answer_view(a.principal.arn, a.condition, a.paths) for a in grouped}
-            alone = Reachability(reader, PrincipalIndex())
-            entries = await alone.store.entries([ACCOUNT_ID])
             expected = {}
-            for profile in entries[ACCOUNT_ID].profiles.values():
+            for profile in profiles:
                 _, decision, _ = await alone.access(profile.arn, action, resource)
                 answer = _access_from(profile, decision)
                 if answer is not None:
-                    paths = identity_paths(profile, decision)
-                    expected[profile.arn] = _answer_view(profile.arn, answer.condition, paths)
-            assert got.keys() == expected.keys(), (action, resource)
-            for arn, view in expected.items():
-                assert got[arn] == view, (action, resource, arn)
+                    expected[profile.arn] = _answer_view(
+                        profile.arn, answer.condition, identity_paths(profile, decision)
+                    )
+            assert got == expected, (action, resource)
+            compared += len(expected)
+        for name in TRUSTS:
+            role_arn = f"arn:aws:iam::{ACCOUNT_ID}:role/{name}"
+            grouped = await Reachability(reader, index).who_can_assume(role_arn)
+            got = {a.principal.arn: _answer_view(a.principal.arn, a.condition, a.paths) for a in grouped}
+            role = await alone._role(role_arn)
+            assert role is not None
+            expected = {}
+            for profile in profiles:
+                if profile.arn == role_arn:
+                    continue
+                _, decision, _ = await alone.access(profile.arn, "sts:AssumeRole", role_arn)
+                if (answer := alone._assume(profile, role, decision)) is not None:
+                    expected[profile.arn] = _answer_view(profile.arn, answer.condition, answer.paths)
+            assert got == expected, role_arn
             compared += len(expected)
     finally:
         await reader.close()
@@ -72,7 +99,31 @@ async def _compare(settings: Neo4jSettings) -> int:
 def test_grouped_decisions_equal_one_by_one_decisions(
     load: Load, neo4j_settings: Neo4jSettings, tmp_path: Path
 ) -> None:
-    gaad = tmp_path / f"gaad-{ACCOUNT_ID}.json"
-    write(gaad, Size(roles=400, users=250, groups=60, policies=150, aws_policies=40, missing_aws_policies=5), seed=11)
-    load(gaad)
+    size = Size(roles=400, users=250, groups=60, policies=150, aws_policies=40, missing_aws_policies=5)
+    gaad = synthetic_gaad(size, seed=11)
+    for name, statements in TRUSTS.items():
+        gaad["RoleDetailList"].append(
+            {
+                **gaad["RoleDetailList"][0],
+                "RoleName": name,
+                "Arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{name}",
+                "RoleId": f"AROA{name.upper().replace('-', '')[:17]:X<17}",
+                "Path": "/",
+                "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": statements},
+            }
+        )
+    # Some principals may assume any role: statements about sts:AssumeRole on `*` and on these roles.
+    for role in gaad["RoleDetailList"][:120]:
+        role["RolePolicyList"].append(
+            {
+                "PolicyName": "assume",
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
+                },
+            }
+        )
+    path = tmp_path / f"gaad-{ACCOUNT_ID}.json"
+    path.write_text(json.dumps(gaad), encoding="utf-8")
+    load(path)
     assert asyncio.run(_compare(neo4j_settings)) > 300  # the questions are not all trivially empty
