@@ -1,11 +1,14 @@
-// Every trust statement principal of every role (optionally of one account), with the role's and the trusted
-// account's organization, for the cross-account trust review. $accountId: a role account id or null.
+// Every Allow trust statement principal of every role (optionally of one account) that may reach outside the
+// role's account: another account, a principal of another account, anyone (`*`, NotPrincipal), or an
+// external principal other than an AWS service. The organizations come from reach_account_organization_ids.
+// $accountId: a role account id or null.
 MATCH (r:Role)-[t:TRUSTS]->(x)
-WHERE $accountId IS NULL OR r.accountId = $accountId
+WHERE ($accountId IS NULL OR r.accountId = $accountId)
+  AND t.effect = 'Allow'
+  AND NOT (x:ExternalPrincipal AND x.kind = 'service')
 WITH r, t, x, CASE WHEN x:Account THEN x.id ELSE x.accountId END AS trustedAccountId
-OPTIONAL MATCH (:Account {id: r.accountId})-[:CHILD_OF*1..10]->(:OrgRoot)-[:ROOT_OF]->(roleOrg:Organization)
+WHERE t.notPrincipal OR trustedAccountId IS NULL OR trustedAccountId <> r.accountId
 OPTIONAL MATCH (trusted:Account {id: trustedAccountId})
-OPTIONAL MATCH (trusted)-[:CHILD_OF*1..10]->(:OrgRoot)-[:ROOT_OF]->(trustedOrg:Organization)
 RETURN r.arn AS roleArn, r.name AS roleName, r.accountId AS roleAccountId, r.trustPolicy AS trustPolicy,
        t.statementIndex AS statementIndex, t.sid AS sid, t.effect AS effect, t.notPrincipal AS notPrincipal,
        t.conditions AS conditions, t.principalType AS principalType, t.principal AS principal,
@@ -16,7 +19,7 @@ RETURN r.arn AS roleArn, r.name AS roleName, r.accountId AS roleAccountId, r.tru
          WHEN x:Role THEN 'role'
          ELSE 'placeholder'
        END AS targetKind,
-       CASE WHEN x:Account THEN x.id ELSE coalesce(x.arn, x.key, x.id) END AS target, x.name AS targetName, x.kind AS externalKind,
-       x.value AS externalValue, trustedAccountId, coalesce(trusted.loaded, false) AS trustedAccountLoaded,
-       roleOrg.id AS roleOrganizationId, trustedOrg.id AS trustedOrganizationId
+       CASE WHEN x:Account THEN x.id ELSE coalesce(x.arn, x.key, x.id) END AS target, x.name AS targetName,
+       x.kind AS externalKind, x.value AS externalValue, trustedAccountId,
+       coalesce(trusted.loaded, false) AS trustedAccountLoaded
 ORDER BY roleArn, statementIndex, target

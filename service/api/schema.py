@@ -8,9 +8,19 @@ import strawberry
 from strawberry.types import Info
 
 from service.api.context import Context
-from service.api.types import Access, AccessPage, CrossAccountTrust, Decision, Entity, Neighbourhood, NodeRef
+from service.api.types import (
+    Access,
+    AccessPage,
+    CrossAccountTrust,
+    CrossAccountTrustPage,
+    Decision,
+    Entity,
+    Neighbourhood,
+    NodeRef,
+)
 from service.errors import QueryError
 from service.reachability import cross_account_trusts, model, navigation
+from service.reachability.trusts import CATEGORIES
 
 
 def _bounded(accesses: list[model.Access], limit: int | None, info: Info[Context, None], what: str) -> list[Access]:
@@ -27,15 +37,33 @@ def _bounded(accesses: list[model.Access], limit: int | None, info: Info[Context
     return [Access.of(a) for a in accesses]
 
 
-def _page(accesses: list[model.Access], first: int, after: str | None, info: Info[Context, None]) -> AccessPage:
+def _window(total: int, first: int, after: str | None, info: Info[Context, None]) -> tuple[int, int]:
+    """The [offset, end) of the page after cursor `after` (an offset this API returned)."""
     if not 1 <= first <= info.context.limits.max_result_limit:
         raise QueryError(f"first must be between 1 and {info.context.limits.max_result_limit}")
     try:
         offset = int(after) if after else 0
     except ValueError:
         raise QueryError(f"{after!r} is not a cursor this API returned") from None
-    items = accesses[offset : offset + first]
-    end = offset + len(items)
+    if offset < 0:
+        raise QueryError(f"{after!r} is not a cursor this API returned")
+    return offset, min(offset + first, max(total, offset))
+
+
+async def _trusts(
+    info: Info[Context, None], account_id: str | None, outside_organization_only: bool, category: str | None
+) -> list[model.TrustFinding]:
+    if category is not None and category not in CATEGORIES:
+        raise QueryError(f"unknown category {category!r}; choose from {', '.join(CATEGORIES)}")
+    findings = await cross_account_trusts(
+        info.context.reader, account_id=account_id, outside_organization_only=outside_organization_only
+    )
+    return [f for f in findings if category is None or category in f.categories]
+
+
+def _page(accesses: list[model.Access], first: int, after: str | None, info: Info[Context, None]) -> AccessPage:
+    offset, end = _window(len(accesses), first, after, info)
+    items = accesses[offset:end]
     return AccessPage(
         total_count=len(accesses),
         items=[Access.of(a) for a in items],
@@ -142,11 +170,37 @@ class Query:
         account_id: str | None = None,
         outside_organization_only: bool = False,
         category: str | None = None,
+        limit: int | None = None,
     ) -> list[CrossAccountTrust]:
-        findings = await cross_account_trusts(
-            info.context.reader, account_id=account_id, outside_organization_only=outside_organization_only
+        findings = await _trusts(info, account_id, outside_organization_only, category)
+        cap = info.context.limits.max_result_limit if limit is None else limit
+        if not 1 <= cap <= info.context.limits.max_result_limit:
+            raise QueryError(f"limit must be between 1 and {info.context.limits.max_result_limit}")
+        if len(findings) > cap:
+            raise QueryError(
+                f"crossAccountTrusts has {len(findings)} findings, more than limit {cap}: "
+                "narrow it (accountId, category) or page through it with crossAccountTrustsPage"
+            )
+        return [CrossAccountTrust.of(f) for f in findings]
+
+    @strawberry.field(description="crossAccountTrusts a page at a time, with the total count")
+    async def cross_account_trusts_page(
+        self,
+        info: Info[Context, None],
+        account_id: str | None = None,
+        outside_organization_only: bool = False,
+        category: str | None = None,
+        first: int = 100,
+        after: str | None = None,
+    ) -> CrossAccountTrustPage:
+        findings = await _trusts(info, account_id, outside_organization_only, category)
+        offset, end = _window(len(findings), first, after, info)
+        return CrossAccountTrustPage(
+            total_count=len(findings),
+            items=[CrossAccountTrust.of(f) for f in findings[offset:end]],
+            has_more=end < len(findings),
+            end_cursor=str(end) if end < len(findings) else None,
         )
-        return [CrossAccountTrust.of(f) for f in findings if category is None or category in f.categories]
 
     @strawberry.field(description="Any entity by ARN (an account by id or root ARN; an external principal by key)")
     async def entity(self, info: Info[Context, None], arn: str) -> Entity | None:

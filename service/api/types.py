@@ -257,3 +257,11 @@ class AccessPage:
     items: list[Access]
     has_more: bool
     end_cursor: str | None
+
+
+@strawberry.type(description="A page of crossAccountTrusts, with the total count and the cursor of the next page")
+class CrossAccountTrustPage:
+    total_count: int
+    items: list[CrossAccountTrust]
+    has_more: bool
+    end_cursor: str | None

@@ -35,13 +35,14 @@ WHO_CAN = f"""query($action: String!, $resource: String!, $maxHops: Int, $limit:
     {_ACCESS_FIELDS}
   }}
 }}"""
-TRUST_REVIEW = """query($accountId: String, $outside: Boolean!) {
-  crossAccountTrusts(accountId: $accountId, outsideOrganizationOnly: $outside) {
+TRUST_REVIEW = """query($accountId: String, $outside: Boolean!, $after: String) {
+  crossAccountTrustsPage(accountId: $accountId, outsideOrganizationOnly: $outside, first: 10000, after: $after) {
+    totalCount endCursor items {
     role { arn name accountId } trusted { arn kind name accountId } trustedAccountId trustedAccountLoaded
     sameOrganization outsideOrganization statementIndex sid
     conditions { key operator values negated } conditionText
     hasExternalId requiresMfa restrictsOrganization statement categories
-  }
+  } }
 }"""
 
 
@@ -139,8 +140,14 @@ def _trust_review(args: argparse.Namespace) -> int:
     unknown = fail_on - set(CATEGORIES)
     if unknown:
         raise QueryError(f"unknown --fail-on categories {sorted(unknown)}; choose from {', '.join(CATEGORIES)}")
-    data = run_query(TRUST_REVIEW, {"accountId": args.account, "outside": args.outside_organization_only})
-    findings = data["crossAccountTrusts"]
+    findings: list[dict[str, Any]] = []
+    after = None
+    while True:  # every page: a CI gate must see every finding
+        variables = {"accountId": args.account, "outside": args.outside_organization_only, "after": after}
+        page = run_query(TRUST_REVIEW, variables)["crossAccountTrustsPage"]
+        findings += page["items"]
+        if (after := page["endCursor"]) is None:
+            break
     if args.format == "json":
         print(json.dumps(findings, indent=2))
     else:

@@ -28,16 +28,19 @@ _ORG_KEYS = {"aws:principalorgid", "aws:principalorgpaths", "aws:principalaccoun
 async def cross_account_trusts(
     reader: GraphReader, *, account_id: str | None = None, outside_organization_only: bool = False
 ) -> list[TrustFinding]:
+    organizations = {
+        str(row["accountId"]): str(row["organizationId"]) for row in await reader.rows("reach_account_organization_ids")
+    }
     findings = []
     for row in await reader.rows("reach_trusts_across_accounts", accountId=account_id):
-        finding = _finding(row)
+        finding = _finding(row, organizations)
         if finding is None or (outside_organization_only and not finding.outside_organization):
             continue
         findings.append(finding)
     return findings
 
 
-def _finding(row: Mapping[str, Any]) -> TrustFinding | None:
+def _finding(row: Mapping[str, Any], organizations: Mapping[str, str]) -> TrustFinding | None:
     if row["effect"] != "Allow":
         return None
     kind, external = row["targetKind"], row["externalKind"]
@@ -50,7 +53,8 @@ def _finding(row: Mapping[str, Any]) -> TrustFinding | None:
     everyone = bool(row["notPrincipal"]) or (kind == "external" and external == "any")
     if not everyone and trusted_account == role_account:
         return None
-    role_org, trusted_org = row["roleOrganizationId"], row["trustedOrganizationId"]
+    role_org = organizations.get(role_account)
+    trusted_org = organizations.get(trusted_account) if trusted_account else None
     same_org = None if role_org is None else (trusted_org == role_org and not everyone)
     outside_org = everyone or trusted_account is None or not same_org
     tests = _condition_tests(row)
