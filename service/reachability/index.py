@@ -24,13 +24,13 @@ from service.database.reader import GraphReader
 from service.evaluation.context import RequestContext
 from service.evaluation.engine import Decision, Reason
 from service.evaluation.formula import All, AnyOf, Cond, Condition, Not, Test, conj, disj, neg
+from service.evaluation.operators import evaluate_clause
 from service.evaluation.request import Principal, Request
 from service.evaluation.statements import CompiledStatement, compiled
 from service.reachability.profiles import (
     OrgContext,
     PolicyRef,
     Profile,
-    mentions_principal,
     org_context_from_row,
     parsed,
 )
@@ -284,7 +284,7 @@ class ActionWeighing:
         self._candidates: dict[tuple[str, ...], list[Profile]] = {}
         self._statements: dict[str, tuple[tuple[CompiledStatement, int], ...]] = {}
         self._contents: dict[Hashable, int] = {}
-        self._principals: dict[str, tuple[bool, tuple[tuple[CompiledStatement, int, Place], ...]]] = {}
+        self._principals: dict[str, tuple[object, tuple[tuple[CompiledStatement, int, Place], ...]]] = {}
 
     def matching(self, ref: PolicyRef) -> tuple[bool, bool]:
         """(whether any statement's Action/NotAction admits the action, whether an Allow statement does).
@@ -299,25 +299,30 @@ class ActionWeighing:
             self._matching[ref.arn] = found
         return found
 
-    def _about(self, profile: Profile) -> tuple[bool, tuple[tuple[CompiledStatement, int, Place], ...]]:
-        """The principal's statements about the action (with content and place), and whether it must be
-        decided on its own because one of them, its boundary or an SCP looks at who it is."""
+    def _about(self, profile: Profile) -> tuple[object, tuple[tuple[CompiledStatement, int, Place], ...]]:
+        """The principal's statements about the action (with content and place), and what else its decisions
+        on the action depend on beyond its account and kind: the results of the condition clauses that look
+        at who it is (aws:PrincipalArn, aws:PrincipalTag/..., aws:username, aws:userid) in those statements,
+        its boundary and its SCPs. Its ARN instead, when a Resource pattern or a condition value uses a
+        policy variable: then it is decided on its own."""
         found = self._principals.get(profile.arn)
         if found is None:
-            alone = profile.org.scps_name_principals or (
-                profile.boundary is not None
-                and profile.boundary.document is not None
-                and mentions_principal(profile.boundary.document)
-            )
+            context = RequestContext(Request(principal=profile.principal, action=self.action, resource="*"))
+            results: list[Cond] = []
             statements: list[tuple[CompiledStatement, int, Place]] = []
+            alone = False
             for ref in profile.policies:
-                about = self.statements(ref)
-                if about and ref.document and mentions_principal(ref.document):
-                    alone = True
-                statements.extend(
-                    (cs, content, (ref.arn, cs.statement.index, cs.statement.sid)) for cs, content in about
-                )
-            found = self._principals[profile.arn] = (alone, tuple(statements))
+                for cs, content in self.statements(ref):
+                    statements.append((cs, content, (ref.arn, cs.statement.index, cs.statement.sid)))
+                    alone = alone or _personal(cs, context, results)
+            for policy in profile.boundary_policies or ():
+                for cs in compiled(policy, "boundary").for_action(self.action):
+                    alone = alone or _personal(cs, context, results)
+            for level in profile.org.scp_levels:
+                for policy in level:
+                    for cs in compiled(policy, "scp").for_action(self.action):
+                        alone = alone or _personal(cs, context, results)
+            found = self._principals[profile.arn] = (profile.arn if alone else tuple(results), tuple(statements))
         return found
 
     def statements(self, ref: PolicyRef) -> tuple[tuple[CompiledStatement, int], ...]:
@@ -356,16 +361,17 @@ class ActionWeighing:
         action and `resource`, up to which of its policies and statements say it (`Member.statements`).
 
         The group key is what the decision depends on: the principal's account (SCPs, same-account rules),
-        kind and service-linked flag; the *content* of its statements about the action whose Resource can
-        match `resource` (a statement that cannot match contributes nothing); and its boundary. When one
-        of those statements, its boundary or an SCP looks at who the principal is (`mentions_principal`),
-        its ARN joins the key: it is decided on its own. The same content in several of its policies counts
-        once (OR of equal terms); each of them is a path."""
+        kind and service-linked flag; the *content* (Effect, Condition) of its statements about the action
+        whose Resource can match `resource` (a statement that cannot match contributes nothing); and its
+        boundary. When one of those statements, its boundary or an SCP looks at who the principal is, the
+        results of those condition clauses for it join the key; a policy variable puts its ARN in the key
+        instead, and it is decided on its own (`_about`). The same content in several of its policies
+        counts once (OR of equal terms); each of them is a path."""
         fits: dict[int, bool] = {}
         context = _resource_only_context(resource)
         groups: dict[tuple[object, ...], list[Member]] = {}
         for profile in profiles:
-            alone, statements = self._about(profile)
+            personal, statements = self._about(profile)
             placed: dict[int, tuple[Place, ...]] = {}
             for cs, content, where in statements:
                 fit = fits.get(id(cs))
@@ -374,7 +380,7 @@ class ActionWeighing:
                 if fit and where not in (places := placed.get(content, ())):
                     placed[content] = (*places, where)
             key = (
-                profile.arn if alone else None,
+                personal,
                 profile.account_id,
                 profile.kind,
                 profile.is_service_linked,
@@ -442,6 +448,25 @@ def _retarget_condition(condition: Condition, where: Mapping[tuple[str, int], tu
     return disj(_retarget_condition(item, where) for item in condition.items)
 
 
+_PERSONAL_KEYS = ("aws:principalarn", "aws:username", "aws:userid")
+
+
+def _personal(cs: CompiledStatement, context: RequestContext, results: list[Cond]) -> bool:
+    """Append to `results` what the statement's clauses on principal-level keys give for this principal;
+    True when the statement uses a policy variable (in Resource or a condition value): no clause result
+    can stand for that, the principal is decided on its own."""
+    for resources in (cs.resources, cs.not_resources):
+        if resources is not None and resources.variable_patterns:
+            return True
+    for clause, origin in cs.clauses:
+        if any("${" in value for value in clause.values):
+            return True
+        key = clause.key_lower
+        if key in _PERSONAL_KEYS or key.startswith("aws:principaltag/"):
+            results.append(evaluate_clause(clause, context, variables=cs.variables, origin=origin))
+    return False
+
+
 def _resource_only_context(resource: str) -> RequestContext:
     """A context for matching Resource patterns without policy variables, which never consult it."""
     nobody = Principal(arn="arn:aws:iam::000000000000:user/nobody", account_id="000000000000", kind="user")
@@ -450,7 +475,7 @@ def _resource_only_context(resource: str) -> RequestContext:
 
 def _may_fit(cs: CompiledStatement, resource: str, context: RequestContext) -> bool:
     """Whether the statement's Resource/NotResource can match `resource`. Always, when its patterns use
-    policy variables: those depend on the principal (and `mentions_principal` decides it on its own)."""
+    policy variables: those depend on the principal (and `_personal` has it decided on its own)."""
     if cs.resources is not None:
         return bool(cs.resources.variable_patterns) or cs.resources.match(resource, context) is not False
     if cs.not_resources is not None:

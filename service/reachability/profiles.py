@@ -50,8 +50,6 @@ class OrgContext:
     level_ids: tuple[str, ...] = ()
     scp_levels: tuple[tuple[Policy, ...], ...] = ()
     rcp_levels: tuple[tuple[Policy, ...], ...] = ()
-    # An SCP that depends on who the principal is (see `mentions_principal`): no decision is shared.
-    scps_name_principals: bool = False
 
     @property
     def in_organization(self) -> bool:
@@ -185,13 +183,10 @@ def org_context_from_row(row: Mapping[str, object]) -> OrgContext:
     levels = list(row["levels"])  # type: ignore[call-overload]
     scps: list[tuple[Policy, ...]] = []
     rcps: list[tuple[Policy, ...]] = []
-    personal = False
     for level in levels:
         scp: list[Policy] = []
         rcp: list[Policy] = []
         for policy in level["policies"]:
-            if policy["type"] == "SERVICE_CONTROL_POLICY" and mentions_principal(policy["document"]):
-                personal = True
             document = parse_document(f"{policy['name']} ({policy['id']})", policy["document"])
             (scp if policy["type"] == "SERVICE_CONTROL_POLICY" else rcp).append(document)
         scps.append(tuple(scp))
@@ -206,5 +201,4 @@ def org_context_from_row(row: Mapping[str, object]) -> OrgContext:
         level_ids=tuple(str(level["id"]) for level in levels),
         scp_levels=tuple(scps) if has_scps else (),
         rcp_levels=tuple(rcps) if has_rcps else (),
-        scps_name_principals=personal and has_scps,
     )

@@ -20,6 +20,7 @@ from service.reachability.index import PrincipalIndex
 from service.reachability.paths import identity_paths
 from service.reachability.questions import Reachability, _access_from
 from tests.api.conftest import Load
+from tests.api.gaad import organization
 
 QUESTIONS = [
     ("s3:DeleteObject", "arn:aws:s3:::any-bucket/key"),
@@ -123,7 +124,43 @@ def test_grouped_decisions_equal_one_by_one_decisions(
                 },
             }
         )
+    # Conditions on who the principal is: a tag (some users carry it), and an SCP on aws:PrincipalArn.
+    for i, user in enumerate(gaad["UserDetailList"][:150]):
+        user["Tags"] = [{"Key": "team", "Value": "red" if i % 3 else "blue"}]
+        user.setdefault("UserPolicyList", []).append(
+            {
+                "PolicyName": "red-team",
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": ["s3:*", "kms:Decrypt"],
+                            "Resource": "*",
+                            "Condition": {"StringEquals": {"aws:PrincipalTag/team": "red"}},
+                        }
+                    ],
+                },
+            }
+        )
+    full = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    guard = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Action": ["s3:DeleteObject", "iam:PassRole"],
+                "Resource": "*",
+                "Condition": {"ArnNotLike": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT_ID}:role/role-0001*"}},
+            }
+        ],
+    }
+    snapshot = organization(
+        tmp_path,
+        accounts={ACCOUNT_ID: "ou-team"},
+        levels={"r-root": [full, guard], "ou-team": [full], ACCOUNT_ID: [full]},
+    )
     path = tmp_path / f"gaad-{ACCOUNT_ID}.json"
     path.write_text(json.dumps(gaad), encoding="utf-8")
-    load(path)
+    load(path, snapshot)
     assert asyncio.run(_compare(neo4j_settings)) > 300  # the questions are not all trivially empty
