@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from service.database.reader import GraphReader
@@ -314,14 +314,14 @@ class ActionWeighing:
             for ref in profile.policies:
                 for cs, content in self.statements(ref):
                     statements.append((cs, content, (ref.arn, cs.statement.index, cs.statement.sid)))
-                    alone = alone or _personal(cs, context, results)
+                    alone = alone or personal_clauses(cs, context, results)
             for policy in profile.boundary_policies or ():
                 for cs in compiled(policy, "boundary").for_action(self.action):
-                    alone = alone or _personal(cs, context, results)
+                    alone = alone or personal_clauses(cs, context, results)
             for level in profile.org.scp_levels:
                 for policy in level:
                     for cs in compiled(policy, "scp").for_action(self.action):
-                        alone = alone or _personal(cs, context, results)
+                        alone = alone or personal_clauses(cs, context, results)
             found = self._principals[profile.arn] = (profile.arn if alone else tuple(results), tuple(statements))
         return found
 
@@ -356,7 +356,9 @@ class ActionWeighing:
             found = self._candidates[key] = [chosen[arn] for arn in sorted(chosen)]
         return found
 
-    def groups(self, profiles: Iterable[Profile], resource: str) -> list[list[Member]]:
+    def groups(
+        self, profiles: Iterable[Profile], resource: str, extra: Callable[[Profile], Hashable] | None = None
+    ) -> list[list[Member]]:
         """The principals grouped so that every member of a group gets its first member's decision on this
         action and `resource`, up to which of its policies and statements say it (`Member.statements`).
 
@@ -366,7 +368,8 @@ class ActionWeighing:
         boundary. When one of those statements, its boundary or an SCP looks at who the principal is, the
         results of those condition clauses for it join the key; a policy variable puts its ARN in the key
         instead, and it is decided on its own (`_about`). The same content in several of its policies
-        counts once (OR of equal terms); each of them is a path."""
+        counts once (OR of equal terms); each of them is a path. `extra` adds to the key what else the
+        decision depends on (for a role trust: what its principal-level clauses give for the principal)."""
         fits: dict[int, bool] = {}
         context = _resource_only_context(resource)
         groups: dict[tuple[object, ...], list[Member]] = {}
@@ -381,6 +384,7 @@ class ActionWeighing:
                     placed[content] = (*places, where)
             key = (
                 personal,
+                None if extra is None else extra(profile),
                 profile.account_id,
                 profile.kind,
                 profile.is_service_linked,
@@ -451,7 +455,7 @@ def _retarget_condition(condition: Condition, where: Mapping[tuple[str, int], tu
 _PERSONAL_KEYS = ("aws:principalarn", "aws:username", "aws:userid")
 
 
-def _personal(cs: CompiledStatement, context: RequestContext, results: list[Cond]) -> bool:
+def personal_clauses(cs: CompiledStatement, context: RequestContext, results: list[Cond]) -> bool:
     """Append to `results` what the statement's clauses on principal-level keys give for this principal;
     True when the statement uses a policy variable (in Resource or a condition value): no clause result
     can stand for that, the principal is decided on its own."""
@@ -475,7 +479,7 @@ def _resource_only_context(resource: str) -> RequestContext:
 
 def _may_fit(cs: CompiledStatement, resource: str, context: RequestContext) -> bool:
     """Whether the statement's Resource/NotResource can match `resource`. Always, when its patterns use
-    policy variables: those depend on the principal (and `_personal` has it decided on its own)."""
+    policy variables: those depend on the principal (and `personal_clauses` has it decided on its own)."""
     if cs.resources is not None:
         return bool(cs.resources.variable_patterns) or cs.resources.match(resource, context) is not False
     if cs.not_resources is not None:

@@ -19,12 +19,6 @@ from service.evaluation.request import arn_account
 if TYPE_CHECKING:
     from service.reachability.index import AccountEntry, ActionWeighing, Generation, PrincipalIndex
 
-# Condition keys and variables whose value differs between principals of one account and kind (see
-# `_DERIVED` in service/evaluation/context.py). The account-level ones (aws:PrincipalAccount, -OrgID,
-# -OrgPaths), aws:PrincipalType (the kind) and aws:PrincipalIsAWSService / -ServiceName (the same for every
-# user and role) are not among them.
-_PRINCIPAL_MARKERS = ("${", "aws:principalarn", "aws:principaltag", "aws:username", "aws:userid")
-
 
 @dataclass(frozen=True)
 class PolicyRef:
@@ -168,15 +162,6 @@ class ProfileStore:
 
     async def org_context(self, account_id: str) -> OrgContext:
         return (await self.org_contexts([account_id]))[account_id]
-
-
-@lru_cache(maxsize=65536)
-def mentions_principal(document: str) -> bool:
-    """Whether a policy document uses a variable or a condition key whose value depends on the principal
-    beyond its account and kind (`aws:PrincipalArn`, `aws:PrincipalTag/...`, `aws:username`, `aws:userid`,
-    `${...}`)."""
-    lowered = document.lower()
-    return any(marker in lowered for marker in _PRINCIPAL_MARKERS)
 
 
 def org_context_from_row(row: Mapping[str, object]) -> OrgContext:

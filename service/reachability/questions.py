@@ -9,19 +9,22 @@ cross_account_trusts()      trust statements that reach outside a role's account
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 
 from service.database.reader import GraphReader
 from service.errors import QueryError
 from service.evaluation import Policy, Principal, parse_policy
+from service.evaluation.context import RequestContext
 from service.evaluation.engine import Decision, evaluate
+from service.evaluation.formula import Cond
 from service.evaluation.request import Request, arn_account, principal_from_arn
-from service.reachability.index import Member, Place, PrincipalIndex, retarget_decision
+from service.evaluation.statements import compiled
+from service.reachability.index import Member, Place, PrincipalIndex, personal_clauses, retarget_decision
 from service.reachability.model import Access, LazyPaths, NodeRef, Path, unknown_policy_condition
 from service.reachability.paths import assume_paths, identity_paths, principal_ref
-from service.reachability.profiles import OrgContext, Profile, ProfileStore, mentions_principal, parse_document
+from service.reachability.profiles import OrgContext, Profile, ProfileStore, parse_document
 
 MAX_HOPS = 5
 ASSUME_ROLE = "sts:AssumeRole"
@@ -123,7 +126,7 @@ class Reachability:
             alone = [profile for arn, profile in profiles.items() if arn in named]
             rest = [profile for arn, profile in profiles.items() if arn not in named]
             groups = [[Member(profile, {})] for profile in alone]
-            groups += self.store.weighing(ASSUME_ROLE.lower()).groups(rest, role.arn)
+            groups += self.store.weighing(ASSUME_ROLE.lower()).groups(rest, role.arn, partial(_trust_key, role))
         else:
             groups = [[Member(profile, {})] for profile in profiles.values()]
         answers = []
@@ -333,11 +336,22 @@ def _access_from(profile: Profile, decision: Decision) -> Access | None:
 
 
 def _trust_is_about_accounts(role: Role) -> bool:
-    """Whether the trust policy admits the principals it does not name by their account alone: no
-    NotPrincipal, and nothing that looks at who the principal is (its ARN, tags, name, id)."""
-    return not any(st.not_principals is not None for st in role.trust.statements) and not mentions_principal(
-        role.trust_document
+    """Whether the trust policy admits the principals it does not name by their account (or `*`): it has no
+    NotPrincipal, which can leave out any one principal."""
+    return not any(st.not_principals is not None for st in role.trust.statements)
+
+
+def _trust_key(role: Role, profile: Profile) -> Hashable:
+    """What the trust policy's clauses on who the principal is (aws:PrincipalArn, tags, ...) give for this
+    principal; its ARN when the trust policy uses a policy variable."""
+    context = RequestContext(
+        Request(principal=profile.principal, action=ASSUME_ROLE, resource=role.arn, resource_account=role.account_id)
     )
+    results: list[Cond] = []
+    for cs in compiled(role.trust, "resource").for_action(ASSUME_ROLE.lower()):
+        if personal_clauses(cs, context, results):
+            return profile.arn
+    return tuple(results)
 
 
 def _retold_paths(

@@ -37,6 +37,9 @@ TRUSTS: dict[str, list[dict[str, Any]]] = {
     "via-account": [_ADMIT],
     "via-account-with-mfa": [{**_ADMIT, "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}],
     "via-account-and-named": [{**_ADMIT, "Principal": {"AWS": [ROOT, f"arn:aws:iam::{ACCOUNT_ID}:user/user-00003"]}}],
+    "via-account-some-arns": [
+        {**_ADMIT, "Condition": {"StringLike": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT_ID}:role/role-000*"}}}
+    ],
     "via-account-but-one": [
         _ADMIT,
         {"Effect": "Deny", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:role/role-00007"}, "Action": "sts:*"},
