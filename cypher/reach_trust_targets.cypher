@@ -1,6 +1,6 @@
 // Everything a role's trust policy names (one row per TRUSTS edge). These edges only narrow the candidates:
 // the evaluator decides each one from the full trust document. $arn: role ARN.
-MATCH (:Role {arn: $arn})-[t:TRUSTS]->(x)
+MATCH (:Principal:Role {arn: $arn})-[t:TRUSTS]->(x)  // through the Principal(arn) key
 RETURN t.statementIndex AS statementIndex, t.sid AS sid, t.effect AS effect, t.notPrincipal AS notPrincipal,
        t.principalType AS principalType, t.principal AS principal,
        CASE

@@ -2,9 +2,16 @@
 // role's account: another account, a principal of another account, anyone (`*`, NotPrincipal), or an
 // external principal other than an AWS service. The organizations come from reach_account_organization_ids.
 // $accountId: a role account id or null.
-MATCH (r:Role)-[t:TRUSTS]->(x)
-WHERE ($accountId IS NULL OR r.accountId = $accountId)
-  AND t.effect = 'Allow'
+CALL () {
+  // One account's roles through the Principal(accountId) index, or every role.
+  WITH $accountId AS wanted WHERE wanted IS NOT NULL
+  MATCH (r:Principal {accountId: wanted}) WHERE r:Role RETURN r
+  UNION
+  WITH $accountId AS wanted WHERE wanted IS NULL
+  MATCH (r:Role) RETURN r
+}
+MATCH (r)-[t:TRUSTS]->(x)
+WHERE t.effect = 'Allow'
   AND NOT (x:ExternalPrincipal AND x.kind = 'service')
 WITH r, t, x, CASE WHEN x:Account THEN x.id ELSE x.accountId END AS trustedAccountId
 WHERE t.notPrincipal OR trustedAccountId IS NULL OR trustedAccountId <> r.accountId
