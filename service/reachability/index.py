@@ -357,7 +357,12 @@ class ActionWeighing:
         return found
 
     def groups(
-        self, profiles: Iterable[Profile], resource: str, extra: Callable[[Profile], Hashable] | None = None
+        self,
+        profiles: Iterable[Profile],
+        resource: str,
+        extra: Callable[[Profile], Hashable] | None = None,
+        *,
+        by_account: bool = True,
     ) -> list[list[Member]]:
         """The principals grouped so that every member of a group gets its first member's decision on this
         action and `resource`, up to which of its policies and statements say it (`Member.statements`).
@@ -369,7 +374,14 @@ class ActionWeighing:
         results of those condition clauses for it join the key; a policy variable puts its ARN in the key
         instead, and it is decided on its own (`_about`). The same content in several of its policies
         counts once (OR of equal terms); each of them is a path. `extra` adds to the key what else the
-        decision depends on (for a role trust: what its principal-level clauses give for the principal)."""
+        decision depends on (for a role trust: what its principal-level clauses give for the principal).
+
+        Without `by_account`, principals of different accounts share a group when their accounts sit under
+        the same SCPs (and are equally the management account or not): for a decision without a resource
+        policy, whose resource is in the caller's account (or all candidates are of the resource's account),
+        the account matters only through those and through account-level condition keys
+        (aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:ResourceAccount), whose
+        clause results are in the key like the principal-level ones."""
         fits: dict[int, bool] = {}
         context = _resource_only_context(resource)
         groups: dict[tuple[object, ...], list[Member]] = {}
@@ -385,7 +397,7 @@ class ActionWeighing:
             key = (
                 personal,
                 None if extra is None else extra(profile),
-                profile.account_id,
+                profile.account_id if by_account else _organization_place(profile.org),
                 profile.kind,
                 profile.is_service_linked,
                 frozenset(placed),
@@ -452,7 +464,19 @@ def _retarget_condition(condition: Condition, where: Mapping[tuple[str, int], tu
     return disj(_retarget_condition(item, where) for item in condition.items)
 
 
-_PERSONAL_KEYS = ("aws:principalarn", "aws:username", "aws:userid")
+_PERSONAL_KEYS = frozenset(
+    {
+        # who the principal is
+        "aws:principalarn",
+        "aws:username",
+        "aws:userid",
+        # which account it is in (see `ActionWeighing.groups`, by_account)
+        "aws:principalaccount",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:resourceaccount",
+    }
+)
 
 
 def personal_clauses(cs: CompiledStatement, context: RequestContext, results: list[Cond]) -> bool:
@@ -469,6 +493,13 @@ def personal_clauses(cs: CompiledStatement, context: RequestContext, results: li
         if key in _PERSONAL_KEYS or key.startswith("aws:principaltag/"):
             results.append(evaluate_clause(clause, context, variables=cs.variables, origin=origin))
     return False
+
+
+def _organization_place(org: OrgContext) -> Hashable:
+    """What an account's place in its organization means for a decision: the SCPs at each level (the
+    same parsed policies are the same objects) and whether it is the management account."""
+    management = org.management_account_id == org.account_id
+    return management, tuple(tuple(id(policy) for policy in level) for level in org.scp_levels)
 
 
 def _resource_only_context(resource: str) -> RequestContext:

@@ -238,7 +238,7 @@ class Reachability:
         entries = await self.store.entries([resource_account] if resource_account else None)
         weighing = self.store.weighing(action.lower())
         first = []
-        for members in weighing.groups(weighing.candidates(entries.values()), resource):
+        for members in weighing.groups(weighing.candidates(entries.values()), resource, by_account=False):
             leader = members[0]
             decided = self._decide(leader.profile, action, resource, resource_account, resource_org, None, "generic")
             for member in members:

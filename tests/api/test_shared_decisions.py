@@ -16,6 +16,7 @@ import pytest
 from bench.synthetic_account import ACCOUNT_ID, Size, synthetic_gaad
 from service.database import Neo4jSettings
 from service.database.reader import GraphReader
+from service.evaluation.request import arn_account
 from service.reachability.index import PrincipalIndex
 from service.reachability.paths import identity_paths
 from service.reachability.questions import Reachability, _access_from
@@ -29,7 +30,13 @@ QUESTIONS = [
     ("iam:PassRole", f"arn:aws:iam::{ACCOUNT_ID}:role/deploy"),
     ("dynamodb:PutItem", f"arn:aws:dynamodb:eu-west-1:{ACCOUNT_ID}:app-12/orders"),
     ("kms:Decrypt", f"arn:aws:kms:us-east-1:{ACCOUNT_ID}:key/abc"),
+    # No account in the resource: every account's principals, grouped across accounts.
+    ("kms:Decrypt", "*"),
+    ("dynamodb:PutItem", "*"),
 ]
+# Copies of the account: one under the same SCPs, one under others (a Deny on kms:Decrypt of its own).
+SISTER, OTHER = "888000000002", "777000000003"
+ACCOUNTS = (ACCOUNT_ID, SISTER, OTHER)
 ROOT = f"arn:aws:iam::{ACCOUNT_ID}:root"
 # Roles whose trust policies admit the account's principals through the account, with more besides.
 _ADMIT = {"Effect": "Allow", "Principal": {"AWS": ROOT}, "Action": "sts:AssumeRole"}
@@ -65,12 +72,18 @@ async def _compare(settings: Neo4jSettings) -> int:
     compared = 0
     try:
         alone = Reachability(reader, PrincipalIndex())
-        profiles = (await alone.store.entries([ACCOUNT_ID]))[ACCOUNT_ID].profiles.values()
+        entries = await alone.store.entries(ACCOUNTS)
+        profiles = [profile for account in ACCOUNTS for profile in entries[account].profiles.values()]
         for action, resource in QUESTIONS:
             grouped = await Reachability(reader, index).who_can(action, resource)
             got = {a.principal.arn: _answer_view(a.principal.arn, a.condition, a.paths) for a in grouped}
             expected = {}
+            # Without a resource policy only the resource's own account can be allowed (whoCan weighs no
+            # other; one by one, another account's principal with an unloaded policy would read "may be").
+            home = arn_account(resource)
             for profile in profiles:
+                if home and profile.account_id != home:
+                    continue
                 _, decision, _ = await alone.access(profile.arn, action, resource)
                 answer = _access_from(profile, decision)
                 if answer is not None:
@@ -86,8 +99,8 @@ async def _compare(settings: Neo4jSettings) -> int:
             role = await alone._role(role_arn)
             assert role is not None
             expected = {}
-            for profile in profiles:
-                if profile.arn == role_arn:
+            for profile in profiles:  # the trust policies admit principals of the role's own account
+                if profile.arn == role_arn or profile.account_id != ACCOUNT_ID:
                     continue
                 _, decision, _ = await alone.access(profile.arn, "sts:AssumeRole", role_arn)
                 if (answer := alone._assume(profile, role, decision)) is not None:
@@ -146,7 +159,26 @@ def test_grouped_decisions_equal_one_by_one_decisions(
                 },
             }
         )
+    # An account-level condition: only the first account's copies satisfy it.
+    for user in gaad["UserDetailList"][100:200]:
+        user.setdefault("UserPolicyList", []).append(
+            {
+                "PolicyName": "home-account",
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "dynamodb:*",
+                            "Resource": "*",
+                            "Condition": {"StringEquals": {"aws:PrincipalAccount": "HOME"}},
+                        }
+                    ],
+                },
+            }
+        )
     full = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    no_kms = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}]}
     guard = {
         "Version": "2012-10-17",
         "Statement": [
@@ -160,10 +192,18 @@ def test_grouped_decisions_equal_one_by_one_decisions(
     }
     snapshot = organization(
         tmp_path,
-        accounts={ACCOUNT_ID: "ou-team"},
-        levels={"r-root": [full, guard], "ou-team": [full], ACCOUNT_ID: [full]},
+        accounts={ACCOUNT_ID: "ou-team", SISTER: "ou-team", OTHER: "r-root"},
+        levels={"r-root": [full, guard], "ou-team": [full], ACCOUNT_ID: [full], SISTER: [full], OTHER: [full, no_kms]},
     )
-    path = tmp_path / f"gaad-{ACCOUNT_ID}.json"
-    path.write_text(json.dumps(gaad), encoding="utf-8")
-    load(path, snapshot)
-    assert asyncio.run(_compare(neo4j_settings)) > 300  # the questions are not all trivially empty
+    # The two sister accounts carry the very same SCP (as FullAWSAccess is the same policy everywhere).
+    org = json.loads(snapshot.read_text())
+    shared = next(p for p in org["Policies"] if p["Targets"] == [{"TargetId": ACCOUNT_ID}])
+    shared["Targets"].append({"TargetId": SISTER})
+    org["Policies"] = [p for p in org["Policies"] if p["Targets"] != [{"TargetId": SISTER}]]
+    snapshot.write_text(json.dumps(org), encoding="utf-8")
+    text = json.dumps(gaad)
+    for account in ACCOUNTS:
+        copy = text.replace(ACCOUNT_ID, account).replace('"HOME"', f'"{ACCOUNT_ID}"')  # in every copy
+        (tmp_path / f"gaad-{account}.json").write_text(copy, encoding="utf-8")
+    load(*(tmp_path / f"gaad-{account}.json" for account in ACCOUNTS), snapshot)
+    assert asyncio.run(_compare(neo4j_settings)) > 1000  # the questions are not all trivially empty
