@@ -17,8 +17,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from service.database.reader import GraphReader
 from service.evaluation.context import RequestContext
@@ -26,7 +28,8 @@ from service.evaluation.engine import Decision, Reason
 from service.evaluation.formula import All, AnyOf, Cond, Condition, Not, Test, conj, disj, neg
 from service.evaluation.operators import evaluate_clause
 from service.evaluation.request import Principal, Request
-from service.evaluation.statements import CompiledStatement, compiled
+from service.evaluation.statements import CompiledStatement, ResourceSet, compiled
+from service.evaluation.wildcards import translate
 from service.reachability.profiles import (
     OrgContext,
     PolicyRef,
@@ -303,8 +306,9 @@ class ActionWeighing:
         """The principal's statements about the action (with content and place), and what else its decisions
         on the action depend on beyond its account and kind: the results of the condition clauses that look
         at who it is (aws:PrincipalArn, aws:PrincipalTag/..., aws:username, aws:userid) in those statements,
-        its boundary and its SCPs. Its ARN instead, when a Resource pattern or a condition value uses a
-        policy variable: then it is decided on its own."""
+        its boundary and its SCPs. Its ARN instead, when a condition value (or a boundary's or SCP's
+        Resource) uses a policy variable: then it is decided on its own. (An identity statement's Resource
+        with variables is weighed per question: see `groups`.)"""
         found = self._principals.get(profile.arn)
         if found is None:
             context = RequestContext(Request(principal=profile.principal, action=self.action, resource="*"))
@@ -317,11 +321,11 @@ class ActionWeighing:
                     alone = alone or personal_clauses(cs, context, results)
             for policy in profile.boundary_policies or ():
                 for cs in compiled(policy, "boundary").for_action(self.action):
-                    alone = alone or personal_clauses(cs, context, results)
+                    alone = alone or _variable_resources(cs) or personal_clauses(cs, context, results)
             for level in profile.org.scp_levels:
                 for policy in level:
                     for cs in compiled(policy, "scp").for_action(self.action):
-                        alone = alone or personal_clauses(cs, context, results)
+                        alone = alone or _variable_resources(cs) or personal_clauses(cs, context, results)
             found = self._principals[profile.arn] = (profile.arn if alone else tuple(results), tuple(statements))
         return found
 
@@ -382,16 +386,19 @@ class ActionWeighing:
         the account matters only through those and through account-level condition keys
         (aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:ResourceAccount), whose
         clause results are in the key like the principal-level ones."""
-        fits: dict[int, bool] = {}
+        fits: dict[int, tuple[bool, bool]] = {}
         context = _resource_only_context(resource)
         groups: dict[tuple[object, ...], list[Member]] = {}
         for profile in profiles:
             personal, statements = self._about(profile)
             placed: dict[int, tuple[Place, ...]] = {}
             for cs, content, where in statements:
-                fit = fits.get(id(cs))
-                if fit is None:
-                    fit = fits[id(cs)] = _may_fit(cs, resource, context)
+                found = fits.get(id(cs))
+                if found is None:
+                    found = fits[id(cs)] = (_may_fit(cs, resource, context), _varies(cs, resource))
+                fit, varies = found
+                if fit and varies:
+                    personal = profile.arn  # whether it matches depends on who the principal is
                 if fit and where not in (places := placed.get(content, ())):
                     placed[content] = (*places, where)
             key = (
@@ -464,6 +471,7 @@ def _retarget_condition(condition: Condition, where: Mapping[tuple[str, int], tu
     return disj(_retarget_condition(item, where) for item in condition.items)
 
 
+_VARIABLE = re.compile(r"\$\{[^}]*\}")
 _PERSONAL_KEYS = frozenset(
     {
         # who the principal is
@@ -481,11 +489,8 @@ _PERSONAL_KEYS = frozenset(
 
 def personal_clauses(cs: CompiledStatement, context: RequestContext, results: list[Cond]) -> bool:
     """Append to `results` what the statement's clauses on principal-level keys give for this principal;
-    True when the statement uses a policy variable (in Resource or a condition value): no clause result
-    can stand for that, the principal is decided on its own."""
-    for resources in (cs.resources, cs.not_resources):
-        if resources is not None and resources.variable_patterns:
-            return True
+    True when a condition value uses a policy variable: no clause result can stand for that, the principal
+    is decided on its own. (Resource patterns with variables are weighed per question, see `groups`.)"""
     for clause, origin in cs.clauses:
         if any("${" in value for value in clause.values):
             return True
@@ -509,10 +514,34 @@ def _resource_only_context(resource: str) -> RequestContext:
 
 
 def _may_fit(cs: CompiledStatement, resource: str, context: RequestContext) -> bool:
-    """Whether the statement's Resource/NotResource can match `resource`. Always, when its patterns use
-    policy variables: those depend on the principal (and `personal_clauses` has it decided on its own)."""
+    """Whether the statement's Resource/NotResource can match `resource`, for some principal. A pattern
+    with policy variables counts as matching when it could for some values of its variables."""
     if cs.resources is not None:
-        return bool(cs.resources.variable_patterns) or cs.resources.match(resource, context) is not False
+        return cs.resources.match(resource, context) is not False or _could_match(cs.resources, resource)
     if cs.not_resources is not None:
-        return bool(cs.not_resources.variable_patterns) or cs.not_resources.match(resource, context) is not True
+        # A NotResource excludes the resource only when a static pattern matches it.
+        return cs.not_resources.match(resource, context) is not True or bool(cs.not_resources.variable_patterns)
     return True
+
+
+def _variable_resources(cs: CompiledStatement) -> bool:
+    return any(r is not None and bool(r.variable_patterns) for r in (cs.resources, cs.not_resources))
+
+
+def _varies(cs: CompiledStatement, resource: str) -> bool:
+    """Whether the statement's Resource/NotResource matching `resource` depends on its policy variables
+    (and so on who the principal is)."""
+    if cs.resources is not None:
+        return _could_match(cs.resources, resource)
+    return cs.not_resources is not None and bool(cs.not_resources.variable_patterns)
+
+
+def _could_match(resources: ResourceSet, resource: str) -> bool:
+    """Whether a pattern with policy variables matches `resource` for some values of the variables: each
+    `${...}` read as a wildcard for anything."""
+    return any(_open_pattern(pattern).fullmatch(resource) for pattern in resources.variable_patterns)
+
+
+@lru_cache(maxsize=4096)
+def _open_pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(translate(_VARIABLE.sub("*", pattern), segmented=False, escaped=False), re.DOTALL)

@@ -25,6 +25,7 @@ from tests.api.gaad import organization
 
 QUESTIONS = [
     ("s3:DeleteObject", "arn:aws:s3:::any-bucket/key"),
+    ("s3:PutObject", "arn:aws:s3:::any-bucket/home/user-00160/notes.txt"),
     ("s3:GetObject", f"arn:aws:s3:us-east-1:{ACCOUNT_ID}:app-7/report.csv"),
     ("ec2:RunInstances", "*"),
     ("iam:PassRole", f"arn:aws:iam::{ACCOUNT_ID}:role/deploy"),
@@ -154,6 +155,23 @@ def test_grouped_decisions_equal_one_by_one_decisions(
                             "Action": ["s3:*", "kms:Decrypt"],
                             "Resource": "*",
                             "Condition": {"StringEquals": {"aws:PrincipalTag/team": "red"}},
+                        }
+                    ],
+                },
+            }
+        )
+    # A Resource with a policy variable: each user's own folder.
+    for user in gaad["UserDetailList"][140:220]:
+        user.setdefault("UserPolicyList", []).append(
+            {
+                "PolicyName": "own-folder",
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "s3:PutObject",
+                            "Resource": "arn:aws:s3:::any-bucket/home/${aws:username}/*",
                         }
                     ],
                 },
