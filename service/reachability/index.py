@@ -387,6 +387,7 @@ class ActionWeighing:
         (aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:ResourceAccount), whose
         clause results are in the key like the principal-level ones."""
         fits: dict[int, tuple[bool, bool]] = {}
+        org_places: dict[int, Hashable] = {}
         context = _resource_only_context(resource)
         groups: dict[tuple[object, ...], list[Member]] = {}
         for profile in profiles:
@@ -404,11 +405,11 @@ class ActionWeighing:
             key = (
                 personal,
                 None if extra is None else extra(profile),
-                profile.account_id if by_account else _organization_place(profile.org),
+                profile.account_id if by_account else _cached(org_places, profile.org),
                 profile.kind,
                 profile.is_service_linked,
                 frozenset(placed),
-                None if profile.boundary is None else (profile.boundary.arn, profile.boundary.known),
+                _boundary_content(profile.boundary),
             )
             groups.setdefault(key, []).append(Member(profile, placed))
         return list(groups.values())
@@ -425,12 +426,18 @@ class Member:
     statements: Mapping[int, tuple[Place, ...]]
 
     def retarget(self, first: Member) -> dict[tuple[str, int], tuple[Place, ...]]:
-        """Where each of `first`'s deciding statements, by (policy, index), is among this member's policies."""
-        return {
+        """Where each of `first`'s deciding statements, by (policy, index), is among this member's policies
+        (its boundary's too: the group's boundaries have the same document, maybe under other names)."""
+        where = {
             (policy, index): self.statements[content]
             for content, places in first.statements.items()
             for policy, index, _ in places
         }
+        mine, theirs = self.profile.boundary, first.profile.boundary
+        if mine is not None and theirs is not None and mine.arn != theirs.arn and mine.known and mine.document:
+            for st in parsed(mine).statements:
+                where[(theirs.arn, st.index)] = ((mine.arn, st.index, st.sid),)
+        return where
 
 
 def retarget_decision(
@@ -447,7 +454,7 @@ def retarget_decision(
     reasons: list[Reason] = []
     for reason in decision.explanation:
         targets = where.get((reason.policy, reason.statement)) if reason.statement is not None else None
-        if reason.policy_type != "identity" or not targets:
+        if reason.policy_type not in _RETOLD or not targets:
             reasons.append(reason)
         else:
             reasons.extend(Reason(p, reason.policy_type, i, sid, reason.effect, reason.why) for p, i, sid in targets)
@@ -459,7 +466,7 @@ def retarget_decision(
 def _retarget_condition(condition: Condition, where: Mapping[tuple[str, int], tuple[Place, ...]]) -> Cond:
     if isinstance(condition, Test):
         targets = where.get((condition.policy, condition.statement)) if condition.statement is not None else None
-        if not targets or condition.policy_type != "identity":
+        if not targets or condition.policy_type not in _RETOLD:
             return condition
         policy, index, sid = targets[0]
         return Test(condition.key, condition.operator, condition.values, policy, index, sid, condition.policy_type)
@@ -471,6 +478,7 @@ def _retarget_condition(condition: Condition, where: Mapping[tuple[str, int], tu
     return disj(_retarget_condition(item, where) for item in condition.items)
 
 
+_RETOLD = frozenset({"identity", "boundary"})  # the policy types whose statements a member has of its own
 _VARIABLE = re.compile(r"\$\{[^}]*\}")
 _PERSONAL_KEYS = frozenset(
     {
@@ -498,6 +506,21 @@ def personal_clauses(cs: CompiledStatement, context: RequestContext, results: li
         if key in _PERSONAL_KEYS or key.startswith("aws:principaltag/"):
             results.append(evaluate_clause(clause, context, variables=cs.variables, origin=origin))
     return False
+
+
+def _cached(places: dict[int, Hashable], org: OrgContext) -> Hashable:
+    found = places.get(id(org))
+    if found is None:
+        found = places[id(org)] = _organization_place(org)
+    return found
+
+
+def _boundary_content(boundary: PolicyRef | None) -> Hashable:
+    """A boundary by what it says (equal documents under different names decide alike), or by its ARN when
+    its document is not loaded."""
+    if boundary is None:
+        return None
+    return ("document", boundary.document) if boundary.known and boundary.document else ("arn", boundary.arn)
 
 
 def _organization_place(org: OrgContext) -> Hashable:

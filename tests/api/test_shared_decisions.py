@@ -56,9 +56,18 @@ TRUSTS: dict[str, list[dict[str, Any]]] = {
 
 
 def _answer_view(principal: str, condition: Any, paths: Any) -> tuple[Any, ...]:
-    tests = sorted((leaf.key, leaf.operator, leaf.values, leaf.negated) for leaf in _leaves(condition))
+    """What must be equal: principal, conditional or not, the condition tests (as a set: the same test in
+    two statements of equal content is one test), the paths."""
+    tests = {(leaf.key, leaf.operator, leaf.values, leaf.negated) for leaf in _leaves(condition)}
     steps = sorted(tuple((s.source.arn, s.target.arn, s.kind, s.via, s.statement) for s in path) for path in paths)
-    return principal, condition is None, tuple(tests), tuple(steps)
+    return principal, condition is None, frozenset(tests), tuple(steps)
+
+
+def _named_tests(condition: Any) -> set[tuple[Any, ...]]:
+    """The condition tests with the policy and statement each names."""
+    return {
+        (leaf.key, leaf.values, leaf.test.policy, leaf.test.statement, leaf.test.sid) for leaf in _leaves(condition)
+    }
 
 
 def _leaves(condition: Any) -> Any:
@@ -78,6 +87,7 @@ async def _compare(settings: Neo4jSettings) -> int:
         for action, resource in QUESTIONS:
             grouped = await Reachability(reader, index).who_can(action, resource)
             got = {a.principal.arn: _answer_view(a.principal.arn, a.condition, a.paths) for a in grouped}
+            named = {a.principal.arn: _named_tests(a.condition) for a in grouped}
             expected = {}
             # Without a resource policy only the resource's own account can be allowed (whoCan weighs no
             # other; one by one, another account's principal with an unloaded policy would read "may be").
@@ -91,6 +101,8 @@ async def _compare(settings: Neo4jSettings) -> int:
                     expected[profile.arn] = _answer_view(
                         profile.arn, answer.condition, identity_paths(profile, decision)
                     )
+                    # Each test names one of this principal's own statements that has it.
+                    assert named[profile.arn] <= _named_tests(answer.condition), (action, resource, profile.arn)
             assert got == expected, (action, resource)
             compared += len(expected)
         for name in TRUSTS:
@@ -177,6 +189,31 @@ def test_grouped_decisions_equal_one_by_one_decisions(
                 },
             }
         )
+    # A boundary with a condition of its own, the same document in every account (under each one's ARN).
+    boundary = f"arn:aws:iam::{ACCOUNT_ID}:policy/mfa-boundary"
+    template = next(p for p in gaad["Policies"] if f":{ACCOUNT_ID}:policy/" in p["Arn"])
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["s3:*", "kms:*"],
+                "Resource": "*",
+                "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+            }
+        ],
+    }
+    gaad["Policies"].append(
+        {
+            **template,
+            "PolicyName": "mfa-boundary",
+            "Arn": boundary,
+            "PolicyId": "ANPAMFABOUNDARY000001",
+            "PolicyVersionList": [{**template["PolicyVersionList"][0], "Document": document}],
+        }
+    )
+    for user in gaad["UserDetailList"][:60]:
+        user["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": boundary}
     # An account-level condition: only the first account's copies satisfy it.
     for user in gaad["UserDetailList"][100:200]:
         user.setdefault("UserPolicyList", []).append(
