@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_scale.py [--sizes 1000 10000 100000] [--seed 1] [--skip-generate]
         [--skip-load] [--phases latency throughput during-load] [--api-url URL] [--empty-first]
+        [--restart-neo4j] [--workers N] [--clients 16] [--seconds 30]
 
 For each size: generate with bench/generate.py into bench/data/<size>-seed<seed>/ (git-ignored), run
 `accessgraph load --json` on it as a subprocess (wall time, entities/s, the loader's peak RSS, Neo4j's
@@ -69,6 +70,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--skip-load", action="store_true", help="the graph already holds this organization")
     parser.add_argument("--empty-first", action="store_true",
                         help="delete everything in the graph before loading (never the default: it is your data)")
+    parser.add_argument("--restart-neo4j", action="store_true",
+                        help="restart the local Neo4j before each load, so its memory figures belong to that size")
     parser.add_argument("--phases", nargs="+", choices=PHASES, default=list(PHASES))
     parser.add_argument("--requests", type=int, default=100,
                         help="sequential whoCanAssume and crossAccountTrusts requests (default 100)")
@@ -106,6 +109,8 @@ def _run_size(size: int, args: argparse.Namespace, facts: dict[str, Any]) -> dic
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 
+    if args.restart_neo4j:
+        _restart_neo4j()
     if args.empty_first and not args.skip_load:
         _empty_graph()
     if not args.skip_load:
@@ -123,7 +128,7 @@ def _run_size(size: int, args: argparse.Namespace, facts: dict[str, Any]) -> dic
         _note(f"warning: {len(missing)} of this organization's accounts are not loaded (drop --skip-load)")
     result["graph"] = {"nodes": graph["nodes"], "relationships": graph["relationships"],
                        "loadedAccounts": len(graph["loadedAccounts"]), "otherAccounts": len(others),
-                       "missingAccounts": len(missing)}
+                       "missingAccounts": len(missing), "storeMiB": _store_size()}
     save()
     with _api(args) as api:
         rng = random.Random(f"bench-scale:{args.seed}:{size}")
@@ -319,20 +324,26 @@ def _throughput(api: Api, accounts: list[workload.Account], args: argparse.Names
 def _during_load(
     api: Api, accounts: list[workload.Account], rng: random.Random, args: argparse.Namespace
 ) -> dict[str, Any]:
-    """whoCanAssume on the even accounts' roles while `accessgraph load` rewrites the odd accounts."""
+    """whoCanAssume on the even accounts' roles while `accessgraph load` rewrites the odd accounts.
+
+    The same sequence of roles is asked before the load (baseline) and during it (from its start, cycling),
+    so the two sets of figures compare the same questions; `baselineSameRoles` covers the roles asked during it.
+    """
     queried, reloaded = (accounts[0::2], accounts[1::2]) if len(accounts) > 1 else (accounts, accounts)
-    baseline = [_ask(api, workload.who_can_assume(rng, queried), args.token) for _ in range(min(args.requests, 50))]
+    questions = [workload.who_can_assume(rng, queried) for _ in range(max(1, min(args.requests, 50)))]
+    baseline = [_ask(api, question, args.token) for question in questions]
     samples: list[tuple[float, int | None, str | None]] = []
 
     def sample(done: threading.Event) -> None:
         while not done.is_set():
-            samples.append(_ask(api, workload.who_can_assume(rng, queried), args.token))
+            samples.append(_ask(api, questions[len(samples) % len(questions)], args.token))
 
     load = _measure_load([account.file for account in reloaded], while_loading=sample)
     out: dict[str, Any] = {"queriedAccounts": len(queried), "reloadedAccounts": len(reloaded), "reload": load,
-                           "baseline": _figures(baseline), "whileLoading": _figures(samples)}
+                           "baseline": _figures(baseline), "whileLoading": _figures(samples),
+                           "baselineSameRoles": _figures(baseline[: len(samples)])}
     _note(f"during reload of {len(reloaded)} accounts ({load['wallSeconds']:.1f} s): {line(out['whileLoading'])}; "
-          f"baseline {line(out['baseline'])}")
+          f"same roles before: {line(out['baselineSameRoles'])}")
     return out
 
 
@@ -344,6 +355,33 @@ def _neo4j_pid() -> int | None:
     from service.database.local import LocalServer
 
     return LocalServer().pid()
+
+
+def _restart_neo4j() -> None:
+    """Stop and start the local server on the Bolt port it had (a bare `neo4j start` would take the default)."""
+    if os.environ.get("NEO4J_URI"):
+        raise SystemExit("--restart-neo4j restarts the local server; NEO4J_URI names an external one")
+    from service.database.local import LocalServer
+    from service.database.settings import read_credentials
+
+    credentials = read_credentials(LocalServer().home)
+    if credentials is None:
+        raise SystemExit("--restart-neo4j: no local server here yet; run `accessgraph neo4j start` first")
+    subprocess.run([ACCESSGRAPH, "neo4j", "stop"], check=True, capture_output=True)
+    subprocess.run([ACCESSGRAPH, "neo4j", "start", "--bolt-port", str(credentials.bolt_port)], check=True,
+                   capture_output=True)
+    _note(f"restarted Neo4j on port {credentials.bolt_port} (memory {memory(_neo4j_pid())})")
+
+
+def _store_size() -> float | None:
+    """The local server's database files on disk (store and transaction logs), in MiB."""
+    if os.environ.get("NEO4J_URI"):
+        return None
+    from service.database.local import LocalServer
+
+    data, database = LocalServer().home / "data", os.environ.get("NEO4J_DATABASE", "neo4j")
+    files = [path for folder in ("databases", "transactions") for path in (data / folder / database).rglob("*")]
+    return round(sum(path.stat().st_size for path in files if path.is_file()) / 2**20, 1)
 
 
 def _neo4j_facts() -> dict[str, Any]:

@@ -6,6 +6,8 @@ from typing import Any
 
 from bench import scale_workload as workload
 
+_LATENCIES = ("whoCanAssume", "whoCan", "crossAccountTrusts", "whileLoading", "baselineSameRoles")
+
 
 def line(figures: dict[str, Any]) -> str:
     if not figures.get("n"):
@@ -36,7 +38,8 @@ def _rows(result: dict[str, Any]) -> list[tuple[str, str]]:
                                       f"{n['rssPeakDuringLoadMiB']} MiB; VmHWM since start {n['peakSinceStartMiB']})"))
     graph = result.get("graph")
     if graph:
-        rows.append(("graph", f"{graph['nodes']:,} nodes, {graph['relationships']:,} relationships"))
+        store = f", store {graph['storeMiB']:,.0f} MiB" if graph.get("storeMiB") else ""
+        rows.append(("graph", f"{graph['nodes']:,} nodes, {graph['relationships']:,} relationships{store}"))
     latency = result.get("latency") or {}
     for kind in (*workload.QUESTIONS, "organizationTrustReview"):
         if kind in latency:
@@ -48,7 +51,7 @@ def _rows(result: dict[str, Any]) -> list[tuple[str, str]]:
     during = result.get("duringLoad")
     if during:
         rows.append(("whoCanAssume in reload", line(during["whileLoading"])))
-        rows.append(("  baseline", line(during["baseline"])))
+        rows.append(("  same roles before", line(during.get("baselineSameRoles") or during["baseline"])))
     return rows
 
 
@@ -69,6 +72,7 @@ def summary_table(results: list[dict[str, Any]]) -> str:
         ("org trust review p50 (ms)", "latency.organizationTrustReview.p50"),
         ("throughput (req/s)", "throughput.requestsPerSecond"),
         ("whoCanAssume during reload p50/p99 (ms)", "duringLoad.whileLoading"),
+        ("same roles before the reload p50/p99 (ms)", "duringLoad.baselineSameRoles"),
         ("errors during reload", "duringLoad.whileLoading.errors"),
     )
     header = "| metric | " + " | ".join(f"{r['size']:,}" for r in results) + " |"
@@ -76,7 +80,7 @@ def summary_table(results: list[dict[str, Any]]) -> str:
     for label, path in metrics:
         cells = []
         for result in results:
-            if path.split(".")[-1] in ("whoCanAssume", "whoCan", "crossAccountTrusts", "whileLoading"):
+            if path.split(".")[-1] in _LATENCIES:
                 cells.append(f"{cell(result, path + '.p50')} / {cell(result, path + '.p99')}")
             else:
                 cells.append(cell(result, path))
