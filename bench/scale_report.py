@@ -27,15 +27,18 @@ def _rows(result: dict[str, Any]) -> list[tuple[str, str]]:
     generated = result.get("generate")
     if generated:
         rows.append(("generate", f"{generated['seconds']:.1f} s, {generated['bytes'] / 1e6:.1f} MB"))
-    load = result.get("load")
-    if load:
-        rows.append(("load wall", f"{load['wallSeconds']:.1f} s (writes {load['writeSeconds']:.1f} s)"))
-        rows.append(("load entities/s", f"{load['entitiesPerSecond']:,.0f} ({load['entities']:,} entities)"))
-        rows.append(("loader peak RSS", f"{load['loaderPeakMiB']:,.0f} MiB"))
+    for section in ("load", "reload"):
+        load = result.get(section)
+        if not load:
+            continue
+        rows.append((f"{section} wall", f"{load['wallSeconds']:.1f} s (writes {load['writeSeconds']:.1f} s), "
+                                        f"{load['entitiesPerSecond']:,.0f} entities/s ({load['entities']:,} entities)"))
+        rows.append(("  loader peak RSS", f"{load['loaderPeakMiB']:,.0f} MiB"))
         if load.get("neo4j"):
             n = load["neo4j"]
-            rows.append(("Neo4j RSS", f"{n['rssBeforeMiB']} → {n['rssAfterMiB']} MiB (peak during load "
-                                      f"{n['rssPeakDuringLoadMiB']} MiB; VmHWM since start {n['peakSinceStartMiB']})"))
+            rows.append(("  Neo4j RSS", f"{n['rssBeforeMiB']} → {n['rssAfterMiB']} MiB (peak during the load "
+                                        f"{n['rssPeakDuringLoadMiB']} MiB; VmHWM since start "
+                                        f"{n['peakSinceStartMiB']})"))
     graph = result.get("graph")
     if graph:
         store = f", store {graph['storeMiB']:,.0f} MiB" if graph.get("storeMiB") else ""
@@ -67,6 +70,8 @@ def summary_table(results: list[dict[str, Any]]) -> str:
     metrics = (
         ("load wall (s)", "load.wallSeconds"), ("entities/s", "load.entitiesPerSecond"),
         ("loader peak RSS (MiB)", "load.loaderPeakMiB"), ("Neo4j RSS after load (MiB)", "load.neo4j.rssAfterMiB"),
+        ("reload over itself (s)", "reload.wallSeconds"),
+        ("Neo4j VmHWM after reload (MiB)", "reload.neo4j.peakSinceStartMiB"),
         ("whoCanAssume p50/p99 (ms)", "latency.whoCanAssume"), ("whoCan p50/p99 (ms)", "latency.whoCan"),
         ("crossAccountTrusts p50/p99 (ms)", "latency.crossAccountTrusts"),
         ("org trust review p50 (ms)", "latency.organizationTrustReview.p50"),
