@@ -20,15 +20,19 @@ PAGE_SIZE = 100
 WHO_CAN_ASSUME = f"""query($role: String!) {{
   whoCanAssumePage(roleArn: $role, first: {PAGE_SIZE}) {{ {_ACCESS} }}
 }}"""
-WHO_CAN = f"""query($action: String!, $resource: String!) {{
-  whoCanPage(action: $action, resource: $resource, first: {PAGE_SIZE}) {{ {_ACCESS} }}
+WHO_CAN = f"""query($action: String!, $resource: String!, $resourceAccount: String) {{
+  whoCanPage(action: $action, resource: $resource, resourceAccount: $resourceAccount, first: {PAGE_SIZE}) {{
+    {_ACCESS}
+  }}
 }}"""
-TRUSTS_OF_ACCOUNT = """query($account: String) {
-  crossAccountTrusts(accountId: $account) { role { arn } trusted { arn kind } conditionText categories }
-}"""
-TRUSTS_OF_ORGANIZATION = """query {
-  crossAccountTrusts { role { arn } trusted { arn kind } conditionText categories }
-}"""
+_FINDING = "role { arn } trusted { arn kind } conditionText categories"
+TRUSTS_OF_ACCOUNT = f"""query($account: String) {{
+  crossAccountTrustsPage(accountId: $account, first: {PAGE_SIZE}) {{ totalCount items {{ {_FINDING} }} }}
+}}"""
+# The whole organization as `accessgraph trust-review` reads it: every page of 10,000 findings.
+TRUSTS_OF_ORGANIZATION = f"""query($after: String) {{
+  crossAccountTrustsPage(first: 10000, after: $after) {{ totalCount endCursor items {{ {_FINDING} }} }}
+}}"""
 
 
 @dataclass
@@ -47,10 +51,8 @@ class Request:
 
     def size(self, data: dict[str, Any]) -> int:
         """How many principals (or trust findings) the answer holds in total."""
-        if self.kind == "crossAccountTrusts":
-            return len(data["crossAccountTrusts"])
-        page = data["whoCanAssumePage" if self.kind == "whoCanAssume" else "whoCanPage"]
-        return int(page["totalCount"])
+        key = {"whoCanAssume": "whoCanAssumePage", "whoCan": "whoCanPage"}.get(self.kind, "crossAccountTrustsPage")
+        return int(data[key]["totalCount"])
 
 
 def catalog(folder: Path) -> list[Account]:
@@ -89,7 +91,9 @@ def who_can(rng: random.Random, accounts: list[Account]) -> Request:
         ("iam:PassRole", f"arn:aws:iam::{acct}:role/{team}-fn-{n}"),
         ("sqs:SendMessage", f"arn:aws:sqs:{region}:{acct}:{team}-q{n}"),
     ))
-    return Request("whoCan", WHO_CAN, {"action": action, "resource": resource})
+    # An S3 ARN names no account: say whose bucket it is, or the API takes it as each caller's own.
+    owner = acct if action.startswith("s3:") else None
+    return Request("whoCan", WHO_CAN, {"action": action, "resource": resource, "resourceAccount": owner})
 
 
 Draw = Callable[[random.Random, list[Account]], Request]
