@@ -149,14 +149,15 @@ def _write(
     progress.note(f"{label}: writing {total} rows in one transaction")
     started = time.monotonic()
     attempts = 0
-    why = "a transient error, such as a deadlock with a concurrent load"
+    transient = "a transient error, such as a deadlock with a concurrent load"
+    why = transient
 
     def attempt(tx: neo4j.ManagedTransaction) -> WriteResult:
         nonlocal attempts, why
         attempts += 1
         if attempts > 1:
             progress.note(f"{label}: writing again (attempt {attempts}) after {why}")
-            why = "a transient error, such as a deadlock with a concurrent load"
+            why = transient
         return work(tx)
 
     with driver.session(database=database) as session:

@@ -176,8 +176,9 @@ def write_plan(
 def _write_accounts(
     accounts: Sequence[AccountSnapshot], write: Callable[[AccountSnapshot], WriteResult], workers: int
 ) -> Generator[tuple[int, WriteResult | BaseException]]:
-    """(index, result or exception) per account as each finishes. After a failure (or Ctrl-C) no account
-    is started; those being written finish, each committing or rolling back whole; the failure comes last."""
+    """(index, result or exception) per account as each finishes. After a failure no account is started;
+    with several workers, those being written finish (each commits or rolls back whole) before the failure
+    comes, last; Ctrl-C likewise. With one, the account being written is the one that failed."""
     if workers == 1:
         for index, account in enumerate(accounts):
             try:
