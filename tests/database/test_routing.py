@@ -165,3 +165,31 @@ def test_every_command_rejects_a_uri_it_cannot_use_with_a_message(
         assert main(command) == 3, command
         err = capsys.readouterr().err
         assert err.startswith(f"accessgraph: error: NEO4J_URI {uri!r}") and message in err, err
+
+
+def test_the_api_chains_its_reads_with_one_bookmark_manager(
+    graph: neo4j.Driver, neo4j_settings: Neo4jSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a cluster, separate READ transactions may land on readers that lag differently; chained by
+    bookmarks, a later read never sees an older graph than an earlier one saw."""
+    managers: list[Any] = []
+    session = neo4j.AsyncDriver.session
+
+    def recording(self: neo4j.AsyncDriver, **config: Any) -> Any:
+        managers.append(config.get("bookmark_manager"))
+        return session(self, **config)
+
+    monkeypatch.setattr(neo4j.AsyncDriver, "session", recording)
+
+    async def two_reads() -> list[str]:
+        reader = GraphReader(routed(neo4j_settings))
+        try:
+            await reader.rows("reach_generation")
+            await reader.rows("reach_generation")
+            return list(await managers[0].get_bookmarks())
+        finally:
+            await reader.close()
+
+    bookmarks = asyncio.run(two_reads())
+    assert len(managers) == 2 and managers[0] is not None and managers[1] is managers[0]
+    assert bookmarks  # read transactions return bookmarks: the next read waits for a reader that caught up
