@@ -3,6 +3,10 @@
 MATCH (ph:Principal {accountId: $accountId})
 WHERE ph.placeholder = true AND ph.roleName IS NOT NULL
 MATCH (role:Role {accountId: $accountId, name: ph.roleName})
+// Locked before its edges are read, as in load_account_demote: a concurrent load may be adding one.
+SET ph.loadLock = true
+REMOVE ph.loadLock
+WITH ph, role
 MATCH (source)-[old:TRUSTS]->(ph)
 CREATE (source)-[moved:TRUSTS]->(role)
 SET moved = properties(old)

@@ -20,6 +20,11 @@ from loaders.rows import AccountSnapshot, Link, OrganizationSnapshot, TrustRow, 
 from service.cypher import query
 
 DEFAULT_BATCH_SIZE = 5000
+# A node this transaction had read was deleted by a concurrent load's commit before this one could link
+# to it. The server calls that a client error, so the driver does not retry it; a fresh attempt reads
+# the committed graph and MERGEs the node again.
+_DELETED_UNDER_US = "Neo.ClientError.Statement.EntityNotFound"
+_ATTEMPTS_AFTER_DELETION = 5
 
 _TRUST_QUERIES = {
     "principal": "load_trusts_principal",
@@ -35,6 +40,7 @@ class WriteResult:
     rows: int
     seconds: float
     removed: int = 0
+    attempts: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,11 +140,36 @@ def _write(
     total: int,
     progress: Progress | None,
 ) -> WriteResult:
-    (progress or SilentProgress()).note(f"{label}: writing {total} rows in one transaction")
+    """Run `work` as one managed write transaction, again from the start when it has to be.
+
+    The driver retries transient failures (a deadlock with a concurrent load, a lost connection, a
+    leader change) within its max_transaction_retry_time; a node deleted under us is retried here.
+    """
+    progress = progress or SilentProgress()
+    progress.note(f"{label}: writing {total} rows in one transaction")
     started = time.monotonic()
+    attempts = 0
+    transient = "a transient error, such as a deadlock with a concurrent load"
+    why = transient
+
+    def attempt(tx: neo4j.ManagedTransaction) -> WriteResult:
+        nonlocal attempts, why
+        attempts += 1
+        if attempts > 1:
+            progress.note(f"{label}: writing again (attempt {attempts}) after {why}")
+            why = transient
+        return work(tx)
+
     with driver.session(database=database) as session:
-        result = session.execute_write(work)
-    return replace(result, seconds=time.monotonic() - started)  # commit included
+        for tries in range(1, _ATTEMPTS_AFTER_DELETION + 1):
+            try:
+                result = session.execute_write(attempt)
+                break
+            except neo4j.exceptions.ClientError as exc:
+                if exc.code != _DELETED_UNDER_US or tries == _ATTEMPTS_AFTER_DELETION:
+                    raise
+                why = "a concurrent load deleted a node it links to"
+    return replace(result, seconds=time.monotonic() - started, attempts=attempts)  # commit included
 
 
 def _run_batches(

@@ -1,26 +1,31 @@
 """get -> transform -> load: read every input and transform it completely, then write.
 
 Nothing is written unless every input read and transformed cleanly, so a bad file never leaves a
-partial account; each account (and organization) is then written in its own transaction.
+partial account; each account (and organization) is then written in its own transaction, accounts by
+one or several workers. A write that fails after that leaves every account with either its previous
+snapshot or its new one, never a mix: the error says which.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Generator, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import neo4j
+from neo4j.exceptions import DriverError, IncompleteCommit, Neo4jError
 
 from loaders.detect import expand_paths, read_input
 from loaders.gaad import merge_pages, transform_gaad
-from loaders.graph_writer import DEFAULT_BATCH_SIZE, write_account, write_organization
+from loaders.graph_writer import DEFAULT_BATCH_SIZE, WriteResult, write_account, write_organization
 from loaders.organizations import transform_organization
 from loaders.progress import Progress, SilentProgress
 from loaders.rows import AccountSnapshot, OrganizationSnapshot
-from service.errors import InputError
+from service.errors import InputError, LoadError
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,31 +111,120 @@ def write_plan(
     database: str = "neo4j",
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> LoadSummary:
-    """Write each organization, then each account, each in its own transaction."""
+    """Write each organization, then the accounts, `workers` at a time; each in its own transaction.
+
+    Concurrent accounts share nodes (AWS managed policies, external principals, other accounts and their
+    placeholders), so their transactions can deadlock: the server aborts one, and the driver runs it
+    again. The driver is thread-safe; each worker has its own session.
+
+    Raises:
+        LoadError: a write failed. No account is left half-written: the error names the failed one and
+            its file, the accounts written, and those not started (their previous snapshot stays).
+    """
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
     progress = progress or SilentProgress()
     summary = LoadSummary(warnings=list(plan.warnings))
     started = time.monotonic()
-    for organization in plan.organizations:
-        result = write_organization(driver, organization, database=database, batch_size=batch_size, progress=progress)
+    for index, organization in enumerate(plan.organizations):
+        try:
+            result = write_organization(
+                driver, organization, database=database, batch_size=batch_size, progress=progress
+            )
+        except (Neo4jError, DriverError) as exc:
+            done = [f"organization {org.id}" for org in plan.organizations[:index]]
+            kept = [f"organization {org.id}" for org in plan.organizations[index + 1 :]]
+            kept += [f"account {account.account_id}" for account in plan.accounts]
+            raise LoadError(_failure(f"organization {organization.id}", organization.source, exc, done, kept)) from exc
         summary.organizations.append({
             "id": organization.id, "source": organization.source, "accounts": len(organization.accounts),
             "organizationalUnits": len(organization.units), "policies": len(organization.policies),
             "seconds": round(result.seconds, 3),
         })
         progress.note(f"{result.label}: done in {result.seconds:.1f} s")
-    for account in plan.accounts:
-        result = write_account(driver, account, database=database, batch_size=batch_size, progress=progress)
-        rate = account.entity_count / result.seconds if result.seconds > 0 else 0.0
-        summary.accounts.append(account_summary(account, result.seconds, result.removed))
-        progress.note(
-            f"{result.label}: {account.entity_count} entities, {result.rows} rows in {result.seconds:.1f} s "
-            f"({rate:,.0f} entities/s)"
-        )
+
+    def write(account: AccountSnapshot) -> WriteResult:
+        return write_account(driver, account, database=database, batch_size=batch_size, progress=progress)
+
+    written: dict[int, dict[str, Any]] = {}
+    with closing(_write_accounts(plan.accounts, write, workers)) as outcomes:
+        for index, outcome in outcomes:
+            account = plan.accounts[index]
+            if isinstance(outcome, Neo4jError | DriverError):
+                done = [f"organization {org.id}" for org in plan.organizations]
+                done += [f"account {plan.accounts[i].account_id}" for i in sorted(written)]
+                kept = [f"account {a.account_id}" for i, a in enumerate(plan.accounts) if i not in {*written, index}]
+                message = _failure(f"account {account.account_id}", account.source, outcome, done, kept)
+                raise LoadError(message) from outcome
+            if isinstance(outcome, BaseException):
+                raise outcome  # a bug, not a database failure
+            written[index] = account_summary(account, outcome.seconds, outcome.removed)
+            rate = account.entity_count / outcome.seconds if outcome.seconds > 0 else 0.0
+            progress.note(
+                f"{outcome.label}: {account.entity_count} entities, {outcome.rows} rows in {outcome.seconds:.1f} s "
+                f"({rate:,.0f} entities/s)"
+            )
+    summary.accounts = [written[index] for index in sorted(written)]
     summary.seconds = time.monotonic() - started
     for warning in summary.warnings:
         progress.note(f"warning: {warning}")
     return summary
+
+
+def _write_accounts(
+    accounts: Sequence[AccountSnapshot], write: Callable[[AccountSnapshot], WriteResult], workers: int
+) -> Generator[tuple[int, WriteResult | BaseException]]:
+    """(index, result or exception) per account as each finishes. After a failure no account is started;
+    with several workers, those being written finish (each commits or rolls back whole) before the failure
+    comes, last; Ctrl-C likewise. With one, the account being written is the one that failed."""
+    if workers == 1:
+        for index, account in enumerate(accounts):
+            try:
+                yield index, write(account)
+            except (Neo4jError, DriverError) as exc:
+                yield index, exc
+                return
+        return
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="load")
+    try:
+        pending: dict[Future[WriteResult], int] = {pool.submit(write, a): i for i, a in enumerate(accounts)}
+        failure: tuple[int, BaseException] | None = None
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in done:
+                index = pending.pop(future)
+                error = future.exception()
+                if error is None:
+                    yield index, future.result()
+                elif failure is None:
+                    failure = (index, error)
+            if failure is not None:
+                for future in [f for f in pending if f.cancel()]:
+                    pending.pop(future)
+        if failure is not None:
+            yield failure
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _failure(what: str, source: str, exc: BaseException, written: list[str], kept: list[str]) -> str:
+    reason = exc.message if isinstance(exc, Neo4jError) and exc.message else str(exc)
+    code = f" ({exc.code})" if isinstance(exc, Neo4jError) and exc.code else ""
+    outcome = (
+        f"the connection broke while {what} committed: the server may have kept the previous snapshot or "
+        "the new one, never a mix; load its file again"
+        if isinstance(exc, IncompleteCommit)
+        else f"{what} keeps its previous snapshot (its transaction rolled back; nothing of it was written)."
+    )
+    lines = [
+        f"{source}: writing {what} failed{code}: {reason}",
+        outcome,
+        "written (new snapshot): " + (", ".join(written) or "nothing"),
+        "not written (previous snapshot kept): " + (", ".join(kept) or "nothing else"),
+    ]
+    return "\n".join(lines)
 
 
 def account_summary(account: AccountSnapshot, seconds: float, removed: int) -> dict[str, Any]:

@@ -12,11 +12,17 @@ _NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def cypher_dir() -> Path:
+    """`cypher/` of the source checkout accessgraph runs from (an editable install: edits apply at once),
+    else the copy an installed package carries in `service/_cypher/` (setup.py puts it there)."""
     here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "cypher", here / "cypher"):
-        if candidate.is_dir():
-            return candidate
-    raise AccessgraphError(f"the cypher/ folder is missing next to {here}; reinstall accessgraph")
+    checkout = here.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "cypher").is_dir():
+        return checkout / "cypher"
+    if (here / "_cypher").is_dir():
+        return here / "_cypher"
+    raise AccessgraphError(
+        f"no Cypher statements in {checkout / 'cypher'} nor in {here / '_cypher'}; reinstall accessgraph"
+    )
 
 
 @cache

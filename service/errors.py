@@ -5,6 +5,8 @@
     ├── ProvisioningError       Neo4j could not be downloaded, configured or started
     ├── InputError              a file or document the user gave is wrong (names file and entity)
     │   └── PolicyError         a policy document that does not parse (names policy, statement, field)
+    ├── LoadError               a snapshot's write failed after validation (names its file; says what
+    │                           was written and what kept its previous snapshot)
     └── QueryError              a question the API cannot answer as asked (unknown ARN, bad action)
 
 Anything else that escapes is a bug: the CLI prints it as one, the API masks it.
@@ -59,6 +61,10 @@ class PolicyError(InputError):
         if field:
             where.append(f"field {field!r}")
         super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+
+class LoadError(AccessgraphError):
+    exit_code = 5
 
 
 class QueryError(AccessgraphError):

@@ -1,9 +1,11 @@
-"""docker-compose.yml stays valid: `docker compose config` where the plugin exists, else a structural check."""
+"""docker-compose.yml and the Dockerfile stay valid: `docker compose config` where the plugin exists, else structural
+checks (no test here needs a Docker engine)."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -66,3 +68,53 @@ def test_the_service_image_runs_the_accessgraph_server() -> None:
     assert dockerfile.startswith("#") and "FROM python:3.11" in dockerfile
     assert 'CMD ["accessgraph", "serve"' in dockerfile
     assert "USER accessgraph" in dockerfile
+
+
+def _stages() -> dict[str, list[str]]:
+    """The Dockerfile's instructions by stage name (the last, unnamed stage is "image")."""
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
+    stages: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.upper().startswith("FROM "):
+            words = line.split()
+            name = words[3] if len(words) == 4 and words[2].upper() == "AS" else "image"
+            current = stages.setdefault(name, [])
+        current.append(line)
+    return stages
+
+
+def test_the_image_builds_the_explorer_in_a_node_stage_with_the_ci_script() -> None:
+    stages = _stages()
+    explorer = stages["explorer"]
+    assert explorer[0].startswith("FROM node:20")
+    assert "RUN bash .ci/explorer --bundle-only" in explorer
+    script = (ROOT / ".ci" / "explorer").read_text(encoding="utf-8")
+    assert "npm ci" in script and "node build.mjs" in script and "--bundle-only" in script
+    copies = [line for stage in stages.values() for line in stage if line.startswith("COPY --from=explorer")]
+    assert copies == ["COPY --from=explorer /src/service/explorer/static ./service/explorer/static"]
+
+
+def test_the_image_installs_a_wheel_that_carries_the_bundle_and_the_cypher_statements() -> None:
+    stages = _stages()
+    wheel = stages["wheel"]
+    assert "COPY cypher ./cypher" in wheel and any("setup.py" in line for line in wheel if line.startswith("COPY "))
+    position = {line: index for index, line in enumerate(wheel)}
+    built = next(line for line in wheel if line.startswith("RUN pip wheel"))
+    assert position["COPY --from=explorer /src/service/explorer/static ./service/explorer/static"] < position[built]
+    image = stages["image"]
+    installs = [line for line in image if line.startswith("RUN pip install")]
+    assert len(installs) == 1 and "/wheels/" in installs[0] and " -e " not in installs[0]
+    assert not any(line.startswith(("COPY service", "COPY cypher", "COPY loaders")) for line in image)
+    assert "COPY --from=wheel /wheels /wheels" in image
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["tool"]["setuptools"]["package-data"]["service.explorer"] == ["static/**/*"]
+    assert "graft cypher" in (ROOT / "MANIFEST.in").read_text(encoding="utf-8")
+
+
+def test_the_build_context_leaves_out_local_state() -> None:
+    ignored = set((ROOT / ".dockerignore").read_text(encoding="utf-8").split())
+    assert {".git", ".venv", ".neo4j", "**/node_modules", "bench", "service/explorer/static"} <= ignored

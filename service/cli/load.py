@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -12,6 +13,9 @@ from loaders.pipeline import LoadPlan, LoadSummary, account_summary, combine, pl
 from loaders.progress import Progress, SilentProgress, StderrProgress
 from service.errors import InputError
 
+# How long a failed account transaction is run again (a deadlock between parallel workers, a lost
+# connection, a cluster leader change): long enough for a few attempts of a 10k-role account.
+LOAD_RETRY_SECONDS = 300.0
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     load = subparsers.add_parser(
@@ -21,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "Load GAAD files (`aws iam get-account-authorization-details` output), folders of them and "
             "Organizations snapshots (`accessgraph collect --organization`), recognised by content; or "
             "read live accounts with --live. Each account replaces its previous snapshot atomically; "
-            "nothing is written unless every input is valid."
+            "nothing is written unless every input is valid. If a write fails after that, the error says "
+            "which accounts have their new snapshot and which kept the previous one (exit code 5)."
         ),
     )
     load.add_argument("paths", nargs="*", metavar="PATH", help="GAAD file, Organizations snapshot or folder")
@@ -33,6 +38,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     load.add_argument("--dry-run", action="store_true", help="validate and transform everything, write nothing")
     load.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="rows per UNWIND batch")
+    load.add_argument(
+        "--workers", type=int, default=1, metavar="N",
+        help="write N accounts at a time, each in its own transaction (default 1); organizations go first",
+    )
     load.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     load.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     load.set_defaults(func=run_load)
@@ -68,6 +77,8 @@ def run_load(args: argparse.Namespace) -> int:
         raise InputError("nothing to load: give GAAD files, folders or snapshots, or --live")
     if args.batch_size < 1:
         raise InputError("--batch-size must be at least 1")
+    if args.workers < 1:
+        raise InputError("--workers must be at least 1")
     if (args.role_arns or args.profile or args.organization) and not args.live:
         raise InputError("--profile, --role-arn and --organization need --live")
     progress = _progress(args)
@@ -91,11 +102,13 @@ def run_load(args: argparse.Namespace) -> int:
         from service.database import Neo4jSettings, apply_schema, connect
 
         settings = Neo4jSettings.resolve()
-        driver = connect(settings)
+        driver = connect(settings, retry_seconds=LOAD_RETRY_SECONDS)
+        if not args.verbose:  # the driver's retry warnings span lines; progress notes each retry in one
+            logging.getLogger("neo4j").setLevel(logging.ERROR)
         try:
             apply_schema(driver, settings.database)
             summary = write_plan(driver, plan, database=settings.database, batch_size=args.batch_size,
-                                 progress=progress)
+                                 progress=progress, workers=args.workers)
         finally:
             driver.close()
     if args.json:

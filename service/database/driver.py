@@ -16,15 +16,21 @@ from service.errors import DatabaseUnavailable
 _UNREACHABLE = (ServiceUnavailable, SessionExpired, OSError)
 
 
-def connect(settings: Neo4jSettings | None = None, *, verify: bool = True) -> neo4j.Driver:
-    """A verified sync driver for the configured server.
+def connect(
+    settings: Neo4jSettings | None = None, *, verify: bool = True, retry_seconds: float = 30.0
+) -> neo4j.Driver:
+    """A verified sync driver for the configured server; managed transactions that fail transiently
+    (deadlock, lost connection, leader change) are run again for up to `retry_seconds`.
 
     Raises:
         DatabaseUnavailable: the server does not answer, or refuses the credentials.
     """
     settings = settings or Neo4jSettings.resolve()
     driver = neo4j.GraphDatabase.driver(
-        settings.uri, auth=(settings.username, settings.password), connection_timeout=5.0
+        settings.uri,
+        auth=(settings.username, settings.password),
+        connection_timeout=5.0,
+        max_transaction_retry_time=retry_seconds,
     )
     if verify:
         try:

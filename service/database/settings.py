@@ -6,10 +6,15 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from service.errors import DatabaseUnavailable
 
 DEFAULT_BOLT_PORT = 7687
+# Bolt to one server, or neo4j:// routing (a cluster, Aura: writes to the leader, READ transactions to
+# readers); "+s" verifies TLS against the system CAs, "+ssc" accepts a self-signed certificate.
+DIRECT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc")
+ROUTING_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc")
 
 
 def project_root() -> Path | None:
@@ -38,6 +43,9 @@ class Neo4jSettings:
     database: str = "neo4j"
     external: bool = False
 
+    def __post_init__(self) -> None:
+        check_uri(self.uri)
+
     def __repr__(self) -> str:  # never print the password, not even in a traceback
         return f"Neo4jSettings(uri={self.uri!r}, username={self.username!r}, database={self.database!r})"
 
@@ -46,7 +54,8 @@ class Neo4jSettings:
         """`NEO4J_URI` (+ `NEO4J_USERNAME`, `NEO4J_PASSWORD`, `NEO4J_DATABASE`) if set, else the local server.
 
         Raises:
-            DatabaseUnavailable: no external server is configured and none has been provisioned here.
+            DatabaseUnavailable: no external server is configured and none has been provisioned here, or
+                NEO4J_URI is not a Bolt URI (see `check_uri`).
         """
         uri = os.environ.get("NEO4J_URI")
         database = os.environ.get("NEO4J_DATABASE", "neo4j")
@@ -69,6 +78,32 @@ class Neo4jSettings:
             username=credentials.username,
             password=credentials.password,
             database=database,
+        )
+
+
+def check_uri(uri: str) -> None:
+    """Accept the Bolt URIs accessgraph can use, before any driver sees them.
+
+    Raises:
+        DatabaseUnavailable: another scheme (the driver's preview http:// support lacks transactions and
+            routing), no host, a bad port, or a routing context (`?...`) on a direct bolt URI.
+    """
+    schemes = ", ".join(f"{scheme}://" for scheme in (*DIRECT_SCHEMES, *ROUTING_SCHEMES))
+    try:
+        parts = urlsplit(uri)
+        parts.port  # noqa: B018 (raises ValueError on a port that is not a number in range)
+    except ValueError as exc:
+        raise DatabaseUnavailable(f"NEO4J_URI {uri!r} is not a valid URI ({exc})") from None
+    if parts.scheme not in (*DIRECT_SCHEMES, *ROUTING_SCHEMES):
+        raise DatabaseUnavailable(
+            f"NEO4J_URI {uri!r}: the scheme must be one of {schemes} "
+            "(e.g. neo4j+s://<id>.databases.neo4j.io for Aura, neo4j://<host>:7687 for a cluster)"
+        )
+    if not parts.hostname:
+        raise DatabaseUnavailable(f"NEO4J_URI {uri!r} names no host (e.g. {parts.scheme}://db.example.com:7687)")
+    if parts.query and parts.scheme in DIRECT_SCHEMES:
+        raise DatabaseUnavailable(
+            f"NEO4J_URI {uri!r}: a routing context (?{parts.query}) needs a neo4j:// URI, not {parts.scheme}://"
         )
 
 

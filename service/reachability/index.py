@@ -25,7 +25,7 @@ from functools import lru_cache
 from service.database.reader import GraphReader
 from service.evaluation.context import RequestContext
 from service.evaluation.engine import Decision, Reason
-from service.evaluation.formula import All, AnyOf, Cond, Condition, Not, Test, conj, disj, neg
+from service.evaluation.formula import All, AnyOf, Cond, Condition, Not, Test, conj, disj, leaves, neg
 from service.evaluation.operators import evaluate_clause
 from service.evaluation.request import Principal, Request
 from service.evaluation.statements import CompiledStatement, ResourceSet, compiled
@@ -40,6 +40,7 @@ from service.reachability.profiles import (
 
 AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
 _MAX_WEIGHINGS = 1024
+_FREEZE_AFTER = 5000  # principals newly weighed for an action before the garbage collector is spared them
 
 
 @dataclass(frozen=True)
@@ -287,7 +288,7 @@ class ActionWeighing:
         self._candidates: dict[tuple[str, ...], list[Profile]] = {}
         self._statements: dict[str, tuple[tuple[CompiledStatement, int], ...]] = {}
         self._contents: dict[Hashable, int] = {}
-        self._principals: dict[str, tuple[object, tuple[tuple[CompiledStatement, int, Place], ...]]] = {}
+        self._principals: dict[str, _About] = {}
 
     def matching(self, ref: PolicyRef) -> tuple[bool, bool]:
         """(whether any statement's Action/NotAction admits the action, whether an Allow statement does).
@@ -302,7 +303,7 @@ class ActionWeighing:
             self._matching[ref.arn] = found
         return found
 
-    def _about(self, profile: Profile) -> tuple[object, tuple[tuple[CompiledStatement, int, Place], ...]]:
+    def _about(self, profile: Profile) -> _About:
         """The principal's statements about the action (with content and place), and what else its decisions
         on the action depend on beyond its account and kind: the results of the condition clauses that look
         at who it is (aws:PrincipalArn, aws:PrincipalTag/..., aws:username, aws:userid) in those statements,
@@ -313,11 +314,17 @@ class ActionWeighing:
         if found is None:
             context = RequestContext(Request(principal=profile.principal, action=self.action, resource="*"))
             results: list[Cond] = []
-            statements: list[tuple[CompiledStatement, int, Place]] = []
+            always: dict[int, tuple[Place, ...]] = {}
+            maybe: list[tuple[CompiledStatement, int, Place]] = []
             alone = False
             for ref in profile.policies:
                 for cs, content in self.statements(ref):
-                    statements.append((cs, content, (ref.arn, cs.statement.index, cs.statement.sid)))
+                    where = (ref.arn, cs.statement.index, cs.statement.sid)
+                    if _fits_anything(cs):
+                        if where not in (places := always.get(content, ())):
+                            always[content] = (*places, where)
+                    else:
+                        maybe.append((cs, content, where))
                     alone = alone or personal_clauses(cs, context, results)
             for policy in profile.boundary_policies or ():
                 for cs in compiled(policy, "boundary").for_action(self.action):
@@ -326,7 +333,13 @@ class ActionWeighing:
                 for policy in level:
                     for cs in compiled(policy, "scp").for_action(self.action):
                         alone = alone or _variable_resources(cs) or personal_clauses(cs, context, results)
-            found = self._principals[profile.arn] = (profile.arn if alone else tuple(results), tuple(statements))
+            found = self._principals[profile.arn] = _About(
+                personal=profile.arn if alone else tuple(results),
+                always=always,
+                always_key=frozenset(always),
+                maybe=tuple(maybe),
+                traits=(profile.kind, profile.is_service_linked, _boundary_content(profile.boundary)),
+            )
         return found
 
     def statements(self, ref: PolicyRef) -> tuple[tuple[CompiledStatement, int], ...]:
@@ -386,36 +399,51 @@ class ActionWeighing:
         the account matters only through those and through account-level condition keys
         (aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:ResourceAccount), whose
         clause results are in the key like the principal-level ones."""
+        known = len(self._principals)
         fits: dict[int, tuple[bool, bool]] = {}
         org_places: dict[int, Hashable] = {}
         context = _resource_only_context(resource)
         groups: dict[tuple[object, ...], list[Member]] = {}
         for profile in profiles:
-            personal, statements = self._about(profile)
-            placed: dict[int, tuple[Place, ...]] = {}
-            for cs, content, where in statements:
-                found = fits.get(id(cs))
-                if found is None:
-                    found = fits[id(cs)] = (_may_fit(cs, resource, context), _varies(cs, resource))
-                fit, varies = found
-                if fit and varies:
-                    personal = profile.arn  # whether it matches depends on who the principal is
-                if fit and where not in (places := placed.get(content, ())):
-                    placed[content] = (*places, where)
+            about = self._about(profile)
+            personal, placed, contents = about.personal, about.always, about.always_key
+            if about.maybe:
+                placed = dict(placed)
+                for cs, content, where in about.maybe:
+                    found = fits.get(id(cs))
+                    if found is None:
+                        found = fits[id(cs)] = (_may_fit(cs, resource, context), _varies(cs, resource))
+                    fit, varies = found
+                    if fit and varies:
+                        personal = profile.arn  # whether it matches depends on who the principal is
+                    if fit and where not in (places := placed.get(content, ())):
+                        placed[content] = (*places, where)
+                contents = frozenset(placed)
             key = (
                 personal,
                 None if extra is None else extra(profile),
                 profile.account_id if by_account else _cached(org_places, profile.org),
-                profile.kind,
-                profile.is_service_linked,
-                frozenset(placed),
-                _boundary_content(profile.boundary),
+                about.traits,
+                contents,
             )
             groups.setdefault(key, []).append(Member(profile, placed))
+        if len(self._principals) - known > _FREEZE_AFTER:
+            _freeze()  # what was just learnt about the principals lives as long as the index
         return list(groups.values())
 
 
 Place = tuple[str, int, str | None]  # (policy ARN, statement index, Sid)
+
+
+@dataclass(frozen=True, slots=True)
+class _About:
+    """What `ActionWeighing.groups` needs of one principal for one action, worked out once."""
+
+    personal: object  # principal-level clause results, or the ARN (decided alone)
+    always: dict[int, tuple[Place, ...]]  # statements whose Resource fits anything, by content
+    always_key: frozenset[int]
+    maybe: tuple[tuple[CompiledStatement, int, Place], ...]  # the others: fitted per question
+    traits: tuple[object, ...]  # kind, service-linked, boundary content
 
 
 @dataclass(frozen=True)
@@ -461,6 +489,19 @@ def retarget_decision(
     condition = None if decision.condition is None else _retarget_condition(decision.condition, where)
     assert not isinstance(condition, bool), "renaming statements cannot decide a condition"
     return Decision(decision.decision, condition, tuple(reasons))
+
+
+def condition_places(condition: Condition | None) -> tuple[tuple[str, int], ...]:
+    """The (policy, statement) pairs of the identity and boundary tests in `condition`: what a member's
+    retold condition depends on."""
+    if condition is None:
+        return ()
+    places = {
+        (leaf.test.policy, leaf.test.statement)
+        for leaf in leaves(condition)
+        if leaf.test.policy_type in _RETOLD and leaf.test.statement is not None
+    }
+    return tuple(sorted(places))
 
 
 def _retarget_condition(condition: Condition, where: Mapping[tuple[str, int], tuple[Place, ...]]) -> Cond:
@@ -545,6 +586,11 @@ def _may_fit(cs: CompiledStatement, resource: str, context: RequestContext) -> b
         # A NotResource excludes the resource only when a static pattern matches it.
         return cs.not_resources.match(resource, context) is not True or bool(cs.not_resources.variable_patterns)
     return True
+
+
+def _fits_anything(cs: CompiledStatement) -> bool:
+    """A statement whose Resource is `*` (no variables): it fits every resource."""
+    return cs.resources is not None and cs.resources.everything and not cs.resources.variable_patterns
 
 
 def _variable_resources(cs: CompiledStatement) -> bool:

@@ -11,7 +11,7 @@ from service.reachability.profiles import Profile
 
 
 def principal_ref(profile: Profile) -> NodeRef:
-    return NodeRef(profile.arn, profile.kind, profile.name, profile.account_id)
+    return profile.ref
 
 
 @lru_cache(maxsize=16384)

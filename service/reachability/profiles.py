@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from service.database.reader import GraphReader
 from service.evaluation import Policy, Principal, parse_policy
 from service.evaluation.request import arn_account
+from service.reachability.model import NodeRef
 
 if TYPE_CHECKING:
     from service.reachability.index import AccountEntry, ActionWeighing, Generation, PrincipalIndex
@@ -71,6 +72,10 @@ class Profile:
     boundary: PolicyRef | None
     org: OrgContext
     groups: tuple[tuple[str, str], ...] = field(default=())
+
+    @cached_property
+    def ref(self) -> NodeRef:
+        return NodeRef(self.arn, self.kind, self.name, self.account_id)
 
     @cached_property
     def principal(self) -> Principal:

@@ -9,7 +9,7 @@ cross_account_trusts()      trust statements that reach outside a role's account
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -21,7 +21,7 @@ from service.evaluation.engine import Decision, evaluate
 from service.evaluation.formula import Cond
 from service.evaluation.request import Request, arn_account, principal_from_arn
 from service.evaluation.statements import compiled
-from service.reachability.index import Member, Place, PrincipalIndex, personal_clauses, retarget_decision
+from service.reachability.index import Member, PrincipalIndex, condition_places, personal_clauses, retarget_decision
 from service.reachability.model import Access, LazyPaths, NodeRef, Path, unknown_policy_condition
 from service.reachability.paths import assume_paths, identity_paths, principal_ref
 from service.reachability.profiles import OrgContext, Profile, ProfileStore, parse_document
@@ -241,20 +241,29 @@ class Reachability:
         for members in weighing.groups(weighing.candidates(entries.values()), resource, by_account=False):
             leader = members[0]
             decided = self._decide(leader.profile, action, resource, resource_account, resource_org, None, "generic")
+            allowed = decided.decision == "Allowed"
+            # The statements its condition names; members whose own statements there are the same share it.
+            named = condition_places(decided.condition)
+            retold: dict[tuple[object, ...], Decision] = {}
             for member in members:
-                if member is leader:
-                    answer = _access_from(member.profile, decided)
-                    explained = partial(identity_paths, member.profile, decided)
-                elif decided.decision == "Allowed" or member.profile.unknown_policies:
-                    # The leader's decision, told in the member's own policies; its explanation (for the
-                    # paths) only when they are read.
+                profile = member.profile
+                if member is leader or (allowed and not named):
+                    decision = decided  # nothing in it names a statement but its explanation: see the paths
+                elif allowed or profile.unknown_policies:
                     where = member.retarget(leader)
-                    answer = _access_from(member.profile, retarget_decision(decided, where, explanation=False))
-                    explained = partial(_retold_paths, member.profile, decided, where)
+                    key = tuple(where.get(place) for place in named)
+                    found = retold.get(key)
+                    if found is None:
+                        found = retold[key] = retarget_decision(decided, where, explanation=False)
+                    decision = found
                 else:
                     continue
-                if answer is not None:
-                    first.append(Access(answer.principal, answer.condition, LazyPaths(explained), answer.notes, 0))
+                # The paths (the explanation told in the member's own policies) only when they are read.
+                paths = LazyPaths(partial(_member_paths, member, leader, decided))
+                if allowed:
+                    first.append(Access(profile.ref, decision.condition, paths, (), 0))
+                elif (answer := _access_from(profile, decision)) is not None:
+                    first.append(Access(answer.principal, answer.condition, paths, answer.notes, 0))
         return await self._chains(first, 1, max_hops)
 
     # -- one decision --------------------------------------------------------------------------------------
@@ -354,10 +363,11 @@ def _trust_key(role: Role, profile: Profile) -> Hashable:
     return tuple(results)
 
 
-def _retold_paths(
-    profile: Profile, decision: Decision, where: Mapping[tuple[str, int], tuple[Place, ...]]
-) -> list[Path]:
-    return identity_paths(profile, retarget_decision(decision, where))
+def _member_paths(member: Member, leader: Member, decision: Decision) -> list[Path]:
+    """The paths of a group member: the leader's decision, its explanation told in the member's policies."""
+    if member is leader:
+        return identity_paths(member.profile, decision)
+    return identity_paths(member.profile, retarget_decision(decision, member.retarget(leader)))
 
 
 def _assumed_willing(account: str) -> Policy:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 DATE = "2025-01-01T00:00:00+00:00"
+AWS_DATE = "2024-06-01T00:00:00+00:00"
 
 
 def _id(prefix: str, text: str) -> str:
@@ -64,6 +65,29 @@ class Account:
                 "UpdateDate": DATE,
                 "PolicyVersionList": [
                     {"Document": document(*statements), "VersionId": "v1", "IsDefaultVersion": True, "CreateDate": DATE}
+                ],
+            }
+        )
+        return arn
+
+    def aws_policy(self, name: str, *statements: dict[str, Any]) -> str:
+        """An AWS managed policy as GAAD lists it; the same entry in every account that names it."""
+        arn = f"arn:aws:iam::aws:policy/{name}"
+        self.policies.append(
+            {
+                "PolicyName": name,
+                "PolicyId": _id("ANPA", arn),
+                "Arn": arn,
+                "Path": "/",
+                "DefaultVersionId": "v3",
+                "AttachmentCount": 3,
+                "PermissionsBoundaryUsageCount": 0,
+                "IsAttachable": True,
+                "CreateDate": AWS_DATE,
+                "UpdateDate": AWS_DATE,
+                "PolicyVersionList": [
+                    {"Document": document(*statements), "VersionId": "v3", "IsDefaultVersion": True,
+                     "CreateDate": AWS_DATE}
                 ],
             }
         )

@@ -44,6 +44,11 @@ def test_nothing_to_load(capsys: pytest.CaptureFixture[str]) -> None:
     assert "nothing to load" in capsys.readouterr().err
 
 
+def test_workers_must_be_at_least_one(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["load", str(EXAMPLES), "--workers", "0"]) == 2
+    assert "--workers must be at least 1" in capsys.readouterr().err
+
+
 def test_live_options_need_live(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["load", str(EXAMPLES), "--profile", "p"]) == 2
     assert "need --live" in capsys.readouterr().err

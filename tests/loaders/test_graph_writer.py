@@ -12,7 +12,7 @@ import pytest
 import loaders.graph_writer as graph_writer
 from loaders.pipeline import plan_from_paths, write_plan
 from service.database import apply_schema
-from service.errors import InputError
+from service.errors import InputError, LoadError
 from tests.conftest import empty_database
 from tests.loaders.graph_state import graph_state, load, one, values
 from tests.loaders.samples import (
@@ -220,6 +220,7 @@ def test_a_failure_inside_the_transaction_rolls_everything_back(
     monkeypatch.setattr(
         graph_writer, "query", lambda name: "RETURN 1/0" if name == "load_trusts_account" else real_query(name)
     )
-    with pytest.raises(neo4j.exceptions.Neo4jError):
+    with pytest.raises(LoadError, match="keeps its previous snapshot") as failure:
         load(graph, tmp_path, changed, batch_size=1)
+    assert isinstance(failure.value.__cause__, neo4j.exceptions.Neo4jError)
     assert graph_state(graph) == before
