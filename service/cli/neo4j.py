@@ -11,7 +11,7 @@ from dataclasses import asdict
 from service.database import Neo4jSettings
 from service.database.lifecycle import start, status, stop
 from service.database.local import LocalServer, ServerConfig
-from service.database.settings import cache_dir
+from service.database.settings import cache_dir, read_credentials
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -59,8 +59,12 @@ def _start(args: argparse.Namespace) -> int:
             return 3
         print(f"NEO4J_URI is set: using {external.uri} (Neo4j {report.version} {report.edition}); nothing to start")
         return 0
-    config = ServerConfig.from_env(bolt_port=args.bolt_port, http_port=args.http_port)
-    result = start(LocalServer(), config, _progress, timeout=args.timeout)
+    server = LocalServer()
+    stored = read_credentials(server.home)  # a restart keeps the port it was started on
+    config = ServerConfig.from_env(
+        bolt_port=args.bolt_port, http_port=args.http_port, stored_port=stored.bolt_port if stored else None
+    )
+    result = start(server, config, _progress, timeout=args.timeout)
     if result.already_running:
         print(f"Neo4j {result.version} is already running at {result.uri}")
     else:

@@ -96,10 +96,14 @@ class ServerConfig:
     page_cache: str = "4g"
 
     @classmethod
-    def from_env(cls, bolt_port: int | None = None, http_port: int | None = None) -> ServerConfig:
+    def from_env(
+        cls, bolt_port: int | None = None, http_port: int | None = None, *, stored_port: int | None = None
+    ) -> ServerConfig:
+        """The port, in this order: given, `ACCESSGRAPH_NEO4J_BOLT_PORT`, the one the instance last ran on
+        (`stored_port`, from its credentials.json), 7687."""
         env_port = os.environ.get("ACCESSGRAPH_NEO4J_BOLT_PORT")
         return cls(
-            bolt_port=bolt_port or (int(env_port) if env_port else DEFAULT_BOLT_PORT),
+            bolt_port=bolt_port or (int(env_port) if env_port else stored_port or DEFAULT_BOLT_PORT),
             http_port=http_port,
             heap=os.environ.get("ACCESSGRAPH_NEO4J_HEAP", "4g"),
             page_cache=os.environ.get("ACCESSGRAPH_NEO4J_PAGECACHE", "4g"),

@@ -121,3 +121,12 @@ def test_a_cache_missing_a_jar_is_repaired_by_provisioning(tmp_path: Path) -> No
     assert any("incomplete" in m for m in messages)
     manifest = json.loads(server.manifest.read_text())
     assert all(f"{jar}-{version}.jar" in manifest["jars"] for jar in REQUIRED_JARS)
+
+
+def test_a_restart_keeps_the_port_the_instance_last_ran_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ACCESSGRAPH_NEO4J_BOLT_PORT", raising=False)
+    assert ServerConfig.from_env(stored_port=7696).bolt_port == 7696
+    assert ServerConfig.from_env(bolt_port=7700, stored_port=7696).bolt_port == 7700
+    assert ServerConfig.from_env().bolt_port == 7687
+    monkeypatch.setenv("ACCESSGRAPH_NEO4J_BOLT_PORT", "7701")
+    assert ServerConfig.from_env(stored_port=7696).bolt_port == 7701
