@@ -94,8 +94,8 @@ class GraphQLApp(GraphQL[Context, None]):
                 return await super().execute_operation(*args, **kwargs)
         except TimeoutError:
             error = GraphQLError(
-                f"the question took longer than {self._limits.query_timeout_seconds:.0f} s; "
-                "narrow it (fewer hops, a more specific action or resource)",
+                f"the question took longer than {self._limits.query_timeout_seconds:.0f} s, counting any wait "
+                "for a busy server; narrow it (fewer hops, a more specific action or resource) or retry",
                 original_error=QueryError("timeout"),
             )
             return ExecutionResult(data=None, errors=[error])

@@ -18,9 +18,11 @@ import asyncio
 import gc
 import json
 import re
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import Any
 
 from service.database.reader import GraphReader
 from service.evaluation.context import RequestContext
@@ -61,6 +63,38 @@ class Generation:
     accounts: dict[str, str] = field(default_factory=dict)
     organizations: dict[str, str] = field(default_factory=dict)
 
+    @cached_property
+    def key(self) -> Hashable:
+        """Equal exactly when the graph holds the same loads."""
+        return frozenset(self.accounts.items()), frozenset(self.organizations.items())
+
+
+class AnswerCache:
+    """Recent answers by question and graph generation, so that the pages of one answer (and a question
+    asked again before the next load) are computed once. Bounded by answers and by their total size."""
+
+    def __init__(self, max_answers: int = 32, max_items: int = 200_000) -> None:
+        self._answers: OrderedDict[Hashable, Sequence[Any]] = OrderedDict()
+        self._items = 0
+        self.max_answers, self.max_items = max_answers, max_items
+
+    def get(self, key: Hashable) -> Sequence[Any] | None:
+        found = self._answers.get(key)
+        if found is not None:
+            self._answers.move_to_end(key)
+        return found
+
+    def put(self, key: Hashable, answer: Sequence[Any]) -> None:
+        if len(answer) > self.max_items:
+            return
+        if (old := self._answers.pop(key, None)) is not None:
+            self._items -= len(old)
+        self._answers[key] = answer
+        self._items += len(answer)
+        while len(self._answers) > self.max_answers or self._items > self.max_items:
+            _, dropped = self._answers.popitem(last=False)
+            self._items -= len(dropped)
+
 
 class PrincipalIndex:
     """Process-wide, shared by every request of an app (or a CLI run). Safe for concurrent requests."""
@@ -73,6 +107,7 @@ class PrincipalIndex:
         self._revision = 0
         self._weighings: dict[str, ActionWeighing] = {}
         self._lock = asyncio.Lock()
+        self.answers = AnswerCache()
 
     async def generation(self, reader: GraphReader) -> Generation:
         """The graph's load ids now; drops what the graph no longer holds and organization contexts that

@@ -9,7 +9,7 @@ cross_account_trusts()      trust statements that reach outside a role's account
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable, Iterable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -56,8 +56,24 @@ class Reachability:
 
     # -- who can assume ----------------------------------------------------------------------------------
 
+    async def _remembered(self, question: Hashable, compute: Callable[[], Awaitable[list[Access]]]) -> list[Access]:
+        """The answer to `question` as of the graph's current loads: computed once, then shared (answers
+        are immutable) until a load changes the graph or the cache lets it go."""
+        key = (question, (await self.store.generation()).key)
+        answers = self.store.index.answers
+        found = answers.get(key)
+        if found is None:
+            found = await compute()
+            answers.put(key, found)
+        return list(found)
+
     async def who_can_assume(self, role_arn: str, max_hops: int = 1) -> list[Access]:
         _check_hops(max_hops, minimum=1)
+        return await self._remembered(
+            ("whoCanAssume", role_arn, max_hops), lambda: self._who_can_assume(role_arn, max_hops)
+        )
+
+    async def _who_can_assume(self, role_arn: str, max_hops: int) -> list[Access]:
         if await self._role(role_arn) is None:
             raise QueryError(f"no role {role_arn!r} in the graph")
         return await self._chains(await self._direct_assumers(role_arn), 2, max_hops, frozenset({role_arn}))
@@ -226,6 +242,10 @@ class Reachability:
     ) -> list[Access]:
         _check_hops(max_hops, minimum=0)
         _check_action(action)
+        question = ("whoCan", action.lower(), resource, max_hops, resource_account)
+        return await self._remembered(question, lambda: self._who_can(action, resource, max_hops, resource_account))
+
+    async def _who_can(self, action: str, resource: str, max_hops: int, resource_account: str | None) -> list[Access]:
         role = await self._role(resource) if _is_assume(action) else None
         if role is not None:
             first = await self._direct_assumers(role.arn)

@@ -11,7 +11,8 @@ from starlette.testclient import TestClient
 from service.api.app import create_app
 from service.database import Neo4jSettings
 from tests.api.conftest import Load
-from tests.api.gaad import Account, allow, deny, document, organization
+from tests.api.gaad import Account, allow, deny, document, organization, trust
+from tests.api.gaad import trusts as trusts_principal
 
 A, B = "111122223333", "444455556666"
 BUCKET = "arn:aws:s3:::reports/q1.csv"
@@ -38,10 +39,16 @@ def test_a_reload_is_seen_by_the_running_app(load: Load, neo4j_settings: Neo4jSe
         load(changed.write(tmp_path))
         assert who_can(c, "s3:DeleteObject") == {a.arn("user", "reader")}
 
+        trusts = "{ crossAccountTrusts { role { arn } } }"
+        assert c.post("/graphql", json={"query": trusts}).json()["data"]["crossAccountTrusts"] == []
+
         b = Account(B)
         b.user("other", inline=[allow("s3:DeleteObject")])
+        b.role("FromA", trust(trusts_principal({"AWS": f"arn:aws:iam::{A}:root"})))
         load(b.write(tmp_path))
         assert who_can(c, "s3:DeleteObject") == {a.arn("user", "reader"), b.arn("user", "other")}
+        found = c.post("/graphql", json={"query": trusts}).json()["data"]["crossAccountTrusts"]
+        assert found == [{"role": {"arn": b.arn("role", "FromA")}}]
 
 
 def test_an_organization_reload_is_seen_by_the_running_app(
