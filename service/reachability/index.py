@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import os
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -85,7 +86,7 @@ class AnswerCache:
         return found
 
     def put(self, key: Hashable, answer: Sequence[Any]) -> None:
-        if len(answer) > self.max_items:
+        if self.max_answers <= 0 or len(answer) > self.max_items:
             return
         if (old := self._answers.pop(key, None)) is not None:
             self._items -= len(old)
@@ -107,7 +108,8 @@ class PrincipalIndex:
         self._revision = 0
         self._weighings: dict[str, ActionWeighing] = {}
         self._lock = asyncio.Lock()
-        self.answers = AnswerCache()
+        # ACCESSGRAPH_ANSWER_CACHE: how many answers to remember (0: none, for measuring the computation).
+        self.answers = AnswerCache(max_answers=int(os.environ.get("ACCESSGRAPH_ANSWER_CACHE", "32")))
 
     async def generation(self, reader: GraphReader) -> Generation:
         """The graph's load ids now; drops what the graph no longer holds and organization contexts that
