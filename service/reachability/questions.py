@@ -134,6 +134,10 @@ class Reachability:
             candidates |= {
                 profile.arn for profile in self.store.weighing(ASSUME_ROLE.lower()).candidates(entries.values())
             }
+            if everyone and role.account_id in entries:
+                # In the role's own account a trust policy admitting anyone grants without any identity
+                # policy: every user and role there is a candidate, not only those whose policies allow it.
+                candidates |= set(entries[role.account_id].profiles)
         candidates.discard(role_arn)
         profiles = await self.store.profiles(sorted(candidates))
         if _trust_is_about_accounts(role):
@@ -142,7 +146,13 @@ class Reachability:
             alone = [profile for arn, profile in profiles.items() if arn in named]
             rest = [profile for arn, profile in profiles.items() if arn not in named]
             groups = [[Member(profile, {})] for profile in alone]
-            groups += self.store.weighing(ASSUME_ROLE.lower()).groups(rest, role.arn, partial(_trust_key, role))
+            # A trust policy that names no account admits every account alike: then principals of
+            # different accounts group together (under the same SCPs, see `groups`), split only by whether
+            # they are in the role's own account (where the trust policy alone can grant).
+            anyone = everyone and not (accounts or named)
+            groups += self.store.weighing(ASSUME_ROLE.lower()).groups(
+                rest, role.arn, partial(_trust_key, role), by_account=not anyone
+            )
         else:
             groups = [[Member(profile, {})] for profile in profiles.values()]
         answers = []
@@ -151,15 +161,25 @@ class Reachability:
             decided = self._decide(
                 leader.profile, ASSUME_ROLE, role.arn, role.account_id, role.org, role.trust, "role-trust"
             )
+            allowed = decided.decision == "Allowed"
+            named_places = condition_places(decided.condition)
+            retold: dict[tuple[object, ...], Decision] = {}
             for member in members:
-                if member is leader:
+                profile = member.profile
+                if member is leader or (allowed and not named_places):
                     decision = decided
-                elif decided.decision == "Allowed" or member.profile.unknown_policies:
-                    decision = retarget_decision(decided, member.retarget(leader))
+                elif allowed or profile.unknown_policies:
+                    where = member.retarget(leader)
+                    key = tuple(where.get(place) for place in named_places)
+                    found = retold.get(key)
+                    if found is None:
+                        found = retold[key] = retarget_decision(decided, where, explanation=False)
+                    decision = found
                 else:
                     continue
-                if (answer := self._assume(member.profile, role, decision)) is not None:
-                    answers.append(answer)
+                if (answer := _access_from(profile, decision)) is not None:
+                    paths = LazyPaths(partial(_assume_paths_of, member, leader, decided, role))
+                    answers.append(Access(answer.principal, answer.condition, paths, answer.notes, 1))
         answers += [answer for target in _unique_external(external) if (answer := self._assume_external(target, role))]
         answers.sort(key=lambda a: a.principal.arn)
         self._assumers[role_arn] = answers
@@ -370,6 +390,16 @@ def _trust_is_about_accounts(role: Role) -> bool:
     return not any(st.not_principals is not None for st in role.trust.statements)
 
 
+def _assume_paths_of(member: Member, leader: Member, decision: Decision, role: Role) -> tuple[Path, ...]:
+    """A group member's paths to the role: the leader's decision, told in the member's own policies."""
+    if member is not leader:
+        decision = retarget_decision(decision, member.retarget(leader))
+    profile = member.profile
+    return assume_paths(
+        principal_ref(profile), identity_paths(profile, decision), role.ref, role.trust_document, decision
+    )
+
+
 def _trust_key(role: Role, profile: Profile) -> Hashable:
     """What the trust policy's clauses on who the principal is (aws:PrincipalArn, tags, ...) give for this
     principal; its ARN when the trust policy uses a policy variable."""
@@ -380,7 +410,7 @@ def _trust_key(role: Role, profile: Profile) -> Hashable:
     for cs in compiled(role.trust, "resource").for_action(ASSUME_ROLE.lower()):
         if personal_clauses(cs, context, results):
             return profile.arn
-    return tuple(results)
+    return profile.account_id == role.account_id, tuple(results)
 
 
 def _member_paths(member: Member, leader: Member, decision: Decision) -> list[Path]:

@@ -48,6 +48,14 @@ TRUSTS: dict[str, list[dict[str, Any]]] = {
     "via-account-some-arns": [
         {**_ADMIT, "Condition": {"StringLike": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT_ID}:role/role-000*"}}}
     ],
+    "anyone-in-the-organization": [
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-testorg001"}},
+        }
+    ],
     "via-account-but-one": [
         _ADMIT,
         {"Effect": "Deny", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:role/role-00007"}, "Action": "sts:*"},
@@ -108,12 +116,17 @@ async def _compare(settings: Neo4jSettings) -> int:
         for name in TRUSTS:
             role_arn = f"arn:aws:iam::{ACCOUNT_ID}:role/{name}"
             grouped = await Reachability(reader, index).who_can_assume(role_arn)
-            got = {a.principal.arn: _answer_view(a.principal.arn, a.condition, a.paths) for a in grouped}
+            loaded = {profile.arn for profile in profiles}  # not the stand-ins for unloaded accounts or "*"
+            got = {
+                a.principal.arn: _answer_view(a.principal.arn, a.condition, a.paths)
+                for a in grouped
+                if a.principal.arn in loaded
+            }
             role = await alone._role(role_arn)
             assert role is not None
             expected = {}
-            for profile in profiles:  # the trust policies admit principals of the role's own account
-                if profile.arn == role_arn or profile.account_id != ACCOUNT_ID:
+            for profile in profiles:  # the trust policies admit the role's own account (or everyone: "*")
+                if profile.arn == role_arn or (profile.account_id != ACCOUNT_ID and not name.startswith("anyone")):
                     continue
                 _, decision, _ = await alone.access(profile.arn, "sts:AssumeRole", role_arn)
                 if (answer := alone._assume(profile, role, decision)) is not None:
