@@ -558,6 +558,7 @@ def _retarget_condition(condition: Condition, where: Mapping[tuple[str, int], tu
 
 _RETOLD = frozenset({"identity", "boundary"})  # the policy types whose statements a member has of its own
 _VARIABLE = re.compile(r"\$\{[^}]*\}")
+_PRINCIPAL_LEVEL_KEYS = frozenset({"aws:principalarn", "aws:username", "aws:userid"})
 _PERSONAL_KEYS = frozenset(
     {
         # who the principal is
@@ -571,6 +572,18 @@ _PERSONAL_KEYS = frozenset(
         "aws:resourceaccount",
     }
 )
+
+
+def about_the_account_only(statements: Iterable[CompiledStatement]) -> bool:
+    """Whether these statements' clauses look at the principal's account at most (never at who in it it
+    is, and with no policy variables): their results are then the same for every principal of an account."""
+    return not any(
+        clause.key_lower in _PRINCIPAL_LEVEL_KEYS
+        or clause.key_lower.startswith("aws:principaltag/")
+        or any("${" in value for value in clause.values)
+        for cs in statements
+        for clause, _ in cs.clauses
+    )
 
 
 def personal_clauses(cs: CompiledStatement, context: RequestContext, results: list[Cond]) -> bool:

@@ -21,7 +21,14 @@ from service.evaluation.engine import Decision, evaluate
 from service.evaluation.formula import Cond
 from service.evaluation.request import Request, arn_account, principal_from_arn
 from service.evaluation.statements import compiled
-from service.reachability.index import Member, PrincipalIndex, condition_places, personal_clauses, retarget_decision
+from service.reachability.index import (
+    Member,
+    PrincipalIndex,
+    about_the_account_only,
+    condition_places,
+    personal_clauses,
+    retarget_decision,
+)
 from service.reachability.model import Access, LazyPaths, NodeRef, Path, unknown_policy_condition
 from service.reachability.paths import assume_paths, identity_paths, principal_ref
 from service.reachability.profiles import OrgContext, Profile, ProfileStore, parse_document
@@ -128,18 +135,16 @@ class Reachability:
                 accounts.add(str(target["target"]))
             else:
                 external.append(target)
-        candidates = set(direct)
+        profiles = await self.store.profiles(sorted(direct))
         if accounts or everyone:
             entries = await self.store.entries(None if everyone else sorted(accounts))
-            candidates |= {
-                profile.arn for profile in self.store.weighing(ASSUME_ROLE.lower()).candidates(entries.values())
-            }
+            for profile in self.store.weighing(ASSUME_ROLE.lower()).candidates(entries.values()):
+                profiles[profile.arn] = profile
             if everyone and role.account_id in entries:
                 # In the role's own account a trust policy admitting anyone grants without any identity
                 # policy: every user and role there is a candidate, not only those whose policies allow it.
-                candidates |= set(entries[role.account_id].profiles)
-        candidates.discard(role_arn)
-        profiles = await self.store.profiles(sorted(candidates))
+                profiles.update(entries[role.account_id].profiles)
+        profiles.pop(role_arn, None)
         if _trust_is_about_accounts(role):
             # Principals the trust policy does not name are admitted through their account (or `*`), so
             # their decisions group as whoCan's do; the ones it names are decided on their own.
@@ -151,7 +156,7 @@ class Reachability:
             # they are in the role's own account (where the trust policy alone can grant).
             anyone = everyone and not (accounts or named)
             groups += self.store.weighing(ASSUME_ROLE.lower()).groups(
-                rest, role.arn, partial(_trust_key, role), by_account=not anyone
+                rest, role.arn, _trust_keys(role), by_account=not anyone
             )
         else:
             groups = [[Member(profile, {})] for profile in profiles.values()]
@@ -398,6 +403,22 @@ def _assume_paths_of(member: Member, leader: Member, decision: Decision, role: R
     return assume_paths(
         principal_ref(profile), identity_paths(profile, decision), role.ref, role.trust_document, decision
     )
+
+
+def _trust_keys(role: Role) -> Callable[[Profile], Hashable]:
+    """`_trust_key` for this role, worked out once per account when the trust policy's clauses look at
+    nothing finer than the principal's account (aws:PrincipalOrgID, say)."""
+    if not about_the_account_only(compiled(role.trust, "resource").for_action(ASSUME_ROLE.lower())):
+        return partial(_trust_key, role)
+    by_account: dict[str, Hashable] = {}
+
+    def key(profile: Profile) -> Hashable:
+        found = by_account.get(profile.account_id)
+        if found is None:
+            found = by_account[profile.account_id] = _trust_key(role, profile)
+        return found
+
+    return key
 
 
 def _trust_key(role: Role, profile: Profile) -> Hashable:
