@@ -558,20 +558,13 @@ def _retarget_condition(condition: Condition, where: Mapping[tuple[str, int], tu
 
 _RETOLD = frozenset({"identity", "boundary"})  # the policy types whose statements a member has of its own
 _VARIABLE = re.compile(r"\$\{[^}]*\}")
+# Condition keys whose value differs between principals of one account and kind (who it is), and those
+# that differ between accounts (see `ActionWeighing.groups`, by_account); tags: aws:PrincipalTag/...
 _PRINCIPAL_LEVEL_KEYS = frozenset({"aws:principalarn", "aws:username", "aws:userid"})
-_PERSONAL_KEYS = frozenset(
-    {
-        # who the principal is
-        "aws:principalarn",
-        "aws:username",
-        "aws:userid",
-        # which account it is in (see `ActionWeighing.groups`, by_account)
-        "aws:principalaccount",
-        "aws:principalorgid",
-        "aws:principalorgpaths",
-        "aws:resourceaccount",
-    }
+_ACCOUNT_LEVEL_KEYS = frozenset(
+    {"aws:principalaccount", "aws:principalorgid", "aws:principalorgpaths", "aws:resourceaccount"}
 )
+_PERSONAL_KEYS = _PRINCIPAL_LEVEL_KEYS | _ACCOUNT_LEVEL_KEYS
 
 
 def about_the_account_only(statements: Iterable[CompiledStatement]) -> bool:

@@ -9,7 +9,7 @@ cross_account_trusts()      trust statements that reach outside a role's account
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Hashable, Iterable
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -166,23 +166,8 @@ class Reachability:
             decided = self._decide(
                 leader.profile, ASSUME_ROLE, role.arn, role.account_id, role.org, role.trust, "role-trust"
             )
-            allowed = decided.decision == "Allowed"
-            named_places = condition_places(decided.condition)
-            retold: dict[tuple[object, ...], Decision] = {}
-            for member in members:
-                profile = member.profile
-                if member is leader or (allowed and not named_places):
-                    decision = decided
-                elif allowed or profile.unknown_policies:
-                    where = member.retarget(leader)
-                    key = tuple(where.get(place) for place in named_places)
-                    found = retold.get(key)
-                    if found is None:
-                        found = retold[key] = retarget_decision(decided, where, explanation=False)
-                    decision = found
-                else:
-                    continue
-                if (answer := _access_from(profile, decision)) is not None:
+            for member, decision in _shared(members, decided):
+                if (answer := _access_from(member.profile, decision)) is not None:
                     paths = LazyPaths(partial(_assume_paths_of, member, leader, decided, role))
                     answers.append(Access(answer.principal, answer.condition, paths, answer.notes, 1))
         answers += [answer for target in _unique_external(external) if (answer := self._assume_external(target, role))]
@@ -286,28 +271,12 @@ class Reachability:
         for members in weighing.groups(weighing.candidates(entries.values()), resource, by_account=False):
             leader = members[0]
             decided = self._decide(leader.profile, action, resource, resource_account, resource_org, None, "generic")
-            allowed = decided.decision == "Allowed"
-            # The statements its condition names; members whose own statements there are the same share it.
-            named = condition_places(decided.condition)
-            retold: dict[tuple[object, ...], Decision] = {}
-            for member in members:
-                profile = member.profile
-                if member is leader or (allowed and not named):
-                    decision = decided  # nothing in it names a statement but its explanation: see the paths
-                elif allowed or profile.unknown_policies:
-                    where = member.retarget(leader)
-                    key = tuple(where.get(place) for place in named)
-                    found = retold.get(key)
-                    if found is None:
-                        found = retold[key] = retarget_decision(decided, where, explanation=False)
-                    decision = found
-                else:
-                    continue
+            for member, decision in _shared(members, decided):
                 # The paths (the explanation told in the member's own policies) only when they are read.
                 paths = LazyPaths(partial(_member_paths, member, leader, decided))
-                if allowed:
-                    first.append(Access(profile.ref, decision.condition, paths, (), 0))
-                elif (answer := _access_from(profile, decision)) is not None:
+                if decision.decision == "Allowed":
+                    first.append(Access(member.profile.ref, decision.condition, paths, (), 0))
+                elif (answer := _access_from(member.profile, decision)) is not None:
                     first.append(Access(answer.principal, answer.condition, paths, answer.notes, 0))
         return await self._chains(first, 1, max_hops)
 
@@ -393,6 +362,26 @@ def _trust_is_about_accounts(role: Role) -> bool:
     """Whether the trust policy admits the principals it does not name by their account (or `*`): it has no
     NotPrincipal, which can leave out any one principal."""
     return not any(st.not_principals is not None for st in role.trust.statements)
+
+
+def _shared(members: list[Member], decided: Decision) -> Iterator[tuple[Member, Decision]]:
+    """Each member of a decision group that may have an answer, with the leader's decision as it reads
+    for that member: its condition tests retold in the member's own statements (its explanation is retold
+    only for the paths, when they are read). Members whose named statements agree share one retelling."""
+    leader = members[0]
+    allowed = decided.decision == "Allowed"
+    named = condition_places(decided.condition)
+    retold: dict[tuple[object, ...], Decision] = {}
+    for member in members:
+        if member is leader or (allowed and not named):
+            yield member, decided
+        elif allowed or member.profile.unknown_policies:
+            where = member.retarget(leader)
+            key = tuple(where.get(place) for place in named)
+            found = retold.get(key)
+            if found is None:
+                found = retold[key] = retarget_decision(decided, where, explanation=False)
+            yield member, found
 
 
 def _assume_paths_of(member: Member, leader: Member, decision: Decision, role: Role) -> tuple[Path, ...]:

@@ -21,7 +21,7 @@ from service.reachability.index import PrincipalIndex
 from service.reachability.paths import identity_paths
 from service.reachability.questions import Reachability, _access_from
 from tests.api.conftest import Load
-from tests.api.gaad import organization
+from tests.api.gaad import allow, document, organization
 
 QUESTIONS = [
     ("s3:DeleteObject", "arn:aws:s3:::any-bucket/key"),
@@ -155,96 +155,35 @@ def test_grouped_decisions_equal_one_by_one_decisions(
                 "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": statements},
             }
         )
+    users = gaad["UserDetailList"]
     # Some principals may assume any role: statements about sts:AssumeRole on `*` and on these roles.
-    for role in gaad["RoleDetailList"][:120]:
-        role["RolePolicyList"].append(
-            {
-                "PolicyName": "assume",
-                "PolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
-                },
-            }
-        )
+    _inline(gaad["RoleDetailList"][:120], "assume", allow("sts:AssumeRole"))
     # Conditions on who the principal is: a tag (some users carry it), and an SCP on aws:PrincipalArn.
-    for i, user in enumerate(gaad["UserDetailList"][:150]):
+    for i, user in enumerate(users[:150]):
         user["Tags"] = [{"Key": "team", "Value": "red" if i % 3 else "blue"}]
-        user.setdefault("UserPolicyList", []).append(
-            {
-                "PolicyName": "red-team",
-                "PolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Action": ["s3:*", "kms:Decrypt"],
-                            "Resource": "*",
-                            "Condition": {"StringEquals": {"aws:PrincipalTag/team": "red"}},
-                        }
-                    ],
-                },
-            }
-        )
+    red = {"StringEquals": {"aws:PrincipalTag/team": "red"}}
+    _inline(users[:150], "red-team", allow(["s3:*", "kms:Decrypt"], Condition=red))
     # A Resource with a policy variable: each user's own folder.
-    for user in gaad["UserDetailList"][140:220]:
-        user.setdefault("UserPolicyList", []).append(
-            {
-                "PolicyName": "own-folder",
-                "PolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Action": "s3:PutObject",
-                            "Resource": "arn:aws:s3:::any-bucket/home/${aws:username}/*",
-                        }
-                    ],
-                },
-            }
-        )
+    _inline(users[140:220], "own-folder", allow("s3:PutObject", "arn:aws:s3:::any-bucket/home/${aws:username}/*"))
     # A boundary with a condition of its own, the same document in every account (under each one's ARN).
     boundary = f"arn:aws:iam::{ACCOUNT_ID}:policy/mfa-boundary"
     template = next(p for p in gaad["Policies"] if f":{ACCOUNT_ID}:policy/" in p["Arn"])
-    document = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": ["s3:*", "kms:*"],
-                "Resource": "*",
-                "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
-            }
-        ],
-    }
+    mfa = allow(["s3:*", "kms:*"], Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}})
+    version = {**template["PolicyVersionList"][0], "Document": document(mfa)}
     gaad["Policies"].append(
         {
             **template,
             "PolicyName": "mfa-boundary",
             "Arn": boundary,
             "PolicyId": "ANPAMFABOUNDARY000001",
-            "PolicyVersionList": [{**template["PolicyVersionList"][0], "Document": document}],
+            "PolicyVersionList": [version],
         }
     )
-    for user in gaad["UserDetailList"][:60]:
+    for user in users[:60]:
         user["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": boundary}
     # An account-level condition: only the first account's copies satisfy it.
-    for user in gaad["UserDetailList"][100:200]:
-        user.setdefault("UserPolicyList", []).append(
-            {
-                "PolicyName": "home-account",
-                "PolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Action": "dynamodb:*",
-                            "Resource": "*",
-                            "Condition": {"StringEquals": {"aws:PrincipalAccount": "HOME"}},
-                        }
-                    ],
-                },
-            }
-        )
+    home = {"StringEquals": {"aws:PrincipalAccount": "HOME"}}
+    _inline(users[100:200], "home-account", allow("dynamodb:*", Condition=home))
     full = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
     no_kms = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}]}
     guard = {
@@ -275,3 +214,10 @@ def test_grouped_decisions_equal_one_by_one_decisions(
         (tmp_path / f"gaad-{account}.json").write_text(copy, encoding="utf-8")
     load(*(tmp_path / f"gaad-{account}.json" for account in ACCOUNTS), snapshot)
     assert asyncio.run(_compare(neo4j_settings)) > 1000  # the questions are not all trivially empty
+
+
+def _inline(entities: list[dict[str, Any]], name: str, statement: dict[str, Any]) -> None:
+    """Give each user or role an inline policy `name` with the one statement."""
+    for entity in entities:
+        key = "UserPolicyList" if "UserName" in entity else "RolePolicyList"
+        entity.setdefault(key, []).append({"PolicyName": name, "PolicyDocument": document(statement)})
