@@ -371,16 +371,20 @@ def _shared(members: list[Member], decided: Decision) -> Iterator[tuple[Member, 
     leader = members[0]
     allowed = decided.decision == "Allowed"
     named = condition_places(decided.condition)
+    # The contents of the statements the condition names: a member's retelling depends on where those are.
+    content_of = {(p, i): content for content, places in leader.statements.items() for p, i, _ in places}
+    contents = tuple(content_of.get(place) for place in named)
     retold: dict[tuple[object, ...], Decision] = {}
     for member in members:
         if member is leader or (allowed and not named):
             yield member, decided
         elif allowed or member.profile.unknown_policies:
-            where = member.retarget(leader)
-            key = tuple(where.get(place) for place in named)
+            # (The boundary too: its tests are retold under the member's own boundary ARN.)
+            boundary = member.profile.boundary.arn if member.profile.boundary is not None else None
+            key = (boundary, *(member.statements.get(c) if c is not None else None for c in contents))
             found = retold.get(key)
             if found is None:
-                found = retold[key] = retarget_decision(decided, where, explanation=False)
+                found = retold[key] = retarget_decision(decided, member.retarget(leader), explanation=False)
             yield member, found
 
 
