@@ -23,17 +23,23 @@ from service.reachability import cross_account_trusts, model, navigation
 from service.reachability.trusts import CATEGORIES
 
 
+def _within_limit(total: int, limit: int | None, default: int, info: Info[Context, None], too_many: str) -> None:
+    """Whole answers up to the limit; past it, `too_many` (formatted with total, cap and maximum) as an
+    error. Never cut silently."""
+    maximum = info.context.limits.max_result_limit
+    cap = default if limit is None else limit
+    if not 1 <= cap <= maximum:
+        raise QueryError(f"limit must be between 1 and {maximum}")
+    if total > cap:
+        raise QueryError(too_many.format(total=total, cap=cap, maximum=maximum))
+
+
 def _bounded(accesses: list[model.Access], limit: int | None, info: Info[Context, None], what: str) -> list[Access]:
-    """Whole answers up to the limit; past it, an error that says how many and how to page. Never cut silently."""
-    limits = info.context.limits
-    cap = limits.default_result_limit if limit is None else limit
-    if not 1 <= cap <= limits.max_result_limit:
-        raise QueryError(f"limit must be between 1 and {limits.max_result_limit}")
-    if len(accesses) > cap:
-        raise QueryError(
-            f"{what} has {len(accesses)} principals, more than limit {cap}: pass a larger limit "
-            f"(at most {limits.max_result_limit}) or page through it with {what}Page"
-        )
+    too_many = (
+        f"{what} has {{total}} principals, more than limit {{cap}}: pass a larger limit "
+        f"(at most {{maximum}}) or page through it with {what}Page"
+    )
+    _within_limit(len(accesses), limit, info.context.limits.default_result_limit, info, too_many)
     return [Access.of(a) for a in accesses]
 
 
@@ -179,14 +185,11 @@ class Query:
         limit: int | None = None,
     ) -> list[CrossAccountTrust]:
         findings = await _trusts(info, account_id, outside_organization_only, category)
-        cap = info.context.limits.max_result_limit if limit is None else limit
-        if not 1 <= cap <= info.context.limits.max_result_limit:
-            raise QueryError(f"limit must be between 1 and {info.context.limits.max_result_limit}")
-        if len(findings) > cap:
-            raise QueryError(
-                f"crossAccountTrusts has {len(findings)} findings, more than limit {cap}: "
-                "narrow it (accountId, category) or page through it with crossAccountTrustsPage"
-            )
+        too_many = (
+            "crossAccountTrusts has {total} findings, more than limit {cap}: "
+            "narrow it (accountId, category) or page through it with crossAccountTrustsPage"
+        )
+        _within_limit(len(findings), limit, info.context.limits.max_result_limit, info, too_many)
         return [CrossAccountTrust.of(f) for f in findings]
 
     @strawberry.field(description="crossAccountTrusts a page at a time, with the total count")

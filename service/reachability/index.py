@@ -512,9 +512,9 @@ def retarget_decision(
     identity statement that decided becomes the member's statements of the same content (a condition
     test names the first of them; the tests of the others are the same test). Without `explanation`, only
     the condition is retold and the explanation is left empty."""
+    condition = None if decision.condition is None else _retarget_condition(decision.condition, where)
+    assert not isinstance(condition, bool), "renaming statements cannot decide a condition"
     if not explanation:
-        condition = None if decision.condition is None else _retarget_condition(decision.condition, where)
-        assert not isinstance(condition, bool), "renaming statements cannot decide a condition"
         return Decision(decision.decision, condition, ())
     reasons: list[Reason] = []
     for reason in decision.explanation:
@@ -523,8 +523,6 @@ def retarget_decision(
             reasons.append(reason)
         else:
             reasons.extend(Reason(p, reason.policy_type, i, sid, reason.effect, reason.why) for p, i, sid in targets)
-    condition = None if decision.condition is None else _retarget_condition(decision.condition, where)
-    assert not isinstance(condition, bool), "renaming statements cannot decide a condition"
     return Decision(decision.decision, condition, tuple(reasons))
 
 

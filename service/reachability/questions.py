@@ -175,14 +175,6 @@ class Reachability:
         self._assumers[role_arn] = answers
         return answers
 
-    def _assume(self, profile: Profile, role: Role, decision: Decision) -> Access | None:
-        answer = _access_from(profile, decision)
-        if answer is None:
-            return None
-        source = principal_ref(profile)
-        paths = assume_paths(source, identity_paths(profile, decision), role.ref, role.trust_document, decision)
-        return Access(answer.principal, answer.condition, paths, answer.notes, 1)
-
     def _assume_external(self, target: dict[str, object], role: Role) -> Access | None:
         """Principals outside the loaded data: decided on the trust policy, their own side assumed willing."""
         kind = str(target["targetKind"])

@@ -18,7 +18,7 @@ from service.database import Neo4jSettings
 from service.database.reader import GraphReader
 from service.evaluation.request import arn_account
 from service.reachability.index import PrincipalIndex
-from service.reachability.paths import identity_paths
+from service.reachability.paths import assume_paths, identity_paths
 from service.reachability.questions import Reachability, _access_from
 from tests.api.conftest import Load
 from tests.api.gaad import allow, document, organization
@@ -129,8 +129,10 @@ async def _compare(settings: Neo4jSettings) -> int:
                 if profile.arn == role_arn or (profile.account_id != ACCOUNT_ID and not name.startswith("anyone")):
                     continue
                 _, decision, _ = await alone.access(profile.arn, "sts:AssumeRole", role_arn)
-                if (answer := alone._assume(profile, role, decision)) is not None:
-                    expected[profile.arn] = _answer_view(profile.arn, answer.condition, answer.paths)
+                if (answer := _access_from(profile, decision)) is not None:
+                    identity = identity_paths(profile, decision)
+                    paths = assume_paths(profile.ref, identity, role.ref, role.trust_document, decision)
+                    expected[profile.arn] = _answer_view(profile.arn, answer.condition, paths)
             assert got == expected, role_arn
             compared += len(expected)
     finally:
