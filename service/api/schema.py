@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import strawberry
@@ -34,7 +35,7 @@ def _within_limit(total: int, limit: int | None, default: int, info: Info[Contex
         raise QueryError(too_many.format(total=total, cap=cap, maximum=maximum))
 
 
-def _bounded(accesses: list[model.Access], limit: int | None, info: Info[Context, None], what: str) -> list[Access]:
+def _bounded(accesses: Sequence[model.Access], limit: int | None, info: Info[Context, None], what: str) -> list[Access]:
     too_many = (
         f"{what} has {{total}} principals, more than limit {{cap}}: pass a larger limit "
         f"(at most {{maximum}}) or page through it with {what}Page"
@@ -73,7 +74,7 @@ async def _trusts(
     return [f for f in findings if category is None or category in f.categories]
 
 
-def _page(accesses: list[model.Access], first: int, after: str | None, info: Info[Context, None]) -> AccessPage:
+def _page(accesses: Sequence[model.Access], first: int, after: str | None, info: Info[Context, None]) -> AccessPage:
     offset, end = _window(len(accesses), first, after, info)
     items = accesses[offset:end]
     return AccessPage(

@@ -12,7 +12,7 @@ Nodes are combined in sets many times per decision, so each computes its hash on
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar, TypeAlias
 
@@ -211,6 +211,17 @@ def _absorb(items: tuple[Condition, ...]) -> Condition:
     singles = {item for item in items if not isinstance(item, All)}
     kept = tuple(item for item in items if not (isinstance(item, All) and any(part in singles for part in item.items)))
     return kept[0] if len(kept) == 1 else AnyOf(kept)
+
+
+def map_tests(cond: Condition, change: Callable[[Test], Test]) -> Cond:
+    """The condition with each test replaced by `change(test)` (renamed, retold), folded again."""
+    if isinstance(cond, Test):
+        return change(cond)
+    if isinstance(cond, Not):
+        return neg(map_tests(cond.item, change))
+    if isinstance(cond, All):
+        return conj(map_tests(item, change) for item in cond.items)
+    return disj(map_tests(item, change) for item in cond.items)
 
 
 def leaves(cond: Cond | None) -> tuple[Leaf, ...]:

@@ -16,20 +16,24 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import heapq
 import json
 import os
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
+from operator import attrgetter
 from typing import Any
 
 from service.database.reader import GraphReader
 from service.evaluation.context import RequestContext
 from service.evaluation.engine import Decision, Reason
-from service.evaluation.formula import All, AnyOf, Cond, Condition, Not, Test, conj, disj, leaves, neg
+from service.evaluation.formula import Cond, Condition, Test, leaves, map_tests
 from service.evaluation.operators import evaluate_clause
+from service.evaluation.policy import ConditionClause
 from service.evaluation.request import Principal, Request
 from service.evaluation.statements import CompiledStatement, ResourceSet, compiled
 from service.evaluation.wildcards import translate
@@ -160,7 +164,9 @@ class PrincipalIndex:
 
     async def prepare(self, every: int = 200) -> int:
         """Parse and compile every known identity policy and boundary of the index ahead of the first
-        question that needs it, yielding to the event loop every `every` policies. Returns the count."""
+        question that needs it, yielding to the event loop every `every` policies, then weigh every account's
+        principals for sts:AssumeRole (the action of every whoCanAssume: see `ActionWeighing.shapes`).
+        Returns the count of policies."""
         seen: set[int] = set()
         for entry in list(self._accounts.values()):
             for ref in entry.policies.values():
@@ -169,6 +175,11 @@ class PrincipalIndex:
                     compiled(parsed(ref), "identity")
                     if len(seen) % every == 0:
                         await asyncio.sleep(0)
+        weighing = self.weighing("sts:assumerole", self._revision)
+        for entry in list(self._accounts.values()):
+            weighing.shapes([entry])
+            weighing.shapes([entry], everyone_in=entry.org.account_id)  # (for a trust policy admitting anyone)
+            await asyncio.sleep(0)
         _freeze()
         return len(seen)
 
@@ -324,8 +335,20 @@ class ActionWeighing:
         self._matching: dict[str, tuple[bool, bool]] = {}
         self._candidates: dict[tuple[str, ...], list[Profile]] = {}
         self._statements: dict[str, tuple[tuple[CompiledStatement, int], ...]] = {}
-        self._contents: dict[Hashable, int] = {}
+        self._contents: dict[tuple[str, tuple[ConditionClause, ...]], int] = {}
         self._principals: dict[str, _About] = {}
+        self._boundaries: dict[str, tuple[Hashable, tuple[Place, ...], bool]] = {}
+        self._shapes: dict[tuple[str, bool], list[Shape]] = {}
+        self._blind: dict[Hashable, bool] = {}
+        self._by_content: dict[int, tuple[str, tuple[ConditionClause, ...]]] = {}
+        self._numbers: dict[Hashable, int] = {}
+        # Decisions kept across questions by what they depend on (see `blind`); filled by the questions.
+        self.decisions: dict[Hashable, tuple[Member, Decision, str]] = {}
+
+    def _number(self, value: Hashable) -> int:
+        """A small number for a part of a group key (equal parts, equal numbers): group keys are hashed for
+        every shape of every question, and the parts they stand for are deep tuples."""
+        return self._numbers.setdefault(value, len(self._numbers))
 
     def matching(self, ref: PolicyRef) -> tuple[bool, bool]:
         """(whether any statement's Action/NotAction admits the action, whether an Allow statement does).
@@ -352,7 +375,7 @@ class ActionWeighing:
             context = RequestContext(Request(principal=profile.principal, action=self.action, resource="*"))
             results: list[Cond] = []
             always: dict[int, tuple[Place, ...]] = {}
-            maybe: list[tuple[CompiledStatement, int, Place]] = []
+            maybe: list[tuple[CompiledStatement, int, Place, int]] = []
             alone = False
             for ref in profile.policies:
                 for cs, content in self.statements(ref):
@@ -361,7 +384,7 @@ class ActionWeighing:
                         if where not in (places := always.get(content, ())):
                             always[content] = (*places, where)
                     else:
-                        maybe.append((cs, content, where))
+                        maybe.append((cs, content, where, self._number(("patterns", _patterns(cs)))))
                     alone = alone or personal_clauses(cs, context, results)
             for policy in profile.boundary_policies or ():
                 for cs in compiled(policy, "boundary").for_action(self.action):
@@ -371,11 +394,13 @@ class ActionWeighing:
                     for cs in compiled(policy, "scp").for_action(self.action):
                         alone = alone or _variable_resources(cs) or personal_clauses(cs, context, results)
             found = self._principals[profile.arn] = _About(
-                personal=profile.arn if alone else tuple(results),
+                personal=profile.arn if alone else self._number(("personal", tuple(results))),
                 always=always,
                 always_key=frozenset(always),
                 maybe=tuple(maybe),
-                traits=(profile.kind, profile.is_service_linked, _boundary_content(profile.boundary)),
+                traits=self._number(
+                    ("traits", profile.kind, profile.is_service_linked, self._boundary(profile.boundary)[0])
+                ),
             )
         return found
 
@@ -394,6 +419,31 @@ class ActionWeighing:
             self._statements[ref.arn] = found
         return found
 
+    def _boundary(self, boundary: PolicyRef | None) -> tuple[Hashable, tuple[Place, ...], bool]:
+        """A boundary by what it says about the action, where it says it, and whether that is blind to the
+        resource (see `blind`). Its statements about the action (Effect, Condition, Resource, NotResource, in
+        order) are all the evaluator reads of it, so boundaries that differ elsewhere (in each account's ARN
+        in a statement about other actions, say) decide alike, statement for statement. By its ARN when its
+        document is not loaded (it is then not evaluated)."""
+        if boundary is None:
+            return None, (), True
+        found = self._boundaries.get(boundary.arn)
+        if found is None:
+            if boundary.known and boundary.document:
+                policy = parsed(boundary)
+                statements = compiled(policy, "boundary").for_action(self.action)
+                content = (
+                    "statements",
+                    policy.variables_enabled,
+                    tuple((cs.statement.effect, cs.statement.conditions, _patterns(cs)) for cs in statements),
+                )
+                places = tuple((boundary.arn, cs.statement.index, cs.statement.sid) for cs in statements)
+                found = (content, places, all(blind_statement(cs) for cs in statements))
+            else:
+                found = (("arn", boundary.arn), (), True)
+            self._boundaries[boundary.arn] = found
+        return found
+
     def candidates(self, entries: Iterable[AccountEntry]) -> list[Profile]:
         """The principals of the entries holding a policy that may allow the action (a superset: the
         evaluator decides each one), in ARN order."""
@@ -410,25 +460,56 @@ class ActionWeighing:
             found = self._candidates[key] = [chosen[arn] for arn in sorted(chosen)]
         return found
 
+    def shapes(self, entries: Iterable[AccountEntry], *, everyone_in: str | None = None) -> list[Shape]:
+        """The candidates of the entries (and every principal of account `everyone_in`, if given) in shapes:
+        the principals of an account whose statements about the action are alike but for where they are
+        (their `_About`s equal up to places). A question weighs a shape once (`groups`), not each member.
+        Worked out once per account."""
+        shapes: list[Shape] = []
+        for entry in entries:
+            every = entry.org.account_id == everyone_in
+            key = (entry.org.account_id, every)
+            found = self._shapes.get(key)
+            if found is None:
+                known = len(self._principals)
+                profiles = sorted(entry.profiles.values(), key=_arn) if every else self.candidates([entry])
+                alike: dict[Hashable, list[Profile]] = {}
+                for profile in profiles:
+                    about = self._about(profile)
+                    signature = (about.personal, about.traits, about.always_key, tuple(m[1::2] for m in about.maybe))
+                    alike.setdefault(signature, []).append(profile)
+                place = self._number(_organization_place(entry.org))
+                found = self._shapes[key] = [
+                    Shape(members, self._about(members[0]), place) for members in alike.values()
+                ]
+                if len(self._principals) - known > _FREEZE_AFTER:
+                    _freeze()  # what was just learnt about the principals lives as long as the index
+            shapes.extend(found)
+        return shapes
+
     def groups(
         self,
-        profiles: Iterable[Profile],
+        shapes: Iterable[Shape],
         resource: str,
         extra: Callable[[Profile], Hashable] | None = None,
         *,
         by_account: bool = True,
-    ) -> list[list[Member]]:
+        extra_by_account: bool = False,
+        leave_out: AbstractSet[str] = frozenset(),
+    ) -> list[Group]:
         """The principals grouped so that every member of a group gets its first member's decision on this
         action and `resource`, up to which of its policies and statements say it (`Member.statements`).
 
         The group key is what the decision depends on: the principal's account (SCPs, same-account rules),
         kind and service-linked flag; the *content* (Effect, Condition) of its statements about the action
         whose Resource can match `resource` (a statement that cannot match contributes nothing); and its
-        boundary. When one of those statements, its boundary or an SCP looks at who the principal is, the
-        results of those condition clauses for it join the key; a policy variable puts its ARN in the key
-        instead, and it is decided on its own (`_about`). The same content in several of its policies
-        counts once (OR of equal terms); each of them is a path. `extra` adds to the key what else the
-        decision depends on (for a role trust: what its principal-level clauses give for the principal).
+        boundary's statements about the action. When one of those statements, its boundary or an SCP looks
+        at who the principal is, the results of those condition clauses for it join the key; a policy
+        variable puts its ARN in the key instead, and it is decided on its own (`_about`). The same content
+        in several of its policies counts once (OR of equal terms); each of them is a path. `extra` adds to
+        the key what else the decision depends on (for a role trust: what its principal-level clauses give
+        for the principal); `extra_by_account` says it is the same for every principal of an account.
+        The principals of `leave_out` are left out.
 
         Without `by_account`, principals of different accounts share a group when their accounts sit under
         the same SCPs (and are equally the management account or not): for a decision without a resource
@@ -436,37 +517,92 @@ class ActionWeighing:
         the account matters only through those and through account-level condition keys
         (aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:ResourceAccount), whose
         clause results are in the key like the principal-level ones."""
-        known = len(self._principals)
         fits: dict[int, tuple[bool, bool]] = {}
-        org_places: dict[int, Hashable] = {}
         context = _resource_only_context(resource)
-        groups: dict[tuple[object, ...], list[Member]] = {}
-        for profile in profiles:
-            about = self._about(profile)
-            personal, placed, contents = about.personal, about.always, about.always_key
+        groups: dict[tuple[object, ...], Group] = {}
+        extras: dict[str, Hashable] = {}  # by account, with `extra_by_account`
+        one_by_one = extra is not None and not extra_by_account
+        for shape in shapes:
+            entries, unknown = shape.entries, shape.unknown
+            if leave_out and not leave_out.isdisjoint(shape.arns):
+                entries = [entry for entry in entries if entry[0] not in leave_out]
+                unknown = [entry for entry in unknown if entry[0] not in leave_out]
+                if not entries:
+                    continue
+            about = shape.about
+            contents, alone = about.always_key, isinstance(about.personal, str)
             if about.maybe:
-                placed = dict(placed)
-                for cs, content, where in about.maybe:
-                    found = fits.get(id(cs))
+                fitting = set(contents)
+                for cs, content, _, patterns in about.maybe:
+                    found = fits.get(patterns)
                     if found is None:
-                        found = fits[id(cs)] = (_may_fit(cs, resource, context), _varies(cs, resource))
-                    fit, varies = found
-                    if fit and varies:
-                        personal = profile.arn  # whether it matches depends on who the principal is
-                    if fit and where not in (places := placed.get(content, ())):
-                        placed[content] = (*places, where)
-                contents = frozenset(placed)
-            key = (
-                personal,
-                None if extra is None else extra(profile),
-                profile.account_id if by_account else _cached(org_places, profile.org),
-                about.traits,
-                contents,
-            )
-            groups.setdefault(key, []).append(Member(profile, placed))
-        if len(self._principals) - known > _FREEZE_AFTER:
-            _freeze()  # what was just learnt about the principals lives as long as the index
+                        found = fits[patterns] = (_may_fit(cs, resource, context), _varies(cs, resource))
+                    if found[0]:
+                        fitting.add(content)
+                        alone = alone or found[1]  # whether it matches depends on who the principal is
+                contents = frozenset(fitting)
+            place = shape.account if by_account else shape.place
+            if alone or one_by_one:
+                for entry in entries:
+                    profile = entry[1]
+                    personal = profile.arn if alone else about.personal
+                    key = (personal, None if extra is None else extra(profile), place, about.traits, contents)
+                    group = groups.get(key)
+                    if group is None:
+                        group = groups[key] = Group(key, self, fits)
+                    group.add([entry], [entry] if profile.unknown_policies else [])
+                continue
+            if extra is None:
+                told: Hashable = None
+            elif (told := extras.get(shape.account, _MISSING)) is _MISSING:
+                told = extras[shape.account] = extra(entries[0][1])
+            key = (about.personal, told, place, about.traits, contents)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = Group(key, self, fits)
+            group.parts.append(entries)
+            group.size += len(entries)
+            if unknown:
+                group.unknown_parts.append(unknown)
+                group.unknown += len(unknown)
         return list(groups.values())
+
+    def member(self, profile: Profile, fits: Mapping[int, tuple[bool, bool]]) -> Member:
+        """The principal as a member of a group of a question whose Resource fits are `fits`."""
+        about = self._about(profile)
+        placed = about.always
+        if about.maybe:
+            placed = dict(placed)
+            for _, content, where, patterns in about.maybe:
+                if fits[patterns][0] and where not in (places := placed.get(content, ())):
+                    placed[content] = (*places, where)
+        return Member(profile, placed, self._boundary(profile.boundary)[1])
+
+    def blind(self, group: Group) -> bool:
+        """Whether the group's decision depends on the resource only through what its key holds (which of
+        its statements fit the resource) and through the resource policy and account: no condition in its
+        statements, boundary or SCPs looks at anything but who the principal is and the request itself (a
+        resource tag or account does not count), and its boundary and SCPs say Resource `*`. Such a decision
+        holds for every resource of that policy and account (see `Reachability._direct_assumers`)."""
+        if isinstance(group.key[0], str):
+            return False
+        found = self._blind.get(group.key)
+        if found is None:
+            if len(self._by_content) != len(self._contents):
+                self._by_content = {number: content for content, number in self._contents.items()}
+            leader = group.leader
+            found = (
+                all(_blind_clauses(self._by_content[content][1]) for content in leader.statements)
+                and self._boundary(leader.profile.boundary)[2]
+                and all(
+                    blind_statement(cs)
+                    for level in leader.profile.org.scp_levels
+                    for policy in level
+                    for cs in compiled(policy, "scp").for_action(self.action)
+                )
+            )
+            self._blind[group.key] = found
+        return found
 
 
 Place = tuple[str, int, str | None]  # (policy ARN, statement index, Sid)
@@ -476,32 +612,92 @@ Place = tuple[str, int, str | None]  # (policy ARN, statement index, Sid)
 class _About:
     """What `ActionWeighing.groups` needs of one principal for one action, worked out once."""
 
-    personal: object  # principal-level clause results, or the ARN (decided alone)
+    personal: int | str  # principal-level clause results (numbered), or the ARN (decided alone)
     always: dict[int, tuple[Place, ...]]  # statements whose Resource fits anything, by content
     always_key: frozenset[int]
-    maybe: tuple[tuple[CompiledStatement, int, Place], ...]  # the others: fitted per question
-    traits: tuple[object, ...]  # kind, service-linked, boundary content
+    # The others, fitted per question: (statement, content, place, its Resource/NotResource patterns).
+    maybe: tuple[tuple[CompiledStatement, int, Place, int], ...]
+    traits: int  # kind, service-linked, boundary content (numbered)
+
+
+class Shape:
+    """Principals of one account (ARN order) whose `_About`s are equal up to places: `about` is the first's."""
+
+    __slots__ = ("about", "account", "arns", "entries", "place", "profiles", "unknown")
+
+    def __init__(self, profiles: list[Profile], about: _About, place: int) -> None:
+        self.profiles, self.about = profiles, about
+        self.account, self.place = profiles[0].account_id, place  # (place: its SCPs, numbered)
+        self.arns = frozenset(profile.arn for profile in profiles)
+        self.entries = [(profile.arn, profile) for profile in profiles]
+        # Those holding a policy or boundary whose document is not loaded: an implicit deny may not be one.
+        self.unknown = [(profile.arn, profile) for profile in profiles if profile.unknown_policies]
+
+
+Entry = tuple[str, Profile]  # (ARN, principal): ordered by ARN
+
+
+class Group:
+    """Principals that get one decision on a question: those of some shapes (or parts of them), with their
+    members made as they are read."""
+
+    __slots__ = ("_fits", "_leader", "_weighing", "key", "parts", "size", "unknown", "unknown_parts")
+
+    def __init__(
+        self, key: tuple[object, ...], weighing: ActionWeighing, fits: Mapping[int, tuple[bool, bool]]
+    ) -> None:
+        self.key, self._weighing, self._fits = key, weighing, fits
+        self.parts: list[list[Entry]] = []
+        self.unknown_parts: list[list[Entry]] = []
+        self.size = 0
+        self.unknown = 0  # members holding a policy or boundary whose document is not loaded
+        self._leader: Member | None = None
+
+    def add(self, entries: list[Entry], unknown: list[Entry]) -> None:
+        self.parts.append(entries)
+        self.size += len(entries)
+        if unknown:
+            self.unknown_parts.append(unknown)
+            self.unknown += len(unknown)
+
+    @property
+    def leader(self) -> Member:
+        """The member (of the least ARN) whose decision the group shares."""
+        if self._leader is None:
+            self._leader = self._weighing.member(min(part[0] for part in self.parts)[1], self._fits)
+        return self._leader
+
+    def member(self, profile: Profile) -> Member:
+        leader = self.leader
+        return leader if profile is leader.profile else self._weighing.member(profile, self._fits)
+
+    def entries(self, *, unknown_only: bool = False) -> Iterator[Entry]:
+        """The members' (ARN, profile) in ARN order; with `unknown_only`, of those with a policy (or boundary)
+        whose document is not loaded."""
+        parts = self.unknown_parts if unknown_only else self.parts
+        return iter(parts[0]) if len(parts) == 1 else heapq.merge(*parts)
 
 
 @dataclass(frozen=True)
 class Member:
-    """A principal in a decision group, with where its deciding statements are, by content."""
+    """A principal in a decision group, with where its deciding statements are, by content, and where its
+    boundary's statements about the action are, in order."""
 
     profile: Profile
     statements: Mapping[int, tuple[Place, ...]]
+    boundary: tuple[Place, ...] = ()
 
     def retarget(self, first: Member) -> dict[tuple[str, int], tuple[Place, ...]]:
         """Where each of `first`'s deciding statements, by (policy, index), is among this member's policies
-        (its boundary's too: the group's boundaries have the same document, maybe under other names)."""
+        (its boundary's too: the group's boundaries say the same about the action, statement for statement,
+        maybe under other names)."""
         where = {
             (policy, index): self.statements[content]
             for content, places in first.statements.items()
             for policy, index, _ in places
         }
-        mine, theirs = self.profile.boundary, first.profile.boundary
-        if mine is not None and theirs is not None and mine.arn != theirs.arn and mine.known and mine.document:
-            for st in parsed(mine).statements:
-                where[(theirs.arn, st.index)] = ((mine.arn, st.index, st.sid),)
+        for (policy, index, _), mine in zip(first.boundary, self.boundary, strict=False):
+            where[(policy, index)] = (mine,)
         return where
 
 
@@ -540,18 +736,14 @@ def condition_places(condition: Condition | None) -> tuple[tuple[str, int], ...]
 
 
 def _retarget_condition(condition: Condition, where: Mapping[tuple[str, int], tuple[Place, ...]]) -> Cond:
-    if isinstance(condition, Test):
-        targets = where.get((condition.policy, condition.statement)) if condition.statement is not None else None
-        if not targets or condition.policy_type not in _RETOLD:
-            return condition
+    def retell(test: Test) -> Test:
+        targets = where.get((test.policy, test.statement)) if test.statement is not None else None
+        if not targets or test.policy_type not in _RETOLD:
+            return test
         policy, index, sid = targets[0]
-        return Test(condition.key, condition.operator, condition.values, policy, index, sid, condition.policy_type)
-    if isinstance(condition, Not):
-        return neg(_retarget_condition(condition.item, where))
-    if isinstance(condition, All):
-        return conj(_retarget_condition(item, where) for item in condition.items)
-    assert isinstance(condition, AnyOf)
-    return disj(_retarget_condition(item, where) for item in condition.items)
+        return Test(test.key, test.operator, test.values, policy, index, sid, test.policy_type)
+
+    return map_tests(condition, retell)
 
 
 _RETOLD = frozenset({"identity", "boundary"})  # the policy types whose statements a member has of its own
@@ -563,6 +755,19 @@ _ACCOUNT_LEVEL_KEYS = frozenset(
     {"aws:principalaccount", "aws:principalorgid", "aws:principalorgpaths", "aws:resourceaccount"}
 )
 _PERSONAL_KEYS = _PRINCIPAL_LEVEL_KEYS | _ACCOUNT_LEVEL_KEYS
+# Condition keys whose value is the same whatever the resource of a request: who the principal is, where
+# and how it asks (`ActionWeighing.blind`). Any other key (aws:ResourceAccount, aws:ResourceTag/...,
+# iam:ResourceTag/..., a service's own) may differ between resources.
+_REQUEST_LEVEL_NAMES = """
+    aws:principaltype aws:principalisawsservice aws:principalservicename aws:principalservicenameslist
+    aws:sourceip aws:sourcevpc aws:sourcevpce aws:vpcsourceip aws:multifactorauthpresent
+    aws:multifactorauthage aws:viaawsservice aws:calledvia aws:calledviafirst aws:calledvialast
+    aws:securetransport aws:currenttime aws:epochtime aws:tokenissuetime aws:useragent aws:referer
+    aws:requestedregion aws:sourceidentity aws:federatedprovider aws:tagkeys sts:externalid
+    sts:rolesessionname sts:sourceidentity sts:transitivetagkeys
+"""
+_REQUEST_LEVEL_KEYS = (_PERSONAL_KEYS - {"aws:resourceaccount"}) | frozenset(_REQUEST_LEVEL_NAMES.split())
+_REQUEST_LEVEL_PREFIXES = ("aws:principaltag/", "aws:requesttag/")
 
 
 def about_the_account_only(statements: Iterable[CompiledStatement]) -> bool:
@@ -588,21 +793,6 @@ def personal_clauses(cs: CompiledStatement, context: RequestContext, results: li
         if key in _PERSONAL_KEYS or key.startswith("aws:principaltag/"):
             results.append(evaluate_clause(clause, context, variables=cs.variables, origin=origin))
     return False
-
-
-def _cached(places: dict[int, Hashable], org: OrgContext) -> Hashable:
-    found = places.get(id(org))
-    if found is None:
-        found = places[id(org)] = _organization_place(org)
-    return found
-
-
-def _boundary_content(boundary: PolicyRef | None) -> Hashable:
-    """A boundary by what it says (equal documents under different names decide alike), or by its ARN when
-    its document is not loaded."""
-    if boundary is None:
-        return None
-    return ("document", boundary.document) if boundary.known and boundary.document else ("arn", boundary.arn)
 
 
 def _organization_place(org: OrgContext) -> Hashable:
@@ -655,3 +845,30 @@ def _could_match(resources: ResourceSet, resource: str) -> bool:
 @lru_cache(maxsize=4096)
 def _open_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(translate(_VARIABLE.sub("*", pattern), segmented=False, escaped=False), re.DOTALL)
+
+
+_arn = attrgetter("arn")
+_MISSING = object()
+
+
+def _patterns(cs: CompiledStatement) -> Hashable:
+    """What decides whether the statement's Resource/NotResource matches a resource: its patterns, and
+    whether its policy substitutes variables in them."""
+    return cs.statement.resources, cs.statement.not_resources, cs.variables
+
+
+def _everything(patterns: Hashable) -> bool:
+    """Resource `*`, or none at all (a trust policy's statements are about the role they belong to)."""
+    return patterns[0] in (None, ("*",)) and patterns[1] is None  # type: ignore[index]
+
+
+def _blind_clauses(conditions: Iterable[ConditionClause]) -> bool:
+    """Whether the clauses look at nothing but who the principal is and the request (see `blind`)."""
+    return all(
+        clause.key_lower in _REQUEST_LEVEL_KEYS or clause.key_lower.startswith(_REQUEST_LEVEL_PREFIXES)
+        for clause in conditions
+    )
+
+
+def blind_statement(cs: CompiledStatement) -> bool:
+    return _blind_clauses(cs.statement.conditions) and _everything(_patterns(cs))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import overload
 
@@ -64,6 +64,57 @@ class LazyPaths(Sequence[Path]):
 
     def __hash__(self) -> int:
         return hash(self._get())
+
+
+class Answers(Sequence["Access"]):
+    """An answer whose length is known before its items are made: they are made in order as they are read
+    (a page of 100 of 25,000 principals makes about 100). Immutable to its readers, like a tuple."""
+
+    __slots__ = ("_items", "_made", "_total")
+
+    def __init__(self, total: int, items: Iterable[Access]) -> None:
+        self._total = total
+        self._items: Iterator[Access] | None = iter(items)
+        self._made: list[Access] = []
+
+    def _make(self, count: int) -> None:
+        made = self._made
+        while self._items is not None and len(made) < count:
+            item = next(self._items, None)
+            if item is None:
+                self._items = None
+                # The count is worked out apart from the items: they must agree.
+                assert len(made) == self._total, f"answer of {self._total} made {len(made)} items"
+            else:
+                made.append(item)
+        if self._items is not None and len(made) == self._total:
+            extra, self._items = next(self._items, None), None
+            assert extra is None, f"answer of {self._total} made more items"
+
+    def __len__(self) -> int:
+        return self._total
+
+    @overload
+    def __getitem__(self, index: int) -> Access: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Access]: ...
+    def __getitem__(self, index: int | slice) -> Access | Sequence[Access]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._total)
+            self._make(max(start, stop) if step > 0 else start + 1)
+            return self._made[index]
+        position = index + self._total if index < 0 else index
+        if not 0 <= position < self._total:
+            raise IndexError(index)
+        self._make(position + 1)
+        return self._made[position]
+
+    def __iter__(self) -> Iterator[Access]:
+        position = 0
+        while position < self._total:
+            self._make(position + 1)
+            yield self._made[position]
+            position += 1
 
 
 class _Conditional:

@@ -8,32 +8,39 @@ cross_account_trusts()      trust statements that reach outside a role's account
 
 from __future__ import annotations
 
+import heapq
 import json
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
+from typing import Any
 
 from service.database.reader import GraphReader
 from service.errors import QueryError
 from service.evaluation import Policy, Principal, parse_policy
 from service.evaluation.context import RequestContext
 from service.evaluation.engine import Decision, evaluate
-from service.evaluation.formula import Cond
+from service.evaluation.formula import Cond, Test, map_tests
 from service.evaluation.request import Request, arn_account, principal_from_arn
 from service.evaluation.statements import compiled
 from service.reachability.index import (
+    ActionWeighing,
+    Entry,
+    Group,
     Member,
     PrincipalIndex,
     about_the_account_only,
+    blind_statement,
     condition_places,
     personal_clauses,
     retarget_decision,
 )
-from service.reachability.model import Access, LazyPaths, NodeRef, Path, unknown_policy_condition
+from service.reachability.model import Access, Answers, LazyPaths, NodeRef, Path, unknown_policy_condition
 from service.reachability.paths import assume_paths, identity_paths, principal_ref
 from service.reachability.profiles import OrgContext, Profile, ProfileStore, parse_document
 
 MAX_HOPS = 5
+_MAX_DECISIONS = 200_000  # group decisions kept across whoCanAssume questions until the next load
 ASSUME_ROLE = "sts:AssumeRole"
 _ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 
@@ -59,11 +66,13 @@ class Reachability:
         self.reader = reader
         self.store = ProfileStore(reader, index or PrincipalIndex())
         self._roles: dict[str, Role | None] = {}
-        self._assumers: dict[str, list[Access]] = {}
+        self._assumers: dict[str, Sequence[Access]] = {}
 
     # -- who can assume ----------------------------------------------------------------------------------
 
-    async def _remembered(self, question: Hashable, compute: Callable[[], Awaitable[list[Access]]]) -> list[Access]:
+    async def _remembered(
+        self, question: Hashable, compute: Callable[[], Awaitable[Sequence[Access]]]
+    ) -> Sequence[Access]:
         """The answer to `question` as of the graph's current loads: computed once, then shared (answers
         are immutable) until a load changes the graph or the cache lets it go."""
         key = (question, (await self.store.generation()).key)
@@ -72,24 +81,26 @@ class Reachability:
         if found is None:
             found = await compute()
             answers.put(key, found)
-        return list(found)
+        return found
 
-    async def who_can_assume(self, role_arn: str, max_hops: int = 1) -> list[Access]:
+    async def who_can_assume(self, role_arn: str, max_hops: int = 1) -> Sequence[Access]:
         _check_hops(max_hops, minimum=1)
         return await self._remembered(
             ("whoCanAssume", role_arn, max_hops), lambda: self._who_can_assume(role_arn, max_hops)
         )
 
-    async def _who_can_assume(self, role_arn: str, max_hops: int) -> list[Access]:
+    async def _who_can_assume(self, role_arn: str, max_hops: int) -> Sequence[Access]:
         if await self._role(role_arn) is None:
             raise QueryError(f"no role {role_arn!r} in the graph")
         return await self._chains(await self._direct_assumers(role_arn), 2, max_hops, frozenset({role_arn}))
 
     async def _chains(
-        self, first: list[Access], first_hop: int, last_hop: int, exclude: frozenset[str] = frozenset()
-    ) -> list[Access]:
-        """Extend `first` backwards through role assumption: the principals that can assume a role in the
-        answer join it, numbered `first_hop` to `last_hop`; each keeps its shortest chain."""
+        self, first: Sequence[Access], first_hop: int, last_hop: int, exclude: frozenset[str] = frozenset()
+    ) -> Sequence[Access]:
+        """Extend `first` (in ARN order) backwards through role assumption: the principals that can assume a
+        role in the answer join it, numbered `first_hop` to `last_hop`; each keeps its shortest chain."""
+        if first_hop > last_hop:
+            return first
         found = {access.principal.arn: access for access in first}
         frontier = [a for a in first if a.principal.kind == "role"]
         for hop in range(first_hop, last_hop + 1):
@@ -109,7 +120,7 @@ class Reachability:
                 break
         return sorted(found.values(), key=lambda a: (a.hops, a.principal.arn))
 
-    async def _direct_assumers(self, role_arn: str) -> list[Access]:
+    async def _direct_assumers(self, role_arn: str) -> Sequence[Access]:
         if role_arn in self._assumers:
             return self._assumers[role_arn]
         role = await self._role(role_arn)
@@ -135,45 +146,80 @@ class Reachability:
                 accounts.add(str(target["target"]))
             else:
                 external.append(target)
-        profiles = await self.store.profiles(sorted(direct))
-        if accounts or everyone:
-            entries = await self.store.entries(None if everyone else sorted(accounts))
-            for profile in self.store.weighing(ASSUME_ROLE.lower()).candidates(entries.values()):
-                profiles[profile.arn] = profile
-            if everyone and role.account_id in entries:
-                # In the role's own account a trust policy admitting anyone grants without any identity
-                # policy: every user and role there is a candidate, not only those whose policies allow it.
-                profiles.update(entries[role.account_id].profiles)
-        profiles.pop(role_arn, None)
-        if _trust_is_about_accounts(role):
-            # Principals the trust policy does not name are admitted through their account (or `*`), so
-            # their decisions group as whoCan's do; the ones it names are decided on their own.
-            alone = [profile for arn, profile in profiles.items() if arn in named]
-            rest = [profile for arn, profile in profiles.items() if arn not in named]
-            groups = [[Member(profile, {})] for profile in alone]
-            # A trust policy that names no account admits every account alike: then principals of
-            # different accounts group together (under the same SCPs, see `groups`), split only by whether
-            # they are in the role's own account (where the trust policy alone can grant).
-            anyone = everyone and not (accounts or named)
-            groups += self.store.weighing(ASSUME_ROLE.lower()).groups(
-                rest, role.arn, _trust_keys(role), by_account=not anyone
-            )
-        else:
-            groups = [[Member(profile, {})] for profile in profiles.values()]
-        answers = []
-        for members in groups:
-            leader = members[0]
-            decided = self._decide(
-                leader.profile, ASSUME_ROLE, role.arn, role.account_id, role.org, role.trust, "role-trust"
-            )
-            for member, decision in _shared(members, decided):
-                if (answer := _access_from(member.profile, decision)) is not None:
-                    paths = LazyPaths(partial(_assume_paths_of, member, leader, decided, role))
-                    answers.append(Access(answer.principal, answer.condition, paths, answer.notes, 1))
+        alone = await self.store.profiles(sorted(direct))
+        entries = await self.store.entries(None if everyone else sorted(accounts)) if accounts or everyone else {}
+        weighing = self.store.weighing(ASSUME_ROLE.lower())  # (for the entries just read)
+        # In the role's own account a trust policy admitting anyone grants without any identity policy: every
+        # user and role there is a candidate, not only those whose policies allow it.
+        shapes = weighing.shapes(entries.values(), everyone_in=role.account_id if everyone else None)
+        # The principals the trust policy names are decided on their own; so is everyone when it has a
+        # NotPrincipal (which can leave out any one principal). The others are admitted through their account
+        # (or `*`): their decisions group as whoCan's do.
+        about_accounts = _trust_is_about_accounts(role)
+        for shape in shapes if named or not about_accounts else ():
+            if not about_accounts or not named.isdisjoint(shape.arns):
+                alone.update((p.arn, p) for p in shape.profiles if not about_accounts or p.arn in named)
+        alone.pop(role_arn, None)
+        answers: list[Access] = []
+        paths: MakePaths = partial(_assume_paths_of, role=role)
+        for profile in alone.values():
+            member = Member(profile, {})
+            decided = self._decide(profile, ASSUME_ROLE, role.arn, role.account_id, role.org, role.trust, "role-trust")
+            if (answer := _Told(None, member, decided, paths, 1).answer(profile)) is not None:
+                answers.append(answer)
         answers += [answer for target in _unique_external(external) if (answer := self._assume_external(target, role))]
-        answers.sort(key=lambda a: a.principal.arn)
-        self._assumers[role_arn] = answers
-        return answers
+        answers.sort(key=_principal_arn)
+        total, told = len(answers), []
+        if about_accounts and shapes:
+            # A trust policy that names no account admits every account alike: then principals of different
+            # accounts group together (under the same SCPs, see `groups`), split only by whether they are in
+            # the role's own account (where the trust policy alone can grant).
+            anyone = everyone and not (accounts or named)
+            key, by_account = _trust_keys(role)
+            groups = weighing.groups(
+                shapes,
+                role.arn,
+                key,
+                by_account=not anyone,
+                extra_by_account=by_account,
+                leave_out=named | {role_arn},
+            )
+            facts = _role_facts(role)
+            for group in groups:
+                leader, decided, told_as = self._group_decision(weighing, group, role, facts)
+                if count := _counted(group, decided):
+                    total += count
+                    rename = None if told_as == role.trust.name else (told_as, role.trust.name)
+                    members = group.entries(unknown_only=decided.decision != "Allowed")
+                    told.append((_Told(group, leader, decided, paths, 1, rename), members))
+        found = _merged(answers, told, total)
+        self._assumers[role_arn] = found
+        return found
+
+    def _group_decision(
+        self, weighing: ActionWeighing, group: Group, role: Role, facts: Hashable | None
+    ) -> tuple[Member, Decision, str]:
+        """The group's decision on assuming the role, the member it was made for, and the name of the trust
+        policy it was told in (another role's, when kept from a question about it).
+
+        Roles whose trust policies are one document decide a group alike when nothing in the group's
+        policies, nor in the trust policy and the role account's RCPs, looks at the resource beyond which
+        statements fit it (`ActionWeighing.blind`, `_role_facts`): a decision made for one of them is kept
+        and told for the next (its trust policy's name), so the roles that trust the whole organization
+        are decided once per group rather than once per role."""
+        shared = facts is not None and weighing.blind(group) and not isinstance(group.key[1], str)
+        key = (group.key, facts if shared else (role.arn, role.trust_document))
+        found = weighing.decisions.get(key)
+        if found is not None:
+            return found
+        leader = group.leader
+        decided = self._decide(
+            leader.profile, ASSUME_ROLE, role.arn, role.account_id, role.org, role.trust, "role-trust"
+        )
+        if len(weighing.decisions) >= _MAX_DECISIONS:
+            weighing.decisions.clear()
+        found = weighing.decisions[key] = (leader, decided, role.trust.name)
+        return found
 
     def _assume_external(self, target: dict[str, object], role: Role) -> Access | None:
         """Principals outside the loaded data: decided on the trust policy, their own side assumed willing."""
@@ -241,13 +287,15 @@ class Reachability:
 
     async def who_can(
         self, action: str, resource: str, max_hops: int = 0, resource_account: str | None = None
-    ) -> list[Access]:
+    ) -> Sequence[Access]:
         _check_hops(max_hops, minimum=0)
         _check_action(action)
         question = ("whoCan", action.lower(), resource, max_hops, resource_account)
         return await self._remembered(question, lambda: self._who_can(action, resource, max_hops, resource_account))
 
-    async def _who_can(self, action: str, resource: str, max_hops: int, resource_account: str | None) -> list[Access]:
+    async def _who_can(
+        self, action: str, resource: str, max_hops: int, resource_account: str | None
+    ) -> Sequence[Access]:
         role = await self._role(resource) if _is_assume(action) else None
         if role is not None:
             first = await self._direct_assumers(role.arn)
@@ -259,18 +307,15 @@ class Reachability:
         # without `resource_account` is taken to be in each caller's own account: every account is weighed.
         entries = await self.store.entries([resource_account] if resource_account else None)
         weighing = self.store.weighing(action.lower())
-        first = []
-        for members in weighing.groups(weighing.candidates(entries.values()), resource, by_account=False):
-            leader = members[0]
+        total, told = 0, []
+        for group in weighing.groups(weighing.shapes(entries.values()), resource, by_account=False):
+            leader = group.leader
             decided = self._decide(leader.profile, action, resource, resource_account, resource_org, None, "generic")
-            for member, decision in _shared(members, decided):
-                # The paths (the explanation told in the member's own policies) only when they are read.
-                paths = LazyPaths(partial(_member_paths, member, leader, decided))
-                if decision.decision == "Allowed":
-                    first.append(Access(member.profile.ref, decision.condition, paths, (), 0))
-                elif (answer := _access_from(member.profile, decision)) is not None:
-                    first.append(Access(answer.principal, answer.condition, paths, answer.notes, 0))
-        return await self._chains(first, 1, max_hops)
+            if count := _counted(group, decided):
+                total += count
+                entries_of = group.entries(unknown_only=decided.decision != "Allowed")
+                told.append((_Told(group, leader, decided, _member_paths, 0), entries_of))
+        return await self._chains(_merged([], told, total), 1, max_hops)
 
     # -- one decision --------------------------------------------------------------------------------------
 
@@ -356,31 +401,129 @@ def _trust_is_about_accounts(role: Role) -> bool:
     return not any(st.not_principals is not None for st in role.trust.statements)
 
 
-def _shared(members: list[Member], decided: Decision) -> Iterator[tuple[Member, Decision]]:
-    """Each member of a decision group that may have an answer, with the leader's decision as it reads
-    for that member: its condition tests retold in the member's own statements (its explanation is retold
-    only for the paths, when they are read). Members whose named statements agree share one retelling."""
-    leader = members[0]
-    allowed = decided.decision == "Allowed"
-    named = condition_places(decided.condition)
-    # The contents of the statements the condition names: a member's retelling depends on where those are.
-    content_of = {(p, i): content for content, places in leader.statements.items() for p, i, _ in places}
-    contents = tuple(content_of.get(place) for place in named)
-    retold: dict[tuple[object, ...], Decision] = {}
-    for member in members:
-        if member is leader or (allowed and not named):
-            yield member, decided
-        elif allowed or member.profile.unknown_policies:
-            # (The boundary too: its tests are retold under the member's own boundary ARN.)
-            boundary = member.profile.boundary.arn if member.profile.boundary is not None else None
-            key = (boundary, *(member.statements.get(c) if c is not None else None for c in contents))
-            found = retold.get(key)
+def _counted(group: Group, decided: Decision) -> int:
+    """How many answers the group's members give under its decision (see `_Told.answer`): all of them when
+    allowed; on an implicit deny, those that hold a policy whose document is not loaded."""
+    if decided.decision == "Allowed":
+        return group.size
+    return group.unknown if decided.decision == "ImplicitlyDenied" else 0
+
+
+MakePaths = Callable[[Member, Member, Decision], Sequence[Path]]
+
+
+class _Told:
+    """A group's decision as it reads for each member with an answer: its condition tests retold in the
+    member's own statements; its explanation retold only for the paths, when they are read. Members whose
+    named statements agree share one retelling. A decision kept from another role's question (see
+    `Reachability._group_decision`) is first told for this role's trust policy, when an answer needs it."""
+
+    __slots__ = ("_decided", "_group", "_hops", "_named", "_paths", "_rename", "_retold", "leader")
+
+    def __init__(
+        self,
+        group: Group | None,
+        leader: Member,
+        decided: Decision,
+        paths: MakePaths,
+        hops: int,
+        rename: tuple[str, str] | None = None,
+    ) -> None:
+        self._group, self.leader, self._paths, self._hops = group, leader, paths, hops
+        self._decided, self._rename = decided, rename
+        self._named: tuple[int | None, ...] | None = None
+        self._retold: dict[tuple[object, ...], Decision] = {}
+
+    @property
+    def decided(self) -> Decision:
+        if self._rename is not None:
+            self._decided, self._rename = _told_for(self._decided, *self._rename), None
+        return self._decided
+
+    def answer(self, profile: Profile) -> Access | None:
+        member = self.leader if self._group is None else self._group.member(profile)
+        decided, leader = self.decided, self.leader
+        allowed = decided.decision == "Allowed"
+        if self._named is None:
+            # The contents of the statements the condition names: a member's retelling depends on where
+            # those are.
+            content_of = {(p, i): content for content, places in leader.statements.items() for p, i, _ in places}
+            self._named = tuple(content_of.get(place) for place in condition_places(decided.condition))
+        if member is leader or (allowed and not self._named):
+            decision = decided
+        elif allowed or profile.unknown_policies:
+            # (The boundary too: its tests are retold under the member's own boundary.)
+            key = (member.boundary, *(member.statements.get(c) if c is not None else None for c in self._named))
+            found = self._retold.get(key)
             if found is None:
-                found = retold[key] = retarget_decision(decided, member.retarget(leader), explanation=False)
-            yield member, found
+                found = self._retold[key] = retarget_decision(decided, member.retarget(leader), explanation=False)
+            decision = found
+        else:
+            return None
+        if (answer := _access_from(profile, decision)) is None:
+            return None
+        paths = LazyPaths(partial(self._paths, member, leader, decided))
+        return Access(answer.principal, answer.condition, paths, answer.notes, self._hops)
 
 
-def _assume_paths_of(member: Member, leader: Member, decision: Decision, role: Role) -> tuple[Path, ...]:
+def _merged(ready: list[Access], told: list[tuple[_Told, Iterator[Entry]]], total: int) -> Answers:
+    """The answers in ARN order: `ready` ones (sorted) and the groups' members', made as they are read."""
+    # (Numbered so that equal ARNs, as two stand-ins for one unloaded account could have, never compare the
+    # items themselves.)
+    streams: list[Iterable[tuple[str, int, Any]]] = [[(a.principal.arn, -1 - i, a) for i, a in enumerate(ready)]]
+    streams += [_numbered(number, entries) for number, (_, entries) in enumerate(told)]
+
+    def made() -> Iterator[Access]:
+        for _, number, item in heapq.merge(*streams):
+            if number < 0:
+                yield item
+            elif (answer := told[number][0].answer(item)) is not None:
+                yield answer
+
+    return Answers(total, made())
+
+
+def _numbered(number: int, entries: Iterator[Entry]) -> Iterator[tuple[str, int, Profile]]:
+    for arn, profile in entries:
+        yield arn, number, profile
+
+
+def _role_facts(role: Role) -> Hashable | None:
+    """What a decision on assuming the role depends on besides the principal's group and which of its
+    statements fit the role's ARN: the trust policy's document, and the RCPs over the role's account (and
+    whether that is the management account). None when the trust policy or an RCP looks at the resource
+    itself (a Resource other than `*`, a condition on the resource's tags or account...): then decisions
+    are kept for this role alone."""
+    action = ASSUME_ROLE.lower()
+    trust = compiled(role.trust, "resource").for_action(action)
+    rcps = [cs for level in role.org.rcp_levels for p in level for cs in compiled(p, "rcp").for_action(action)]
+    if not all(blind_statement(cs) for cs in (*trust, *rcps)):
+        return None
+    management = role.org.management_account_id == role.account_id
+    return role.trust_document, management, tuple(tuple(id(p) for p in level) for level in role.org.rcp_levels)
+
+
+def _told_for(decision: Decision, told: str, name: str) -> Decision:
+    """A decision made on one role's trust policy (named `told`), told for another role's trust policy of
+    the same document (named `name`)."""
+
+    def rename(test: Test) -> Test:
+        return replace(test, policy=name) if test.policy_type == "resource" and test.policy == told else test
+
+    condition = None if decision.condition is None else map_tests(decision.condition, rename)
+    assert not isinstance(condition, bool), "renaming a policy cannot decide a condition"
+    reasons = tuple(
+        replace(reason, policy=name) if reason.policy_type == "resource" and reason.policy == told else reason
+        for reason in decision.explanation
+    )
+    return Decision(decision.decision, condition, reasons)
+
+
+def _principal_arn(access: Access) -> str:
+    return access.principal.arn
+
+
+def _assume_paths_of(member: Member, leader: Member, decision: Decision, *, role: Role) -> tuple[Path, ...]:
     """A group member's paths to the role: the leader's decision, told in the member's own policies."""
     if member is not leader:
         decision = retarget_decision(decision, member.retarget(leader))
@@ -390,11 +533,11 @@ def _assume_paths_of(member: Member, leader: Member, decision: Decision, role: R
     )
 
 
-def _trust_keys(role: Role) -> Callable[[Profile], Hashable]:
-    """`_trust_key` for this role, worked out once per account when the trust policy's clauses look at
-    nothing finer than the principal's account (aws:PrincipalOrgID, say)."""
+def _trust_keys(role: Role) -> tuple[Callable[[Profile], Hashable], bool]:
+    """`_trust_key` for this role, and whether it is the same for every principal of an account: when the
+    trust policy's clauses look at nothing finer than the principal's account (aws:PrincipalOrgID, say)."""
     if not about_the_account_only(compiled(role.trust, "resource").for_action(ASSUME_ROLE.lower())):
-        return partial(_trust_key, role)
+        return partial(_trust_key, role), False
     by_account: dict[str, Hashable] = {}
 
     def key(profile: Profile) -> Hashable:
@@ -403,7 +546,7 @@ def _trust_keys(role: Role) -> Callable[[Profile], Hashable]:
             found = by_account[profile.account_id] = _trust_key(role, profile)
         return found
 
-    return key
+    return key, True
 
 
 def _trust_key(role: Role, profile: Profile) -> Hashable:

@@ -56,6 +56,30 @@ TRUSTS: dict[str, list[dict[str, Any]]] = {
             "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-testorg001"}},
         }
     ],
+    # The same document again, under another name: a decision kept from one is told for the other.
+    "anyone-in-the-organization-too": [
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-testorg001"}},
+        }
+    ],
+    # And with a condition the trust policy keeps (its tests name it): under two names.
+    **{
+        name: [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "StringEquals": {"aws:PrincipalOrgID": "o-testorg001"},
+                    "Bool": {"aws:MultiFactorAuthPresent": "true"},
+                },
+            }
+        ]
+        for name in ("anyone-in-the-organization-with-mfa", "anyone-in-the-organization-with-mfa-too")
+    },
     "via-account-but-one": [
         _ADMIT,
         {"Effect": "Deny", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:role/role-00007"}, "Action": "sts:*"},
@@ -66,7 +90,17 @@ TRUSTS: dict[str, list[dict[str, Any]]] = {
 def _answer_view(principal: str, condition: Any, paths: Any) -> tuple[Any, ...]:
     """What must be equal: principal, conditional or not, the condition tests (as a set: the same test in
     two statements of equal content is one test), the paths."""
-    tests = {(leaf.key, leaf.operator, leaf.values, leaf.negated) for leaf in _leaves(condition)}
+    # (A trust policy's tests name it: each role's its own.)
+    tests = {
+        (
+            leaf.key,
+            leaf.operator,
+            leaf.values,
+            leaf.negated,
+            leaf.test.policy if leaf.test.policy_type == "resource" else "",
+        )
+        for leaf in _leaves(condition)
+    }
     steps = sorted(tuple((s.source.arn, s.target.arn, s.kind, s.via, s.statement) for s in path) for path in paths)
     return principal, condition is None, frozenset(tests), tuple(steps)
 
@@ -113,8 +147,14 @@ async def _compare(settings: Neo4jSettings) -> int:
                     assert named[profile.arn] <= _named_tests(answer.condition), (action, resource, profile.arn)
             assert got == expected, (action, resource)
             compared += len(expected)
-        for name in TRUSTS:
-            role_arn = f"arn:aws:iam::{ACCOUNT_ID}:role/{name}"
+        # Every account's copies of the roles that trust the organization, one after another on one index:
+        # decisions kept from one role's question serve the next ones' only where they must be equal.
+        roles = [f"arn:aws:iam::{ACCOUNT_ID}:role/{name}" for name in TRUSTS]
+        roles += [
+            f"arn:aws:iam::{account}:role/{name}" for account in ACCOUNTS[1:] for name in TRUSTS if "anyone" in name
+        ]
+        for role_arn in roles:
+            name, home = role_arn.rsplit("/", 1)[1], arn_account(role_arn)
             grouped = await Reachability(reader, index).who_can_assume(role_arn)
             loaded = {profile.arn for profile in profiles}  # not the stand-ins for unloaded accounts or "*"
             got = {
@@ -126,7 +166,7 @@ async def _compare(settings: Neo4jSettings) -> int:
             assert role is not None
             expected = {}
             for profile in profiles:  # the trust policies admit the role's own account (or everyone: "*")
-                if profile.arn == role_arn or (profile.account_id != ACCOUNT_ID and not name.startswith("anyone")):
+                if profile.arn == role_arn or (profile.account_id != home and not name.startswith("anyone")):
                     continue
                 _, decision, _ = await alone.access(profile.arn, "sts:AssumeRole", role_arn)
                 if (answer := _access_from(profile, decision)) is not None:
@@ -134,6 +174,9 @@ async def _compare(settings: Neo4jSettings) -> int:
                     paths = assume_paths(profile.ref, identity, role.ref, role.trust_document, decision)
                     expected[profile.arn] = _answer_view(profile.arn, answer.condition, paths)
             assert got == expected, role_arn
+            # A page is the whole answer's slice, made apart from it.
+            again = await Reachability(reader, PrincipalIndex()).who_can_assume(role_arn)
+            assert [a.principal.arn for a in again[5:25]] == [a.principal.arn for a in list(grouped)[5:25]]
             compared += len(expected)
     finally:
         await reader.close()
@@ -167,11 +210,21 @@ def test_grouped_decisions_equal_one_by_one_decisions(
     _inline(users[:150], "red-team", allow(["s3:*", "kms:Decrypt"], Condition=red))
     # A Resource with a policy variable: each user's own folder.
     _inline(users[140:220], "own-folder", allow("s3:PutObject", "arn:aws:s3:::any-bucket/home/${aws:username}/*"))
-    # A boundary with a condition of its own, the same document in every account (under each one's ARN).
+    # Statements about sts:AssumeRole that fit some roles only: by name, and by the role's account.
+    _inline(
+        gaad["RoleDetailList"][120:160],
+        "assume-org",
+        allow("sts:AssumeRole", "arn:aws:iam::*:role/anyone-in-the-organization"),
+    )
+    home_roles = {"StringEquals": {"aws:ResourceAccount": "HOME"}}
+    _inline(users[200:240], "assume-home", allow("sts:AssumeRole", Condition=home_roles))
+    # A boundary with a condition of its own, in every account (under each one's ARN).
     boundary = f"arn:aws:iam::{ACCOUNT_ID}:policy/mfa-boundary"
     template = next(p for p in gaad["Policies"] if f":{ACCOUNT_ID}:policy/" in p["Arn"])
     mfa = allow(["s3:*", "kms:*"], Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}})
-    version = {**template["PolicyVersionList"][0], "Document": document(mfa)}
+    # Its statement about other actions names its account: the copies differ there, and decide alike.
+    own_users = {"Effect": "Deny", "Action": "iam:CreateUser", "Resource": f"arn:aws:iam::{ACCOUNT_ID}:user/*"}
+    version = {**template["PolicyVersionList"][0], "Document": document(mfa, own_users)}
     gaad["Policies"].append(
         {
             **template,
