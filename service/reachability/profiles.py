@@ -77,7 +77,9 @@ class Profile:
     def ref(self) -> NodeRef:
         return NodeRef(self.arn, self.kind, self.name, self.account_id)
 
-    @cached_property
+    # (Plain properties, not cached ones: every principal of a 100k organization is weighed, and a cached
+    # value on each would cost about 100 MB; see ActionWeighing.shapes.)
+    @property
     def principal(self) -> Principal:
         return Principal(
             arn=self.arn,
@@ -96,7 +98,7 @@ class Profile:
     def identity_policies(self) -> tuple[Policy, ...]:
         return tuple(parsed(ref) for ref in self.policies if ref.known and ref.document)
 
-    @cached_property
+    @property
     def boundary_policies(self) -> tuple[Policy, ...] | None:
         if self.boundary is None:
             return None
@@ -104,7 +106,7 @@ class Profile:
             return None
         return (parsed(self.boundary),)
 
-    @cached_property
+    @property
     def unknown_policies(self) -> tuple[PolicyRef, ...]:
         unknown = [ref for ref in self.policies if not (ref.known and ref.document)]
         if self.boundary is not None and not (self.boundary.known and self.boundary.document):
