@@ -159,7 +159,7 @@ class PrincipalIndex:
                 entry = self._accounts[account]
                 if entry.org is not self._orgs[account]:
                     self._accounts[account] = _rebound(entry, self._orgs[account])
-                    self._changed()
+                    self._changed(everything=True)
             return {account: self._accounts[account] for account in wanted}, self._revision
 
     async def prepare(self, every: int = 200) -> int:
@@ -199,9 +199,13 @@ class PrincipalIndex:
             found = self._weighings[action_lower] = ActionWeighing(action_lower)
         return found
 
-    def _changed(self) -> None:
+    def _changed(self, *, everything: bool = False) -> None:
+        """An account was read again or dropped: a new revision. The weighings stay (they check what they
+        kept against the objects they are asked about, see `ActionWeighing`) unless `everything` changed: an
+        organization load, which rebinds every account."""
         self._revision += 1
-        self._weighings = {}
+        if everything:
+            self._weighings = {}
 
     async def org_contexts(self, reader: GraphReader, account_ids: Iterable[str]) -> dict[str, OrgContext]:
         ids = [account for account in dict.fromkeys(account_ids) if account]
@@ -328,17 +332,23 @@ def _policy_ref(row: Mapping[str, object]) -> PolicyRef:
 
 class ActionWeighing:
     """Which policies matter for one action, worked out once per policy rather than once per principal,
-    and kept by the index until the next load."""
+    and kept by the index while its organizations stay as they are.
+
+    What is worked out of a policy, a principal or an account is kept with what it was worked out from (the
+    document, the Profile, the AccountEntry: the very objects, which a load replaces) and holds only for
+    that: an account loaded again is weighed again, the others are not. Numbers for contents and key parts
+    only ever grow, so a group key means the same thing for as long as the weighing lives."""
 
     def __init__(self, action_lower: str) -> None:
         self.action = action_lower
-        self._matching: dict[str, tuple[bool, bool]] = {}
-        self._candidates: dict[tuple[str, ...], list[Profile]] = {}
-        self._statements: dict[str, tuple[tuple[CompiledStatement, int], ...]] = {}
+        self._matching: dict[str, tuple[str | None, tuple[bool, bool]]] = {}
+        self._candidates: dict[str, tuple[AccountEntry, list[Profile]]] = {}
+        self._statements: dict[str, tuple[str | None, tuple[tuple[CompiledStatement, int], ...]]] = {}
         self._contents: dict[tuple[str, tuple[ConditionClause, ...]], int] = {}
-        self._principals: dict[str, _About] = {}
-        self._boundaries: dict[str, tuple[Hashable, tuple[Place, ...], bool]] = {}
-        self._shapes: dict[tuple[str, bool], list[Shape]] = {}
+        self._principals: dict[str, tuple[Profile, _About]] = {}
+        self._boundaries: dict[str, tuple[str | None, tuple[Hashable, tuple[Place, ...], bool]]] = {}
+        self._shapes: dict[tuple[str, bool], tuple[AccountEntry, list[Shape]]] = {}
+        self._weighed = 0  # principals worked out (see `_freeze`)
         self._blind: dict[Hashable, bool] = {}
         self._by_content: dict[int, tuple[str, tuple[ConditionClause, ...]]] = {}
         self._numbers: dict[Hashable, int] = {}
@@ -353,14 +363,16 @@ class ActionWeighing:
     def matching(self, ref: PolicyRef) -> tuple[bool, bool]:
         """(whether any statement's Action/NotAction admits the action, whether an Allow statement does).
         A policy whose document we do not have is not evaluated, and may allow anything."""
-        found = self._matching.get(ref.arn)
-        if found is None:
-            if ref.known and ref.document:
-                statements = self.statements(ref)
-                found = (bool(statements), any(cs.statement.effect == "Allow" for cs, _ in statements))
-            else:
-                found = (False, True)
-            self._matching[ref.arn] = found
+        document = _document(ref)
+        held = self._matching.get(ref.arn)
+        if held is not None and held[0] is document:
+            return held[1]
+        if document is not None:
+            statements = self.statements(ref)
+            found = (bool(statements), any(cs.statement.effect == "Allow" for cs, _ in statements))
+        else:
+            found = (False, True)
+        self._matching[ref.arn] = (document, found)
         return found
 
     def _about(self, profile: Profile) -> _About:
@@ -370,53 +382,58 @@ class ActionWeighing:
         its boundary and its SCPs. Its ARN instead, when a condition value (or a boundary's or SCP's
         Resource) uses a policy variable: then it is decided on its own. (An identity statement's Resource
         with variables is weighed per question: see `groups`.)"""
-        found = self._principals.get(profile.arn)
-        if found is None:
-            context = RequestContext(Request(principal=profile.principal, action=self.action, resource="*"))
-            results: list[Cond] = []
-            always: dict[int, tuple[Place, ...]] = {}
-            maybe: list[tuple[CompiledStatement, int, Place, int]] = []
-            alone = False
-            for ref in profile.policies:
-                for cs, content in self.statements(ref):
-                    where = (ref.arn, cs.statement.index, cs.statement.sid)
-                    if _fits_anything(cs):
-                        if where not in (places := always.get(content, ())):
-                            always[content] = (*places, where)
-                    else:
-                        maybe.append((cs, content, where, self._number(("patterns", _patterns(cs)))))
-                    alone = alone or personal_clauses(cs, context, results)
-            for policy in profile.boundary_policies or ():
-                for cs in compiled(policy, "boundary").for_action(self.action):
+        held = self._principals.get(profile.arn)
+        if held is not None and held[0] is profile:
+            return held[1]
+        context = RequestContext(Request(principal=profile.principal, action=self.action, resource="*"))
+        results: list[Cond] = []
+        always: dict[int, tuple[Place, ...]] = {}
+        maybe: list[tuple[CompiledStatement, int, Place, int]] = []
+        alone = False
+        for ref in profile.policies:
+            for cs, content in self.statements(ref):
+                where = (ref.arn, cs.statement.index, cs.statement.sid)
+                if _fits_anything(cs):
+                    if where not in (places := always.get(content, ())):
+                        always[content] = (*places, where)
+                else:
+                    maybe.append((cs, content, where, self._number(("patterns", _patterns(cs)))))
+                alone = alone or personal_clauses(cs, context, results)
+        for policy in profile.boundary_policies or ():
+            for cs in compiled(policy, "boundary").for_action(self.action):
+                alone = alone or _variable_resources(cs) or personal_clauses(cs, context, results)
+        for level in profile.org.scp_levels:
+            for policy in level:
+                for cs in compiled(policy, "scp").for_action(self.action):
                     alone = alone or _variable_resources(cs) or personal_clauses(cs, context, results)
-            for level in profile.org.scp_levels:
-                for policy in level:
-                    for cs in compiled(policy, "scp").for_action(self.action):
-                        alone = alone or _variable_resources(cs) or personal_clauses(cs, context, results)
-            found = self._principals[profile.arn] = _About(
-                personal=profile.arn if alone else self._number(("personal", tuple(results))),
-                always=always,
-                always_key=frozenset(always),
-                maybe=tuple(maybe),
-                traits=self._number(
-                    ("traits", profile.kind, profile.is_service_linked, self._boundary(profile.boundary)[0])
-                ),
-            )
+        self._weighed += 1
+        found = _About(
+            personal=profile.arn if alone else self._number(("personal", tuple(results))),
+            always=always,
+            always_key=frozenset(always),
+            maybe=tuple(maybe),
+            traits=self._number(
+                ("traits", profile.kind, profile.is_service_linked, self._boundary(profile.boundary)[0])
+            ),
+        )
+        self._principals[profile.arn] = (profile, found)
         return found
 
     def statements(self, ref: PolicyRef) -> tuple[tuple[CompiledStatement, int], ...]:
         """The policy's statements whose Action/NotAction admits the action, each with a number for what
         else decides it: its Effect and Condition. (Its Resource is matched per question, see `groups`.)"""
-        found = self._statements.get(ref.arn)
-        if found is None:
-            found = ()
-            if ref.known and ref.document:
-                contents = self._contents
-                found = tuple(
-                    (cs, contents.setdefault((cs.statement.effect, cs.statement.conditions), len(contents)))
-                    for cs in compiled(parsed(ref), "identity").for_action(self.action)
-                )
-            self._statements[ref.arn] = found
+        document = _document(ref)
+        held = self._statements.get(ref.arn)
+        if held is not None and held[0] is document:
+            return held[1]
+        found: tuple[tuple[CompiledStatement, int], ...] = ()
+        if document is not None:
+            contents = self._contents
+            found = tuple(
+                (cs, contents.setdefault((cs.statement.effect, cs.statement.conditions), len(contents)))
+                for cs in compiled(parsed(ref), "identity").for_action(self.action)
+            )
+        self._statements[ref.arn] = (document, found)
         return found
 
     def _boundary(self, boundary: PolicyRef | None) -> tuple[Hashable, tuple[Place, ...], bool]:
@@ -427,37 +444,39 @@ class ActionWeighing:
         document is not loaded (it is then not evaluated)."""
         if boundary is None:
             return None, (), True
-        found = self._boundaries.get(boundary.arn)
-        if found is None:
-            if boundary.known and boundary.document:
-                policy = parsed(boundary)
-                statements = compiled(policy, "boundary").for_action(self.action)
-                content = (
-                    "statements",
-                    policy.variables_enabled,
-                    tuple((cs.statement.effect, cs.statement.conditions, _patterns(cs)) for cs in statements),
-                )
-                places = tuple((boundary.arn, cs.statement.index, cs.statement.sid) for cs in statements)
-                found = (content, places, all(blind_statement(cs) for cs in statements))
-            else:
-                found = (("arn", boundary.arn), (), True)
-            self._boundaries[boundary.arn] = found
+        document = _document(boundary)
+        held = self._boundaries.get(boundary.arn)
+        if held is not None and held[0] is document:
+            return held[1]
+        found: tuple[Hashable, tuple[Place, ...], bool]
+        if document is not None:
+            policy = parsed(boundary)
+            statements = compiled(policy, "boundary").for_action(self.action)
+            content: Hashable = (
+                "statements",
+                policy.variables_enabled,
+                tuple((cs.statement.effect, cs.statement.conditions, _patterns(cs)) for cs in statements),
+            )
+            places = tuple((boundary.arn, cs.statement.index, cs.statement.sid) for cs in statements)
+            found = (content, places, all(blind_statement(cs) for cs in statements))
+        else:
+            found = (("arn", boundary.arn), (), True)
+        self._boundaries[boundary.arn] = (document, found)
         return found
 
-    def candidates(self, entries: Iterable[AccountEntry]) -> list[Profile]:
-        """The principals of the entries holding a policy that may allow the action (a superset: the
+    def candidates(self, entry: AccountEntry) -> list[Profile]:
+        """The principals of the account holding a policy that may allow the action (a superset: the
         evaluator decides each one), in ARN order."""
-        entries = list(entries)
-        key = tuple(entry.org.account_id for entry in entries)
-        found = self._candidates.get(key)
-        if found is None:
-            chosen: dict[str, Profile] = {}
-            for entry in entries:
-                for policy_arn, holders in entry.holders.items():
-                    if self.matching(entry.policies[policy_arn])[1]:
-                        for arn in holders:
-                            chosen[arn] = entry.profiles[arn]
-            found = self._candidates[key] = [chosen[arn] for arn in sorted(chosen)]
+        held = self._candidates.get(entry.org.account_id)
+        if held is not None and held[0] is entry:
+            return held[1]
+        chosen: dict[str, Profile] = {}
+        for policy_arn, holders in entry.holders.items():
+            if self.matching(entry.policies[policy_arn])[1]:
+                for arn in holders:
+                    chosen[arn] = entry.profiles[arn]
+        found = [chosen[arn] for arn in sorted(chosen)]
+        self._candidates[entry.org.account_id] = (entry, found)
         return found
 
     def shapes(self, entries: Iterable[AccountEntry], *, everyone_in: str | None = None) -> list[Shape]:
@@ -469,21 +488,22 @@ class ActionWeighing:
         for entry in entries:
             every = entry.org.account_id == everyone_in
             key = (entry.org.account_id, every)
-            found = self._shapes.get(key)
-            if found is None:
-                known = len(self._principals)
-                profiles = sorted(entry.profiles.values(), key=_arn) if every else self.candidates([entry])
-                alike: dict[Hashable, list[Profile]] = {}
-                for profile in profiles:
-                    about = self._about(profile)
-                    signature = (about.personal, about.traits, about.always_key, tuple(m[1::2] for m in about.maybe))
-                    alike.setdefault(signature, []).append(profile)
-                place = self._number(_organization_place(entry.org))
-                found = self._shapes[key] = [
-                    Shape(members, self._about(members[0]), place) for members in alike.values()
-                ]
-                if len(self._principals) - known > _FREEZE_AFTER:
-                    _freeze()  # what was just learnt about the principals lives as long as the index
+            held = self._shapes.get(key)
+            if held is not None and held[0] is entry:
+                shapes.extend(held[1])
+                continue
+            known = self._weighed
+            profiles = sorted(entry.profiles.values(), key=_arn) if every else self.candidates(entry)
+            alike: dict[Hashable, list[Profile]] = {}
+            for profile in profiles:
+                about = self._about(profile)
+                signature = (about.personal, about.traits, about.always_key, tuple(m[1::2] for m in about.maybe))
+                alike.setdefault(signature, []).append(profile)
+            place = self._number(_organization_place(entry.org))
+            found = [Shape(members, self._about(members[0]), place) for members in alike.values()]
+            self._shapes[key] = (entry, found)
+            if self._weighed - known > _FREEZE_AFTER:
+                _freeze()  # what was just learnt about the principals lives as long as the index
             shapes.extend(found)
         return shapes
 
@@ -799,7 +819,7 @@ def _organization_place(org: OrgContext) -> Hashable:
     """What an account's place in its organization means for a decision: the SCPs at each level (the
     same parsed policies are the same objects) and whether it is the management account."""
     management = org.management_account_id == org.account_id
-    return management, tuple(tuple(id(policy) for policy in level) for level in org.scp_levels)
+    return management, tuple(tuple(level) for level in org.scp_levels)  # (a Policy hashes by identity)
 
 
 def _resource_only_context(resource: str) -> RequestContext:
@@ -849,6 +869,11 @@ def _open_pattern(pattern: str) -> re.Pattern[str]:
 
 _arn = attrgetter("arn")
 _MISSING = object()
+
+
+def _document(ref: PolicyRef) -> str | None:
+    """The policy's document, None when it is not loaded (then it is not evaluated)."""
+    return ref.document if ref.known and ref.document else None
 
 
 def _patterns(cs: CompiledStatement) -> Hashable:

@@ -40,7 +40,7 @@ from service.reachability.paths import assume_paths, identity_paths, principal_r
 from service.reachability.profiles import OrgContext, Profile, ProfileStore, parse_document
 
 MAX_HOPS = 5
-_MAX_DECISIONS = 200_000  # group decisions kept across whoCanAssume questions until the next load
+_MAX_DECISIONS = 200_000  # group decisions kept across whoCanAssume questions (see `_group_decision`)
 ASSUME_ROLE = "sts:AssumeRole"
 _ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 
@@ -500,7 +500,7 @@ def _role_facts(role: Role) -> Hashable | None:
     if not all(blind_statement(cs) for cs in (*trust, *rcps)):
         return None
     management = role.org.management_account_id == role.account_id
-    return role.trust_document, management, tuple(tuple(id(p) for p in level) for level in role.org.rcp_levels)
+    return role.trust_document, management, tuple(tuple(level) for level in role.org.rcp_levels)
 
 
 def _told_for(decision: Decision, told: str, name: str) -> Decision:

@@ -144,3 +144,53 @@ def _aws_managed(arn: str, version: str, *statements: dict[str, Any]) -> dict[st
             }
         ],
     }
+
+
+def test_kept_decisions_follow_a_reload(load: Load, neo4j_settings: Neo4jSettings, tmp_path: Path) -> None:
+    """Roles that trust the whole organization share group decisions across questions (and the index keeps
+    what it weighed of the accounts that were not loaded again): a reload of one account changes exactly
+    its principals' answers."""
+    anyone_in_org = trust(
+        trusts_principal({"AWS": "*"}, Condition={"StringEquals": {"aws:PrincipalOrgID": "o-testorg001"}})
+    )
+    mfa = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+    a, b = Account(A), Account(B)
+    a.role("OrgReaderA", anyone_in_org)
+    b.role("OrgReaderB", anyone_in_org)
+    a.user("alice", managed=[a.policy("Hop", allow("sts:AssumeRole", Condition=mfa))])
+    b.user("bob", managed=[b.policy("Hop", allow("sts:AssumeRole"))])
+    full = {"Version": "2012-10-17", "Statement": [allow("*")]}
+    levels = {"r-root": [full], "ou-team": [full], A: [full], B: [full]}
+    snapshot = organization(tmp_path, accounts={A: "ou-team", B: "ou-team"}, levels=levels)
+    load(a.write(tmp_path), b.write(tmp_path), snapshot)
+    query = "query($r: String!) { whoCanAssume(roleArn: $r) { principal { arn } conditionText } }"
+
+    def assumers(c: TestClient, role: str) -> dict[str, str | None]:
+        body = c.post("/graphql", json={"query": query, "variables": {"r": role}}).json()
+        assert not body.get("errors"), body
+        found = {x["principal"]["arn"]: x["conditionText"] for x in body["data"]["whoCanAssume"]}
+        # (Principals of the organization that are not loaded, on their own policies, stand as one.)
+        assert found.pop("*") == 'aws:PrincipalOrgID StringEquals "o-testorg001"'
+        return found
+
+    with TestClient(create_app(settings=neo4j_settings, tokens=())) as c:
+        mfa_text = 'aws:MultiFactorAuthPresent Bool "true"'
+        assert assumers(c, b.arn("role", "OrgReaderB")) == {
+            a.arn("user", "alice"): mfa_text,
+            b.arn("user", "bob"): None,
+        }
+        # alice's policy loses its condition (same ARN, new document); bob's account is not loaded again.
+        a.policies = [p for p in a.policies if not p["Arn"].endswith("/Hop")]
+        a.users.clear()
+        a.user("alice", managed=[a.policy("Hop", allow("sts:AssumeRole"))])
+        load(a.write(tmp_path))
+        expected = {a.arn("user", "alice"): None, b.arn("user", "bob"): None}
+        assert assumers(c, b.arn("role", "OrgReaderB")) == expected
+        assert assumers(c, a.arn("role", "OrgReaderA")) == {b.arn("user", "bob"): None, a.arn("user", "alice"): None}
+        # bob may assume nothing any more: both roles lose him, alice keeps both.
+        b.policies = [p for p in b.policies if not p["Arn"].endswith("/Hop")]
+        b.users.clear()
+        b.user("bob", managed=[b.policy("Hop", allow("s3:GetObject"))])
+        load(b.write(tmp_path))
+        assert assumers(c, a.arn("role", "OrgReaderA")) == {a.arn("user", "alice"): None}
+        assert assumers(c, b.arn("role", "OrgReaderB")) == {a.arn("user", "alice"): None, b.arn("user", "bob"): None}
