@@ -10,7 +10,8 @@ p50 < 300 ms. Uses the Neo4j `accessgraph` resolves (NEO4J_URI, else the local s
 The server runs with its answer cache off (ACCESSGRAPH_ANSWER_CACHE=0): every figure is a computation.
 whoCan is measured on three series: the first benchmark's resources (S3 objects, else `*`), fresh
 resources of the account (ARNs that account-specific statements can match: larger answers), and
-whoCanPage(first: 100) on fresh resources (the whole answer is still decided; one page is sent).
+whoCanPage(first: 100) on fresh resources (every group is decided for the total count; only the page's
+answers are made).
 """
 
 from __future__ import annotations
