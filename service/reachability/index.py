@@ -188,8 +188,9 @@ class PrincipalIndex:
         return entry is not None and entry.load_id == load_id and entry.org is self._orgs.get(account)
 
     def weighing(self, action_lower: str, revision: int) -> ActionWeighing:
-        """The action's weighing, shared by the questions that see the index at `revision`; a question that
-        read the entries of an earlier revision gets one of its own."""
+        """The action's weighing, shared by the questions that read the index's current revision (it lives on
+        across account loads, see `ActionWeighing`); a question that read the entries of an earlier revision
+        gets one of its own."""
         if revision != self._revision:
             return ActionWeighing(action_lower)
         found = self._weighings.get(action_lower)
@@ -601,9 +602,9 @@ class ActionWeighing:
     def blind(self, group: Group) -> bool:
         """Whether the group's decision depends on the resource only through what its key holds (which of
         its statements fit the resource) and through the resource policy and account: no condition in its
-        statements, boundary or SCPs looks at anything but who the principal is and the request itself (a
-        resource tag or account does not count), and its boundary and SCPs say Resource `*`. Such a decision
-        holds for every resource of that policy and account (see `Reachability._direct_assumers`)."""
+        statements, boundary or SCPs looks at anything but who the principal is and the request itself (not
+        at the resource's tags or account), and its boundary and SCPs say Resource `*`. Such a decision holds
+        for every resource under the same resource policy and RCPs (see `Reachability._group_decision`)."""
         if isinstance(group.key[0], str):
             return False
         found = self._blind.get(group.key)
