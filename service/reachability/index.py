@@ -351,7 +351,7 @@ class ActionWeighing:
         self._shapes: dict[tuple[str, bool], tuple[AccountEntry, list[Shape]]] = {}
         self._weighed = 0  # principals worked out (see `_freeze`)
         self._blind: dict[Hashable, bool] = {}
-        self._by_content: dict[int, tuple[str, tuple[ConditionClause, ...]]] = {}
+        self._blind_contents: list[bool] = []  # by content number: its Condition is blind (see `blind`)
         self._numbers: dict[Hashable, int] = {}
         # Decisions kept across questions by what they depend on (see `blind`); filled by the questions.
         self.decisions: dict[Hashable, tuple[Member, Decision, str]] = {}
@@ -429,13 +429,18 @@ class ActionWeighing:
             return held[1]
         found: tuple[tuple[CompiledStatement, int], ...] = ()
         if document is not None:
-            contents = self._contents
-            found = tuple(
-                (cs, contents.setdefault((cs.statement.effect, cs.statement.conditions), len(contents)))
-                for cs in compiled(parsed(ref), "identity").for_action(self.action)
-            )
+            found = tuple((cs, self._content(cs)) for cs in compiled(parsed(ref), "identity").for_action(self.action))
         self._statements[ref.arn] = (document, found)
         return found
+
+    def _content(self, cs: CompiledStatement) -> int:
+        """The number of the statement's content: its Effect and Condition."""
+        key = (cs.statement.effect, cs.statement.conditions)
+        number = self._contents.get(key)
+        if number is None:
+            number = self._contents[key] = len(self._contents)
+            self._blind_contents.append(_blind_clauses(cs.statement.conditions))
+        return number
 
     def _boundary(self, boundary: PolicyRef | None) -> tuple[Hashable, tuple[Place, ...], bool]:
         """A boundary by what it says about the action, where it says it, and whether that is blind to the
@@ -543,6 +548,13 @@ class ActionWeighing:
         groups: dict[tuple[object, ...], Group] = {}
         extras: dict[str, Hashable] = {}  # by account, with `extra_by_account`
         one_by_one = extra is not None and not extra_by_account
+
+        def join(key: tuple[object, ...], entries: list[Entry], unknown: list[Entry]) -> None:
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = Group(key, self, fits)
+            group.add(entries, unknown)
+
         for shape in shapes:
             entries, unknown = shape.entries, shape.unknown
             if leave_out and not leave_out.isdisjoint(shape.arns):
@@ -568,24 +580,13 @@ class ActionWeighing:
                     profile = entry[1]
                     personal = profile.arn if alone else about.personal
                     key = (personal, None if extra is None else extra(profile), place, about.traits, contents)
-                    group = groups.get(key)
-                    if group is None:
-                        group = groups[key] = Group(key, self, fits)
-                    group.add([entry], [entry] if profile.unknown_policies else [])
+                    join(key, [entry], [entry] if profile.unknown_policies else [])
                 continue
             if extra is None:
                 told: Hashable = None
             elif (told := extras.get(shape.account, _MISSING)) is _MISSING:
                 told = extras[shape.account] = extra(entries[0][1])
-            key = (about.personal, told, place, about.traits, contents)
-            group = groups.get(key)
-            if group is None:
-                group = groups[key] = Group(key, self, fits)
-            group.parts.append(entries)
-            group.size += len(entries)
-            if unknown:
-                group.unknown_parts.append(unknown)
-                group.unknown += len(unknown)
+            join((about.personal, told, place, about.traits, contents), entries, unknown)
         return list(groups.values())
 
     def member(self, profile: Profile, fits: Mapping[int, tuple[bool, bool]]) -> Member:
@@ -609,11 +610,9 @@ class ActionWeighing:
             return False
         found = self._blind.get(group.key)
         if found is None:
-            if len(self._by_content) != len(self._contents):
-                self._by_content = {number: content for content, number in self._contents.items()}
             leader = group.leader
             found = (
-                all(_blind_clauses(self._by_content[content][1]) for content in leader.statements)
+                all(self._blind_contents[content] for content in leader.statements)
                 and self._boundary(leader.profile.boundary)[2]
                 and all(
                     blind_statement(cs)
@@ -644,10 +643,10 @@ class _About:
 class Shape:
     """Principals of one account (ARN order) whose `_About`s are equal up to places: `about` is the first's."""
 
-    __slots__ = ("about", "account", "arns", "entries", "place", "profiles", "unknown")
+    __slots__ = ("about", "account", "arns", "entries", "place", "unknown")
 
     def __init__(self, profiles: list[Profile], about: _About, place: int) -> None:
-        self.profiles, self.about = profiles, about
+        self.about = about
         self.account, self.place = profiles[0].account_id, place  # (place: its SCPs, numbered)
         self.arns = frozenset(profile.arn for profile in profiles)
         self.entries = [(profile.arn, profile) for profile in profiles]

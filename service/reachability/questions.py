@@ -158,7 +158,7 @@ class Reachability:
         about_accounts = _trust_is_about_accounts(role)
         for shape in shapes if named or not about_accounts else ():
             if not about_accounts or not named.isdisjoint(shape.arns):
-                alone.update((p.arn, p) for p in shape.profiles if not about_accounts or p.arn in named)
+                alone.update(entry for entry in shape.entries if not about_accounts or entry[0] in named)
         alone.pop(role_arn, None)
         answers: list[Access] = []
         paths: MakePaths = partial(_assume_paths_of, role=role)
