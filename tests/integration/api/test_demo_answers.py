@@ -1,0 +1,45 @@
+"""The tutorial's scenario answers as the tutorial implies (examples/, issue "Reachability over GraphQL")."""
+
+from __future__ import annotations
+
+import json
+
+from tests.integration.api.conftest import who_can, who_can_assume
+
+CONTRACTOR_ROLE = "arn:aws:iam::111111111111:role/ContractorAccess"
+USERS = "arn:aws:iam::111111111111:user/"
+
+
+def test_the_contractor_can_assume_contractor_access_only_with_the_external_id(demo: None) -> None:
+    answers = who_can_assume(CONTRACTOR_ROLE)
+    assert "arn:aws:iam::222222222222:user/dana" in answers
+    assert "arn:aws:iam::222222222222:user/lee" not in answers  # no identity Allow on their side
+    dana = answers["arn:aws:iam::222222222222:user/dana"]
+    assert [(c["key"], c["operator"], c["negated"]) for c in dana["conditions"]] == [
+        ("sts:ExternalId", "StringEquals", False)
+    ]
+    steps = [step for path in dana["paths"] for step in path["steps"]]
+    assert steps[-1]["kind"] == "assumes" and steps[-1]["to"]["arn"] == CONTRACTOR_ROLE
+    assert "sts:ExternalId" in json.loads(steps[-1]["statement"])["Condition"]["StringEquals"]
+    assert any(step["kind"] == "has_policy" and step["to"]["name"] == "AssumeClientContractorRole" for step in steps)
+
+
+def test_admins_and_only_admins_can_delete_objects(demo: None) -> None:
+    answers = who_can("s3:DeleteObject", "arn:aws:s3:::webapp-assets/index.html")
+    assert {USERS + "Jesse", USERS + "Segun"} <= set(answers)
+    for name in ("Alice", "Jake", "Jessica"):
+        assert USERS + name not in answers
+    for name in ("Jesse", "Segun"):
+        access = answers[USERS + name]
+        assert access["conditions"] == []
+        steps = access["paths"][0]["steps"]
+        assert [(s["kind"], s["to"]["name"]) for s in steps] == [
+            ("member_of", "Admins"),
+            ("has_policy", "AdministratorAccess"),
+        ]
+        assert json.loads(steps[-1]["statement"]) == {"Action": "*", "Effect": "Allow", "Resource": "*"}
+
+
+def test_developers_can_start_instances(demo: None) -> None:
+    answers = who_can("ec2:StartInstances", "arn:aws:ec2:us-east-1:111111111111:instance/i-0abc")
+    assert {USERS + n for n in ("Alice", "Jake", "Jessica", "Jesse", "Segun")} <= set(answers)
