@@ -97,8 +97,11 @@ def server(request: pytest.FixtureRequest) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
+    """One Chromium for the e2e package. Playwright's sync API keeps an event loop running in the main thread
+    while it is open, so it is closed when the package ends: later in-process `asyncio.run` calls (the CLI's
+    queries) would otherwise fail with "cannot be called from a running event loop"."""
     from playwright.sync_api import sync_playwright
 
     if not os.access(CHROMIUM, os.X_OK):
