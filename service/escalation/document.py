@@ -195,7 +195,7 @@ def _prerequisites(technique: Technique) -> str:
 
 def _outcome(outcome: Outcome) -> str:
     text = _GAIN_TEXT[outcome.gain].format(
-        holder=outcome.holder, policy=_POLICY_TEXT[outcome.policy] if outcome.policy else ""
+        holder=f"`{outcome.holder}`", policy=_POLICY_TEXT[outcome.policy] if outcome.policy else ""
     )
     if outcome.policy is not None and outcome.gain is not Gain.GAINS_POLICY:
         text += f", after giving it {_POLICY_TEXT[outcome.policy]}"
