@@ -296,6 +296,8 @@ class LocalServer:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(f"-- {password}\n")
             self._java(ADMIN_TOOL, "dbms", "set-initial-password", f"@{argument_file}")
+        except ProvisioningError as exc:  # AdminTool's complaint may quote its arguments
+            raise ProvisioningError(str(exc).replace(password, "<password>")) from None
         finally:
             argument_file.unlink(missing_ok=True)
 

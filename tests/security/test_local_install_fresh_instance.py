@@ -19,7 +19,7 @@ from service.database import Neo4jSettings, connect
 from service.database.lifecycle import StartReport, start, stop
 from service.database.local import LocalServer, ServerConfig
 from service.database.settings import LocalCredentials, read_credentials
-from service.errors import DatabaseUnavailable
+from service.errors import DatabaseUnavailable, ProvisioningError
 
 
 class CommandLineSampler(threading.Thread):
@@ -135,3 +135,20 @@ def test_an_instance_provisioned_before_the_rule_is_made_private_at_the_next_sta
     else:
         fresh.server.configure(fresh.config)  # what `start` runs first for an instance that is not running
     assert _private_modes(fresh.server) == _expected(fresh.server)
+
+
+def test_a_failing_initial_password_command_does_not_quote_the_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = LocalServer(tmp_path, instance="broken")
+    server.home.mkdir()
+
+    def complains(main_class: str, *args: str) -> str:
+        raise ProvisioningError(f"Unmatched argument at index 2: '{secret}'")
+
+    secret = "pw-that-AdminTool-would-quote"
+    monkeypatch.setattr(server, "_java", complains)
+    with pytest.raises(ProvisioningError) as refused:
+        server._set_initial_password(secret)
+    assert secret not in str(refused.value) and "<password>" in str(refused.value)
+    assert list(server.home.iterdir()) == []  # the argument file is gone after a failure too
