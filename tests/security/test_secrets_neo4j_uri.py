@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import traceback
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +18,7 @@ from service.database.settings import LocalCredentials, check_uri
 from service.errors import DatabaseUnavailable
 
 SECRET = "s3cret-Pa55"
+ACCESSGRAPH = str(Path(sys.executable).parent / "accessgraph")  # the console script users run
 
 URIS_WITH_CREDENTIALS = [
     f"bolt://neo4j:{SECRET}@db.example.com:7687",
@@ -38,14 +43,12 @@ def test_credentials_in_the_uri_are_refused_without_repeating_them(uri: str) -> 
 @pytest.mark.parametrize(
     "command", [["neo4j", "status"], ["neo4j", "start"], ["who-can-assume", "arn:aws:iam::1:role/r"]]
 )
-def test_commands_stop_on_credentials_in_the_uri_and_print_no_password(
-    command: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("NEO4J_URI", URIS_WITH_CREDENTIALS[0])
-    assert main(command) == 3
-    out, err = capsys.readouterr()
-    assert SECRET not in out + err
-    assert "NEO4J_URI holds credentials" in err
+def test_commands_stop_on_credentials_in_the_uri_and_print_no_password(command: list[str]) -> None:
+    env = {**os.environ, "NEO4J_URI": URIS_WITH_CREDENTIALS[0]}
+    result = subprocess.run([ACCESSGRAPH, *command], capture_output=True, text=True, check=False, env=env)
+    assert result.returncode == DatabaseUnavailable.exit_code, result.stderr
+    assert SECRET not in result.stdout + result.stderr
+    assert result.stderr.startswith("accessgraph: error: NEO4J_URI holds credentials")
 
 
 def test_serve_stops_before_printing_its_start_up_line(
