@@ -26,6 +26,7 @@ def start(server: LocalServer, config: ServerConfig, progress: Progress, *, time
     version = server.provision(progress)
     provisioned = time.monotonic()
     if server.pid() is not None:
+        server.make_private()
         credentials = read_credentials(server.home)
         if credentials is None:
             raise ProvisioningError(

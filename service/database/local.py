@@ -10,6 +10,9 @@ Layout of the cache folder (default `.neo4j/` in the checkout):
     <instance>/{data,logs,run} the database, its logs, the launcher's pid file
     <instance>/credentials.json  generated password and Bolt port (mode 0600)
 
+An instance folder and its data are private to the user who provisioned them (0700; auth files and
+credentials.json 0600), and are made so again at every start. The jars are not secret and stay shared.
+
 Instances share the jars: `home` is the one the CLI runs, `test` the one the test suite empties at will.
 
 The server is started by `org.neo4j.server.startup.Neo4jCommand` (what `bin/neo4j` runs), which
@@ -24,7 +27,9 @@ import re
 import secrets
 import shutil
 import socket
+import stat
 import subprocess
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -243,8 +248,10 @@ class LocalServer:
         return created
 
     def configure(self, config: ServerConfig) -> LocalCredentials:
+        self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.make_private()
         for sub in ("conf", "data", "logs", "run", "plugins", "import"):
-            (self.home / sub).mkdir(parents=True, exist_ok=True)
+            (self.home / sub).mkdir(mode=0o700, exist_ok=True)
         link = self.home / "lib"
         if not link.is_symlink() or link.resolve() != self.lib.resolve():
             if link.is_symlink() or link.is_file():
@@ -255,8 +262,44 @@ class LocalServer:
         (self.home / "conf" / "neo4j.conf").write_text(config.render(self.home), encoding="utf-8")
         credentials = self.credentials(config)
         if not self._auth_initialised():
-            self._java(ADMIN_TOOL, "dbms", "set-initial-password", credentials.password)
+            self._set_initial_password(credentials.password)
+        self.make_private()
         return credentials
+
+    def make_private(self) -> None:
+        """Only the owner may enter the instance or its data, or read its password and auth files.
+
+        Applied at every start, so an instance provisioned before this rule (0755 folders, a 0644
+        auth.ini) is closed too.
+        """
+        modes = {self.home: 0o700, self.home / "data": 0o700, self.home / "credentials.json": 0o600}
+        modes.update({path: 0o600 for path in (self.home / "data" / "dbms").glob("auth*")})
+        for path, mode in modes.items():
+            try:
+                if path.exists() and stat.S_IMODE(path.stat().st_mode) != mode:
+                    path.chmod(mode)
+            except PermissionError as exc:
+                raise ProvisioningError(
+                    f"cannot make {path} private (mode {mode:04o}): it belongs to another user; run "
+                    "accessgraph as the user that provisioned this Neo4j, or set ACCESSGRAPH_NEO4J_DIR to a "
+                    "folder of your own"
+                ) from exc
+
+    def _set_initial_password(self, password: str) -> None:
+        # On the command line the password would show in `ps` to every local user while AdminTool runs.
+        # neo4j-admin reads arguments from an `@file` (picocli's argument files, documented for every
+        # admin command); `--` keeps a password that starts with "-" from being read as an option, and the
+        # generated password's URL-safe alphabet needs no quoting there.
+        fd, name = tempfile.mkstemp(prefix="initial-password.", dir=self.home)  # mode 0600
+        argument_file = Path(name)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(f"-- {password}\n")
+            self._java(ADMIN_TOOL, "dbms", "set-initial-password", f"@{argument_file}")
+        except ProvisioningError as exc:  # AdminTool's complaint may quote its arguments
+            raise ProvisioningError(str(exc).replace(password, "<password>")) from None
+        finally:
+            argument_file.unlink(missing_ok=True)
 
     def _auth_initialised(self) -> bool:
         data = self.home / "data"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -39,15 +39,12 @@ def cache_dir() -> Path:
 class Neo4jSettings:
     uri: str
     username: str
-    password: str = ""
+    password: str = field(default="", repr=False)  # never printed, not even in a traceback
     database: str = "neo4j"
     external: bool = False
 
     def __post_init__(self) -> None:
         check_uri(self.uri)
-
-    def __repr__(self) -> str:  # never print the password, not even in a traceback
-        return f"Neo4jSettings(uri={self.uri!r}, username={self.username!r}, database={self.database!r})"
 
     @classmethod
     def resolve(cls) -> Neo4jSettings:
@@ -85,9 +82,16 @@ def check_uri(uri: str) -> None:
     """Accept the Bolt URIs accessgraph can use, before any driver sees them.
 
     Raises:
-        DatabaseUnavailable: another scheme (the driver's preview http:// support lacks transactions and
-            routing), no host, a bad port, or a routing context (`?...`) on a direct bolt URI.
+        DatabaseUnavailable: credentials in the URI (`user:password@`; the message does not repeat them),
+            another scheme (the driver's preview http:// support lacks transactions and routing), no host,
+            a bad port, or a routing context (`?...`) on a direct bolt URI.
     """
+    if "@" in uri:
+        # The driver and every message would carry the URI, and the password with it: show none of it.
+        raise DatabaseUnavailable(
+            "NEO4J_URI holds credentials (user:password@ before the host); give the URI without them "
+            "(e.g. neo4j+s://db.example.com:7687) and the user and password in NEO4J_USERNAME and NEO4J_PASSWORD"
+        )
     schemes = ", ".join(f"{scheme}://" for scheme in (*DIRECT_SCHEMES, *ROUTING_SCHEMES))
     try:
         parts = urlsplit(uri)
@@ -110,11 +114,8 @@ def check_uri(uri: str) -> None:
 @dataclass(frozen=True)
 class LocalCredentials:
     username: str
-    password: str
+    password: str = field(repr=False)
     bolt_port: int
-
-    def __repr__(self) -> str:
-        return f"LocalCredentials(username={self.username!r}, bolt_port={self.bolt_port})"
 
 
 def credentials_path(folder: Path) -> Path:
@@ -122,6 +123,12 @@ def credentials_path(folder: Path) -> Path:
 
 
 def read_credentials(folder: Path) -> LocalCredentials | None:
+    """The local server's credentials, or None when it has none yet.
+
+    Raises:
+        DatabaseUnavailable: the file is damaged, or this user may not read it (naming the file and the
+            two ways out: the user that provisioned it, or the NEO4J_* settings of a server).
+    """
     path = credentials_path(folder)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
@@ -130,10 +137,23 @@ def read_credentials(folder: Path) -> LocalCredentials | None:
         )
     except FileNotFoundError:
         return None
+    except PermissionError as exc:
+        raise DatabaseUnavailable(
+            f"cannot read {path}: permission denied; it belongs to the user who provisioned the local Neo4j "
+            f"({_owner(path)}). Run accessgraph as that user, or set NEO4J_URI, NEO4J_USERNAME and NEO4J_PASSWORD "
+            "to use a server you have credentials for"
+        ) from exc
     except (ValueError, KeyError, TypeError) as exc:
         raise DatabaseUnavailable(
             f"{path} is damaged ({exc}); run `accessgraph neo4j reset` to start the local server afresh"
         ) from exc
+
+
+def _owner(path: Path) -> str:
+    try:
+        return path.owner()
+    except (OSError, KeyError):  # KeyError: a uid with no name on this machine
+        return "its owner"
 
 
 def write_credentials(folder: Path, credentials: LocalCredentials) -> None:
