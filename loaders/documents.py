@@ -41,33 +41,3 @@ def statement_objects(policy: Policy) -> list[Mapping[str, Any]]:
     body = policy.source_document["Statement"]
     return [body] if isinstance(body, Mapping) else list(body)
 
-
-def action_hints(policy: Policy) -> tuple[tuple[str, ...], bool]:
-    """The Allow statements' action patterns as regexes (lower case) and whether any Allow has NotAction.
-
-    Wildcards: `*` any run, `?` exactly one character; everything else matches itself.
-    """
-    regexes: dict[str, None] = {}
-    not_action = False
-    for statement in policy.statements:
-        if statement.effect != "Allow":
-            continue
-        if statement.not_actions is not None:
-            not_action = True
-        for action in statement.actions or ():
-            regexes[_action_regex(action.lower())] = None
-    return tuple(regexes), not_action
-
-
-def _action_regex(pattern: str) -> str:
-    out = []
-    for char in pattern:
-        if char == "*":
-            out.append(".*")
-        elif char == "?":
-            out.append(".")
-        elif char.isalnum():
-            out.append(char)
-        else:
-            out.append("\\" + char)
-    return "".join(out)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from loaders.arns import ACCOUNT_ID, is_aws_managed_policy, parse_arn, policy_name_from_arn
-from loaders.documents import action_hints, validated_policy
+from loaders.documents import validated_policy
 from loaders.fields import (
     Where,
     kind_of,
@@ -163,8 +163,7 @@ class _Transform:
         arn = text(item, "Arn", where)
         name = optional_text(item, "PolicyName", where) or policy_name_from_arn(arn)
         version = _default_version(item, where)
-        policy, document = validated_policy(version.get("Document"), where=where, name=arn, kind="identity")
-        regexes, not_action = action_hints(policy)
+        _, document = validated_policy(version.get("Document"), where=where, name=arn, kind="identity")
         aws = is_aws_managed_policy(arn)
         row = PolicyRow(
             arn=arn,
@@ -182,8 +181,6 @@ class _Transform:
             attachment_count=optional_int(item, "AttachmentCount", where),
             boundary_usage_count=optional_int(item, "PermissionsBoundaryUsageCount", where),
             is_attachable=optional_bool(item, "IsAttachable", where),
-            allow_action_regexes=regexes,
-            allows_not_action=not_action,
         )
         (self.global_ if aws else self.owned)[arn] = row
 
@@ -262,14 +259,12 @@ class _Transform:
             names.add(name)
             arn = f"{owner}#inline/{name}"
             inline_where = where.at(f"{where.entity} inline policy {name!r}")
-            policy, document = validated_policy(
+            _, document = validated_policy(
                 entry.get("PolicyDocument"), where=inline_where, name=arn, kind="identity"
             )
-            regexes, not_action = action_hints(policy)
             self.owned[arn] = PolicyRow(
                 arn=arn, name=name, kind="inline", account_id=self._account(), document=document,
-                version_id=None, known=True, owner_arn=owner, allow_action_regexes=regexes,
-                allows_not_action=not_action,
+                version_id=None, known=True, owner_arn=owner,
             )
             links[Link(owner, arn)] = None
 
