@@ -25,9 +25,13 @@ def validated_policy(raw: object, *, where: Where, name: str, kind: PolicyKind) 
         raise where.error(f"a policy document must be an object or a JSON string, not {kind_of(raw)}")
     try:
         policy = parse_policy(raw, name=name, kind=kind)
-        return policy, document_json(policy.source_document)
+        document = document_json(policy.source_document)
+        document.encode("utf-8")  # a lone surrogate (from a \\ud800 escape) parses, but Neo4j cannot store it
+        return policy, document
     except PolicyError as exc:
         raise where.error(str(exc)) from exc
+    except UnicodeEncodeError:
+        raise where.error("policy document is not Unicode text (it holds a lone surrogate)") from None
     except (RecursionError, ValueError) as exc:
         raise where.error(f"policy document cannot be stored as JSON: {exc}") from exc
 
