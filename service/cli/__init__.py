@@ -22,7 +22,8 @@ from service.errors import AccessgraphError
 
 # Each module defines `register(subparsers) -> None` and sets `func(args) -> int` on its parsers.
 INTERNAL_ERROR = 70  # EX_SOFTWARE (sysexits.h)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Newlines stay: a failed load lists, a line each, what was written and what kept its previous snapshot.
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _COMMAND_MODULES = (
     "service.cli.neo4j",
     "service.cli.simulate",
@@ -85,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _error(message: str, prefix: str = "accessgraph: error: ") -> None:
-    """One line on stderr: control characters (from a file name, an ARN typed in) shown escaped."""
+    """The message on stderr, control characters (from a file name, an ARN typed in) shown escaped."""
     line = _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), message)
     print(prefix + line, file=sys.stderr)
 

@@ -79,7 +79,7 @@ def test_an_unexpected_exception_is_one_line_and_exit_70(
 def test_control_characters_in_a_message_are_shown_escaped(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    odd = tmp_path / "gaad\n\x1b[2J.json"
+    odd = tmp_path / "gaad\r\x1b[2J.json"
     assert main(["load", "--dry-run", str(odd)]) == 2
     err = capsys.readouterr().err
-    assert err == f"accessgraph: error: {tmp_path}/gaad\\n\\x1b[2J.json: no such file or folder\n"
+    assert err == f"accessgraph: error: {tmp_path}/gaad\\r\\x1b[2J.json: no such file or folder\n"
