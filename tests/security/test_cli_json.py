@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import neo4j
 import pytest
@@ -16,6 +19,14 @@ from tests.conftest import empty_database
 from tests.support.samples import EXAMPLES
 
 CONTRACTOR = "arn:aws:iam::111111111111:role/ContractorAccess"
+T = TypeVar("T")
+
+
+def off_loop(call: Callable[[], T]) -> T:
+    """Run `call` in a thread of its own: the CLI's asyncio.run needs a thread without a running event loop,
+    and the e2e tests' Playwright keeps one running in the main thread for the rest of the session."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +41,9 @@ def demo(neo4j_driver: neo4j.Driver) -> neo4j.Driver:
 def test_who_can_assume_json_is_the_graphql_answer(
     demo: neo4j.Driver, capsys: pytest.CaptureFixture[str], max_hops: int
 ) -> None:
-    assert main(["who-can-assume", CONTRACTOR, "--max-hops", str(max_hops), "--format", "json"]) == 0
-    graphql = run_query(WHO_CAN_ASSUME, {"roleArn": CONTRACTOR, "maxHops": max_hops, "limit": 10000})["whoCanAssume"]
+    assert off_loop(lambda: main(["who-can-assume", CONTRACTOR, "--max-hops", str(max_hops), "--format", "json"])) == 0
+    variables = {"roleArn": CONTRACTOR, "maxHops": max_hops, "limit": 10000}
+    graphql = off_loop(lambda: run_query(WHO_CAN_ASSUME, variables))["whoCanAssume"]
     assert graphql  # a question with answers, conditions and paths
     assert capsys.readouterr().out == json.dumps(graphql, indent=2) + "\n"
 
@@ -54,9 +66,9 @@ def test_who_can_json_is_the_graphql_answer(
     account: str | None,
 ) -> None:
     argv = ["who-can", action, resource, "--max-hops", str(max_hops), "--format", "json"]
-    assert main(argv + (["--resource-account", account] if account else [])) == 0
+    assert off_loop(lambda: main(argv + (["--resource-account", account] if account else []))) == 0
     variables = {"action": action, "resource": resource, "maxHops": max_hops, "resourceAccount": account}
     variables["limit"] = 10000
-    graphql = run_query(WHO_CAN, variables)["whoCan"]
+    graphql = off_loop(lambda: run_query(WHO_CAN, variables))["whoCan"]
     assert graphql
     assert capsys.readouterr().out == json.dumps(graphql, indent=2) + "\n"

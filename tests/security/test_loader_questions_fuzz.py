@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,9 @@ def test_what_loads_is_answered(
     event("loaded")
     write_plan(graph, plan)
     roles = [record["arn"] for record in graph.execute_query("MATCH (r:Role) RETURN r.arn AS arn").records]
-    asyncio.run(_ask(neo4j_settings, roles))
+    # In a thread of its own: the e2e tests' Playwright keeps an event loop running in the main thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(lambda: asyncio.run(_ask(neo4j_settings, roles))).result()
 
 
 async def _ask(settings: Neo4jSettings, roles: list[str]) -> None:
