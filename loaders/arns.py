@@ -5,13 +5,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# What AWS prints: ASCII without spaces or control characters. Anything else (a newline, say) is a hand edit
+# or a broken export, and the evaluator would refuse it at question time: refuse it at load instead.
 _ARN = re.compile(
-    r"arn:(?P<partition>aws[a-z-]*):(?P<service>[a-z0-9-]+):(?P<region>[^:]*):(?P<account>[^:]*):(?P<resource>.+)\Z",
-    re.DOTALL,
+    r"arn:(?P<partition>aws[a-z-]*):(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):(?P<account>[a-z0-9-]*):"
+    r"(?P<resource>[\x21-\x7e]+)\Z"
 )
 ACCOUNT_ID = re.compile(r"[0-9]{12}\Z")
 # AIDA… (user), AROA… (role): what a trust policy shows when the principal it named was deleted.
 UNIQUE_ID = re.compile(r"A[A-Z0-9]{3}[A-Z0-9]{12,}\Z")
+# A host name: service principals (ec2.amazonaws.com) and web identity providers (accounts.google.com).
+HOST_NAME = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\Z")
+CANONICAL_USER = re.compile(r"[0-9a-fA-F]{64}\Z")
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,23 +26,74 @@ class InputFile:
 
 
 def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
-    """Files as given, folders as every `*.json` below them (sorted, so loads are repeatable)."""
+    """Files as given, folders as every `*.json` below them (sorted, so loads are repeatable).
+
+    Raises:
+        InputError: naming a path that does not exist, cannot be read (a folder or subfolder without
+            permission, a broken symbolic link) or is a folder without any `.json` file.
+    """
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*.json") if p.is_file())
+        mode = _stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            found = sorted(_json_files(path))
             if not found:
                 raise InputError(f"{path}: folder has no .json files")
             files.extend(found)
-        elif path.is_file():
+        else:  # a file, or a pipe such as `load <(aws iam get-account-authorization-details)`
             files.append(path)
-        else:
-            raise InputError(f"{path}: no such file or folder")
     unique: dict[Path, Path] = {}
     for file in files:
         unique.setdefault(file.resolve(), file)
     return list(unique.values())
+
+
+def _stat(path: Path) -> os.stat_result:
+    try:
+        return path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise InputError(f"{path}: broken symbolic link (to {os.readlink(path)})") from None
+        raise InputError(f"{path}: no such file or folder") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _json_files(folder: Path) -> list[Path]:
+    """Every `*.json` below `folder`, following symbolic links to folders (each folder once)."""
+    found: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    pending = [folder]
+    while pending:
+        directory = pending.pop()
+        try:
+            info = directory.stat()
+            if (info.st_dev, info.st_ino) in seen:
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            with os.scandir(directory) as scan:
+                entries = list(scan)
+        except OSError as exc:
+            raise InputError(f"{directory}: cannot read folder: {exc.strerror or exc}") from None
+        for entry in entries:
+            path = Path(entry.path)
+            mode = _stat(path).st_mode if entry.name.endswith(".json") or entry.is_symlink() else None
+            if mode is None:
+                if _is_dir(entry):
+                    pending.append(path)
+            elif stat.S_ISDIR(mode):
+                pending.append(path)
+            elif entry.name.endswith(".json"):
+                found.append(path)
+    return found
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError as exc:
+        raise InputError(f"{entry.path}: cannot read: {exc.strerror or exc}") from None
 
 
 def read_input(path: Path) -> InputFile:

@@ -25,9 +25,13 @@ def validated_policy(raw: object, *, where: Where, name: str, kind: PolicyKind) 
         raise where.error(f"a policy document must be an object or a JSON string, not {kind_of(raw)}")
     try:
         policy = parse_policy(raw, name=name, kind=kind)
-        return policy, document_json(policy.source_document)
+        document = document_json(policy.source_document)
+        document.encode("utf-8")  # a lone surrogate (from a \\ud800 escape) parses, but Neo4j cannot store it
+        return policy, document
     except PolicyError as exc:
         raise where.error(str(exc)) from exc
+    except UnicodeEncodeError:
+        raise where.error("policy document is not Unicode text (it holds a lone surrogate)") from None
     except (RecursionError, ValueError) as exc:
         raise where.error(f"policy document cannot be stored as JSON: {exc}") from exc
 
@@ -41,33 +45,3 @@ def statement_objects(policy: Policy) -> list[Mapping[str, Any]]:
     body = policy.source_document["Statement"]
     return [body] if isinstance(body, Mapping) else list(body)
 
-
-def action_hints(policy: Policy) -> tuple[tuple[str, ...], bool]:
-    """The Allow statements' action patterns as regexes (lower case) and whether any Allow has NotAction.
-
-    Wildcards: `*` any run, `?` exactly one character; everything else matches itself.
-    """
-    regexes: dict[str, None] = {}
-    not_action = False
-    for statement in policy.statements:
-        if statement.effect != "Allow":
-            continue
-        if statement.not_actions is not None:
-            not_action = True
-        for action in statement.actions or ():
-            regexes[_action_regex(action.lower())] = None
-    return tuple(regexes), not_action
-
-
-def _action_regex(pattern: str) -> str:
-    out = []
-    for char in pattern:
-        if char == "*":
-            out.append(".*")
-        elif char == "?":
-            out.append(".")
-        elif char.isalnum():
-            out.append(char)
-        else:
-            out.append("\\" + char)
-    return "".join(out)

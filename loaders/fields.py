@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -62,7 +64,14 @@ def strings(obj: Mapping[str, Any], key: str, where: Where) -> list[str]:
     for index, item in enumerate(items):
         if not isinstance(item, str) or not item:
             raise where.error(f"{key}[{index}] must be a non-empty string, not {kind_of(item)}")
+        storable(item, f"{key}[{index}]", where)
     return items
+
+
+# IAM's own syntax (IAM API reference, "CreateRole": RoleName, Path; the same for users, groups, policies).
+_IAM_NAME = re.compile(r"[\w+=,.@-]+\Z", re.ASCII)
+_IAM_PATH = re.compile(r"/(?:[\x21-\x7e]*/)?\Z")
+_IAM_ID = re.compile(r"[\x21-\x7e]+\Z")
 
 
 def text(obj: Mapping[str, Any], key: str, where: Where) -> str:
@@ -71,7 +80,7 @@ def text(obj: Mapping[str, Any], key: str, where: Where) -> str:
         raise where.error(f"missing required field {key}")
     if not isinstance(value, str) or not value:
         raise where.error(f"{key} must be a non-empty string, not {kind_of(value)}")
-    return value
+    return storable(value, key, where)
 
 
 def optional_text(obj: Mapping[str, Any], key: str, where: Where) -> str | None:
@@ -80,6 +89,38 @@ def optional_text(obj: Mapping[str, Any], key: str, where: Where) -> str | None:
         return None
     if not isinstance(value, str):
         raise where.error(f"{key} must be a string, not {kind_of(value)}")
+    return storable(value, key, where)
+
+
+def storable(value: str, key: str, where: Where) -> str:
+    """`value`, unless it cannot be stored: a lone surrogate (from a `\\ud800` escape) is not UTF-8."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise where.error(f"{key} {value!r} is not Unicode text (it holds a lone surrogate)") from None
+    return value
+
+
+def iam_name(obj: Mapping[str, Any], key: str, where: Where) -> str:
+    """A user, group, role or policy name, which IAM limits to ASCII letters, digits and `+=,.@_-`."""
+    value = text(obj, key, where)
+    if not _IAM_NAME.match(value):
+        raise where.error(f"{key} {value!r} is not an IAM name (ASCII letters, digits and +=,.@_-)")
+    return value
+
+
+def iam_path(obj: Mapping[str, Any], key: str, where: Where) -> str:
+    """An IAM path: `/`, or printable ASCII between slashes (`/division/team/`); absent means `/`."""
+    value = optional_text(obj, key, where) or "/"
+    if not _IAM_PATH.match(value):
+        raise where.error(f"{key} {value!r} is not an IAM path (/ or /printable-ascii/)")
+    return value
+
+
+def iam_id(obj: Mapping[str, Any], key: str, where: Where) -> str:
+    value = text(obj, key, where)
+    if not _IAM_ID.match(value):
+        raise where.error(f"{key} {value!r} is not an IAM id (printable ASCII without spaces)")
     return value
 
 
@@ -112,7 +153,7 @@ def timestamp(obj: Mapping[str, Any], key: str, where: Where) -> str | None:
         return value.isoformat()
     if not isinstance(value, str):
         raise where.error(f"{key} must be a date string, not {kind_of(value)}")
-    return value
+    return storable(value, key, where)
 
 
 def tags_json(obj: Mapping[str, Any], where: Where) -> str:
@@ -123,5 +164,10 @@ def tags_json(obj: Mapping[str, Any], where: Where) -> str:
         value = tag.get("Value", "")
         if not isinstance(value, str):
             raise where.error(f"Tags[{index}].Value must be a string, not {kind_of(value)}")
+        for field, content in (("Key", key), ("Value", value)):
+            if any(unicodedata.category(char).startswith("C") for char in content):
+                # IAM tags allow letters, digits, spaces and _.:/=+-@ ("Tag": Key, Value): never a control,
+                # format or unassigned character, nor a surrogate.
+                raise where.error(f"Tags[{index}].{field} {content!r} holds a character IAM tags cannot contain")
         tags[key] = value
     return json.dumps(tags, sort_keys=True, ensure_ascii=False)

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from loaders.arns import ACCOUNT_ID, is_aws_managed_policy, parse_arn, policy_name_from_arn
-from loaders.documents import action_hints, validated_policy
+from loaders.documents import validated_policy
 from loaders.fields import (
     Where,
+    iam_id,
+    iam_name,
+    iam_path,
     kind_of,
     objects,
     optional_bool,
@@ -26,7 +29,7 @@ from loaders.fields import (
     timestamp,
 )
 from loaders.rows import AccountSnapshot, GroupRow, Link, PolicyRow, RoleRow, TrustRow, UserRow
-from loaders.trust import trust_rows
+from loaders.trust import check_principals, trust_rows
 
 GAAD_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 
@@ -161,10 +164,9 @@ class _Transform:
 
     def _managed_policy(self, where: Where, item: Mapping[str, Any]) -> None:
         arn = text(item, "Arn", where)
-        name = optional_text(item, "PolicyName", where) or policy_name_from_arn(arn)
+        name = iam_name(item, "PolicyName", where) if item.get("PolicyName") is not None else policy_name_from_arn(arn)
         version = _default_version(item, where)
-        policy, document = validated_policy(version.get("Document"), where=where, name=arn, kind="identity")
-        regexes, not_action = action_hints(policy)
+        _, document = validated_policy(version.get("Document"), where=where, name=arn, kind="identity")
         aws = is_aws_managed_policy(arn)
         row = PolicyRow(
             arn=arn,
@@ -174,16 +176,14 @@ class _Transform:
             document=document,
             version_id=optional_text(version, "VersionId", where) or optional_text(item, "DefaultVersionId", where),
             known=True,
-            id=optional_text(item, "PolicyId", where),
-            path=optional_text(item, "Path", where),
+            id=iam_id(item, "PolicyId", where) if item.get("PolicyId") is not None else None,
+            path=iam_path(item, "Path", where) if item.get("Path") is not None else None,
             description=optional_text(item, "Description", where),
             create_date=timestamp(item, "CreateDate", where),
             update_date=timestamp(item, "UpdateDate", where),
             attachment_count=optional_int(item, "AttachmentCount", where),
             boundary_usage_count=optional_int(item, "PermissionsBoundaryUsageCount", where),
             is_attachable=optional_bool(item, "IsAttachable", where),
-            allow_action_regexes=regexes,
-            allows_not_action=not_action,
         )
         (self.global_ if aws else self.owned)[arn] = row
 
@@ -193,9 +193,9 @@ class _Transform:
         self._attached(where, arn, item, self.group_policies)
         return GroupRow(
             arn=arn,
-            name=text(item, "GroupName", where),
-            id=text(item, "GroupId", where),
-            path=optional_text(item, "Path", where) or "/",
+            name=iam_name(item, "GroupName", where),
+            id=iam_id(item, "GroupId", where),
+            path=iam_path(item, "Path", where),
             account_id=self._account(),
             create_date=timestamp(item, "CreateDate", where),
         )
@@ -211,9 +211,9 @@ class _Transform:
         self._boundary(where, arn, item)
         return UserRow(
             arn=arn,
-            name=text(item, "UserName", where),
-            id=text(item, "UserId", where),
-            path=optional_text(item, "Path", where) or "/",
+            name=iam_name(item, "UserName", where),
+            id=iam_id(item, "UserId", where),
+            path=iam_path(item, "Path", where),
             account_id=self._account(),
             create_date=timestamp(item, "CreateDate", where),
             password_last_used=timestamp(item, "PasswordLastUsed", where),
@@ -226,6 +226,7 @@ class _Transform:
         trust, trust_json = validated_policy(
             item.get("AssumeRolePolicyDocument"), where=trust_where, name=f"{arn} trust policy", kind="resource"
         )
+        check_principals(trust, trust_where)
         self.trusts.extend(trust_rows(arn, trust, role_arns_by_name=role_names))
         self._inline(where, arn, item, "RolePolicyList", self.principal_policies)
         self._attached(where, arn, item, self.principal_policies)
@@ -234,11 +235,11 @@ class _Transform:
         if not isinstance(last_used, Mapping):
             raise where.error(f"RoleLastUsed must be an object, not {kind_of(last_used)}")
         profiles = [text(p, "Arn", where) for p in objects(item, "InstanceProfileList", where)]
-        path = optional_text(item, "Path", where) or "/"
+        path = iam_path(item, "Path", where)
         return RoleRow(
             arn=arn,
-            name=text(item, "RoleName", where),
-            id=text(item, "RoleId", where),
+            name=iam_name(item, "RoleName", where),
+            id=iam_id(item, "RoleId", where),
             path=path,
             account_id=self._account(),
             create_date=timestamp(item, "CreateDate", where),
@@ -256,20 +257,18 @@ class _Transform:
     ) -> None:
         names: set[str] = set()
         for entry in objects(item, key, where):
-            name = text(entry, "PolicyName", where.at(f"{where.entity} {key}"))
+            name = iam_name(entry, "PolicyName", where.at(f"{where.entity} {key}"))
             if name in names:
                 raise where.error(f"has two inline policies named {name!r}")
             names.add(name)
             arn = f"{owner}#inline/{name}"
             inline_where = where.at(f"{where.entity} inline policy {name!r}")
-            policy, document = validated_policy(
+            _, document = validated_policy(
                 entry.get("PolicyDocument"), where=inline_where, name=arn, kind="identity"
             )
-            regexes, not_action = action_hints(policy)
             self.owned[arn] = PolicyRow(
                 arn=arn, name=name, kind="inline", account_id=self._account(), document=document,
-                version_id=None, known=True, owner_arn=owner, allow_action_regexes=regexes,
-                allows_not_action=not_action,
+                version_id=None, known=True, owner_arn=owner,
             )
             links[Link(owner, arn)] = None
 

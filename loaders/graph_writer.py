@@ -11,13 +11,14 @@ import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
-
-import neo4j
+from typing import TYPE_CHECKING, Any
 
 from loaders.progress import Progress, SilentProgress
 from loaders.rows import AccountSnapshot, Link, OrganizationSnapshot, TrustRow, node_properties
 from service.cypher import query
+
+if TYPE_CHECKING:  # the driver is imported by whoever connects; `accessgraph load --help` never does
+    import neo4j
 
 DEFAULT_BATCH_SIZE = 5000
 # A node this transaction had read was deleted by a concurrent load's commit before this one could link
@@ -160,12 +161,14 @@ def _write(
             why = transient
         return work(tx)
 
+    from neo4j.exceptions import ClientError  # imported already: `driver` exists
+
     with driver.session(database=database) as session:
         for tries in range(1, _ATTEMPTS_AFTER_DELETION + 1):
             try:
                 result = session.execute_write(attempt)
                 break
-            except neo4j.exceptions.ClientError as exc:
+            except ClientError as exc:
                 if exc.code != _DELETED_UNDER_US or tries == _ATTEMPTS_AFTER_DELETION:
                     raise
                 why = "a concurrent load deleted a node it links to"

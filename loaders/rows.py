@@ -73,10 +73,6 @@ class PolicyRow:
     attachment_count: int | None = None
     boundary_usage_count: int | None = None
     is_attachable: bool | None = None
-    # Denormalised from the document for the API's candidate search: the Allow statements' Action
-    # patterns as Java regexes over lower-cased actions, and whether an Allow uses NotAction.
-    allow_action_regexes: tuple[str, ...] | None = None
-    allows_not_action: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

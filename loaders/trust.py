@@ -14,8 +14,9 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from loaders.arns import ACCOUNT_ID, UNIQUE_ID, parse_arn, role_arn
+from loaders.arns import ACCOUNT_ID, CANONICAL_USER, HOST_NAME, UNIQUE_ID, parse_arn, role_arn
 from loaders.documents import statement_objects
+from loaders.fields import Where
 from loaders.rows import ExternalKind, TrustRow, TrustTargetKind
 from service.evaluation import Policy, Statement
 
@@ -54,6 +55,53 @@ def trust_rows(role: str, policy: Policy, *, role_arns_by_name: Mapping[str, str
             seen.add((principal_type, value))
             rows.append(_row(role, principal_type, value, common, role_arns_by_name))
     return rows
+
+
+def check_principals(policy: Policy, where: Where) -> None:
+    """Refuse a trust policy naming a principal AWS could never have saved (a newline in an ARN, say).
+
+    Every value must have the syntax of its principal type; questions rely on it (the evaluator refuses
+    such an ARN), so a value that loads is one every question can answer about.
+
+    Raises:
+        InputError: naming the file, the role, the statement and the principal value.
+    """
+    for statement in policy.statements:
+        for field, principals in (("Principal", statement.principals), ("NotPrincipal", statement.not_principals)):
+            if principals is None:
+                continue
+            for kind, values in (("AWS", principals.aws), ("Service", principals.service),
+                                 ("Federated", principals.federated), ("CanonicalUser", principals.canonical_user)):
+                for value in values:
+                    if not _is_principal(kind, value):
+                        raise where.error(
+                            f"statement {statement.index}{f' (Sid {statement.sid!r})' if statement.sid else ''} "
+                            f"{field}.{kind}: {value!r} is not {_EXPECTED[kind]}"
+                        )
+
+
+_EXPECTED = {
+    "AWS": "an account id, an IAM or STS ARN, or a unique id (AROA…, AIDA…)",
+    "Service": "a service principal such as ec2.amazonaws.com",
+    "Federated": "a SAML or OIDC provider ARN or an identity provider host such as accounts.google.com",
+    "CanonicalUser": "a canonical user id (64 hexadecimal digits)",
+}
+
+
+def _is_principal(kind: str, value: str) -> bool:
+    if kind == "Service":
+        return HOST_NAME.match(value) is not None
+    if kind == "CanonicalUser":
+        return CANONICAL_USER.match(value) is not None
+    arn = parse_arn(value)
+    if kind == "Federated":
+        return HOST_NAME.match(value) is not None or (
+            arn is not None and arn.service == "iam" and ACCOUNT_ID.match(arn.account) is not None
+            and arn.resource_type in ("saml-provider", "oidc-provider")
+        )
+    if ACCOUNT_ID.match(value) or UNIQUE_ID.match(value):
+        return True
+    return arn is not None and arn.service in ("iam", "sts") and ACCOUNT_ID.match(arn.account) is not None
 
 
 def _principal_values(principal: object) -> Iterator[tuple[str, str]]:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from pathlib import Path
 
 from loaders.graph_writer import DEFAULT_BATCH_SIZE
-from loaders.pipeline import LoadPlan, LoadSummary, account_summary, combine, plan_from_paths, write_plan
 from loaders.progress import Progress, SilentProgress, StderrProgress
 from service.errors import InputError
 
@@ -73,6 +71,8 @@ def _progress(args: argparse.Namespace) -> Progress:
 
 
 def run_load(args: argparse.Namespace) -> int:
+    from loaders.pipeline import LoadPlan, LoadSummary, account_summary, combine, plan_from_paths, write_plan
+
     if not args.paths and not args.live:
         raise InputError("nothing to load: give GAAD files, folders or snapshots, or --live")
     if args.batch_size < 1:
@@ -103,8 +103,6 @@ def run_load(args: argparse.Namespace) -> int:
 
         settings = Neo4jSettings.resolve()
         driver = connect(settings, retry_seconds=LOAD_RETRY_SECONDS)
-        if not args.verbose:  # the driver's retry warnings span lines; progress notes each retry in one
-            logging.getLogger("neo4j").setLevel(logging.ERROR)
         try:
             apply_schema(driver, settings.database)
             summary = write_plan(driver, plan, database=settings.database, batch_size=args.batch_size,

@@ -9,7 +9,6 @@ import sys
 from dataclasses import asdict
 
 from service.database import Neo4jSettings
-from service.database.lifecycle import start, status, stop
 from service.database.local import LocalServer, ServerConfig
 from service.database.settings import cache_dir, read_credentials
 
@@ -51,6 +50,8 @@ def _uses_external() -> bool:
 
 
 def _start(args: argparse.Namespace) -> int:
+    from service.database.lifecycle import start, status  # imports neo4j: only when run
+
     external = _external()
     if external is not None:
         report = status(LocalServer(), external)
@@ -76,6 +77,8 @@ def _start(args: argparse.Namespace) -> int:
 
 
 def _stop(_: argparse.Namespace) -> int:
+    from service.database.lifecycle import stop
+
     if _uses_external():
         print("NEO4J_URI is set: the external server is not ours to stop")
         return 0
@@ -87,6 +90,8 @@ def _stop(_: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from service.database.lifecycle import status
+
     report = status(LocalServer(), _external())
     if args.json:
         print(json.dumps(asdict(report), indent=2))
@@ -102,6 +107,8 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _reset(_: argparse.Namespace) -> int:
+    from service.database.lifecycle import stop
+
     server = LocalServer()
     stop(server)
     server.reset()

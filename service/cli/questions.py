@@ -1,25 +1,30 @@
 """`accessgraph who-can-assume | who-can | trust-review`: the API's answers for scripts and CI.
 
-Each command runs the same GraphQL query the API serves, in-process, so `--format json` is exactly the
-GraphQL shape; table, csv and markdown are views of it.
+`who-can-assume` and `who-can` ask the reachability layer the API's resolvers ask, in-process, and write
+`--format json` in exactly the shape of the GraphQL `Access` selection below (a test holds the two equal);
+they skip Strawberry and Starlette, which would triple a small account's run time. `trust-review` runs
+its GraphQL query in-process. Table, csv and markdown are views of the same answers.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import csv
 import io
 import json
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from service.errors import AccessgraphError, QueryError
-from service.reachability import CATEGORIES
+
+if TYPE_CHECKING:  # imported when a question runs: the driver and the evaluator cost most of a run
+    from service.evaluation.formula import Leaf
+    from service.reachability import Reachability, model
 
 FORMATS = ("table", "json", "csv", "markdown")
-_ACCESS_FIELDS = """
+# The GraphQL selection `--format json` mirrors (access_json writes these fields, in this order).
+ACCESS_FIELDS = """
   principal { arn kind name accountId }
   conditions { key operator values negated policy statement }
   conditionText
@@ -27,12 +32,13 @@ _ACCESS_FIELDS = """
   notes
   hops
 """
+# The GraphQL questions whose `Access` answers the json of who-can-assume and who-can equals.
 WHO_CAN_ASSUME = f"""query($roleArn: String!, $maxHops: Int, $limit: Int) {{
-  whoCanAssume(roleArn: $roleArn, maxHops: $maxHops, limit: $limit) {{ {_ACCESS_FIELDS} }}
+  whoCanAssume(roleArn: $roleArn, maxHops: $maxHops, limit: $limit) {{ {ACCESS_FIELDS} }}
 }}"""
 WHO_CAN = f"""query($action: String!, $resource: String!, $maxHops: Int, $limit: Int, $resourceAccount: String) {{
   whoCan(action: $action, resource: $resource, maxHops: $maxHops, limit: $limit, resourceAccount: $resourceAccount) {{
-    {_ACCESS_FIELDS}
+    {ACCESS_FIELDS}
   }}
 }}"""
 TRUST_REVIEW = """query($accountId: String, $outside: Boolean!, $after: String) {
@@ -70,7 +76,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "trust-review",
         help="roles that trust principals outside their account or organization",
         description="Lists trust statements that reach outside a role's account. Exit code 1 when a finding "
-        f"falls in a --fail-on category ({', '.join(CATEGORIES)}); 0 otherwise.",
+        "falls in a --fail-on category ({categories}); 0 otherwise.",
+        formatter_class=_CategoriesNamed,
     )
     review.add_argument("--account", help="only roles of this account")
     review.add_argument("--outside-organization-only", action="store_true", help="only trusts leaving the org")
@@ -84,13 +91,42 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     review.set_defaults(func=_trust_review)
 
 
+class _CategoriesNamed(argparse.HelpFormatter):
+    """Names the trust-review categories when that help is shown: reachability imports the driver."""
+
+    def _format_text(self, text: str) -> str:
+        from service.reachability import CATEGORIES
+
+        return super()._format_text(text.replace("{categories}", ", ".join(CATEGORIES)))
+
+
 def _output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
     parser.add_argument("--limit", type=int, default=10000, help="fail rather than print more (default 10000)")
 
 
+def ask(question: Callable[[Reachability], Awaitable[Sequence[model.Access]]]) -> Sequence[model.Access]:
+    """Ask the graph one question through the reachability layer, as the API's resolvers do."""
+    import asyncio
+
+    from service.database import Neo4jSettings
+    from service.database.reader import GraphReader
+    from service.reachability import Reachability
+
+    async def run() -> Sequence[model.Access]:
+        reader = GraphReader(Neo4jSettings.resolve(), timeout=300.0)
+        try:
+            return await question(Reachability(reader))
+        finally:
+            await reader.close()
+
+    return asyncio.run(run())
+
+
 def run_query(query: str, variables: dict[str, Any]) -> dict[str, Any]:
     """Run a query against the API's schema in-process; accessgraph errors come back as AccessgraphError."""
+    import asyncio
+
     return asyncio.run(_run(query, variables))
 
 
@@ -118,24 +154,70 @@ async def _run(query: str, variables: dict[str, Any]) -> dict[str, Any]:
 
 
 def _who_can_assume(args: argparse.Namespace) -> int:
-    data = run_query(WHO_CAN_ASSUME, {"roleArn": args.role_arn, "maxHops": args.max_hops, "limit": args.limit})
-    _print_accesses(data["whoCanAssume"], args.format)
+    _check_limit(args.limit)
+    accesses = ask(lambda reachability: reachability.who_can_assume(args.role_arn, args.max_hops))
+    _print_accesses(_within_limit(accesses, args.limit, "who-can-assume"), args.format)
     return 0
 
 
 def _who_can(args: argparse.Namespace) -> int:
-    variables = {
-        "action": args.action,
-        "resource": args.resource,
-        "maxHops": args.max_hops,
-        "limit": args.limit,
-        "resourceAccount": args.resource_account,
-    }
-    _print_accesses(run_query(WHO_CAN, variables)["whoCan"], args.format)
+    _check_limit(args.limit)
+    accesses = ask(
+        lambda reachability: reachability.who_can(args.action, args.resource, args.max_hops, args.resource_account)
+    )
+    _print_accesses(_within_limit(accesses, args.limit, "who-can"), args.format)
     return 0
 
 
+def _check_limit(limit: int) -> None:
+    if limit < 1:
+        raise QueryError(f"--limit must be at least 1, not {limit}")
+
+
+def _within_limit(accesses: Sequence[model.Access], limit: int, command: str) -> list[dict[str, Any]]:
+    """Whole answers up to the limit, as the API's `limit` argument; never cut silently."""
+    if len(accesses) > limit:
+        raise QueryError(f"{command} has {len(accesses)} principals, more than --limit {limit}: pass a larger --limit")
+    return [access_json(access) for access in accesses]
+
+
+def access_json(access: model.Access) -> dict[str, Any]:
+    """`access` as the GraphQL `Access` type answers ACCESS_FIELDS (service/api/types.py: Access.of)."""
+    return {
+        "principal": _node(access.principal, account=True),
+        "conditions": [_condition(leaf) for leaf in access.conditions],
+        "conditionText": access.condition_text,
+        "paths": [
+            {
+                "steps": [
+                    {"from": _node(step.source), "to": _node(step.target), "kind": step.kind, "via": step.via,
+                     "statement": step.statement}
+                    for step in path
+                ]
+            }
+            for path in access.paths
+        ],
+        "notes": list(access.notes),
+        "hops": access.hops,
+    }
+
+
+def _node(ref: model.NodeRef, *, account: bool = False) -> dict[str, Any]:
+    node = {"arn": ref.arn, "kind": ref.kind, "name": ref.name}
+    return {**node, "accountId": ref.account_id} if account else node
+
+
+def _condition(leaf: Leaf) -> dict[str, Any]:
+    where = None
+    if leaf.statement is not None:
+        where = str(leaf.statement) + (f" ({leaf.test.sid})" if leaf.test.sid else "")
+    return {"key": leaf.key, "operator": leaf.operator, "values": list(leaf.values), "negated": leaf.negated,
+            "policy": leaf.policy or None, "statement": where}
+
+
 def _trust_review(args: argparse.Namespace) -> int:
+    from service.reachability import CATEGORIES
+
     fail_on = {c.strip() for c in args.fail_on.split(",") if c.strip()}
     unknown = fail_on - set(CATEGORIES)
     if unknown:

@@ -65,6 +65,11 @@ def test_demo_scenario_graph(graph: neo4j.Driver) -> None:
     assert one(graph, "MATCH (a:Account {id: '999999999999'}) RETURN [a.loaded, a.name]") == [False, "Management"]
     document = one(graph, "MATCH (r:Role {name: 'ContractorAccess'}) RETURN r.trustPolicy")
     assert json.loads(document)["Statement"][0]["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT_B}:root"}
+    policy_keys = set(values(graph, "MATCH (p:Policy) UNWIND keys(p) AS key RETURN DISTINCT key"))
+    assert policy_keys <= {  # docs/graph-model.md's Policy row; nothing written that no query reads
+        "arn", "name", "kind", "accountId", "document", "versionId", "known", "id", "path", "description",
+        "createDate", "updateDate", "attachmentCount", "boundaryUsageCount", "isAttachable", "ownerArn",
+    }
 
 
 def test_same_input_twice_gives_the_same_graph(graph: neo4j.Driver) -> None:

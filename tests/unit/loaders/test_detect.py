@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,3 +62,54 @@ def test_unreadable_bytes(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(InputError, match=r"bin\.json"):
         read_input(path)
+
+
+def test_a_broken_symbolic_link_is_an_error_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "gaad-111111111111.json").symlink_to(tmp_path / "gone" / "gaad.json")
+    with pytest.raises(InputError, match=r"gaad-111111111111\.json: broken symbolic link"):
+        expand_paths([tmp_path])
+    with pytest.raises(InputError, match=r"gaad-111111111111\.json: broken symbolic link"):
+        expand_paths([tmp_path / "gaad-111111111111.json"])
+
+
+def test_symbolic_links_to_folders_are_followed_once(tmp_path: Path) -> None:
+    load, real = tmp_path / "load", tmp_path / "real"
+    load.mkdir()
+    real.mkdir()
+    a = write_json(real / "a.json", {})
+    (load / "linked").symlink_to(real)
+    (real / "loop").symlink_to(load)
+    assert expand_paths([load]) == [load / "linked" / a.name]
+
+
+def test_an_unreadable_subfolder_is_an_error_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_json(tmp_path / "a.json", {})
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    write_json(secret / "b.json", {})
+    real_scandir = os.scandir
+
+    def scandir(path: Any) -> Any:  # what a non-root user gets for a folder mode 0700 owned by someone else
+        if Path(path) == secret:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(InputError, match=r"secret: cannot read folder: Permission denied"):
+        expand_paths([tmp_path])
+
+
+def test_a_path_that_cannot_be_looked_at_is_not_called_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = write_json(tmp_path / "a.json", {})
+    real_stat = Path.stat
+
+    def stat(self: Path, *, follow_symlinks: bool = True) -> os.stat_result:
+        if self == target:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, follow_symlinks=follow_symlinks)
+
+    monkeypatch.setattr(Path, "stat", stat)
+    with pytest.raises(InputError, match=r"a\.json: cannot read: Permission denied"):
+        expand_paths([target])
