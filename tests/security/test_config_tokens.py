@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,7 @@ from service.api.app import create_app
 from service.api.security import TOKENS, TOKENS_FILE, load_tokens
 from service.cli import main
 from service.errors import InputError
+from tests.support.unprivileged import obeying_file_modes
 
 GOOD = "0123456789abcdef-good-token"
 
@@ -70,8 +70,7 @@ def test_a_token_file_that_is_a_folder_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_unreadable_token_file_is_refused() -> None:
-    """Root reads any file: as root, the probe runs without the capabilities that bypass file modes
-    (`nobody` cannot run this interpreter when it lives in root's home)."""
+    """Root reads any file: the probe runs obeying file modes (tests/support/unprivileged.py)."""
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         folder.chmod(0o711)  # others may reach the file, not list the folder
@@ -81,10 +80,9 @@ def test_an_unreadable_token_file_is_refused() -> None:
             f"try: load_tokens({{'{TOKENS_FILE}': '{path}'}})\n"
             "except InputError as exc: print(exc)\n"
         )
-        argv = [sys.executable, "-c", probe]
-        if os.geteuid() == 0:
-            argv = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--", *argv]
-        result = subprocess.run(argv, capture_output=True, text=True, check=False, cwd="/")
+        result = subprocess.run(
+            obeying_file_modes([sys.executable, "-c", probe]), capture_output=True, text=True, check=False, cwd="/"
+        )
     assert result.returncode == 0, result.stderr
     assert f"{TOKENS_FILE}: cannot read the API token file {path}: Permission denied" in result.stdout
 

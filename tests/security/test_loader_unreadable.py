@@ -1,7 +1,7 @@
 """Issue #18 item 11: what `accessgraph load` cannot read is an error naming it, for a real non-root user.
 
-Run as root (CI containers), permissions would not deny anything, so the CLI runs as `nobody` through
-runuser, with an interpreter that user may execute and this checkout's packages on its path.
+Run as root (CI containers), permissions would not deny anything, so the CLI runs without the capabilities
+that let root ignore file modes (tests/support/unprivileged.py).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,28 +17,15 @@ from pathlib import Path
 import pytest
 
 from tests.support.samples import gaad_a, gaad_b, write_json
+from tests.support.unprivileged import obeying_file_modes
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = "import sys; from service.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
-def _interpreter_for_nobody() -> list[str]:
-    if os.geteuid() != 0:
-        return [sys.executable]
-    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    candidates = [sys.executable, os.path.realpath(sys.executable), f"/usr/local/bin/{version}", f"/usr/bin/{version}"]
-    for candidate in candidates:
-        command = ["runuser", "-u", "nobody", "--", candidate, "-c", "pass"]
-        if shutil.which("runuser") and subprocess.run(command, capture_output=True, check=False).returncode == 0:
-            return command[:-2]
-    pytest.fail(f"running as root, and nobody can execute a {version} (tried {candidates}): install one, or run "
-                "the tests as a non-root user")
-
-
 def run_as_non_root(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    path = os.pathsep.join([str(ROOT), sysconfig.get_paths()["purelib"]])
-    env = {"PATH": os.environ["PATH"], "PYTHONPATH": path, "HOME": "/tmp", "NEO4J_URI": "bolt://127.0.0.1:1"}
-    command = [*_interpreter_for_nobody(), "-c", CLI, *map(str, args)]
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "HOME": "/tmp", "NEO4J_URI": "bolt://127.0.0.1:1"}
+    command = obeying_file_modes([sys.executable, "-c", CLI, *map(str, args)])
     return subprocess.run(command, capture_output=True, text=True, env=env, cwd="/", timeout=120, check=False)
 
 
@@ -65,14 +51,14 @@ def test_an_unreadable_subfolder_is_an_error_not_skipped(folder: Path) -> None:
     secret = folder / "team-b"
     secret.mkdir()
     write_json(secret / "gaad-222222222222.json", gaad_b()).chmod(0o644)
-    secret.chmod(0o700 if os.geteuid() == 0 else 0o000)
+    secret.chmod(0o000)
     result = run_as_non_root("load", "--dry-run", "-q", folder)
     assert result.returncode == 2
     assert result.stderr == f"accessgraph: error: {secret}: cannot read folder: Permission denied\n"
 
 
 def test_an_unreadable_file_is_an_error_naming_it(folder: Path) -> None:
-    (folder / "gaad-111111111111.json").chmod(0o600 if os.geteuid() == 0 else 0o000)
+    (folder / "gaad-111111111111.json").chmod(0o000)
     result = run_as_non_root("load", "--dry-run", "-q", folder)
     assert result.returncode == 2
     assert result.stderr.startswith(f"accessgraph: error: {folder / 'gaad-111111111111.json'}: cannot read")

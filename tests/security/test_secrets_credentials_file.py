@@ -10,17 +10,10 @@ from pathlib import Path
 
 from service.database.settings import LocalCredentials, write_credentials
 from service.errors import DatabaseUnavailable
+from tests.support.unprivileged import obeying_file_modes
 
 SECRET = "s3cret-of-another-user"
 ACCESSGRAPH = str(Path(sys.executable).parent / "accessgraph")  # the console script users run
-
-
-def _as_another_user(argv: list[str]) -> list[str]:
-    """Root reads any file: as root, run without the capabilities that bypass file modes (`nobody`
-    cannot run this interpreter when it lives in root's home)."""
-    if os.geteuid() != 0:
-        return argv
-    return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--", *argv]
 
 
 def test_a_question_by_a_user_who_cannot_read_the_credentials_names_the_file_and_the_ways_out() -> None:
@@ -32,7 +25,7 @@ def test_a_question_by_a_user_who_cannot_read_the_credentials_names_the_file_and
         env = {key: value for key, value in os.environ.items() if not key.startswith("NEO4J_")}
         env["ACCESSGRAPH_NEO4J_DIR"] = str(cache)
         argv = [ACCESSGRAPH, "who-can-assume", "arn:aws:iam::111111111111:role/admin"]
-        result = subprocess.run(_as_another_user(argv), capture_output=True, text=True, check=False, env=env, cwd="/")
+        result = subprocess.run(obeying_file_modes(argv), capture_output=True, text=True, check=False, env=env, cwd="/")
     assert result.returncode == DatabaseUnavailable.exit_code, result.stderr
     assert "Traceback" not in result.stderr
     assert SECRET not in result.stdout + result.stderr
