@@ -4,7 +4,7 @@ Safe defaults live here and in `Limits`: depth, alias and token limits; internal
 accessgraph's own errors (a bad ARN, a dead database) pass through (see problems.py); no introspection, no
 IDE and no field suggestions unless `dev`; a request body limit; a request body that is not a UTF-8 JSON
 object → 400; a time limit on every operation and on every Cypher transaction; bearer tokens when
-configured; Neo4j unavailable, refusing us or not ready → HTTP 503,
+configured; security headers on every response; Neo4j unavailable, refusing us or not ready → HTTP 503,
 and recovery without a restart. Connection-level guards (slow clients) are in server.py.
 """
 
@@ -42,6 +42,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from service.api.context import Context, Limits
+from service.api.headers import SecurityHeaders
 from service.api.problems import MASKED, Schema, is_internal
 from service.api.schema import Query
 from service.api.security import BearerAuth, BodyLimit, load_tokens
@@ -220,6 +221,7 @@ def create_app(
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={DatabaseUnavailable: unavailable})
     app.add_middleware(BearerAuth, tokens=tokens, protected=("/graphql", "/readyz"))
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     return app
 
 
