@@ -105,14 +105,29 @@ def test_internal_errors_stay_masked_and_are_logged_with_a_bounded_traceback(
     assert len(text) < 20_000
 
 
-def test_a_failed_query_is_logged_as_a_bounded_excerpt(api: TestClient, caplog: pytest.LogCaptureFixture) -> None:
-    # One long line and many errors: each error's printed location would quote the whole line.
-    long_line = (
-        "{ " + " ".join(f"f{i}: nope{i}(x: 1)" for i in range(14)) + f' search(text: "{"y" * 60_000}") {{ arn }} }}'
-    )
+@pytest.mark.parametrize(
+    "body",
+    [
+        # our own errors quote what they could not find: here 60,000 characters
+        {
+            "query": "query($arn: String!) { whoCanAssume(roleArn: $arn) { hops } }",
+            "variables": {"arn": "arn:aws:iam::111111111111:role/" + "y" * 60_000},
+        },
+        {"query": SEARCH, "variables": {"text": ["y" * 60_000]}},
+        # one long line with many errors, each located in it
+        {
+            "query": "{ "
+            + " ".join(f"f{i}: nope{i}(x: 1)" for i in range(14))
+            + f' search(text: "{"y" * 60_000}") {{ arn }} }}'
+        },
+    ],
+    ids=["a huge ARN", "a huge variable", "a huge line"],
+)
+def test_a_failed_query_is_logged_as_a_bounded_excerpt(
+    api: TestClient, caplog: pytest.LogCaptureFixture, body: dict[str, Any]
+) -> None:
     caplog.set_level(logging.DEBUG)
-    answer = api.post("/graphql", json={"query": long_line}).json()
-    assert len(answer["errors"]) >= 14
+    assert api.post("/graphql", json=body).json()["errors"]
     logged = sum(len(logging.Formatter().format(r)) for r in caplog.records)
     assert logged < 10_000, f"{logged} characters logged for one query"
 
