@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import socket
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +17,6 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from starlette.testclient import TestClient
 
 from service.api.app import create_app
-from service.cli import main
 from service.database import Neo4jSettings, connect
 from service.database.driver import unavailability
 from service.errors import (
@@ -23,6 +26,7 @@ from service.errors import (
     DatabaseUnreachable,
 )
 
+ACCESSGRAPH = str(Path(sys.executable).with_name("accessgraph"))
 WHO_CAN = {"query": '{ whoCan(action: "s3:GetObject", resource: "*") { hops } }'}
 
 
@@ -109,20 +113,22 @@ def test_lost_connections_are_unreachable(exc: Exception) -> None:
     assert isinstance(unavailability(exc, Neo4jSettings("bolt://db.example:7687", "reader")), DatabaseUnreachable)
 
 
-def test_the_cli_gets_typed_errors_with_an_exit_code(
-    neo4j_settings: Neo4jSettings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_the_cli_gets_typed_errors_with_an_exit_code(neo4j_settings: Neo4jSettings) -> None:
     refused = _broken(neo4j_settings, "refused")
     with pytest.raises(DatabaseRefused) as raised:
         connect(refused)
     assert raised.value.exit_code == 3
-    monkeypatch.setenv("NEO4J_USERNAME", refused.username)
-    monkeypatch.setenv("NEO4J_PASSWORD", refused.password)
-    assert main(["who-can", "s3:GetObject", "*"]) == 3
-    err = capsys.readouterr().err
-    assert "refused user 'nobody-at-all'" in err and "Traceback" not in err
-    monkeypatch.setenv("NEO4J_USERNAME", neo4j_settings.username)
-    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_settings.password)
-    monkeypatch.setenv("NEO4J_DATABASE", "nosuchdatabase")
-    assert main(["who-can", "s3:GetObject", "*"]) == 3
-    assert "is not available" in capsys.readouterr().err
+    environment = {**os.environ, "NEO4J_URI": neo4j_settings.uri, "NEO4J_USERNAME": neo4j_settings.username}
+    for how, extra in (
+        ("refused", {"NEO4J_USERNAME": refused.username, "NEO4J_PASSWORD": refused.password}),
+        ("not-ready", {"NEO4J_PASSWORD": neo4j_settings.password, "NEO4J_DATABASE": "nosuchdatabase"}),
+    ):
+        run = subprocess.run(
+            [ACCESSGRAPH, "who-can", "s3:GetObject", "*"],
+            env={**environment, **extra},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert run.returncode == 3, run.stderr
+        assert EXPECTED[how] in run.stderr and "Traceback" not in run.stderr
