@@ -1,7 +1,11 @@
 """The errors accessgraph reports to people, drawn once.
 
     AccessgraphError            a message for a person; the CLI prints it and exits non-zero
-    ├── DatabaseUnavailable     no Neo4j answers where configured
+    ├── DatabaseUnavailable     Neo4j cannot answer us now (the API: HTTP 503); `reason` says why
+    │   ├── DatabaseUnreachable     nothing answers at the URI (stopped, wrong host or port, network)
+    │   ├── DatabaseRefused         the server answers but refuses us (credentials, rights, rate limit)
+    │   └── DatabaseNotReady        the server answers but the database does not (starting, stopping,
+    │                               unknown name)
     ├── ProvisioningError       Neo4j could not be downloaded, configured or started
     ├── InputError              a file or document the user gave is wrong (names file and entity)
     │   └── PolicyError         a policy document that does not parse (names policy, statement, field)
@@ -23,6 +27,19 @@ class AccessgraphError(Exception):
 
 class DatabaseUnavailable(AccessgraphError):
     exit_code = 3
+    reason = "unavailable"
+
+
+class DatabaseUnreachable(DatabaseUnavailable):
+    reason = "unreachable"
+
+
+class DatabaseRefused(DatabaseUnavailable):
+    reason = "refused"
+
+
+class DatabaseNotReady(DatabaseUnavailable):
+    reason = "not-ready"
 
 
 class ProvisioningError(AccessgraphError):

@@ -1,9 +1,11 @@
 """The ASGI application: GraphQL at /graphql, the explorer at /, health at /healthz and /readyz.
 
 Safe defaults live here and in `Limits`: depth, alias and token limits; internal errors masked while
-accessgraph's own errors (a bad ARN, a dead database) pass through; no introspection and no IDE unless
-`dev`; a request body limit; a time limit on every operation and on every Cypher transaction; bearer
-tokens when configured; Neo4j unavailable → HTTP 503, and recovery without a restart.
+accessgraph's own errors (a bad ARN, a dead database) pass through (see problems.py); no introspection, no
+IDE and no field suggestions unless `dev`; a request body limit; a request body that is not a UTF-8 JSON
+object → 400; a time limit on every operation and on every Cypher transaction; bearer tokens when
+configured; security headers on every response; Neo4j unavailable, refusing us or not ready → HTTP 503,
+and recovery without a restart. Connection-level guards (slow clients) are in server.py.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import json
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -18,12 +21,14 @@ from typing import Any
 
 import neo4j
 import strawberry
+from cross_web import HTTPException
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.extensions import (
@@ -37,6 +42,8 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from service.api.context import Context, Limits
+from service.api.headers import SecurityHeaders
+from service.api.problems import MASKED, Schema, is_internal
 from service.api.schema import Query
 from service.api.security import BearerAuth, BodyLimit, load_tokens
 from service.database.reader import GraphReader
@@ -54,19 +61,11 @@ def build_schema(limits: Limits | None = None, *, dev: bool = False) -> strawber
         lambda: QueryDepthLimiter(max_depth=limits.max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-        lambda: MaskErrors(should_mask_error=_is_internal, error_message="Internal error; see the server log."),
+        lambda: MaskErrors(should_mask_error=is_internal, error_message=MASKED),
     ]
     if not dev:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return strawberry.Schema(query=Query, extensions=extensions)
-
-
-def _is_internal(error: GraphQLError) -> bool:
-    original = error.original_error
-    if original is None or isinstance(original, AccessgraphError):
-        return False
-    log.error("internal error in %s", error.path, exc_info=original)
-    return True
+    return Schema(query=Query, extensions=extensions, suggestions=dev)
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -77,6 +76,35 @@ class GraphQLApp(GraphQL[Context, None]):
         self._reader_of = reader_of
         self._limits = limits
         self._index = index
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """strawberry's HTTP handling, with its refusals (400, 404, 405) as JSON errors, like every other."""
+        try:
+            response = await self.run(Request(scope, receive))
+        except HTTPException as exc:
+            response = JSONResponse({"errors": [{"message": exc.reason}]}, status_code=exc.status_code)
+        await response(scope, receive, send)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """The body as a JSON object (a batch, a list, is refused later), or a 400 that says what is wrong."""
+        try:
+            text = data.decode("utf-8") if isinstance(data, bytes) else data
+        except UnicodeDecodeError as exc:
+            raise HTTPException(400, f"the request body is not UTF-8 (byte {exc.start} cannot be decoded)") from None
+        try:
+            body = json.loads(text)
+            if "\\u" in text:
+                # A lone surrogate escape (\ud800) decodes to a str no database driver can encode.
+                json.dumps(body, ensure_ascii=False).encode("utf-8")
+        except json.JSONDecodeError as exc:
+            raise HTTPException(400, f"the request body is not JSON: {exc.msg} at character {exc.pos}") from None
+        except UnicodeEncodeError:
+            raise HTTPException(400, "the request body holds a lone UTF-16 surrogate (\\ud800-\\udfff)") from None
+        except RecursionError:
+            raise HTTPException(400, "the request body nests JSON arrays or objects too deeply") from None
+        if not isinstance(body, dict | list):
+            raise HTTPException(400, 'the request body must be a JSON object: {"query": "...", "variables": {...}}')
+        return body
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         request.state.sub_response = response
@@ -173,16 +201,12 @@ def create_app(
             # Keep a load balancer's traffic away until the principal index is read (or failed to be).
             message = "reading the principal index; ready in a moment"
             return JSONResponse({"status": "warming", "neo4j": "up", "message": message}, status_code=503)
-        if await reader().ping():
-            return JSONResponse({"status": "ready", "neo4j": "up"})
-        return JSONResponse(
-            {
-                "status": "unavailable",
-                "neo4j": "down",
-                "message": "Neo4j does not answer; the API recovers by itself when it does",
-            },
-            status_code=503,
-        )
+        try:
+            await reader().check()
+        except DatabaseUnavailable as exc:
+            message = f"{exc} (the API recovers by itself when Neo4j does)"
+            return JSONResponse({"status": "unavailable", "neo4j": exc.reason, "message": message}, status_code=503)
+        return JSONResponse({"status": "ready", "neo4j": "up"})
 
     async def unavailable(_: Request, exc: Exception) -> Response:
         return JSONResponse({"errors": [{"message": str(exc)}]}, status_code=503)
@@ -197,6 +221,7 @@ def create_app(
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={DatabaseUnavailable: unavailable})
     app.add_middleware(BearerAuth, tokens=tokens, protected=("/graphql", "/readyz"))
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     return app
 
 

@@ -23,6 +23,9 @@ from service.errors import QueryError
 from service.reachability import cross_account_trusts, model, navigation
 from service.reachability.trusts import CATEGORIES
 
+# Lucene builds one automaton per word, and refuses one over 1,000 states.
+MAX_SEARCH_WORD = 1000
+
 
 def _within_limit(total: int, limit: int | None, default: int, info: Info[Context, None], too_many: str) -> None:
     """Whole answers up to the limit; past it, `too_many` (formatted with total, cap and maximum) as an
@@ -48,12 +51,7 @@ def _window(total: int, first: int, after: str | None, info: Info[Context, None]
     """The [offset, end) of the page after cursor `after` (an offset this API returned)."""
     if not 1 <= first <= info.context.limits.max_result_limit:
         raise QueryError(f"first must be between 1 and {info.context.limits.max_result_limit}")
-    try:
-        offset = int(after) if after else 0
-    except ValueError:
-        raise QueryError(f"{after!r} is not a cursor this API returned") from None
-    if offset < 0:
-        raise QueryError(f"{after!r} is not a cursor this API returned")
+    offset = navigation.cursor_offset(after)
     return offset, min(offset + first, max(total, offset))
 
 
@@ -219,6 +217,8 @@ class Query:
 
     @strawberry.field(description="Full-text search over names, ARNs and ids; each word matches as a prefix")
     async def search(self, info: Info[Context, None], text: str, first: int = 20) -> list[NodeRef]:
+        if any(len(word) > MAX_SEARCH_WORD for word in text.split()):
+            raise QueryError(f"search words are at most {MAX_SEARCH_WORD} characters long; shorten the longest")
         return [NodeRef.of(ref) for ref in await navigation.search(info.context.reader, text, first)]
 
     @strawberry.field(description="An entity's relationships, a page at a time")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from service.database.settings import project_root
+from service.errors import InputError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,6 +22,29 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--dev", action="store_true", help="development mode: GraphiQL and introspection on")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    guards = serve.add_argument_group(
+        "slow and idle clients (per worker process; put a reverse proxy in front in production: docs/deployment.md)"
+    )
+    guards.add_argument(
+        "--header-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="close a connection whose request line and headers have not arrived within this time "
+        "(default 5, or ACCESSGRAPH_HEADER_TIMEOUT)",
+    )
+    guards.add_argument(
+        "--max-connections",
+        type=int,
+        metavar="N",
+        help="answer 503 to requests while this many connections are open "
+        "(default 256, or ACCESSGRAPH_MAX_CONNECTIONS)",
+    )
+    guards.add_argument(
+        "--keep-alive",
+        type=int,
+        metavar="SECONDS",
+        help="close a connection idle this long between requests (default 5, or ACCESSGRAPH_KEEP_ALIVE)",
+    )
     serve.set_defaults(func=_serve)
     export = subparsers.add_parser("export-schema", help="write the GraphQL schema (SDL) to a file or stdout")
     default = (project_root() or Path.cwd()) / "schema.graphql"
@@ -31,11 +55,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import os
+    from dataclasses import replace
+
     import uvicorn
 
     from service.api.security import load_tokens
+    from service.api.server import ServerLimits
     from service.database import Neo4jSettings
 
+    limits = ServerLimits.from_env()
+    given = {
+        "header_timeout": args.header_timeout,
+        "max_connections": args.max_connections,
+        "keep_alive": args.keep_alive,
+    }
+    for name, value in given.items():
+        if value is not None and value <= 0:
+            raise InputError(f"--{name.replace('_', '-')} must be positive, not {value}")
+    limits = replace(limits, **{name: value for name, value in given.items() if value is not None})
+    os.environ.update(limits.environment())  # for the protocol, in this and every worker process
     settings = Neo4jSettings.resolve()  # fail now, with a clear message, rather than at the first request
     tokens = load_tokens()
     mode = "development (GraphiQL, introspection)" if args.dev else "production"
@@ -54,6 +93,7 @@ def _serve(args: argparse.Namespace) -> int:
         log_level="info",
         server_header=False,
         proxy_headers=False,
+        **limits.uvicorn_options(),
     )
     return 0
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import neo4j
-from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired, TransientError
+from neo4j.exceptions import DriverError, Neo4jError
 
 from service.cypher import query
+from service.database.driver import unavailability
 from service.database.settings import Neo4jSettings
-from service.errors import DatabaseUnavailable, QueryError
+from service.errors import QueryError
 
 Row = dict[str, Any]
 
@@ -44,7 +45,8 @@ class GraphReader:
         """All records of the named query, as plain dicts.
 
         Raises:
-            DatabaseUnavailable: the server does not answer (the API turns this into HTTP 503).
+            DatabaseUnavailable: the server does not answer, refuses us, or its database is not available
+                (the API turns each into HTTP 503); see `service.database.driver.unavailability`.
             QueryError: the query ran past the timeout.
         """
         text = query(name)
@@ -56,25 +58,32 @@ class GraphReader:
             ) as session:
                 work = neo4j.unit_of_work(timeout=self.timeout)(_collect)
                 return await session.execute_read(work, text, parameters)
-        except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise DatabaseUnavailable(f"Neo4j at {self.settings.uri} does not answer; try again shortly") from exc
-        except TransientError as exc:
-            if "Timeout" in (exc.code or "") or "terminated" in (exc.message or "").lower():
-                raise QueryError(f"the question took longer than {self.timeout:.0f} s; narrow it") from exc
-            raise
-        except ClientError as exc:
-            if "TransactionTimedOut" in (exc.code or "") or "Timeout" in (exc.code or ""):
+        except (Neo4jError, DriverError, OSError) as exc:
+            error = unavailability(exc, self.settings)
+            if error is not None:
+                raise error from exc
+            if _timed_out(exc):
                 raise QueryError(f"the question took longer than {self.timeout:.0f} s; narrow it") from exc
             raise
 
-    async def ping(self) -> bool:
-        try:
-            await self._driver.verify_connectivity()
-        except (ServiceUnavailable, SessionExpired, OSError):
-            return False
-        return True
+    async def check(self) -> None:
+        """Return when the database answers a read.
+
+        Raises:
+            DatabaseUnavailable: the subclass saying why it does not (unreachable, refused, not ready).
+        """
+        await self.rows("ping")
 
 
 async def _collect(tx: neo4j.AsyncManagedTransaction, text: str, parameters: dict[str, Any]) -> list[Row]:
     result = await tx.run(text, parameters)  # text comes from cypher/, never from users
     return [record.data() async for record in result]
+
+
+def _timed_out(exc: Exception) -> bool:
+    if not isinstance(exc, Neo4jError):
+        return False
+    code = exc.code or ""
+    # A transient "terminated" is how an older server reports the transaction timeout.
+    terminated = code.startswith("Neo.TransientError") and "terminated" in (exc.message or "").lower()
+    return "Timeout" in code or "TimedOut" in code or terminated

@@ -13,6 +13,8 @@ from service.errors import QueryError
 from service.reachability.model import NodeRef
 
 MAX_PAGE = 500
+# Far past any answer's size, and far below the 32-bit list indices Cypher slices pages with.
+MAX_CURSOR = 1_000_000_000
 _ROOT_ARN = re.compile(r"arn:aws[\w-]*:iam::(\d{12}):root\Z")
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 _KINDS = (  # label → kind, most specific first
@@ -98,6 +100,21 @@ class Neighbourhood:
         return str(self.offset + len(self.edges)) if self.has_more else None
 
 
+def cursor_offset(after: str | None) -> int:
+    """The offset a cursor this API returned stands for; no cursor (or "") is the first page.
+
+    Raises:
+        QueryError: `after` is not one: a negative number, anything but ASCII digits, past MAX_CURSOR.
+    """
+    if not after:
+        return 0
+    if not (after.isascii() and after.isdigit() and len(after) <= len(str(MAX_CURSOR))) or int(after) > MAX_CURSOR:
+        raise QueryError(
+            f"{after[:40]!r} is not a cursor this API returned; pass the endCursor of the page before, or no `after`"
+        )
+    return int(after)
+
+
 def entity_key(text: str) -> str:
     """The graph key for what a person typed: an account root ARN means the account."""
     match = _ROOT_ARN.match(text.strip())
@@ -140,10 +157,7 @@ async def search(reader: GraphReader, text: str, first: int = 20) -> list[NodeRe
 async def neighbours(reader: GraphReader, key: str, first: int = 50, after: str | None = None) -> Neighbourhood | None:
     if not 1 <= first <= MAX_PAGE:
         raise QueryError(f"neighbours pages hold between 1 and {MAX_PAGE} relationships")
-    try:
-        offset = int(after) if after else 0
-    except ValueError:
-        raise QueryError(f"{after!r} is not a cursor this API returned") from None
+    offset = cursor_offset(after)
     rows = await reader.rows("nav_neighbours", key=entity_key(key), offset=offset, first=first)
     if not rows:
         return None
