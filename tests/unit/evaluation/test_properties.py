@@ -163,7 +163,8 @@ def _own_arn(p: Principal) -> str:
 @given(principals())
 def test_principal_named_by_its_own_arn(p: Principal) -> None:
     match = match_principal(PrincipalSet(aws=(_own_arn(p),)), p, _session_test)
-    assert match.direct is True or (p.kind == "role" and p.session_name is None and match.role is True)
+    named = match.user if p.kind == "user" else match.direct
+    assert named is True or (p.kind == "role" and p.session_name is None and match.role is True)
     assert match.account is False
 
 
