@@ -28,6 +28,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
+from service.errors import PolicyError
+
 from .aws_protected import NO_PERMISSION_NEEDED, refused_by_aws
 from .context import RequestContext
 from .decision import Decision, DecisionKind, Reason, ReasonSource
@@ -72,8 +74,11 @@ def evaluate(
         resource_in_management_account: RCPs do not apply to resources in the management account.
 
     Raises:
-        PolicyError: a policy carries an element its type forbids (e.g. `Principal` in an identity policy).
+        PolicyError: a policy carries an element its type forbids (e.g. `Principal` in an identity policy,
+            `NotPrincipal` in a role trust policy).
     """
+    if resource_kind == "role-trust" and resource_policy is not None:
+        check_trust_policy(resource_policy)
     boundaries = permissions_boundaries or None  # IAM UG: an entity has at most one boundary, or none
     given = (
         *identity_policies,
@@ -213,6 +218,23 @@ def _reasons(hits: Iterable[Hit]) -> tuple[Reason, ...]:
 
 def _note(source: ReasonSource, why: str) -> Reason:
     return Reason("", source, None, None, None, why)
+
+
+def check_trust_policy(policy: Policy) -> None:
+    """IAM UG, "AWS JSON policy elements: NotPrincipal": a role trust policy cannot use `NotPrincipal`.
+
+    Raises:
+        PolicyError: naming the statement.
+    """
+    for st in policy.statements:
+        if st.not_principals is not None:
+            raise PolicyError(
+                "a role trust policy cannot have a NotPrincipal element",
+                policy=policy.name,
+                statement=st.index,
+                sid=st.sid,
+                field="NotPrincipal",
+            )
 
 
 def warnings_of(policies: Iterable[Policy]) -> tuple[PolicyWarning, ...]:

@@ -154,7 +154,8 @@ def check_policy_kind(policy: Policy, kind: PolicyKind) -> None:
     """Check the elements that depend on where a policy is attached.
 
     Identity policies, boundaries, session policies and SCPs must not name a `Principal` and need a
-    `Resource` or `NotResource`; resource policies and RCPs must name a `Principal` or `NotPrincipal`.
+    `Resource` or `NotResource`; resource policies and RCPs must name a `Principal` or `NotPrincipal`, and
+    RCPs cannot use `NotPrincipal`.
     A resource policy may omit `Resource` (role trust policies do): it then means the resource it is
     attached to.
 
@@ -167,6 +168,8 @@ def check_policy_kind(policy: Policy, kind: PolicyKind) -> None:
         if kind in ("resource", "rcp"):
             if st.principals is None and st.not_principals is None:
                 raise where.error(f"a {_KIND_NAMES[kind]} must name a Principal or NotPrincipal", "Principal")
+            if kind == "rcp" and st.not_principals is not None:  # IAM UG, NotPrincipal: "SCPs and RCPs don't"
+                raise where.error("a resource control policy cannot have a NotPrincipal element", "NotPrincipal")
         else:
             for field, value in (("Principal", st.principals), ("NotPrincipal", st.not_principals)):
                 if value is not None:
