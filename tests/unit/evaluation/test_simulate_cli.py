@@ -185,3 +185,27 @@ def test_a_batch_answers_every_valid_request_and_reports_each_invalid_one_in_pla
     assert "[2].request.principal" in out[2]["error"]
     assert "cannot have a Principal" in out[3]["error"] and "[3].identityPolicies[0]" in out[3]["error"]
     assert "invalid" in captured.err and "Traceback" not in captured.err
+
+
+def test_a_pattern_resource_is_a_question_about_some_resource(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::logs/AWSLogs/1/*"},
+    }
+    item = {
+        "request": {
+            "principal": f"arn:aws:iam::{A}:user/alice",
+            "action": "s3:GetObject",
+            "resource": "arn:aws:s3:::logs/*",
+        },
+        "identityPolicies": [policy],
+    }
+    literal = {**item, "request": {**item["request"], "resourceIsPattern": False}}
+    assert run(["simulate", "-"], json.dumps([item, literal]), monkeypatch) == 0
+    pattern, exact = json.loads(capsys.readouterr().out)
+    assert (pattern["decision"], pattern["resourcePattern"]) == ("Allowed", True)
+    assert "some resource matching 'arn:aws:s3:::logs/*'" in pattern["question"]
+    assert (exact["decision"], exact["resourcePattern"]) == ("ImplicitlyDenied", False)
+    assert "question" not in exact
