@@ -12,7 +12,8 @@ IAM User Guide, "Policy evaluation logic" and "Cross-account policy evaluation l
   services RCPs support, unless the resource is in the management account or the caller is a
   service-linked role (see `organizations`).
 - `grant` within one account: identity Allow ∩ boundary ∩ session policy, OR a resource-policy Allow that
-  names the caller directly, OR one that names its role (then ∩ boundary ∩ session). A resource policy
+  names the caller's session (or everyone), OR one that names the user (then ∩ session), OR one that names
+  its role (then ∩ boundary ∩ session). A resource policy
   that names only the account delegates: the identity side must allow too. For role trust policies and
   KMS key policies the resource policy must allow in every case.
 - `grant` across accounts: the identity side AND the resource policy.
