@@ -116,14 +116,6 @@ def _decide(
     resource_in_management_account: bool,
 ) -> Decision:
     action = request.action.lower()
-    free = NO_PERMISSION_NEEDED.get(action)
-    if free is not None:
-        return Decision("Allowed", None, (_note("aws", f"{request.action} needs no permission: {free}"),))
-    protection = None if request.resource_is_pattern else refused_by_aws(action, request.resource)
-    if protection is not None:
-        why = f"AWS refuses {request.action} on an {protection.name}, whatever the policies say ({protection.doc})"
-        return Decision("ExplicitlyDenied", None, (_note("aws", why),))
-
     ctx = RequestContext(request)
     who = request.principal
     target = Target(action, request.resource, request.resource_is_pattern)
@@ -191,6 +183,15 @@ def _decide(
     if resource_kind == "role-trust" and who.kind == "root" and action.startswith("sts:assumerole"):
         grant = False
         reasons.append(_note("resource", "the root user cannot assume a role (STS AssumeRole)"))
+
+    # Only now, so that every policy given has been checked for what its type forbids.
+    free = NO_PERMISSION_NEEDED.get(action)
+    if free is not None:
+        return Decision("Allowed", None, (_note("aws", f"{request.action} needs no permission: {free}"),))
+    protection = None if request.resource_is_pattern else refused_by_aws(action, request.resource)
+    if protection is not None:
+        why = f"AWS refuses {request.action} on an {protection.name}, whatever the policies say ({protection.doc})"
+        return Decision("ExplicitlyDenied", None, (_note("aws", why),))
 
     deny = disj(denies)
     allowed = conj((neg(deny), scp_ok, grant))

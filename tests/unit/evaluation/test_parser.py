@@ -262,3 +262,13 @@ def test_what_aws_stores_parses(statement: dict[str, Any]) -> None:
 def test_actions_aws_refuses(action: str, rule: str) -> None:
     with pytest.raises(PolicyError, match=rule):
         parse_policy({"Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]}, name="p")
+
+
+def test_policies_are_checked_even_when_aws_decides_alone() -> None:
+    """A request AWS refuses (or always grants) still has its policies checked for what their type forbids."""
+    bad = parse_policy({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}, name="b")
+    alice = principal_from_arn("arn:aws:iam::111111111111:user/alice")
+    slr = "arn:aws:iam::111111111111:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
+    for action, resource in (("iam:DeleteRole", slr), ("sts:GetCallerIdentity", "*")):
+        with pytest.raises(PolicyError, match="cannot have a Principal"):
+            evaluate(Request(alice, action, resource), identity_policies=[bad])
