@@ -5,14 +5,18 @@ Input: one simulation object, or an array of them (the output mirrors the input'
     {"request": {"principal": "<ARN>" | {"arn": ..., "tags": {...}, "orgId": ..., ...},
                  "action": "s3:GetObject", "resource": "<ARN or *>",
                  "resourceAccount": "<12 digits>", "context": {"<key>": "<value>" | ["<values>"]},
-                 "contextComplete": false},
+                 "contextComplete": false, "resourceIsPattern": <bool>},
      "identityPolicies": [...], "permissionsBoundaries": [...],
      "serviceControlPolicies": [[<root>], [<OU>], ..., [<account>]], "resourceControlPolicies": [[...]],
      "resourcePolicy": {...} | null, "sessionPolicy": {...} | null,
      "resourceKind": "generic" | "role-trust" | "kms-key"}
 
 Absent keys mean "no such policy". `resourceKind` defaults to role-trust for `sts:AssumeRole*` on a role
-ARN and to kms-key for a KMS key ARN.
+ARN and to kms-key for a KMS key ARN. A resource with `*` or `?` is a pattern (the question is then about
+some resource matching it) unless `resourceIsPattern` is false.
+
+In an array, every valid simulation is answered and each invalid one is reported in its place as
+{"error": "..."}; the exit code is then 2.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from service.errors import InputError
+from service.errors import AccessgraphError, InputError
 from service.evaluation import (
     PRINCIPAL_KINDS,
     RESOURCE_KINDS,
@@ -74,8 +78,15 @@ def run(args: argparse.Namespace) -> int:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise InputError(f"{args.input}: not valid JSON ({exc})") from None
+    invalid = False
     if isinstance(data, list):
-        output: Any = [_simulate(item, f"[{i}].") for i, item in enumerate(data)]
+        output: Any = []
+        for i, item in enumerate(data):
+            try:
+                output.append(_simulate(item, f"[{i}]."))
+            except AccessgraphError as exc:  # InputError and PolicyError name the item and policy at fault
+                invalid = True
+                output.append({"error": str(exc)})
     else:
         output = _simulate(data, "")
     text = json.dumps(output, indent=2) + "\n"
@@ -84,6 +95,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     except BrokenPipeError:  # `simulate ... | head`: the reader left, which is not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if invalid:
+        print('accessgraph: error: some simulations are invalid (see their "error")', file=sys.stderr)
+        return InputError.exit_code
     return 0
 
 
@@ -117,17 +131,22 @@ def _simulate(item: object, where: str) -> dict[str, Any]:
         resource_kind=_resource_kind(item, request, where),
         resource_in_management_account=item.get("resourceInManagementAccount") is True,
     )
-    return decision_json(decision)
+    return decision_json(decision, request.resource)
 
 
-def decision_json(decision: Decision) -> dict[str, Any]:
+def decision_json(decision: Decision, resource: str | None = None) -> dict[str, Any]:
     """The JSON shape `simulate` prints for one decision."""
-    return {
+    out: dict[str, Any] = {
         "decision": decision.decision,
         "conditions": [leaf.as_dict() for leaf in decision.leaves()],
         "conditionText": decision.describe(),
         "explanation": [reason.as_dict() for reason in decision.explanation],
+        "warnings": [warning.as_dict() for warning in decision.warnings],
+        "resourcePattern": decision.resource_pattern,
     }
+    if decision.resource_pattern and resource is not None:
+        out["question"] = f"the action on some resource matching {resource!r}"
+    return out
 
 
 def _request(raw: object, where: str) -> Request:
@@ -142,6 +161,9 @@ def _request(raw: object, where: str) -> Request:
     complete = raw.get("contextComplete", False)
     if not isinstance(complete, bool):
         raise InputError(f"{where}.contextComplete: expected true or false")
+    pattern = raw.get("resourceIsPattern", "*" in raw["resource"] or "?" in raw["resource"])
+    if not isinstance(pattern, bool):
+        raise InputError(f"{where}.resourceIsPattern: expected true or false")
     return Request(
         principal=_principal(raw.get("principal"), f"{where}.principal"),
         action=raw["action"],
@@ -149,6 +171,7 @@ def _request(raw: object, where: str) -> Request:
         resource_account=account,
         context=_context(raw.get("context", {}), f"{where}.context"),
         context_complete=complete,
+        resource_is_pattern=pattern,
     )
 
 

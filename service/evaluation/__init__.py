@@ -7,17 +7,22 @@ boolean formula (`Test`, `All`, `AnyOf`, `Not`) rather than guessing.
 
 from __future__ import annotations
 
-from .engine import RESOURCE_KINDS, Decision, DecisionKind, Reason, ResourceKind, evaluate
+from .aws_protected import NO_PERMISSION_NEEDED, PROTECTIONS, Protection, refused_by_aws
+from .decision import Decision, DecisionKind, Reason, ReasonSource
+from .engine import RESOURCE_KINDS, ResourceKind, evaluate, warnings_of
 from .formula import All, AnyOf, Cond, Condition, Leaf, Not, Test, conj, describe, disj, leaves, neg
-from .parser import CONDITION_OPERATORS, PolicyKind, check_policy_kind, parse_policy
-from .policy import ConditionClause, Policy, PrincipalSet, Statement
+from .organizations import rcp_services, rcps_apply_to
+from .parser import CONDITION_OPERATORS, PolicyKind, check_policy_kind, condition_value_warnings, parse_policy
+from .policy import ConditionClause, Policy, PolicyWarning, PrincipalSet, Statement
 from .principals import PrincipalMatch, match_not_principal, match_principal
 from .request import PRINCIPAL_KINDS, Principal, PrincipalKind, Request, principal_from_arn
-from .wildcards import action_matches, arn_like, resource_matches, string_like
+from .wildcards import action_matches, arn_like, pattern_covers, patterns_meet, resource_matches, string_like
 
 __all__ = [
     "CONDITION_OPERATORS",
+    "NO_PERMISSION_NEEDED",
     "PRINCIPAL_KINDS",
+    "PROTECTIONS",
     "RESOURCE_KINDS",
     "All",
     "AnyOf",
@@ -30,11 +35,14 @@ __all__ = [
     "Not",
     "Policy",
     "PolicyKind",
+    "PolicyWarning",
     "Principal",
     "PrincipalKind",
     "PrincipalMatch",
     "PrincipalSet",
+    "Protection",
     "Reason",
+    "ReasonSource",
     "Request",
     "ResourceKind",
     "Statement",
@@ -42,6 +50,7 @@ __all__ = [
     "action_matches",
     "arn_like",
     "check_policy_kind",
+    "condition_value_warnings",
     "conj",
     "describe",
     "disj",
@@ -51,7 +60,13 @@ __all__ = [
     "match_principal",
     "neg",
     "parse_policy",
+    "pattern_covers",
+    "patterns_meet",
     "principal_from_arn",
+    "rcp_services",
+    "rcps_apply_to",
+    "refused_by_aws",
     "resource_matches",
     "string_like",
+    "warnings_of",
 ]

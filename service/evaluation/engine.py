@@ -8,13 +8,17 @@ IAM User Guide, "Policy evaluation logic" and "Cross-account policy evaluation l
 - `scp`: an `Allow` at every level from the root through each OU to the account, unless the caller is
   in the management account, is a service-linked role, or is not an IAM identity (services, federated
   providers and anonymous callers belong to no account's SCPs).
-- `rcp`: the same for the resource's account, unless the resource is in the management account or the
-  caller is a service-linked role ("Resource control policies (RCPs)").
+- `rcp`: no Deny in the RCPs of the resource's account (`RCPFullAWSAccess` allows at every level), for
+  services RCPs support, unless the resource is in the management account or the caller is a
+  service-linked role (see `organizations`).
 - `grant` within one account: identity Allow ∩ boundary ∩ session policy, OR a resource-policy Allow that
-  names the caller directly, OR one that names its role (then ∩ boundary ∩ session). A resource policy
+  names the caller's session (or everyone), OR one that names the user (then ∩ session), OR one that names
+  its role (then ∩ boundary ∩ session). A resource policy
   that names only the account delegates: the identity side must allow too. For role trust policies and
   KMS key policies the resource policy must allow in every case.
 - `grant` across accounts: the identity side AND the resource policy.
+
+Before any policy: what AWS refuses or grants whatever the policies say (`aws_protected`).
 
 Each part may be True, False or a `Condition` (see `formula`), so an answer the request context cannot
 decide comes back as "Allowed if ..." rather than a guess.
@@ -22,173 +26,24 @@ decide comes back as "Allowed if ..." rather than a guess.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from typing import Literal
 
-from .context import RequestContext
-from .formula import Cond, Condition, Leaf, conj, describe, disj, neg
-from .parser import PolicyKind
-from .policy import Policy, Statement
-from .principals import NO_MATCH, PrincipalMatch, match_not_principal, match_principal, session_test_for
-from .request import Request
-from .statements import compiled
+from service.errors import PolicyError
 
-DecisionKind = Literal["Allowed", "ImplicitlyDenied", "ExplicitlyDenied"]
+from .aws_protected import NO_PERMISSION_NEEDED, refused_by_aws
+from .context import RequestContext
+from .decision import Decision, DecisionKind, Reason, ReasonSource
+from .formula import Cond, conj, disj, neg
+from .organizations import rcp_levels, rcps_apply_to, scp_levels
+from .policy import Policy, PolicyWarning
+from .request import Request
+from .scans import Hit, Target, scan, scan_resource
+
 ResourceKind = Literal["generic", "role-trust", "kms-key"]
 RESOURCE_KINDS: tuple[ResourceKind, ...] = ("generic", "role-trust", "kms-key")
 
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """Why: one statement that applied, or one requirement that was not met (`statement` None)."""
-
-    policy: str
-    policy_type: PolicyKind
-    statement: int | None
-    sid: str | None
-    effect: Literal["Allow", "Deny"] | None
-    why: str
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "policy": self.policy,
-            "policyType": self.policy_type,
-            "statement": self.statement,
-            "sid": self.sid,
-            "effect": self.effect,
-            "why": self.why,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """The answer. `Allowed` with a `condition` means: allowed exactly when the condition holds."""
-
-    decision: DecisionKind
-    condition: Condition | None
-    explanation: tuple[Reason, ...]
-
-    @property
-    def allowed(self) -> bool:
-        """Allowed unconditionally."""
-        return self.decision == "Allowed" and self.condition is None
-
-    @property
-    def possibly_allowed(self) -> bool:
-        return self.decision == "Allowed"
-
-    def leaves(self) -> tuple[Leaf, ...]:
-        return () if self.condition is None else self.condition.leaves()
-
-    def describe(self) -> str:
-        return "" if self.condition is None else describe(self.condition)
-
-
-@dataclass(frozen=True, slots=True)
-class _Hit:
-    """A statement whose Action, Resource, Principal and Condition (possibly undecided) apply."""
-
-    policy: Policy
-    policy_type: PolicyKind
-    statement: Statement
-    cond: Cond
-    note: str = ""
-
-    def reason(self) -> Reason:
-        st = self.statement
-        when = "" if self.cond is True else f" if {describe(self.cond)}"
-        why = f"{st.effect} applies{when}{self.note}"
-        return Reason(self.policy.name, self.policy_type, st.index, st.sid, st.effect, why)
-
-
-class _Scan:
-    """Allows and denies of a set of policies of one type, with the statements behind them."""
-
-    __slots__ = ("allows", "denies", "hits")
-
-    def __init__(self) -> None:
-        self.allows: list[Cond] = []
-        self.denies: list[Cond] = []
-        self.hits: list[_Hit] = []
-
-    def add(self, policy: Policy, policy_type: PolicyKind, st: Statement, cond: Cond, note: str = "") -> None:
-        (self.allows if st.effect == "Allow" else self.denies).append(cond)
-        self.hits.append(_Hit(policy, policy_type, st, cond, note))
-
-
-def _scan(
-    policies: Sequence[Policy], policy_type: PolicyKind, action: str, resource: str, ctx: RequestContext
-) -> _Scan:
-    out = _Scan()
-    for policy in policies:
-        for cs in compiled(policy, policy_type).for_action(action):
-            cond = cs.applies(resource, ctx)
-            if cond is not False:
-                out.add(policy, policy_type, cs.statement, cond)
-    return out
-
-
-@dataclass(slots=True)
-class _ResourceScan:
-    direct: list[Cond]
-    role: list[Cond]
-    account: list[Cond]
-    denies: list[Cond]
-    hits: list[_Hit]
-    unknown_ids: list[str]
-
-
-_CATEGORY_NOTES = {
-    "direct": "",
-    "role": " (names the role: its boundary and session policy still limit it)",
-    "account": " (names the account: delegation, the caller's identity policies must allow too)",
-}
-
-
-def _scan_resource(
-    policies: Sequence[Policy],
-    policy_type: PolicyKind,
-    action: str,
-    resource: str,
-    ctx: RequestContext,
-    has_boundary: bool,
-) -> _ResourceScan:
-    out = _ResourceScan([], [], [], [], [], [])
-    who = ctx.principal
-    userid = ctx.lookup("aws:userid")
-    for policy in policies:
-        for cs in compiled(policy, policy_type).for_action(action):
-            st = cs.statement
-            match: PrincipalMatch
-            session_test = session_test_for(cs.make_test, userid)
-            if st.principals is not None:
-                match = match_principal(st.principals, who, session_test)
-                out.unknown_ids.extend(match.unknown_ids)
-            elif st.not_principals is not None:
-                applies = match_not_principal(
-                    st.not_principals, who, session_test, deny_with_boundary=has_boundary and st.effect == "Deny"
-                )
-                match = PrincipalMatch(direct=applies)
-            else:
-                match = NO_MATCH
-            if match.any is False:
-                continue
-            cond = cs.applies(resource, ctx)
-            if cond is False:
-                continue
-            if st.effect == "Deny":
-                full = conj((match.any, cond))
-                if full is not False:
-                    out.denies.append(full)
-                    out.hits.append(_Hit(policy, policy_type, st, full))
-                continue
-            for category, bucket in (("direct", out.direct), ("role", out.role), ("account", out.account)):
-                part = conj((getattr(match, category), cond))
-                if part is not False:
-                    bucket.append(part)
-                    out.hits.append(_Hit(policy, policy_type, st, part, _CATEGORY_NOTES[category]))
-    return out
+__all__ = ["RESOURCE_KINDS", "Decision", "DecisionKind", "Reason", "ResourceKind", "evaluate"]
 
 
 def evaluate(
@@ -208,38 +63,74 @@ def evaluate(
     Args:
         identity_policies: every identity-based policy of the caller: inline, attached, and those of the
             user's groups.
-        permissions_boundaries: `None` means no boundary; a list (normally of one) is the boundary, and an
-            empty list is a boundary that allows nothing.
+        permissions_boundaries: `None` or an empty list means no boundary; otherwise (normally one
+            policy) the boundary.
         service_control_policies: `None` means no organization; otherwise one list of SCPs per level,
             root first, then each OU, then the account. An empty level allows nothing.
-        resource_control_policies: likewise, for the resource's account.
+        resource_control_policies: likewise, for the resource's account; RCPs only deny.
         resource_policy: the resource-based policy (bucket policy, role trust policy, key policy...).
-        session_policy: the session policy of the caller's role session, if any.
+        session_policy: the session policy of the caller's session, if any.
         resource_kind: `"role-trust"` and `"kms-key"` make the resource policy required even within
             one account.
         resource_in_management_account: RCPs do not apply to resources in the management account.
 
     Raises:
-        PolicyError: a policy carries an element its type forbids (e.g. `Principal` in an identity policy).
+        PolicyError: a policy carries an element its type forbids (e.g. `Principal` in an identity policy,
+            `NotPrincipal` in a role trust policy).
     """
+    if resource_kind == "role-trust" and resource_policy is not None:
+        check_trust_policy(resource_policy)
+    boundaries = permissions_boundaries or None  # IAM UG: an entity has at most one boundary, or none
+    given = (
+        *identity_policies,
+        *(boundaries or ()),
+        *(p for level in service_control_policies or () for p in level),
+        *(p for level in resource_control_policies or () for p in level),
+        *((resource_policy,) if resource_policy else ()),
+        *((session_policy,) if session_policy else ()),
+    )
+    warnings = warnings_of(given)
+    found = _decide(
+        request,
+        identity_policies,
+        boundaries,
+        service_control_policies,
+        resource_control_policies,
+        resource_policy,
+        session_policy,
+        resource_kind,
+        resource_in_management_account,
+    )
+    return Decision(found.decision, found.condition, found.explanation, warnings, request.resource_is_pattern)
+
+
+def _decide(
+    request: Request,
+    identity_policies: Sequence[Policy],
+    boundaries: Sequence[Policy] | None,
+    service_control_policies: Sequence[Sequence[Policy]] | None,
+    resource_control_policies: Sequence[Sequence[Policy]] | None,
+    resource_policy: Policy | None,
+    session_policy: Policy | None,
+    resource_kind: ResourceKind,
+    resource_in_management_account: bool,
+) -> Decision:
+    action = request.action.lower()
     ctx = RequestContext(request)
     who = request.principal
-    action = request.action.lower()
-    resource = request.resource
+    target = Target(action, request.resource, request.resource_is_pattern)
     same_account = who.is_iam_identity and ctx.resource_account == who.account_id
     reasons: list[Reason] = []
 
-    identity = _scan(identity_policies, "identity", action, resource, ctx)
-    boundary = (
-        None if permissions_boundaries is None else _scan(permissions_boundaries, "boundary", action, resource, ctx)
-    )
-    session = None if session_policy is None else _scan((session_policy,), "session", action, resource, ctx)
+    identity = scan(identity_policies, "identity", target, ctx)
+    boundary = None if boundaries is None else scan(boundaries, "boundary", target, ctx)
+    session = None if session_policy is None else scan((session_policy,), "session", target, ctx)
     denies: list[Cond] = [*identity.denies]
-    hits: list[_Hit] = [*identity.hits]
-    for scan in (boundary, session):
-        if scan is not None:
-            denies.extend(scan.denies)
-            hits.extend(scan.hits)
+    hits: list[Hit] = [*identity.hits]
+    for part in (boundary, session):
+        if part is not None:
+            denies.extend(part.denies)
+            hits.extend(part.hits)
 
     scp_ok: Cond = True
     if service_control_policies is not None and who.is_iam_identity:
@@ -247,19 +138,19 @@ def evaluate(
             exempt = "management account" if who.is_management_account else "service-linked role"
             reasons.append(_note("scp", f"SCPs do not apply to a {exempt}"))
         else:
-            scp_ok = _levels(service_control_policies, "scp", action, resource, ctx, denies, hits, reasons)
-    rcp_ok: Cond = True
+            scp_ok = scp_levels(service_control_policies, target, ctx, denies, hits, reasons)
     if resource_control_policies is not None:
         in_management = resource_in_management_account or (same_account and who.is_management_account)
         if in_management or who.is_service_linked:
             exempt = "resources in the management account" if in_management else "service-linked roles"
             reasons.append(_note("rcp", f"RCPs do not apply to {exempt}"))
+        elif not rcps_apply_to(action):
+            reasons.append(_note("rcp", f"RCPs do not apply to {action.partition(':')[0]} (not an RCP service)"))
         else:
-            rcp_ok = _levels(resource_control_policies, "rcp", action, resource, ctx, denies, hits, reasons)
+            rcp_levels(resource_control_policies, target, ctx, denies, hits)
 
-    has_boundary = permissions_boundaries is not None
-    res = _scan_resource(
-        () if resource_policy is None else (resource_policy,), "resource", action, resource, ctx, has_boundary
+    res = scan_resource(
+        () if resource_policy is None else (resource_policy,), "resource", target, ctx, boundaries is not None
     )
     denies.extend(res.denies)
     hits.extend(res.hits)
@@ -275,24 +166,35 @@ def evaluate(
     else:
         ident = False
     direct, via_role, via_account = disj(res.direct), disj(res.role), disj(res.account)
+    # IAM UG, "Session policies": a resource policy naming the user (or role) ARN is limited by the session
+    # policy; one naming the session itself is not.
+    via_user = conj((disj(res.user), sess))
+    role_path = conj((via_role, bound, sess))
 
     grant: Cond
     if not who.is_iam_identity:
-        grant = disj((direct, via_role, via_account))
+        grant = disj((direct, via_user, via_role, via_account))
     elif not same_account:
-        grant = conj((ident, disj((direct, via_role, via_account))))
+        grant = conj((ident, disj((direct, disj(res.user), via_role, via_account))))
+    elif resource_kind == "generic":
+        grant = disj((ident, direct, via_user, role_path))
     else:
-        role_path = conj((via_role, bound, sess))
-        if resource_kind == "generic":
-            grant = disj((ident, direct, role_path))
-        else:
-            grant = disj((direct, role_path, conj((via_account, ident))))
+        grant = disj((direct, via_user, role_path, conj((via_account, ident))))
     if resource_kind == "role-trust" and who.kind == "root" and action.startswith("sts:assumerole"):
         grant = False
         reasons.append(_note("resource", "the root user cannot assume a role (STS AssumeRole)"))
 
+    # Only now, so that every policy given has been checked for what its type forbids.
+    free = NO_PERMISSION_NEEDED.get(action)
+    if free is not None:
+        return Decision("Allowed", None, (_note("aws", f"{request.action} needs no permission: {free}"),))
+    protection = None if request.resource_is_pattern else refused_by_aws(action, request.resource)
+    if protection is not None:
+        why = f"AWS refuses {request.action} on an {protection.name}, whatever the policies say ({protection.doc})"
+        return Decision("ExplicitlyDenied", None, (_note("aws", why),))
+
     deny = disj(denies)
-    allowed = conj((neg(deny), scp_ok, rcp_ok, grant))
+    allowed = conj((neg(deny), scp_ok, grant))
     if deny is True:
         kind: DecisionKind = "ExplicitlyDenied"
         chosen = [h.reason() for h in hits if h.statement.effect == "Deny" and h.cond is True]
@@ -308,46 +210,38 @@ def evaluate(
             sess=sess,
             grant=grant,
         )
-        return Decision("ImplicitlyDenied", None, (*(h.reason() for h in hits), *reasons, *missing))
-    explanation = (*(h.reason() for h in hits), *reasons)
-    return Decision("Allowed", None if allowed is True else allowed, explanation)
+        return Decision("ImplicitlyDenied", None, (*_reasons(hits), *reasons, *missing))
+    return Decision("Allowed", None if allowed is True else allowed, (*_reasons(hits), *reasons))
 
 
-def _levels(
-    levels: Sequence[Sequence[Policy]],
-    policy_type: PolicyKind,
-    action: str,
-    resource: str,
-    ctx: RequestContext,
-    denies: list[Cond],
-    hits: list[_Hit],
-    reasons: list[Reason],
-) -> Cond:
-    """Organization policies: an Allow is needed at every level (root, each OU, the account)."""
-    per_level: list[Cond] = []
-    for depth, level in enumerate(levels):
-        if policy_type == "rcp":
-            scan = _scan_resource(level, "rcp", action, resource, ctx, False)
-            allows, level_denies, level_hits = [*scan.direct, *scan.role, *scan.account], scan.denies, scan.hits
-        else:
-            plain = _scan(level, "scp", action, resource, ctx)
-            allows, level_denies, level_hits = plain.allows, plain.denies, plain.hits
-        denies.extend(level_denies)
-        hits.extend(level_hits)
-        level_ok = disj(allows)
-        if level_ok is False:
-            label = "SCP" if policy_type == "scp" else "RCP"
-            where = "root" if depth == 0 else "account" if depth == len(levels) - 1 else f"OU level {depth}"
-            attached = ", ".join(policy.name for policy in level) or f"(none attached at level {depth})"
-            reasons.append(
-                Reason(attached, policy_type, None, None, None, f"no {label} at level {depth} ({where}) allows it")
+def _reasons(hits: Iterable[Hit]) -> tuple[Reason, ...]:
+    return tuple(h.reason() for h in hits)
+
+
+def _note(source: ReasonSource, why: str) -> Reason:
+    return Reason("", source, None, None, None, why)
+
+
+def check_trust_policy(policy: Policy) -> None:
+    """IAM UG, "AWS JSON policy elements: NotPrincipal": a role trust policy cannot use `NotPrincipal`.
+
+    Raises:
+        PolicyError: naming the statement.
+    """
+    for st in policy.statements:
+        if st.not_principals is not None:
+            raise PolicyError(
+                "a role trust policy cannot have a NotPrincipal element",
+                policy=policy.name,
+                statement=st.index,
+                sid=st.sid,
+                field="NotPrincipal",
             )
-        per_level.append(level_ok)
-    return conj(per_level)
 
 
-def _note(policy_type: PolicyKind, why: str) -> Reason:
-    return Reason("", policy_type, None, None, None, why)
+def warnings_of(policies: Iterable[Policy]) -> tuple[PolicyWarning, ...]:
+    """Every warning the parser attached to `policies`, in order."""
+    return tuple(w for policy in policies for w in policy.warnings)
 
 
 def _missing(

@@ -225,6 +225,25 @@ def _ge(a: Any, b: Any) -> bool:
     return bool(a >= b)
 
 
+_READERS: dict[str, Callable[[str], object]] = {
+    "Numeric": _number,
+    "Date": parse_date,
+    "IpAddress": _network,
+    "BinaryEquals": _binary,
+}
+
+
+def reads_value(base: str, value: str) -> bool:
+    """Whether operator `base` (bare, positive or negated) can read a policy value at all."""
+    if base == "Bool":
+        return value.strip().lower() in ("true", "false")
+    positive = NEGATED.get(base, base)
+    for prefix, read in _READERS.items():
+        if positive.startswith(prefix):
+            return read(value) is not None
+    return True
+
+
 _MATCHERS: dict[str, Callable[[str, Values], bool | None]] = {
     "StringEquals": _string_equals,
     "StringEqualsIgnoreCase": _string_equals_ignore_case,

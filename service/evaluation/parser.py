@@ -10,19 +10,20 @@ context-aware: whether `Principal` may appear (resource policies only) is checke
 from __future__ import annotations
 
 import json
-import re
 import urllib.parse
 from collections.abc import Mapping
 from typing import Any, Literal
 
 from service.errors import PolicyError
 
+from .operators import reads_value
 from .policy import (
     VERSION_2008,
     VERSION_2012,
     ConditionClause,
     Effect,
     Policy,
+    PolicyWarning,
     PrincipalSet,
     SetQualifier,
     Statement,
@@ -83,9 +84,10 @@ _PRINCIPAL_TYPES = {
     "Federated": "federated",
     "CanonicalUser": "canonical_user",
 }
-# A service prefix then a name: "s3:GetObject", "s3:Get*", "ec2:*". AWS allows letters, digits, '-'
-# in the prefix and wildcards anywhere in the name.
-_ACTION_SHAPE = re.compile(r"[A-Za-z0-9\-*?]+:[A-Za-z0-9\-_*?.]*[A-Za-z0-9*?]\Z|\*\Z")
+# IAM refuses an action with no service prefix ("Actions/Conditions must be prefaced by a vendor") or with
+# more than one colon ("Actions/Condition can contain only one colon"), and stores anything else as written:
+# "s3:Get Object", " s3:GetObject" or "s3:GetObject,s3:PutObject" are legal strings that name no action.
+_ACTION_COLONS = 1
 
 
 class _Where:
@@ -135,10 +137,14 @@ def parse_policy(
         raise where.error("missing required field Statement", "Statement")
     body = raw["Statement"]
     items = [body] if isinstance(body, Mapping) else body
-    if not isinstance(items, list | tuple) or not items:
-        raise where.error("Statement must be an object or a non-empty list of objects", "Statement")
+    if not isinstance(items, list | tuple):
+        raise where.error("Statement must be an object or a list of objects", "Statement")
+    # An empty list is a policy AWS stores and that says nothing: it allows and denies nothing.
     statements = tuple(_statement(i, item, where) for i, item in enumerate(items))
-    policy = Policy(name=name, version=version, statements=statements, source_document=raw, id=policy_id)
+    warnings = tuple(w for st in statements for w in condition_value_warnings(name, st))
+    policy = Policy(
+        name=name, version=version, statements=statements, source_document=raw, id=policy_id, warnings=warnings
+    )
     if kind is not None:
         check_policy_kind(policy, kind)
     return policy
@@ -148,7 +154,8 @@ def check_policy_kind(policy: Policy, kind: PolicyKind) -> None:
     """Check the elements that depend on where a policy is attached.
 
     Identity policies, boundaries, session policies and SCPs must not name a `Principal` and need a
-    `Resource` or `NotResource`; resource policies and RCPs must name a `Principal` or `NotPrincipal`.
+    `Resource` or `NotResource`; resource policies and RCPs must name a `Principal` or `NotPrincipal`, and
+    RCPs cannot use `NotPrincipal`.
     A resource policy may omit `Resource` (role trust policies do): it then means the resource it is
     attached to.
 
@@ -161,6 +168,8 @@ def check_policy_kind(policy: Policy, kind: PolicyKind) -> None:
         if kind in ("resource", "rcp"):
             if st.principals is None and st.not_principals is None:
                 raise where.error(f"a {_KIND_NAMES[kind]} must name a Principal or NotPrincipal", "Principal")
+            if kind == "rcp" and st.not_principals is not None:  # IAM UG, NotPrincipal: "SCPs and RCPs don't"
+                raise where.error("a resource control policy cannot have a NotPrincipal element", "NotPrincipal")
         else:
             for field, value in (("Principal", st.principals), ("NotPrincipal", st.not_principals)):
                 if value is not None:
@@ -215,8 +224,9 @@ def _statement(index: int, raw: object, where: _Where) -> Statement:
     actions, not_actions = _pair(raw, "Action", "NotAction", where, required=True)
     for field, values in (("Action", actions), ("NotAction", not_actions)):
         for action in values or ():
-            if not _ACTION_SHAPE.match(action):
-                raise where.error(f"{action!r} is not an action: expected service:Name (e.g. s3:GetObject) or *", field)
+            if action != "*" and action.count(":") != _ACTION_COLONS:
+                rule = "has no service prefix" if ":" not in action else "has more than one colon"
+                raise where.error(f"{action!r} {rule}: expected service:Name (e.g. s3:GetObject) or *", field)
     resources, not_resources = _pair(raw, "Resource", "NotResource", where, required=False)
     for field, values in (("Resource", resources), ("NotResource", not_resources)):
         for resource in values or ():
@@ -298,14 +308,15 @@ def _principals(value: object, field: str, where: _Where) -> PrincipalSet:
 def _conditions(value: object, where: _Where) -> tuple[ConditionClause, ...]:
     if not isinstance(value, Mapping):
         raise where.error("Condition must be an object of {operator: {key: value}}", "Condition")
+    # `{}`, and an operator with `{}`, are stored by AWS and add no test: the statement is unconditional.
     clauses: list[ConditionClause] = []
     for operator, block in value.items():
         field = f"Condition.{operator}"
         if not isinstance(operator, str):
             raise where.error(f"operator must be a string, not {_show(operator)}", "Condition")
         base, qualifier, if_exists = _operator(operator, where, field)
-        if not isinstance(block, Mapping) or not block:
-            raise where.error("must be a non-empty object of {key: value}", field)
+        if not isinstance(block, Mapping):
+            raise where.error("must be an object of {key: value}", field)
         for key, raw_values in block.items():
             if not isinstance(key, str) or not key:
                 raise where.error(f"condition key must be a non-empty string, not {_show(key)}", field)
@@ -357,6 +368,46 @@ def _condition_values(value: object, where: _Where, field: str) -> tuple[str, ..
         else:
             raise where.error(f"values must be strings, numbers or booleans, not {_kind_of(item)}", field)
     return tuple(out)
+
+
+def condition_value_warnings(policy: str, statement: Statement) -> tuple[PolicyWarning, ...]:
+    """Condition values the operator cannot read (a date that is no date, a CIDR such as `/99`).
+
+    IAM Access Analyzer reports them as errors ("Invalid condition data type"); where such a document is
+    stored anyway, no request value can equal, fall in or compare with it: the value matches nothing (so a
+    negated operator holds unless another of its values matches). That can quietly switch a Deny off, so
+    every one is reported. Loaders get these through `parse_policy` (`Policy.warnings`).
+    """
+    out: list[PolicyWarning] = []
+    for clause in statement.conditions:
+        for value in clause.values:
+            if "${" in value or reads_value(clause.base, value):
+                continue
+            out.append(
+                PolicyWarning(
+                    policy,
+                    statement.index,
+                    statement.sid,
+                    clause.key,
+                    f"{clause.operator} cannot read {value!r} ({_expected(clause.base)} expected):"
+                    " it matches no request value (a Deny that relies on it may never apply)",
+                )
+            )
+    return tuple(out)
+
+
+_VALUE_KINDS = (
+    ("Numeric", "a number"),
+    ("Date", "an ISO 8601 date or epoch seconds"),
+    ("IpAddress", "an IPv4 or IPv6 address or CIDR"),
+    ("NotIpAddress", "an IPv4 or IPv6 address or CIDR"),
+    ("Binary", "base-64"),
+    ("Bool", "true or false"),
+)
+
+
+def _expected(base: str) -> str:
+    return next((text for prefix, text in _VALUE_KINDS if base.startswith(prefix)), base)
 
 
 def _kind_of(value: object) -> str:

@@ -70,12 +70,42 @@ class Statement:
         return f"#{self.index} ({self.sid})" if self.sid else f"#{self.index}"
 
 
+@dataclass(frozen=True, slots=True)
+class PolicyWarning:
+    """Something in a policy AWS cannot use as written, found while parsing; it never stops evaluation.
+
+    `key` is the condition key at fault, when there is one. `str()` names policy, statement and key.
+    """
+
+    policy: str
+    statement: int
+    sid: str | None
+    key: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"policy {self.policy!r}, statement {self.statement}" + (f" (Sid {self.sid!r})" if self.sid else "")
+        key = f", key {self.key!r}" if self.key else ""
+        return f"{where}{key}: {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "policy": self.policy,
+            "statement": self.statement,
+            "sid": self.sid,
+            "key": self.key,
+            "message": self.message,
+            "text": str(self),
+        }
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Policy:
     """A parsed policy document.
 
     `version` is the document's `Version`, or `None` when absent (AWS then applies 2008-10-17 rules).
-    `source_document` is the decoded JSON object, kept for display; it is excluded from equality.
+    `source_document` is the decoded JSON object, kept for display; it is excluded from equality, and so
+    are `warnings` (what the parser found AWS cannot use as written, see `PolicyWarning`).
     """
 
     name: str
@@ -83,6 +113,7 @@ class Policy:
     statements: tuple[Statement, ...]
     source_document: Mapping[str, Any]
     id: str | None = None
+    warnings: tuple[PolicyWarning, ...] = ()
     # Matchers compiled by the engine, per policy type; filled on first use, never compared.
     compiled_cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 

@@ -2,9 +2,10 @@
 
 How matters (IAM User Guide, "Policy evaluation logic" > "Resource-based policies", same account):
 
-- `direct`: the element names the IAM user, the role *session*, a service, a federated provider, or
-  everyone (`"*"`). Implicit denies in identity policies, boundaries and session policies do not limit
-  such a grant.
+- `direct`: the element names the role *session*, a service, a federated provider, or everyone
+  (`"*"`). Implicit denies in identity policies, boundaries and session policies do not limit such a grant.
+- `user`: the element names the IAM user. Identity policies and the boundary do not limit the grant; a
+  session policy (a federated user session of that user) does ("Session policies").
 - `role`: the element names the role ARN; the grant is limited by the session's boundary and session
   policy, but needs no identity-policy Allow.
 - `account`: the element names the account (`123456789012` or `arn:aws:iam::123456789012:root`). That
@@ -39,10 +40,11 @@ class PrincipalMatch:
     role: Cond = False
     account: Cond = False
     unknown_ids: tuple[str, ...] = ()
+    user: Cond = False
 
     @property
     def any(self) -> Cond:
-        return disj((self.direct, self.role, self.account))
+        return disj((self.direct, self.user, self.role, self.account))
 
 
 NO_MATCH = PrincipalMatch()
@@ -67,6 +69,7 @@ def match_principal(element: PrincipalSet, who: Principal, session_test: Session
     if element.everyone:
         return PrincipalMatch(direct=True)
     direct: list[Cond] = []
+    user: list[Cond] = []
     role: list[Cond] = []
     account: list[Cond] = []
     unknown: list[str] = []
@@ -74,7 +77,7 @@ def match_principal(element: PrincipalSet, who: Principal, session_test: Session
         if _names_account(value, who):
             (direct if who.kind == "root" else account).append(True)
         elif _names_user(value, who) or _names_role(value, who):
-            (direct if who.kind == "user" else role).append(True)
+            (user if who.kind == "user" else role).append(True)
         elif (session := _names_session(value, who, session_test)) is not False:
             direct.append(session)
         elif _UNIQUE_ID.match(value) and value != who.unique_id:
@@ -85,7 +88,7 @@ def match_principal(element: PrincipalSet, who: Principal, session_test: Session
         direct.append(True)
     if who.unique_id is not None and who.unique_id in element.canonical_user:
         direct.append(True)
-    return PrincipalMatch(disj(direct), disj(role), disj(account), tuple(unknown))
+    return PrincipalMatch(disj(direct), disj(role), disj(account), tuple(unknown), disj(user))
 
 
 def match_not_principal(

@@ -85,6 +85,10 @@ class Request:
     neither in `context` nor derivable from the principal or resource is *unknown*: conditions on it are
     returned undecided. With `context_complete=True` it is *missing*, and AWS's missing-key rules apply.
     `resource_account` defaults to the account in the resource ARN, then to the caller's account.
+
+    With `resource_is_pattern`, `resource` is a pattern (`*`, `arn:aws:s3:::logs/AWSLogs/*`) and the question
+    becomes "may the principal do this on *some* resource matching it?": an Allow counts when its
+    Resource/NotResource can match one of those resources, a Deny only when it covers all of them.
     """
 
     principal: Principal
@@ -93,6 +97,7 @@ class Request:
     resource_account: str | None = None
     context: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     context_complete: bool = False
+    resource_is_pattern: bool = False
 
 
 def principal_from_arn(

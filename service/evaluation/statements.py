@@ -17,7 +17,7 @@ from .operators import evaluate_clause
 from .parser import check_policy_kind
 from .policy import ConditionClause, Policy, Statement
 from .variables import Absent, Unresolved, has_variables, substitute_text
-from .wildcards import has_wildcard, resource_regex, translate
+from .wildcards import has_wildcard, pattern_covers, patterns_meet, resource_regex, translate
 
 PolicyType = Literal["identity", "boundary", "scp", "rcp", "resource", "session"]
 
@@ -43,11 +43,12 @@ class ActionSet:
 class ResourceSet:
     """A `Resource`/`NotResource` list; patterns with policy variables are substituted per request."""
 
-    __slots__ = ("everything", "exact", "make_test", "regex", "variable_patterns")
+    __slots__ = ("everything", "exact", "make_test", "regex", "static", "variable_patterns")
 
     def __init__(self, patterns: tuple[str, ...], *, variables: bool, make_test: _TestFactory) -> None:
         with_vars = tuple(p for p in patterns if variables and has_variables(p))
         static = [p for p in patterns if p not in with_vars]
+        self.static = tuple(static)
         self.everything = "*" in static
         self.exact = frozenset(p for p in static if not has_wildcard(p))
         wild = [translate(p, segmented=True, escaped=False) for p in static if has_wildcard(p)]
@@ -73,6 +74,31 @@ class ResourceSet:
                 return True
         return disj(undecided)
 
+    def match_pattern(self, query: str, ctx: RequestContext, *, every: bool) -> Cond:
+        """For a request about a resource *pattern*: whether some resource of `query` is in the set (`every`
+        False), or every one is (`every` True; a union of several patterns covering it is not seen)."""
+        if self.everything:
+            return True
+
+        def hit(pattern: str, escaped: bool) -> bool:
+            if every:
+                return pattern_covers(pattern, query, outer_escaped=escaped)
+            return patterns_meet(pattern, query, left_escaped=escaped)
+
+        if any(hit(p, False) for p in self.static):
+            return True
+        undecided: list[Cond] = []
+        for pattern in self.variable_patterns:
+            expanded = substitute_text(pattern, ctx.lookup_variable)
+            if isinstance(expanded, Absent):
+                continue
+            if isinstance(expanded, Unresolved):
+                undecided.append(self.make_test(expanded.key, "ResourceMatchesWithVariable", (pattern,)))
+                continue
+            if any(hit(p, True) for p in expanded):
+                return True
+        return disj(undecided)
+
 
 class _TestFactory:
     __slots__ = ("index", "policy", "policy_type", "sid")
@@ -95,11 +121,21 @@ class CompiledStatement:
     variables: bool
     make_test: _TestFactory
 
-    def applies(self, resource: str, ctx: RequestContext) -> Cond:
+    def applies(self, resource: str, ctx: RequestContext, *, pattern: bool = False) -> Cond:
         """Whether Resource and Condition hold, for a statement whose action matched (see
-        `CompiledPolicy.for_action`; Principal is matched by the caller)."""
+        `CompiledPolicy.for_action`; Principal is matched by the caller).
+
+        With `pattern`, `resource` is a pattern and the question is about some resource it matches: an Allow
+        applies when it can reach one of them, a Deny only when it reaches every one.
+        """
         resource_cond: Cond = True
-        if self.resources is not None:
+        if pattern:
+            deny = self.statement.effect == "Deny"
+            if self.resources is not None:
+                resource_cond = self.resources.match_pattern(resource, ctx, every=deny)
+            elif self.not_resources is not None:
+                resource_cond = neg(self.not_resources.match_pattern(resource, ctx, every=not deny))
+        elif self.resources is not None:
             resource_cond = self.resources.match(resource, ctx)
         elif self.not_resources is not None:
             resource_cond = neg(self.not_resources.match(resource, ctx))

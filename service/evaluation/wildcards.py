@@ -144,3 +144,109 @@ def _split_arn(pattern: str, escaped: bool) -> tuple[str, ...]:
         i += 1
     parts.append("".join(current))
     return tuple(parts)
+
+
+# --- one pattern against another (questions about "some resource matching a pattern") ------------------
+#
+# A resource pattern is read as a small automaton over positions: a literal or `?` moves on, a `*` may stay.
+# Two patterns meet, or one covers the other, over a finite alphabet standing for every character: the
+# characters either pattern names, `:` (which `?` and a segment-inner `*` never cross), and one character
+# neither names, standing for all the others (they all behave alike).
+
+_ANY = object()  # `?`
+_OTHER = "\x00other"
+
+
+def _tokens(pattern: str, escaped: bool) -> tuple[object, ...]:
+    """Each token: a literal character, `_ANY`, or a bool (a `*`: True when it may cross a `:`)."""
+    out: list[object] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if escaped and ch == "\\" and i + 1 < n:
+            out.append(pattern[i + 1])
+            i += 2
+            continue
+        if ch == "*":
+            out.append(i + 1 == n or pattern[i + 1] == ":")
+        elif ch == "?":
+            out.append(_ANY)
+        else:
+            out.append(ch)
+        i += 1
+    return tuple(out)
+
+
+def _closure(tokens: tuple[object, ...], states: frozenset[int]) -> frozenset[int]:
+    out = set(states)
+    stack = list(states)
+    while stack:
+        i = stack.pop()
+        if i < len(tokens) and isinstance(tokens[i], bool) and i + 1 not in out:
+            out.add(i + 1)
+            stack.append(i + 1)
+    return frozenset(out)
+
+
+def _step(tokens: tuple[object, ...], states: frozenset[int], ch: str) -> frozenset[int]:
+    moved: set[int] = set()
+    for i in states:
+        if i >= len(tokens):
+            continue
+        token = tokens[i]
+        if isinstance(token, bool):
+            if token or ch != ":":
+                moved.add(i)
+        elif token is _ANY:
+            if ch != ":":
+                moved.add(i + 1)
+        elif token == ch:
+            moved.add(i + 1)
+    return _closure(tokens, frozenset(moved))
+
+
+def _alphabet(*token_lists: tuple[object, ...]) -> tuple[str, ...]:
+    named = {t for tokens in token_lists for t in tokens if isinstance(t, str)}
+    return (*sorted(named | {":"}), _OTHER)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def patterns_meet(left: str, right: str, left_escaped: bool = False, right_escaped: bool = False) -> bool:
+    """Whether some resource matches both `Resource`-style patterns (`*` and `?` on both sides)."""
+    a, b = _tokens(left, left_escaped), _tokens(right, right_escaped)
+    alphabet = _alphabet(a, b)
+    start = (_closure(a, frozenset({0})), _closure(b, frozenset({0})))
+    seen = {start}
+    stack = [start]
+    while stack:
+        sa, sb = stack.pop()
+        if len(a) in sa and len(b) in sb:
+            return True
+        for ch in alphabet:
+            nxt = (_step(a, sa, ch), _step(b, sb, ch))
+            if nxt[0] and nxt[1] and nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return False
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def pattern_covers(outer: str, inner: str, outer_escaped: bool = False, inner_escaped: bool = False) -> bool:
+    """Whether every resource `inner` matches, `outer` matches too."""
+    if outer == "*" and not outer_escaped:
+        return True
+    a, b = _tokens(inner, inner_escaped), _tokens(outer, outer_escaped)
+    alphabet = _alphabet(a, b)
+    start = (_closure(a, frozenset({0})), _closure(b, frozenset({0})))
+    seen = {start}
+    stack = [start]
+    while stack:
+        sa, sb = stack.pop()
+        if len(a) in sa and len(b) not in sb:
+            return False
+        for ch in alphabet:
+            nxt = (_step(a, sa, ch), _step(b, sb, ch))
+            if nxt[0] and nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return True

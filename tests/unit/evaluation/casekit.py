@@ -62,6 +62,7 @@ class Case:
     complete: bool = False
     resource_account: str | None = None
     resource_in_management_account: bool = False
+    pattern: bool = False  # `resource` is a pattern: the question is about some resource matching it
     condition: str | None = None  # the expected describe() when the answer is conditional
     why: str | None = None  # a fragment expected in one of the explanation's reasons
 

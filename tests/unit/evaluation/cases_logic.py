@@ -35,6 +35,8 @@ SESSION = "IAM UG > Policies and permissions in IAM > Session policies"
 SCP = "Organizations UG > Service control policies (SCPs) > SCP evaluation (an Allow at every level)"
 SCP_EXEMPT = "Organizations UG > Service control policies (SCPs) > Tasks and entities not restricted by SCPs"
 RCP = "Organizations UG > Resource control policies (RCPs) > RCP evaluation"
+RCP_SYNTAX = "Organizations UG > RCP syntax > Allow is only supported in RCPFullAWSAccess (attached at every level)"
+BOUNDARY_SET = "IAM UG > Permissions boundaries for IAM entities (an entity has one boundary or none)"
 RCP_EXEMPT = "Organizations UG > Resource control policies (RCPs) > Tasks and entities not restricted by RCPs"
 TRUST = "IAM UG > Policy evaluation logic > role trust policies and KMS key policies must explicitly allow"
 P_ACCOUNT = "IAM UG > IAM JSON policy elements: Principal > AWS account principals"
@@ -113,7 +115,7 @@ CASES: list[Case] = [
     ),
     Case("boundary-alone-grants-nothing", BOUNDARY, "ImplicitlyDenied", boundary=FULL_ACCESS),
     Case("boundary-deny", BOUNDARY, "ExplicitlyDenied", identity=FULL_ACCESS, boundary=(doc(allow(), deny("s3:*")),)),
-    Case("empty-boundary-allows-nothing", BOUNDARY, "ImplicitlyDenied", identity=FULL_ACCESS, boundary=()),
+    Case("empty-boundary-list-is-no-boundary", BOUNDARY_SET, "Allowed", identity=FULL_ACCESS, boundary=()),
     Case(
         "boundary-conditional",
         BOUNDARY,
@@ -302,9 +304,9 @@ CASES: list[Case] = [
         ),
     ),
     Case(
-        "rcp-level-missing-allow",
-        RCP,
-        "ImplicitlyDenied",
+        "rcp-level-without-allow-denies-nothing",
+        RCP_SYNTAX,
+        "Allowed",
         identity=FULL_ACCESS,
         rcps=((doc(allow("ec2:*", principal="*")),),),
     ),

@@ -6,7 +6,18 @@ import pytest
 
 from service.evaluation import Decision, Request, evaluate, parse_policy
 
-from . import cases_conditions, cases_logic, cases_matching, cases_operators, cases_trust
+from . import (
+    cases_conditions,
+    cases_documents,
+    cases_logic,
+    cases_matching,
+    cases_operators,
+    cases_organizations,
+    cases_patterns,
+    cases_principals,
+    cases_protected,
+    cases_trust,
+)
 from .casekit import Case
 
 CASES: list[Case] = [
@@ -15,6 +26,19 @@ CASES: list[Case] = [
     *cases_matching.CASES,
     *cases_conditions.CASES,
     *cases_operators.CASES,
+    *cases_protected.CASES,
+    *cases_organizations.CASES,
+    *cases_principals.CASES,
+    *cases_documents.CASES,
+    *cases_patterns.CASES,
+]
+# Issue #15 (fidelity): the rules the first 273 cases did not cover.
+FIDELITY_CASES = [
+    *cases_protected.CASES,
+    *cases_organizations.CASES,
+    *cases_principals.CASES,
+    *cases_documents.CASES,
+    *cases_patterns.CASES,
 ]
 
 
@@ -30,6 +54,7 @@ def decide(case: Case) -> Decision:
             resource_account=case.resource_account,
             context=case.context,
             context_complete=case.complete,
+            resource_is_pattern=case.pattern,
         ),
         identity_policies=named("identity", case.identity),
         permissions_boundaries=None if case.boundary is None else named("boundary", case.boundary),
@@ -48,6 +73,7 @@ def decide(case: Case) -> Decision:
 
 def test_the_table_is_large_and_documented() -> None:
     assert len(CASES) >= 150
+    assert len(FIDELITY_CASES) >= 80
     assert len({case.id for case in CASES}) == len(CASES), "case ids must be unique"
     for case in CASES:
         assert " > " in case.doc, f"{case.id} must name the documentation section it follows"
@@ -58,6 +84,7 @@ def test_documented_case(case: Case) -> None:
     decision = decide(case)
     shown = f"{decision.decision} {decision.describe()!r} {decision.explanation}"
     assert decision.decision == case.expect, shown
+    assert decision.resource_pattern is case.pattern
     if decision.decision == "Allowed":
         assert decision.describe() == (case.condition or ""), shown
     else:

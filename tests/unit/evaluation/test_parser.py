@@ -82,7 +82,7 @@ def test_principal_forms() -> None:
     [
         ([], "", "must be a JSON object"),
         ("not json at all", "", "neither JSON nor URL-encoded JSON"),
-        ({"Statement": []}, "field 'Statement'", "non-empty list"),
+        ({"Statement": "s3:*"}, "field 'Statement'", "an object or a list"),
         ({"Version": "2012-10-17"}, "field 'Statement'", "missing required field Statement"),
         ({"Version": "2020-01-01", "Statement": {}}, "field 'Version'", "Version must be"),
         ({"Statement": {}, "Extra": 1}, "field 'Extra'", "unknown top-level field"),
@@ -95,7 +95,7 @@ def test_principal_forms() -> None:
         ),
         ({"Statement": [{"Effect": "Allow", "Action": [1]}]}, "field 'Action'", "not a number 1"),
         ({"Statement": [{"Effect": "Allow", "Action": []}]}, "field 'Action'", "empty list"),
-        ({"Statement": [{"Effect": "Allow", "Action": "s3GetObject"}]}, "field 'Action'", "is not an action"),
+        ({"Statement": [{"Effect": "Allow", "Action": "s3GetObject"}]}, "field 'Action'", "has no service prefix"),
         (
             {"Statement": [{"Effect": "Allow", "Action": "s3:x", "Resource": "bucket"}]},
             "field 'Resource'",
@@ -212,3 +212,63 @@ def test_policies_compare_by_content_not_source() -> None:
     b = parse_policy(json.dumps(VALID, indent=4), name="p")
     assert a == b and hash(a) == hash(b)
     assert isinstance(a, Policy) and a.source_document["Id"] == "example"
+
+
+NOTPRINCIPAL_DOC = "IAM UG > AWS JSON policy elements: NotPrincipal > Key points (not in trust policies, SCPs, RCPs)"
+
+
+def test_notprincipal_is_refused_in_rcps_and_role_trust_policies() -> None:
+    """NOTPRINCIPAL_DOC: AWS refuses both; the message names the statement and the rule."""
+    rcp = parse_policy(
+        {"Statement": [{"Effect": "Deny", "NotPrincipal": {"AWS": "111111111111"}, "Action": "s3:*", "Resource": "*"}]},
+        name="rcp-1",
+    )
+    with pytest.raises(PolicyError, match="resource control policy cannot have a NotPrincipal") as caught:
+        check_policy_kind(rcp, "rcp")
+    assert caught.value.policy == "rcp-1" and caught.value.statement == 0
+    trust = parse_policy(
+        {"Statement": [{"Sid": "T", "Effect": "Allow", "NotPrincipal": {"AWS": "1"}, "Action": "sts:AssumeRole"}]},
+        name="trust",
+    )
+    request = Request(principal_from_arn("arn:aws:iam::111111111111:user/a"), "sts:AssumeRole", "arn:aws:iam::1:role/r")
+    with pytest.raises(PolicyError, match="role trust policy cannot have a NotPrincipal") as caught:
+        evaluate(request, resource_policy=trust, resource_kind="role-trust")
+    assert caught.value.sid == "T"
+    assert evaluate(request, resource_policy=trust, resource_kind="generic").decision == "Allowed"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {"Effect": "Allow", "Action": "s3:GetObject,PutObject", "Resource": "*"},
+        {"Effect": "Allow", "Action": " s3:GetObject ", "Resource": "*"},
+        {"Effect": "Allow", "NotAction": "s3:", "Resource": "*"},
+        {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {}},
+        {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {}}},
+        {"Sid": "", "Effect": "Allow", "Action": "*", "Resource": "*"},
+    ],
+)
+def test_what_aws_stores_parses(statement: dict[str, Any]) -> None:
+    """GRAMMAR: AWS stores these; an action that names no real action is a string like any other."""
+    policy = parse_policy({"Version": "2012-10-17", "Statement": [statement]}, name="p")
+    assert policy.statements[0].conditions == ()
+    assert parse_policy({"Version": "2012-10-17", "Statement": []}, name="empty").statements == ()
+
+
+@pytest.mark.parametrize(
+    ("action", "rule"),
+    [("s3GetObject", "has no service prefix"), ("", "values must not be empty"), ("a:b:c", "more than one colon")],
+)
+def test_actions_aws_refuses(action: str, rule: str) -> None:
+    with pytest.raises(PolicyError, match=rule):
+        parse_policy({"Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]}, name="p")
+
+
+def test_policies_are_checked_even_when_aws_decides_alone() -> None:
+    """A request AWS refuses (or always grants) still has its policies checked for what their type forbids."""
+    bad = parse_policy({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}, name="b")
+    alice = principal_from_arn("arn:aws:iam::111111111111:user/alice")
+    slr = "arn:aws:iam::111111111111:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
+    for action, resource in (("iam:DeleteRole", slr), ("sts:GetCallerIdentity", "*")):
+        with pytest.raises(PolicyError, match="cannot have a Principal"):
+            evaluate(Request(alice, action, resource), identity_policies=[bad])

@@ -7,7 +7,7 @@ import urllib.parse
 from functools import cache
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.errors import PolicyError
@@ -27,6 +27,8 @@ from service.evaluation import (
     match_principal,
     neg,
     parse_policy,
+    pattern_covers,
+    patterns_meet,
     resource_matches,
 )
 
@@ -163,7 +165,8 @@ def _own_arn(p: Principal) -> str:
 @given(principals())
 def test_principal_named_by_its_own_arn(p: Principal) -> None:
     match = match_principal(PrincipalSet(aws=(_own_arn(p),)), p, _session_test)
-    assert match.direct is True or (p.kind == "role" and p.session_name is None and match.role is True)
+    named = match.user if p.kind == "user" else match.direct
+    assert named is True or (p.kind == "role" and p.session_name is None and match.role is True)
     assert match.account is False
 
 
@@ -299,3 +302,40 @@ def test_parser_never_crashes_on_near_valid_documents(document: dict[str, Any]) 
         as_json = parse_policy(json.dumps(document), name="fuzz")
         url_encoded = parse_policy(urllib.parse.quote(json.dumps(document)), name="fuzz")
         assert parsed == as_json == url_encoded
+
+
+# --- one resource pattern against another (questions about some resource of a pattern) ------------
+
+SMALL_PATTERNS = st.text(alphabet="ab:*?", max_size=3)
+
+
+@cache
+def _strings(max_length: int) -> tuple[str, ...]:
+    out = [""]
+    frontier = [""]
+    for _ in range(max_length):
+        frontier = [s + ch for s in frontier for ch in "ab:"]
+        out.extend(frontier)
+    return tuple(out)
+
+
+@settings(deadline=None)
+@given(SMALL_PATTERNS, SMALL_PATTERNS)
+def test_patterns_meet_exactly_when_some_resource_matches_both(left: str, right: str) -> None:
+    # A shortest common resource is no longer than the two patterns together, and `a`, `b` and `:` are
+    # enough to spell one (every other character behaves like `a` or `b`).
+    witnesses = _strings(len(left) + len(right))
+    expected = any(
+        reference_glob(left, s, segmented=True) and reference_glob(right, s, segmented=True) for s in witnesses
+    )
+    assert patterns_meet(left, right) == expected
+
+
+@settings(deadline=None)
+@given(SMALL_PATTERNS, SMALL_PATTERNS)
+def test_pattern_covers_exactly_when_no_resource_escapes(outer: str, inner: str) -> None:
+    witnesses = _strings(len(outer) + len(inner) + 1)
+    escapes = any(
+        reference_glob(inner, s, segmented=True) and not reference_glob(outer, s, segmented=True) for s in witnesses
+    )
+    assert pattern_covers(outer, inner) == (not escapes)

@@ -136,16 +136,6 @@ def test_context_complete_and_principal_object(
             },
             "policy 'identityPolicies[0]', statement 0, field 'NotResource': a statement cannot have both",
         ),
-        (
-            [
-                ASSUME,
-                {
-                    "request": ASSUME["request"],
-                    "resourcePolicy": {"Statement": [{"Effect": "Permit", "Action": "sts:AssumeRole"}]},
-                },
-            ],
-            "policy '[1].resourcePolicy', statement 0, field 'Effect'",
-        ),
         ({"request": {"principal": "bob", "action": "s3:x", "resource": "*"}}, "request.principal"),
         ({"request": {"principal": f"arn:aws:iam::{A}:user/a", "resource": "*"}}, "request.action: required"),
         ({"request": ASSUME["request"], "identityPolicy": []}, "unknown field 'identityPolicy'"),
@@ -170,3 +160,52 @@ def test_not_json_and_missing_file(
     assert "not valid JSON" in capsys.readouterr().err
     assert run(["simulate", str(tmp_path / "absent.json")], monkeypatch=monkeypatch) == 2
     assert "absent.json" in capsys.readouterr().err
+
+
+def test_a_batch_answers_every_valid_request_and_reports_each_invalid_one_in_place(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batch = [
+        ASSUME,
+        {"request": ASSUME["request"], "resourcePolicy": {"Statement": [{"Effect": "Permit", "Action": "sts:*"}]}},
+        {"request": {"principal": "bob", "action": "s3:x", "resource": "*"}},
+        {
+            "request": ASSUME["request"],
+            "identityPolicies": [
+                {"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}}
+            ],
+        },
+        ASSUME,
+    ]
+    assert run(["simulate", "-"], json.dumps(batch), monkeypatch) == 2
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert [item.get("decision") for item in out] == ["Allowed", None, None, None, "Allowed"]
+    assert "policy '[1].resourcePolicy', statement 0, field 'Effect'" in out[1]["error"]
+    assert "[2].request.principal" in out[2]["error"]
+    assert "cannot have a Principal" in out[3]["error"] and "[3].identityPolicies[0]" in out[3]["error"]
+    assert "invalid" in captured.err and "Traceback" not in captured.err
+
+
+def test_a_pattern_resource_is_a_question_about_some_resource(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::logs/AWSLogs/1/*"},
+    }
+    item = {
+        "request": {
+            "principal": f"arn:aws:iam::{A}:user/alice",
+            "action": "s3:GetObject",
+            "resource": "arn:aws:s3:::logs/*",
+        },
+        "identityPolicies": [policy],
+    }
+    literal = {**item, "request": {**item["request"], "resourceIsPattern": False}}
+    assert run(["simulate", "-"], json.dumps([item, literal]), monkeypatch) == 0
+    pattern, exact = json.loads(capsys.readouterr().out)
+    assert (pattern["decision"], pattern["resourcePattern"]) == ("Allowed", True)
+    assert "some resource matching 'arn:aws:s3:::logs/*'" in pattern["question"]
+    assert (exact["decision"], exact["resourcePattern"]) == ("ImplicitlyDenied", False)
+    assert "question" not in exact

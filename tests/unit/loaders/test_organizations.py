@@ -63,7 +63,7 @@ def test_rcps_are_kept() -> None:
          "account 'WebApp Production' (111111111111): ParentId"),
         (lambda s: s["OrganizationalUnits"][0].update(ParentId="ou-7xq2-5hd81kzp"), "never reaches a root"),
         (lambda s: s["Policies"][1]["Targets"].append({"TargetId": "444444444444"}), "is attached to '444444444444'"),
-        (lambda s: s["Policies"][1].update(Content='{"Statement": []}'), "policy 'DenyLeaveOrganization'"),
+        (lambda s: s["Policies"][1].update(Content='{"Statement": {"Effect": 1}}'), "policy 'DenyLeaveOrganization'"),
         (lambda s: s["Policies"][1].update(Content=None), "missing policy document"),
         (lambda s: s.update(Roots=[]), "Roots is empty"),
         (lambda s: s["Accounts"].append(dict(s["Accounts"][1])), "appears twice"),
