@@ -2,7 +2,7 @@
 
 Input: one simulation object, or an array of them (the output mirrors the input's shape):
 
-    {"request": {"principal": "<ARN>" | {"arn": ..., "tags": {...}, "orgId": ..., ...},
+    {"request": {"principal": "<ARN>" | {"arn": ..., "tags": {...}, "orgId": ..., "parentUser": ..., ...},
                  "action": "s3:GetObject", "resource": "<ARN or *>",
                  "resourceAccount": "<12 digits>", "context": {"<key>": "<value>" | ["<values>"]},
                  "contextComplete": false, "resourceIsPattern": <bool>},
@@ -57,7 +57,7 @@ _ITEM_FIELDS = frozenset(
     }
 )
 _PRINCIPAL_FIELDS = frozenset(
-    {"arn", "kind", "uniqueId", "tags", "orgId", "orgPaths", "isServiceLinked", "isManagementAccount"}
+    {"arn", "kind", "uniqueId", "tags", "orgId", "orgPaths", "isServiceLinked", "isManagementAccount", "parentUser"}
 )
 
 
@@ -192,6 +192,9 @@ def _principal(raw: object, where: str) -> Principal:
     kind = raw.get("kind")
     if kind is not None and kind not in PRINCIPAL_KINDS:
         raise InputError(f"{where}.kind: expected one of {', '.join(PRINCIPAL_KINDS)}")
+    parent = raw.get("parentUser")
+    if parent is not None and not isinstance(parent, str):
+        raise InputError(f"{where}.parentUser: expected the ARN of the IAM user that called GetFederationToken")
     paths = raw.get("orgPaths", [])
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
         raise InputError(f"{where}.orgPaths: expected a list of strings")
@@ -205,6 +208,7 @@ def _principal(raw: object, where: str) -> Principal:
             org_paths=tuple(paths),
             is_service_linked=raw.get("isServiceLinked"),
             is_management_account=raw.get("isManagementAccount") is True,
+            parent_user_arn=parent,
         )
     except InputError as exc:
         raise InputError(f"{where}: {exc}") from None

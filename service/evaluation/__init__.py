@@ -7,7 +7,15 @@ boolean formula (`Test`, `All`, `AnyOf`, `Not`) rather than guessing.
 
 from __future__ import annotations
 
-from .aws_protected import NO_PERMISSION_NEEDED, PROTECTIONS, Protection, refused_by_aws
+from .aws_protected import (
+    CALLER_RESTRICTIONS,
+    NO_PERMISSION_NEEDED,
+    PROTECTIONS,
+    CallerRestriction,
+    Protection,
+    refused_by_aws,
+    restricted_for_caller,
+)
 from .decision import Decision, DecisionKind, Reason, ReasonSource
 from .engine import RESOURCE_KINDS, ResourceKind, evaluate, warnings_of
 from .formula import All, AnyOf, Cond, Condition, Leaf, Not, Test, conj, describe, disj, leaves, neg
@@ -19,6 +27,7 @@ from .request import PRINCIPAL_KINDS, Principal, PrincipalKind, Request, princip
 from .wildcards import action_matches, arn_like, pattern_covers, patterns_meet, resource_matches, string_like
 
 __all__ = [
+    "CALLER_RESTRICTIONS",
     "CONDITION_OPERATORS",
     "NO_PERMISSION_NEEDED",
     "PRINCIPAL_KINDS",
@@ -26,6 +35,7 @@ __all__ = [
     "RESOURCE_KINDS",
     "All",
     "AnyOf",
+    "CallerRestriction",
     "Cond",
     "Condition",
     "ConditionClause",
@@ -67,6 +77,7 @@ __all__ = [
     "rcps_apply_to",
     "refused_by_aws",
     "resource_matches",
+    "restricted_for_caller",
     "string_like",
     "warnings_of",
 ]

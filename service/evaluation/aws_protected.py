@@ -14,6 +14,9 @@ Sources:
 - STS API Reference > GetCallerIdentity ("No permissions are required... If an administrator attaches a
   policy to your identity that explicitly denies access to the sts:GetCallerIdentity action, you can
   still perform this operation").
+- STS API Reference > GetFederationToken > Permissions: a federated user session "cannot call any IAM
+  operations using the AWS CLI or the AWS API" (a console session can) and "cannot call any STS operations
+  except GetCallerIdentity".
 - Amazon EC2 Auto Scaling UG > Service-linked roles: a custom-suffix Auto Scaling service-linked role is
   passed to a group with `iam:PassRole`, the one documented pass of a service-linked role.
 """
@@ -109,3 +112,45 @@ def refused_by_aws(action: str, resource: str) -> Protection | None:
     """The protection that makes AWS refuse `action` on `resource`, if any."""
     action_lower = action.lower()
     return next((p for p in PROTECTIONS if p.refuses(action_lower, resource)), None)
+
+
+@dataclass(frozen=True, slots=True)
+class CallerRestriction:
+    """AWS refuses every action of `services` to callers of `kinds`, whatever any policy says; with
+    `console_allowed`, only through the API and CLI (a console session of the same caller may)."""
+
+    name: str
+    kinds: frozenset[str]
+    services: frozenset[str]
+    doc: str
+    console_allowed: bool = False
+
+    def refuses(self, kind: str, action_lower: str) -> bool:
+        if kind not in self.kinds or action_lower in NO_PERMISSION_NEEDED:
+            return False
+        return action_lower.partition(":")[0] in self.services
+
+
+_FEDERATION_DOC = "STS API Reference > GetFederationToken > Permissions"
+
+CALLER_RESTRICTIONS: tuple[CallerRestriction, ...] = (
+    CallerRestriction(
+        "federated user session",
+        frozenset({"federated-user"}),
+        frozenset({"sts"}),
+        f"{_FEDERATION_DOC} (no STS operation except GetCallerIdentity)",
+    ),
+    CallerRestriction(
+        "federated user session",
+        frozenset({"federated-user"}),
+        frozenset({"iam"}),
+        f"{_FEDERATION_DOC} (no IAM operation through the API or CLI; a console session may)",
+        console_allowed=True,
+    ),
+)
+
+
+def restricted_for_caller(kind: str, action: str) -> CallerRestriction | None:
+    """The restriction AWS places on callers of `kind` for `action`, if any."""
+    action_lower = action.lower()
+    return next((r for r in CALLER_RESTRICTIONS if r.refuses(kind, action_lower)), None)

@@ -16,6 +16,10 @@ IAM User Guide, "Policy evaluation logic" and "Cross-account policy evaluation l
   its role (then ∩ boundary ∩ session). A resource policy
   that names only the account delegates: the identity side must allow too. For role trust policies and
   KMS key policies the resource policy must allow in every case.
+- A federated user session (`GetFederationToken`) is its user's identity policies and boundary ∩ its
+  session policy, and has no permissions without one (IAM UG, "Permissions for GetFederationToken"); a
+  resource policy naming the session grants on its own, one naming its user is limited by the session
+  policy.
 - `grant` across accounts: the identity side AND the resource policy.
 
 Before any policy: what AWS refuses or grants whatever the policies say (`aws_protected`).
@@ -27,17 +31,18 @@ decide comes back as "Allowed if ..." rather than a guess.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Literal
 
 from service.errors import PolicyError
 
-from .aws_protected import NO_PERMISSION_NEEDED, refused_by_aws
+from .aws_protected import NO_PERMISSION_NEEDED, refused_by_aws, restricted_for_caller
 from .context import RequestContext
 from .decision import Decision, DecisionKind, Reason, ReasonSource
 from .formula import Cond, conj, disj, neg
 from .organizations import rcp_levels, rcps_apply_to, scp_levels
 from .policy import Policy, PolicyWarning
-from .request import Request
+from .request import Principal, Request
 from .scans import Hit, Target, scan, scan_resource
 
 ResourceKind = Literal["generic", "role-trust", "kms-key"]
@@ -116,7 +121,7 @@ def _decide(
     resource_in_management_account: bool,
 ) -> Decision:
     action = request.action.lower()
-    ctx = RequestContext(request)
+    ctx = RequestContext(_with_federated_user_keys(request))
     who = request.principal
     target = Target(action, request.resource, request.resource_is_pattern)
     same_account = who.is_iam_identity and ctx.resource_account == who.account_id
@@ -158,11 +163,16 @@ def _decide(
         reasons.append(_note("resource", f"Principal {unknown_id} is a unique id no known principal has (deleted?)"))
 
     bound: Cond = True if boundary is None else disj(boundary.allows)
-    sess: Cond = True if session is None else disj(session.allows)
+    # "If you do not pass any session policies, then the resulting federated user session has no permissions"
+    # (STS API Reference, GetFederationToken > Policy).
+    sess: Cond = (who.kind != "federated-user") if session is None else disj(session.allows)
     if who.kind == "root":
         ident: Cond = True  # "with the exception of the AWS account root user, which has full access"
     elif who.kind in ("user", "role"):
         ident = conj((disj(identity.allows), bound, sess))
+    elif who.kind == "federated-user":
+        parent_is_root = (who.parent_user_arn or "").endswith(":root")
+        ident = conj((True if parent_is_root else disj(identity.allows), bound, sess))
     else:
         ident = False
     direct, via_role, via_account = disj(res.direct), disj(res.role), disj(res.account)
@@ -188,6 +198,12 @@ def _decide(
     free = NO_PERMISSION_NEEDED.get(action)
     if free is not None:
         return Decision("Allowed", None, (_note("aws", f"{request.action} needs no permission: {free}"),))
+    restriction = restricted_for_caller(who.kind, action)
+    if restriction is not None and not restriction.console_allowed:
+        why = f"AWS refuses {request.action} to a {restriction.name}, whatever the policies say ({restriction.doc})"
+        return Decision("ExplicitlyDenied", None, (_note("aws", why),))
+    if restriction is not None:
+        reasons.append(_note("aws", f"through the API or CLI, AWS refuses {request.action} ({restriction.doc})"))
     protection = None if request.resource_is_pattern else refused_by_aws(action, request.resource)
     if protection is not None:
         why = f"AWS refuses {request.action} on an {protection.name}, whatever the policies say ({protection.doc})"
@@ -209,9 +225,38 @@ def _decide(
             bound=bound,
             sess=sess,
             grant=grant,
+            has_session_policy=session_policy is not None,
         )
         return Decision("ImplicitlyDenied", None, (*_reasons(hits), *reasons, *missing))
     return Decision("Allowed", None if allowed is True else allowed, (*_reasons(hits), *reasons))
+
+
+_ACCOUNT_KINDS = ("user", "role", "root", "federated-user")
+_PRINCIPAL_TAG = "aws:PrincipalTag/"
+
+
+def _with_federated_user_keys(request: Request) -> Request:
+    """`request` with the keys AWS sets for a federated user session (IAM UG, "AWS global condition context
+    keys"): `aws:PrincipalType` `FederatedUser`, `aws:userid` `ACCOUNT:NAME`, and `aws:PrincipalTag/*` from its
+    session tags; `aws:username` stays absent. Keys the request gives win, as for every other caller. The
+    other principal keys (`aws:PrincipalArn`: the session's ARN, `aws:PrincipalAccount`, the organization)
+    come from the request context like those of users and roles."""
+    who = request.principal
+    if who.kind != "federated-user" or not who.attributes_known:
+        return request
+    keys = _federated_user_keys(who)
+    given = {key.lower() for key in request.context}
+    extra = {key: value for key, value in keys.items() if key.lower() not in given}
+    return replace(request, context={**request.context, **extra}) if extra else request
+
+
+def _federated_user_keys(who: Principal) -> dict[str, tuple[str, ...]]:
+    keys: dict[str, tuple[str, ...]] = {
+        "aws:PrincipalType": ("FederatedUser",),
+        "aws:userid": (f"{who.account_id}:{who.federated_user_name}",),
+    }
+    keys.update({f"{_PRINCIPAL_TAG}{tag}": (value,) for tag, value in who.tags.items()})
+    return keys
 
 
 def _reasons(hits: Iterable[Hit]) -> tuple[Reason, ...]:
@@ -254,23 +299,27 @@ def _missing(
     bound: Cond,
     sess: Cond,
     grant: Cond,
+    has_session_policy: bool,
 ) -> list[Reason]:
     """What an implicit deny lacked, in words."""
     out: list[Reason] = []
     if grant is not False:
         return out  # SCP/RCP levels already said which one failed
-    iam = kind in ("user", "role")
+    iam = kind in ("user", "role", "federated-user")
     if iam and identity_allow is False:
         out.append(_note("identity", "no identity-based policy allows the request"))
     if iam and bound is False:
         out.append(_note("boundary", "the permissions boundary does not allow the request"))
-    if iam and sess is False:
+    if iam and sess is False and not has_session_policy:
+        why = "a federated user session without a session policy has no permissions (GetFederationToken)"
+        out.append(_note("session", why))
+    elif iam and sess is False:
         out.append(_note("session", "the session policy does not allow the request"))
-    needs_resource_policy = resource_kind != "generic" or not same_account or kind not in ("user", "role", "root")
+    needs_resource_policy = resource_kind != "generic" or not same_account or kind not in _ACCOUNT_KINDS
     if resource_policy is None and needs_resource_policy:
         out.append(_note("resource", "no resource-based policy, and this request needs one to allow it"))
     elif resource_policy is not None:
-        if not same_account and kind in ("user", "role", "root"):
+        if not same_account and kind in _ACCOUNT_KINDS:
             why = "cross-account: the identity side and the resource policy must both allow"
         elif resource_kind == "role-trust":
             why = "the role's trust policy must allow the caller"

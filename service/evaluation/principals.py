@@ -2,10 +2,13 @@
 
 How matters (IAM User Guide, "Policy evaluation logic" > "Resource-based policies", same account):
 
-- `direct`: the element names the role *session*, a service, a federated provider, or everyone
-  (`"*"`). Implicit denies in identity policies, boundaries and session policies do not limit such a grant.
-- `user`: the element names the IAM user. Identity policies and the boundary do not limit the grant; a
-  session policy (a federated user session of that user) does ("Session policies").
+- `direct`: the element names the role *session*, the federated user session
+  (`arn:aws:sts::ACCT:federated-user/NAME`), a service, a federated provider, or everyone (`"*"`).
+  Implicit denies in identity policies, boundaries and session policies do not limit such a grant.
+- `user`: the element names the IAM user, or the IAM user whose `GetFederationToken` call created the
+  federated user session. Identity policies and the boundary do not limit the grant; a session policy
+  does ("Session policies": the resource policy's permissions are added to the user's before the session
+  is created, and the session policy limits them).
 - `role`: the element names the role ARN; the grant is limited by the session's boundary and session
   policy, but needs no identity-policy Allow.
 - `account`: the element names the account (`123456789012` or `arn:aws:iam::123456789012:root`). That
@@ -78,6 +81,10 @@ def match_principal(element: PrincipalSet, who: Principal, session_test: Session
             (direct if who.kind == "root" else account).append(True)
         elif _names_user(value, who) or _names_role(value, who):
             (user if who.kind == "user" else role).append(True)
+        elif _names_federated_user(value, who):
+            direct.append(True)
+        elif _names_parent_user(value, who):
+            user.append(True)
         elif (session := _names_session(value, who, session_test)) is not False:
             direct.append(session)
         elif _UNIQUE_ID.match(value) and value != who.unique_id:
@@ -102,10 +109,11 @@ def match_not_principal(
 
     IAM User Guide, "AWS JSON policy elements: NotPrincipal": AWS may check the account, then the role,
     then the session, so the caller escapes the statement only when *every* one of its identities is
-    listed (account and user; or account, role and session). And a `Deny` with `NotPrincipal` "will
-    always deny any IAM principal that has a permissions boundary policy attached" (`deny_with_boundary`).
+    listed (account and user; account, role and session; account and federated user session). And a
+    `Deny` with `NotPrincipal` "will always deny any IAM principal that has a permissions boundary policy
+    attached" (`deny_with_boundary`; a federated user session has its user's boundary).
     """
-    if deny_with_boundary and who.kind in ("user", "role"):
+    if deny_with_boundary and who.kind in ("user", "role", "federated-user"):
         return True
     if element.everyone:
         return False
@@ -124,6 +132,8 @@ def match_not_principal(
         elif who.kind == "role":
             listed.append(any(_names_role(v, who) for v in element.aws))
             listed.append(disj(_names_session(v, who, session_test) for v in element.aws))
+        elif who.kind == "federated-user":
+            listed.append(any(_names_federated_user(v, who) for v in element.aws))
     return disj(neg(item) for item in listed)
 
 
@@ -147,6 +157,36 @@ def _names_user(value: str, who: Principal) -> bool:
 
 def _names_role(value: str, who: Principal) -> bool:
     return who.kind == "role" and _names_identity(value, who, who.role_arn, "role/")
+
+
+def _names_federated_user(value: str, who: Principal) -> bool:
+    """The federated user session's own ARN (any partition spelling aside, account and name must match)."""
+    if who.kind != "federated-user":
+        return False
+    parsed = parse_iam_arn(value)
+    return (
+        parsed is not None
+        and parsed[1] == "sts"
+        and parsed[2] == who.account_id
+        and parsed[3] == f"federated-user/{who.federated_user_name}"
+    )
+
+
+def _names_parent_user(value: str, who: Principal) -> bool:
+    """The IAM user whose credentials created the federated user session, when known."""
+    parent = who.parent_user_arn
+    if who.kind != "federated-user" or parent is None or ":user/" not in parent:
+        return False
+    if value == parent:
+        return True
+    parsed = parse_iam_arn(value)
+    return (
+        parsed is not None
+        and parsed[1] == "iam"
+        and parsed[2] == who.account_id
+        and parsed[3].startswith("user/")
+        and parsed[3].rsplit("/", 1)[-1] == parent.rsplit("/", 1)[-1]
+    )
 
 
 def _names_identity(value: str, who: Principal, own_arn: str | None, resource_prefix: str) -> bool:

@@ -9,11 +9,21 @@ from typing import Literal
 
 from service.errors import InputError
 
-PrincipalKind = Literal["user", "role", "root", "service", "federated", "anonymous"]
-PRINCIPAL_KINDS: tuple[PrincipalKind, ...] = ("user", "role", "root", "service", "federated", "anonymous")
+PrincipalKind = Literal["user", "role", "root", "federated-user", "service", "federated", "anonymous"]
+PRINCIPAL_KINDS: tuple[PrincipalKind, ...] = (
+    "user",
+    "role",
+    "root",
+    "federated-user",
+    "service",
+    "federated",
+    "anonymous",
+)
 
 _ACCOUNT = re.compile(r"\d{12}\Z")
 _IAM_ARN = re.compile(r"arn:(?P<partition>[\w-]+):(?P<service>iam|sts)::(?P<account>\d{12}):(?P<resource>.+)\Z")
+# STS API Reference, GetFederationToken > Name: 2 to 32 characters of [\w+=,.@-].
+_FEDERATED_USER_NAME = re.compile(r"[\w+=,.@-]{2,32}\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +35,11 @@ class Principal:
     assumed-role ARNs `arn:aws:sts::ACCT:assumed-role/NAME/SESSION` for its own session (when the
     session name is unknown, such a match is conditional on `aws:userid`). Build one from an ARN with
     `principal_from_arn`.
+
+    A `"federated-user"` principal is a federated user session (STS `GetFederationToken`), ARN
+    `arn:aws:sts::ACCT:federated-user/NAME`; `parent_user_arn` is the IAM user (or root user) whose
+    credentials created it, when known. Its identity policies and boundary are that user's, and its
+    session policy is the one passed to `GetFederationToken`.
     """
 
     arn: str
@@ -38,6 +53,7 @@ class Principal:
     is_management_account: bool = False
     username: str | None = None
     session_name: str | None = None
+    parent_user_arn: str | None = None
     # False for a stand-in principal the graph knows only by its account (an account that is not loaded, or
     # `*`): every key describing it, except its account, is then unknown rather than absent.
     attributes_known: bool = True
@@ -72,9 +88,17 @@ class Principal:
         return self.arn
 
     @property
+    def federated_user_name(self) -> str | None:
+        """The name given to `GetFederationToken`, for a federated user session."""
+        if self.kind != "federated-user":
+            return None
+        return self.arn.rsplit("/", 1)[-1]
+
+    @property
     def is_iam_identity(self) -> bool:
-        """Users, role sessions and root: the principals whose account's SCPs and identity policies apply."""
-        return self.kind in ("user", "role", "root")
+        """Users, role sessions, federated user sessions and root: the principals of an account, whose SCPs
+        and identity policies apply."""
+        return self.kind in ("user", "role", "root", "federated-user")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,15 +134,18 @@ def principal_from_arn(
     org_paths: tuple[str, ...] = (),
     is_service_linked: bool | None = None,
     is_management_account: bool = False,
+    parent_user_arn: str | None = None,
 ) -> Principal:
     """A `Principal` from an ARN (or a service principal name, or `"*"`/`"anonymous"`).
 
     The kind is inferred when not given: `user/...` → user, `role/...` or `assumed-role/...` → role,
-    `:root` → root, `*.amazonaws.com` → service, `saml-provider/`/`oidc-provider/` or a web identity
-    provider host → federated. A session ARN keeps its session name.
+    `:root` → root, `sts::ACCT:federated-user/NAME` → federated-user, `*.amazonaws.com` → service,
+    `saml-provider/`/`oidc-provider/` or a web identity provider host → federated. A session ARN keeps its
+    session name. `parent_user_arn` (federated user sessions only) is the IAM user or root user of the
+    same account that called `GetFederationToken`.
 
     Raises:
-        InputError: the ARN names no principal kind we know.
+        InputError: the ARN names no principal kind we know, or `parent_user_arn` does not fit it.
     """
     tags = dict(tags or {})
     if arn in ("*", "anonymous"):
@@ -145,12 +172,22 @@ def principal_from_arn(
     elif resource.startswith("assumed-role/") and resource.count("/") >= 2:
         inferred = "role"
         session_name = resource.split("/", 2)[2]
+    elif resource.startswith("federated-user/") and parsed.group("service") == "sts":
+        inferred = "federated-user"
+        if _FEDERATED_USER_NAME.match(resource[len("federated-user/") :]) is None:
+            raise InputError(
+                f"principal {arn!r}: a federated user name is 2 to 32 letters, digits or _+=,.@- (GetFederationToken)"
+            )
     elif resource.startswith(("saml-provider/", "oidc-provider/")):
         inferred = "federated"
     else:
-        raise InputError(f"principal {arn!r}: expected a user, role, assumed-role, root or provider ARN")
+        raise InputError(
+            f"principal {arn!r}: expected a user, role, assumed-role, federated-user, root or provider ARN"
+        )
     if kind is not None and kind != inferred:
         raise InputError(f"principal {arn!r} is a {inferred}, not a {kind}")
+    if parent_user_arn is not None:
+        _check_parent_user(arn, inferred, account, parent_user_arn)
     if inferred == "federated":
         return Principal(arn=arn, account_id=account, kind="federated")
     slr = is_service_linked
@@ -167,10 +204,25 @@ def principal_from_arn(
         is_service_linked=slr,
         is_management_account=is_management_account,
         session_name=session_name,
+        parent_user_arn=parent_user_arn,
     )
     if inferred == "user":
         return replace(principal, username=arn.rsplit("/", 1)[-1])
     return principal
+
+
+def _check_parent_user(arn: str, kind: PrincipalKind, account: str, parent: str) -> None:
+    """STS API Reference, GetFederationToken: called with the long-term credentials of an IAM user (or the
+    root user) of the account the federated user session then belongs to."""
+    if kind != "federated-user":
+        raise InputError(f"principal {arn!r}: only a federated user session has a parent user")
+    parsed = _IAM_ARN.match(parent)
+    resource = parsed.group("resource") if parsed is not None and parsed.group("service") == "iam" else ""
+    is_user = resource == "root" or resource.startswith("user/")
+    if parsed is None or not is_user or parsed.group("account") != account:
+        raise InputError(
+            f"principal {arn!r}: parent user {parent!r} must be an IAM user or root ARN of account {account}"
+        )
 
 
 def is_account_id(text: str) -> bool:

@@ -9,6 +9,7 @@ from service.evaluation import Decision, Request, evaluate, parse_policy
 from . import (
     cases_conditions,
     cases_documents,
+    cases_federated,
     cases_logic,
     cases_matching,
     cases_operators,
@@ -31,6 +32,7 @@ CASES: list[Case] = [
     *cases_principals.CASES,
     *cases_documents.CASES,
     *cases_patterns.CASES,
+    *cases_federated.CASES,
 ]
 # Issue #15 (fidelity): the rules the first 273 cases did not cover.
 FIDELITY_CASES = [
@@ -74,6 +76,7 @@ def decide(case: Case) -> Decision:
 def test_the_table_is_large_and_documented() -> None:
     assert len(CASES) >= 150
     assert len(FIDELITY_CASES) >= 80
+    assert len(cases_federated.CASES) >= 15
     assert len({case.id for case in CASES}) == len(CASES), "case ids must be unique"
     for case in CASES:
         assert " > " in case.doc, f"{case.id} must name the documentation section it follows"

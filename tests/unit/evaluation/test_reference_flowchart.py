@@ -1,7 +1,8 @@
 """Hypothesis: without conditions, `evaluate` agrees with a small, independent reading of AWS's flowchart.
 
 The reference below is written from the IAM User Guide ("Policy evaluation logic", its flowchart, and
-"Cross-account policy evaluation logic"; "Session policies"; Organizations UG on SCPs and RCPs) and shares
+"Cross-account policy evaluation logic"; "Session policies"; "Permissions for GetFederationToken";
+Organizations UG on SCPs and RCPs) and shares
 no code with the evaluator: its own glob, its own principal classification, its own combination.
 """
 
@@ -21,11 +22,13 @@ ALICE = f"arn:aws:iam::{A}:user/alice"
 CAROL = f"arn:aws:iam::{B}:user/carol"
 DEV_ROLE = f"arn:aws:iam::{A}:role/dev"
 DEV_SESSION = f"arn:aws:sts::{A}:assumed-role/dev/dana"
+FIONA = f"arn:aws:sts::{A}:federated-user/fiona"  # a federated user session alice created
 
 CALLERS = {
     "alice": principal_from_arn(ALICE),
     "carol": principal_from_arn(CAROL),
     "dana": principal_from_arn(DEV_SESSION),
+    "fiona": principal_from_arn(FIONA, parent_user_arn=ALICE),
 }
 ACTIONS = ("s3:GetObject", "sqs:SendMessage", "ec2:RunInstances")
 # "*" twice: statements that match are what make the combination rules matter.
@@ -45,7 +48,7 @@ RESOURCE_PATTERNS = (
     "arn:aws:sqs:us-east-1:111111111111:*",
     "arn:*",
 )
-PRINCIPAL_VALUES = ("*", A, f"arn:aws:iam::{A}:root", ALICE, DEV_ROLE, DEV_SESSION, CAROL, B)
+PRINCIPAL_VALUES = ("*", A, f"arn:aws:iam::{A}:root", ALICE, DEV_ROLE, DEV_SESSION, CAROL, B, FIONA)
 RCP_SERVICES = ("s3", "sqs")  # of the services generated here, those RCPs apply to
 
 
@@ -77,12 +80,17 @@ def effects(policies: list[dict[str, Any]], action: str, resource: str) -> set[s
 
 def how_named(value: str, caller: str) -> str | None:
     """How one Principal value names the caller: everyone, account, user, role, session, or not at all."""
-    account = A if caller in ("alice", "dana") else B
+    account = B if caller == "carol" else A
     if value == "*":
         return "everyone"
     if value in (account, f"arn:aws:iam::{account}:root"):
         return "account"
-    named = {"alice": {ALICE: "user"}, "carol": {CAROL: "user"}, "dana": {DEV_ROLE: "role", DEV_SESSION: "session"}}
+    named = {
+        "alice": {ALICE: "user"},
+        "carol": {CAROL: "user"},
+        "dana": {DEV_ROLE: "role", DEV_SESSION: "session"},
+        "fiona": {FIONA: "session", ALICE: "user"},  # "Session policies": naming the user that federated
+    }
     return named[caller].get(value)
 
 
@@ -100,7 +108,7 @@ def resource_policy_ways(
 
 def reference_decision(case: Scenario) -> str:
     caller, action, (resource, resource_account) = case.caller, case.action, case.resource
-    account = A if caller in ("alice", "dana") else B
+    account = B if caller == "carol" else A
     boundary = case.boundary or None  # an empty list of boundaries is no boundary
     session = [case.session] if case.session is not None else None
     rcps_apply = action.split(":")[0] in RCP_SERVICES
@@ -121,7 +129,8 @@ def reference_decision(case: Scenario) -> str:
     # 3. Grants.
     identity_ok = "Allow" in effects(case.identity, action, resource)
     boundary_ok = boundary is None or "Allow" in effects(boundary, action, resource)
-    session_ok = session is None or "Allow" in effects(session, action, resource)
+    # A federated user session without a session policy has no permissions ("GetFederationToken").
+    session_ok = (caller != "fiona") if session is None else "Allow" in effects(session, action, resource)
     ways = resource_policy_ways(case.resource_policy, caller, action, resource, "Allow")
     identity_side = identity_ok and boundary_ok and session_ok
     if resource_account != account:
@@ -235,6 +244,10 @@ SHAPES = [
     Scenario("alice", "s3:GetObject", RESOURCES[0], [], None, EC2_ONLY, None, None, _naming(ALICE)),
     Scenario("alice", "s3:GetObject", RESOURCES[0], [], None, None, None, None, _naming(A)),
     Scenario("carol", "s3:GetObject", RESOURCES[0], [], None, None, None, None, _naming(CAROL)),
+    Scenario("fiona", "s3:GetObject", RESOURCES[0], [], [EC2_ONLY], None, None, None, _naming(FIONA)),
+    Scenario("fiona", "s3:GetObject", RESOURCES[0], [], None, EC2_ONLY, None, None, _naming(ALICE)),
+    Scenario("fiona", "s3:GetObject", RESOURCES[0], [], None, None, None, None, _naming(ALICE)),
+    Scenario("fiona", "s3:GetObject", RESOURCES[2], [_doc("Allow", "*")], None, None, None, None, _naming(FIONA)),
     Scenario("carol", "ec2:RunInstances", RESOURCES[3], [], [], None, [[]], [[_doc("Deny", "*", Principal="*")]], None),
 ]
 
