@@ -113,7 +113,7 @@ def test_the_initial_password_is_the_one_stored_and_authentication_is_on(fresh: 
         records, _, _ = driver.execute_query("RETURN 1 AS one")
         assert records[0]["one"] == 1
     wrong = Neo4jSettings(fresh.report.uri, fresh.credentials.username, "not-" + fresh.credentials.password)
-    with pytest.raises(DatabaseUnavailable, match="refused the credentials"):
+    with pytest.raises(DatabaseUnavailable, match="refused user 'neo4j'"):
         connect(wrong).close()
 
 

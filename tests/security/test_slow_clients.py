@@ -36,8 +36,9 @@ def _serve(*flags: str) -> Iterator[int]:
         "NEO4J_URI": "bolt://127.0.0.1:9",
         "NEO4J_USERNAME": "neo4j",
         "NEO4J_PASSWORD": "unused",
-        "ACCESSGRAPH_API_TOKENS": "",
     }
+    # Without authentication: neither token setting may be present at all (an empty one refuses to start).
+    env.pop("ACCESSGRAPH_API_TOKENS", None)
     env.pop("ACCESSGRAPH_API_TOKENS_FILE", None)
     command = [ACCESSGRAPH, "serve", "--port", str(port), *flags]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
