@@ -11,10 +11,15 @@ from service.errors import PolicyError
 from service.evaluation import Policy, PolicyKind, parse_policy
 
 
-def validated_policy(raw: object, *, where: Where, name: str, kind: PolicyKind) -> tuple[Policy, str]:
+def validated_policy(
+    raw: object, *, where: Where, name: str, kind: PolicyKind, warnings: list[str]
+) -> tuple[Policy, str]:
     """Parse a document given as an object, a JSON string or URL-encoded JSON.
 
-    Returns the parsed policy and the decoded document as a compact JSON string (key order kept).
+    Returns the parsed policy and the decoded document as a compact JSON string (key order kept). What the
+    parser finds AWS cannot use as written (a condition value its operator cannot read: the condition never
+    matches, so a Deny carrying it never applies) is stored as it is and appended to `warnings`, naming the
+    file, the entity, the policy, the statement and the key.
 
     Raises:
         InputError: naming the file, the entity and (from the parser) the statement and field at fault.
@@ -27,6 +32,7 @@ def validated_policy(raw: object, *, where: Where, name: str, kind: PolicyKind) 
         policy = parse_policy(raw, name=name, kind=kind)
         document = document_json(policy.source_document)
         document.encode("utf-8")  # a lone surrogate (from a \\ud800 escape) parses, but Neo4j cannot store it
+        warnings.extend(f"{where.source}: {where.entity}: {warning}" for warning in policy.warnings)
         return policy, document
     except PolicyError as exc:
         raise where.error(str(exc)) from exc

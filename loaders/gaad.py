@@ -96,6 +96,7 @@ class _Transform:
         self.boundaries: dict[Link, None] = {}
         self.memberships: dict[Link, None] = {}
         self.trusts: list[TrustRow] = []
+        self.warnings: list[str] = []
 
     def snapshot(self, alias: str | None) -> AccountSnapshot:
         users = _unique(self._entities(self.doc.users, "user", "UserName"), self.source, "user")
@@ -128,6 +129,7 @@ class _Transform:
             boundaries=tuple(self.boundaries),
             trusts=tuple(self.trusts),
             alias=alias,
+            warnings=tuple(self.warnings),
         )
 
     def _entities(
@@ -166,7 +168,9 @@ class _Transform:
         arn = text(item, "Arn", where)
         name = iam_name(item, "PolicyName", where) if item.get("PolicyName") is not None else policy_name_from_arn(arn)
         version = _default_version(item, where)
-        _, document = validated_policy(version.get("Document"), where=where, name=arn, kind="identity")
+        _, document = validated_policy(
+            version.get("Document"), where=where, name=arn, kind="identity", warnings=self.warnings
+        )
         aws = is_aws_managed_policy(arn)
         row = PolicyRow(
             arn=arn,
@@ -224,7 +228,8 @@ class _Transform:
         arn = text(item, "Arn", where)
         trust_where = where.at(f"{where.entity} trust policy (AssumeRolePolicyDocument)")
         trust, trust_json = validated_policy(
-            item.get("AssumeRolePolicyDocument"), where=trust_where, name=f"{arn} trust policy", kind="resource"
+            item.get("AssumeRolePolicyDocument"), where=trust_where, name=f"{arn} trust policy", kind="resource",
+            warnings=self.warnings,
         )
         check_principals(trust, trust_where)
         self.trusts.extend(trust_rows(arn, trust, role_arns_by_name=role_names))
@@ -264,7 +269,7 @@ class _Transform:
             arn = f"{owner}#inline/{name}"
             inline_where = where.at(f"{where.entity} inline policy {name!r}")
             _, document = validated_policy(
-                entry.get("PolicyDocument"), where=inline_where, name=arn, kind="identity"
+                entry.get("PolicyDocument"), where=inline_where, name=arn, kind="identity", warnings=self.warnings
             )
             self.owned[arn] = PolicyRow(
                 arn=arn, name=name, kind="inline", account_id=self._account(), document=document,

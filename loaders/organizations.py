@@ -80,8 +80,9 @@ def transform_organization(value: object, source: str) -> OrganizationSnapshot:
 
     policies: list[OrgPolicyRow] = []
     skipped: list[str] = []
+    warnings: list[str] = []
     for item in objects(snapshot, "Policies", top):
-        row = _policy(source, item, targets, skipped)
+        row = _policy(source, item, targets, skipped, warnings)
         if row is not None:
             policies.append(row)
     _unique_ids(source, policies)
@@ -90,10 +91,13 @@ def transform_organization(value: object, source: str) -> OrganizationSnapshot:
         management_account_arn=optional_text(org, "MasterAccountArn", org_where),
         feature_set=optional_text(org, "FeatureSet", org_where), source=source, roots=tuple(roots),
         units=tuple(units), accounts=tuple(accounts), policies=tuple(policies), skipped_policy_types=tuple(skipped),
+        warnings=tuple(warnings),
     )
 
 
-def _policy(source: str, item: Mapping[str, Any], targets: set[str], skipped: list[str]) -> OrgPolicyRow | None:
+def _policy(
+    source: str, item: Mapping[str, Any], targets: set[str], skipped: list[str], warnings: list[str]
+) -> OrgPolicyRow | None:
     summary_where = Where(source, "policy")
     summary = as_object(item.get("PolicySummary"), summary_where, "PolicySummary")
     where = _where(source, "policy", summary)
@@ -104,7 +108,7 @@ def _policy(source: str, item: Mapping[str, Any], targets: set[str], skipped: li
         return None
     arn = text(summary, "Arn", where)
     content = item.get("Content")
-    _, document = validated_policy(content, where=where, name=arn, kind=kind)
+    _, document = validated_policy(content, where=where, name=arn, kind=kind, warnings=warnings)
     target_ids: dict[str, None] = {}
     for target in objects(item, "Targets", where):
         target_id = text(target, "TargetId", where.at(f"{where.entity} Targets"))

@@ -96,7 +96,8 @@ def combine(
                 f"{organization.source}: organization {organization.id} is also in {orgs[organization.id]}"
             )
         orgs[organization.id] = organization.source
-    all_warnings = list(warnings)
+    all_warnings = [*warnings, *(w for account in accounts for w in account.warnings)]
+    all_warnings += (w for organization in organizations for w in organization.warnings)
     for organization in organizations:
         if organization.skipped_policy_types:
             kinds = ", ".join(sorted(set(organization.skipped_policy_types)))

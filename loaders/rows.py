@@ -127,6 +127,7 @@ class AccountSnapshot:
     boundaries: tuple[Link, ...]
     trusts: tuple[TrustRow, ...]
     alias: str | None = None
+    warnings: tuple[str, ...] = ()  # policies stored as they are, with what AWS cannot use in them
 
     @property
     def entity_count(self) -> int:
@@ -186,6 +187,7 @@ class OrganizationSnapshot:
     accounts: tuple[OrgAccountRow, ...]
     policies: tuple[OrgPolicyRow, ...]
     skipped_policy_types: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # policies stored as they are, with what AWS cannot use in them
 
 
 def camel(name: str) -> str:

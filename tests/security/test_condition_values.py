@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from loaders.organizations import transform_organization
+from loaders.pipeline import plan_from_paths
 from service.cli import main
 from service.evaluation import Request, evaluate, parse_policy, principal_from_arn
+from tests.support.samples import gaad, managed, organization, user, write_json
 
 ALICE = "arn:aws:iam::111111111111:user/alice"
 OBJECT = "arn:aws:s3:::reports/q1.csv"
@@ -99,3 +103,38 @@ def test_simulate_prints_the_warning(capsys: pytest.CaptureFixture[str], monkeyp
     assert warning["policy"] == "identityPolicies[0]"
     assert (warning["statement"], warning["sid"], warning["key"]) == (1, "Guard", "aws:SourceIp")
     assert "10.0.0.0/99" in warning["text"]
+
+
+# -- the loaders: such a document loads (AWS stored it), and the load says where it is -----------------------
+
+
+def test_a_load_warns_naming_file_entity_policy_statement_and_key(tmp_path: Path) -> None:
+    document = guarded_deny("IpAddress", "aws:SourceIp", "10.0.0.0/99")
+    gaad_file = write_json(
+        tmp_path / "gaad-111111111111.json",
+        gaad(users=[user("alice")], policies=[managed("arn:aws:iam::111111111111:policy/Guarded", document)]),
+    )
+    plan = plan_from_paths([gaad_file])
+    warnings = [w for w in plan.warnings if "aws:SourceIp" in w]
+    assert len(warnings) == 1, plan.warnings
+    assert warnings[0].startswith(f"{gaad_file}: ")
+    for part in ("arn:aws:iam::111111111111:policy/Guarded", "statement 1", "'Guard'", "aws:SourceIp"):
+        assert part in warnings[0], warnings[0]
+    assert plan.accounts[0].policies[0].document  # stored as AWS stores it
+
+
+def test_a_load_of_readable_values_warns_of_nothing(tmp_path: Path) -> None:
+    document = guarded_deny("IpAddress", "aws:SourceIp", "10.0.0.0/8")
+    gaad_file = write_json(
+        tmp_path / "gaad-111111111111.json",
+        gaad(users=[user("alice")], policies=[managed("arn:aws:iam::111111111111:policy/Guarded", document)]),
+    )
+    assert plan_from_paths([gaad_file]).warnings == ()
+
+
+def test_an_scp_with_an_unreadable_value_warns_from_the_organization_snapshot() -> None:
+    snapshot = organization()
+    scp = next(p for p in snapshot["Policies"] if p["PolicySummary"]["Type"] == "SERVICE_CONTROL_POLICY")
+    scp["Content"] = json.dumps(guarded_deny("DateGreaterThan", "aws:CurrentTime", "not-a-date"))
+    result = transform_organization(snapshot, "org.json")
+    assert any(w.startswith("org.json: ") and "aws:CurrentTime" in w for w in result.warnings), result.warnings
