@@ -1,0 +1,114 @@
+"""Relabelling: a decision made for one principal (or on one role's trust policy), told in another's own
+policies and statements, or for another role's trust policy of the same document. The outcome and the
+condition's tests stay; only which policy, statement and Sid they name changes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from service.evaluation.engine import Decision, Reason
+from service.evaluation.formula import Condition, Test, leaves, map_tests
+from service.reachability.classes import Member
+from service.reachability.signatures import StatementAt
+
+_OWN = frozenset({"identity", "boundary"})  # the policy types whose statements a member has of its own
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class StatementRef:
+    """A statement by policy and index, as a decision's reasons and tests name it."""
+
+    policy: str
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrustPolicyName:
+    """A trust policy's name in a decision (`old`), and the name to tell it under (`new`)."""
+
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Relabelling:
+    """Where each identity or boundary statement of the decided principal is among another's (several
+    places: the same content in several policies), and which trust policy name becomes which."""
+
+    statements: Mapping[StatementRef, tuple[StatementAt, ...]] = field(default_factory=dict)
+    trust_policy: TrustPolicyName | None = None
+
+
+def relabel(decision: Decision, relabelling: Relabelling, *, explanation: bool = True) -> Decision:
+    """`decision` told under `relabelling`: each deciding identity or boundary statement becomes the
+    member's statements of the same content (a condition test names the first of them; the tests of the
+    others are the same test), the trust policy its new name. Without `explanation`, only the condition is
+    relabelled and the explanation is left empty."""
+    condition = None if decision.condition is None else _relabel_condition(decision.condition, relabelling)
+    if not explanation:
+        return Decision(decision.decision, condition, ())
+    reasons: list[Reason] = []
+    rename = relabelling.trust_policy
+    for reason in decision.explanation:
+        if rename is not None and reason.policy_type == "resource" and reason.policy == rename.old:
+            reasons.append(replace(reason, policy=rename.new))
+            continue
+        targets = _targets(relabelling, reason.policy_type, reason.policy, reason.statement)
+        if not targets:
+            reasons.append(reason)
+        else:
+            reasons.extend(
+                Reason(at.policy, reason.policy_type, at.index, at.sid, reason.effect, reason.why) for at in targets
+            )
+    return Decision(decision.decision, condition, tuple(reasons))
+
+
+def relabelling_for(member: Member, decided: Member) -> Relabelling:
+    """Where each of `decided`'s deciding statements is among `member`'s policies (its boundary's too: the
+    boundaries of a decision class say the same about the action, statement for statement, maybe under
+    other names)."""
+    where = {
+        StatementRef(at.policy, at.index): member.statements[content]
+        for content, places in decided.statements.items()
+        for at in places
+    }
+    for theirs, mine in zip(decided.boundary, member.boundary, strict=False):
+        where[StatementRef(theirs.policy, theirs.index)] = (mine,)
+    return Relabelling(where)
+
+
+def named_statements(condition: Condition | None) -> tuple[StatementRef, ...]:
+    """The identity and boundary statements the tests of `condition` name: what a member's relabelled
+    condition depends on."""
+    if condition is None:
+        return ()
+    found = {
+        StatementRef(leaf.test.policy, leaf.test.statement)
+        for leaf in leaves(condition)
+        if leaf.test.policy_type in _OWN and leaf.test.statement is not None
+    }
+    return tuple(sorted(found))
+
+
+def _targets(relabelling: Relabelling, policy_type: str, policy: str, statement: int | None) -> tuple[StatementAt, ...]:
+    if statement is None or policy_type not in _OWN or not relabelling.statements:
+        return ()
+    return relabelling.statements.get(StatementRef(policy, statement), ())
+
+
+def _relabel_condition(condition: Condition, relabelling: Relabelling) -> Condition:
+    rename = relabelling.trust_policy
+
+    def retell(test: Test) -> Test:
+        if rename is not None and test.policy_type == "resource" and test.policy == rename.old:
+            return replace(test, policy=rename.new)
+        targets = _targets(relabelling, test.policy_type, test.policy, test.statement)
+        if not targets:
+            return test
+        first = targets[0]
+        return Test(test.key, test.operator, test.values, first.policy, first.index, first.sid, test.policy_type)
+
+    relabelled = map_tests(condition, retell)
+    assert not isinstance(relabelled, bool), "relabelling statements cannot decide a condition"
+    return relabelled
