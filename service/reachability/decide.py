@@ -144,7 +144,7 @@ class ClassAnswers:
                 for at in places
             }
             self._named = tuple(content_of.get(ref) for ref in named_statements(decision.condition))
-        told = decision
+        relabelled = decision
         if member is not decided and not (allowed and not self._named):
             if not (allowed or profile.unknown_policies):
                 return None
@@ -155,8 +155,8 @@ class ClassAnswers:
             found = self._relabelled.get(key)
             if found is None:
                 found = self._relabelled[key] = relabel(decision, relabelling_for(member, decided), explanation=False)
-            told = found
-        if (answer := access_from(profile, told)) is None:
+            relabelled = found
+        if (answer := access_from(profile, relabelled)) is None:
             return None
         paths = LazyPaths(partial(self._paths, member, decided, decision))
         return Access(answer.principal, answer.condition, paths, answer.notes, self._hops)

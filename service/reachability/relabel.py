@@ -1,4 +1,4 @@
-"""Relabelling: a decision made for one principal (or on one role's trust policy), told in another's own
+"""Relabelling: a decision made for one principal (or on one role's trust policy), written in another's own
 policies and statements, or for another role's trust policy of the same document. The outcome and the
 condition's tests stay; only which policy, statement and Sid they name changes."""
 
@@ -41,7 +41,7 @@ class Relabelling:
 
 
 def relabel(decision: Decision, relabelling: Relabelling, *, explanation: bool = True) -> Decision:
-    """`decision` told under `relabelling`: each deciding identity or boundary statement becomes the
+    """`decision` under `relabelling`: each deciding identity or boundary statement becomes the
     member's statements of the same content (a condition test names the first of them; the tests of the
     others are the same test), the trust policy its new name. Without `explanation`, only the condition is
     relabelled and the explanation is left empty."""

@@ -1,7 +1,7 @@
 """The users and roles of every loaded account, held in memory and refreshed per account load: the only
 module that reads the graph (through a `GraphSource`).
 
-`whoCan` over an organization weighs every user and role holding a policy that may allow the action: up
+`whoCan` over an organization considers every user and role holding a policy that may allow the action: up
 to a hundred thousand principals. Reading their profiles from Neo4j for each question costs seconds of
 Bolt transfer, so the process keeps them, one `AccountEntry` per loaded account, tagged with the `loadId`
 every load of that account writes. Each question first reads the generation (the short list of load ids,

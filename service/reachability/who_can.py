@@ -27,7 +27,7 @@ async def who_can(
     resource_org = await view.org_context(resource_account) if resource_account else None
     # Without a resource policy (none is loaded for a generic resource) only principals of the resource's
     # own account can be allowed. A resource whose ARN names no account (an S3 object) and that comes
-    # without `resource_account` is taken to be in each caller's own account: every account is weighed.
+    # without `resource_account` is taken to be in each caller's own account: every account's candidates count.
     entries = await view.entries([resource_account] if resource_account else None)
     classes = view.action(action.lower())
     target = Target(resource, resource_account, resource_org, None, "generic")
@@ -38,8 +38,9 @@ async def who_can(
         decision = decide(decided.profile, action, target)
         if count := counted(decision_class, decision):
             total += count
-            told = ClassAnswers(decision_class, decided, decision, member_paths, 0)
-            pending.append(Pending(told.answer, decision_class.profiles(unknown_only=decision.decision != "Allowed")))
+            answers = ClassAnswers(decision_class, decided, decision, member_paths, 0)
+            profiles = decision_class.profiles(unknown_only=decision.decision != "Allowed")
+            pending.append(Pending(answers.answer, profiles))
     return await assumers.chains(merged([], pending, total), 1, max_hops)
 
 

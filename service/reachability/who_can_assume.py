@@ -165,9 +165,9 @@ class Assumers:
                     rename = None
                     if shared.trust_policy != role.trust.name:
                         rename = TrustPolicyName(shared.trust_policy, role.trust.name)
-                    told = ClassAnswers(decision_class, shared.decided, shared.decision, paths, 1, rename)
+                    answers_of = ClassAnswers(decision_class, shared.decided, shared.decision, paths, 1, rename)
                     profiles = decision_class.profiles(unknown_only=shared.decision.decision != "Allowed")
-                    pending.append(Pending(told.answer, profiles))
+                    pending.append(Pending(answers_of.answer, profiles))
         return merged(answers, pending, total)
 
 
