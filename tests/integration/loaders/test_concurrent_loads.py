@@ -14,8 +14,8 @@ from loaders.graph_writer import WriteResult, write_account
 from loaders.pipeline import plan_from_paths, write_plan
 from loaders.rows import AccountSnapshot
 from service.database import apply_schema
-from tests.support.gaad import Account, allow, trust, trusts
 from tests.conftest import empty_database
+from tests.support.gaad import Account, allow, trust, trusts
 from tests.support.graph_state import graph_state
 
 pytestmark = pytest.mark.neo4j

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from loaders.pipeline import plan_from_paths, write_plan
 from service.errors import InputError
 from tests.support.graph_state import graph_state
-from tests.support.samples import gaad_a, gaad_b, write_json
 from tests.support.loader_strategies import mutated
+from tests.support.samples import gaad_a, gaad_b, write_json
 
 pytestmark = pytest.mark.neo4j
 _files = itertools.count()

@@ -16,8 +16,8 @@ import pytest
 import loaders.graph_writer
 from loaders.pipeline import LoadPlan, plan_from_paths, write_plan
 from service.cli import main
-from tests.support.gaad import Account, allow, trust, trusts
 from tests.conftest import empty_database
+from tests.support.gaad import Account, allow, trust, trusts
 from tests.support.graph_state import graph_state
 from tests.support.samples import EXAMPLES, write_json
 

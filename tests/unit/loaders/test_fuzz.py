@@ -11,8 +11,8 @@ from loaders.detect import detect
 from loaders.gaad import merge_pages, transform_gaad
 from loaders.organizations import transform_organization
 from service.errors import InputError
-from tests.support.samples import gaad_a, gaad_b, organization
 from tests.support.loader_strategies import mutated
+from tests.support.samples import gaad_a, gaad_b, organization
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
