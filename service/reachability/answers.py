@@ -99,8 +99,6 @@ class Answers(Sequence["Access"]):
             position += 1
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class AnswerKey:
     question: Hashable

@@ -78,11 +78,11 @@ def counted(decision_class: DecisionClass, decision: Decision) -> int:
     return decision_class.unknown if decision.decision == "ImplicitlyDenied" else 0
 
 
-def member_paths(member: Member, decided: Member, decision: Decision, *, role: Role | None = None) -> list[Path]:
-    """A member's paths: the decision made for `decided`, relabelled in the member's own policies; to the
-    role, when the question is about assuming one."""
-    if member is not decided:
-        decision = relabel(decision, relabelling_for(member, decided))
+def member_paths(member: Member, representative: Member, decision: Decision, *, role: Role | None = None) -> list[Path]:
+    """A member's paths: the decision made for the class's `representative`, relabelled in the member's own
+    policies; to the role, when the question is about assuming one."""
+    if member is not representative:
+        decision = relabel(decision, relabelling_for(member, representative))
     profile = member.profile
     identity = identity_paths(profile, decision)
     if role is None:
@@ -108,18 +108,18 @@ class ClassAnswers:
     are read. A decision kept from another role's question (see sharing.py) is first relabelled for this
     role's trust policy, when an answer needs it."""
 
-    __slots__ = ("_class", "_decision", "_hops", "_named", "_paths", "_relabelled", "_trust_policy", "decided")
+    __slots__ = ("_class", "_decision", "_hops", "_named", "_paths", "_relabelled", "_trust_policy", "representative")
 
     def __init__(
         self,
         decision_class: DecisionClass | None,
-        decided: Member,
+        representative: Member,
         decision: Decision,
         paths: MakePaths,
         hops: int,
         trust_policy: TrustPolicyName | None = None,
     ) -> None:
-        self._class, self.decided, self._paths, self._hops = decision_class, decided, paths, hops
+        self._class, self.representative, self._paths, self._hops = decision_class, representative, paths, hops
         self._decision, self._trust_policy = decision, trust_policy
         self._named: tuple[int | None, ...] | None = None
         self._relabelled: dict[_Locations, Decision] = {}
@@ -132,20 +132,20 @@ class ClassAnswers:
         return self._decision
 
     def answer(self, profile: Profile) -> Access | None:
-        member = self.decided if self._class is None else self._class.member(profile)
-        decision, decided = self.decision, self.decided
+        member = self.representative if self._class is None else self._class.member(profile)
+        decision, representative = self.decision, self.representative
         allowed = decision.decision == "Allowed"
         if self._named is None:
             # The contents of the statements the condition names: a member's relabelling depends on where
             # those are.
             content_of = {
                 StatementRef(at.policy, at.index): content
-                for content, places in decided.statements.items()
+                for content, places in representative.statements.items()
                 for at in places
             }
             self._named = tuple(content_of.get(ref) for ref in named_statements(decision.condition))
         relabelled = decision
-        if member is not decided and not (allowed and not self._named):
+        if member is not representative and not (allowed and not self._named):
             if not (allowed or profile.unknown_policies):
                 return None
             # (The boundary too: its tests are relabelled under the member's own boundary.)
@@ -154,9 +154,11 @@ class ClassAnswers:
             )
             found = self._relabelled.get(key)
             if found is None:
-                found = self._relabelled[key] = relabel(decision, relabelling_for(member, decided), explanation=False)
+                found = self._relabelled[key] = relabel(
+                    decision, relabelling_for(member, representative), explanation=False
+                )
             relabelled = found
         if (answer := access_from(profile, relabelled)) is None:
             return None
-        paths = LazyPaths(partial(self._paths, member, decided, decision))
+        paths = LazyPaths(partial(self._paths, member, representative, decision))
         return Access(answer.principal, answer.condition, paths, answer.notes, self._hops)

@@ -33,7 +33,7 @@ class TrustPolicyName:
 
 @dataclass(frozen=True)
 class Relabelling:
-    """Where each identity or boundary statement of the decided principal is among another's (several
+    """Where each identity or boundary statement of a class's representative is among another's (several
     places: the same content in several policies), and which trust policy name becomes which."""
 
     statements: Mapping[StatementRef, tuple[StatementAt, ...]] = field(default_factory=dict)
@@ -64,16 +64,16 @@ def relabel(decision: Decision, relabelling: Relabelling, *, explanation: bool =
     return Decision(decision.decision, condition, tuple(reasons))
 
 
-def relabelling_for(member: Member, decided: Member) -> Relabelling:
-    """Where each of `decided`'s deciding statements is among `member`'s policies (its boundary's too: the
+def relabelling_for(member: Member, representative: Member) -> Relabelling:
+    """Where each of `representative`'s deciding statements is among `member`'s policies (its boundary's too: the
     boundaries of a decision class say the same about the action, statement for statement, maybe under
     other names)."""
     where = {
         StatementRef(at.policy, at.index): member.statements[content]
-        for content, places in decided.statements.items()
+        for content, places in representative.statements.items()
         for at in places
     }
-    for theirs, mine in zip(decided.boundary, member.boundary, strict=False):
+    for theirs, mine in zip(representative.boundary, member.boundary, strict=False):
         where[StatementRef(theirs.policy, theirs.index)] = (mine,)
     return Relabelling(where)
 

@@ -56,9 +56,9 @@ class SharedKey:
 
 @dataclass(frozen=True, slots=True)
 class SharedDecision:
-    """A decision, the member it was made for, and the name of the trust policy it names."""
+    """A decision, the representative it was made for, and the name of the trust policy it names."""
 
-    decided: Member
+    representative: Member
     decision: Decision
     trust_policy: str
 

@@ -282,4 +282,3 @@ def _fits_anything(cs: CompiledStatement) -> bool:
 
 def _variable_resources(cs: CompiledStatement) -> bool:
     return any(r is not None and bool(r.variable_patterns) for r in (cs.resources, cs.not_resources))
-

@@ -34,11 +34,11 @@ async def who_can(
     total, pending = 0, []
     signature_classes = classes.signatures.classes(entries.values())
     for decision_class in classify(classes.signatures, signature_classes, resource, by_account=False):
-        decided = decision_class.representative
-        decision = decide(decided.profile, action, target)
+        representative = decision_class.representative
+        decision = decide(representative.profile, action, target)
         if count := counted(decision_class, decision):
             total += count
-            answers = ClassAnswers(decision_class, decided, decision, member_paths, 0)
+            answers = ClassAnswers(decision_class, representative, decision, member_paths, 0)
             profiles = decision_class.profiles(unknown_only=decision.decision != "Allowed")
             pending.append(Pending(answers.answer, profiles))
     return await assumers.chains(merged([], pending, total), 1, max_hops)

@@ -128,16 +128,14 @@ class Assumers:
         about_accounts = _trust_is_about_accounts(role)
         for signature_class in classes if named or not about_accounts else ():
             if not about_accounts or not named.isdisjoint(signature_class.arns):
-                individuals.update(
-                    (p.arn, p) for p in signature_class.profiles if not about_accounts or p.arn in named
-                )
+                individuals.update((p.arn, p) for p in signature_class.profiles if not about_accounts or p.arn in named)
         individuals.pop(role.arn, None)
         answers: list[Access] = []
         paths: MakePaths = partial(member_paths, role=role)
         target_side = Target.role(role)
         for profile in individuals.values():
-            decided = decide(profile, ASSUME_ROLE, target_side)
-            if (answer := ClassAnswers(None, Member(profile, {}), decided, paths, 1).answer(profile)) is not None:
+            decision = decide(profile, ASSUME_ROLE, target_side)
+            if (answer := ClassAnswers(None, Member(profile, {}), decision, paths, 1).answer(profile)) is not None:
                 answers.append(answer)
         answers += [answer for target in _unique_external(external) if (answer := _assume_external(target, role))]
         answers.sort(key=_principal_arn)
@@ -165,7 +163,7 @@ class Assumers:
                     rename = None
                     if shared.trust_policy != role.trust.name:
                         rename = TrustPolicyName(shared.trust_policy, role.trust.name)
-                    answers_of = ClassAnswers(decision_class, shared.decided, shared.decision, paths, 1, rename)
+                    answers_of = ClassAnswers(decision_class, shared.representative, shared.decision, paths, 1, rename)
                     profiles = decision_class.profiles(unknown_only=shared.decision.decision != "Allowed")
                     pending.append(Pending(answers_of.answer, profiles))
         return merged(answers, pending, total)
@@ -179,9 +177,9 @@ def _class_decision(
     key = action.shared.key(decision_class, role, facts)
     found = action.shared.get(key)
     if found is None:
-        decided = decision_class.representative
-        decision = decide(decided.profile, ASSUME_ROLE, Target.role(role))
-        found = SharedDecision(decided, decision, role.trust.name)
+        representative = decision_class.representative
+        decision = decide(representative.profile, ASSUME_ROLE, Target.role(role))
+        found = SharedDecision(representative, decision, role.trust.name)
         action.shared.put(key, found)
     return found
 
@@ -296,4 +294,3 @@ def _unique_external(targets: Iterable[TrustTargetRecord]) -> list[TrustTargetRe
     for target in targets:
         seen.setdefault(f"{target.target_kind}:{target.target}", target)
     return list(seen.values())
-
