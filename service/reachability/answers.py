@@ -7,7 +7,7 @@ import heapq
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, overload
+from typing import Any, NamedTuple, TypeVar, overload
 
 from service.reachability.model import Access, Path
 from service.reachability.profiles import Profile
@@ -155,21 +155,33 @@ class Pending:
 
 def merged(ready: list[Access], pending: list[Pending], total: int) -> Answers:
     """The answers in ARN order: `ready` ones (sorted) and the pending members', made as they are read."""
-    # (Numbered so that equal ARNs, as two stand-ins for one unloaded account could have, never compare the
-    # items themselves: ready ones first.)
-    streams: list[Iterable[tuple[str, int, Any]]] = [[(a.principal.arn, -1 - i, a) for i, a in enumerate(ready)]]
+    # (Numbered so that equal ARNs, as two stand-ins for one unloaded account could have, keep an order:
+    # ready ones first, then by decision class.)
+    streams: list[Iterable[_Next]] = [[_Next(a.principal.arn, -1 - i, a, None) for i, a in enumerate(ready)]]
     streams += [_numbered(number, part.profiles) for number, part in enumerate(pending)]
 
     def made() -> Iterator[Access]:
-        for _, number, item in heapq.merge(*streams):
-            if number < 0:
-                yield item
-            elif (answer := pending[number].answer(item)) is not None:
-                yield answer
+        for next_one in heapq.merge(*streams):
+            if next_one.ready is not None:
+                yield next_one.ready
+            elif next_one.profile is not None:
+                answer = pending[next_one.number].answer(next_one.profile)
+                if answer is not None:
+                    yield answer
 
     return Answers(total, made())
 
 
-def _numbered(number: int, profiles: Iterator[Profile]) -> Iterator[tuple[str, int, Profile]]:
+class _Next(NamedTuple):
+    """The next answer of one stream: made already (`ready`), or to be made for `profile`. Ordered by ARN,
+    then number, which never tie (a NamedTuple: one is made for every answer)."""
+
+    arn: str
+    number: int
+    ready: Access | None
+    profile: Profile | None
+
+
+def _numbered(number: int, profiles: Iterator[Profile]) -> Iterator[_Next]:
     for profile in profiles:
-        yield profile.arn, number, profile
+        yield _Next(profile.arn, number, None, profile)

@@ -4,7 +4,7 @@ account holding a policy that may allow it (a superset: the evaluator decides ea
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from service.evaluation.policy import ConditionClause
 from service.evaluation.statements import CompiledStatement, compiled
@@ -14,8 +14,7 @@ from service.reachability.profiles import AccountEntry, PolicyRef, Profile, pars
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class Kept(Generic[T]):
+class Kept(NamedTuple, Generic[T]):
     """What was worked out of `source` (a document, a `Profile`, an `AccountEntry`: the very object, which a
     load replaces): it holds only while the source is the same object."""
 
@@ -39,8 +38,7 @@ class StatementContent:
     conditions: tuple[ConditionClause, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class RelevantStatement:
+class RelevantStatement(NamedTuple):
     """A statement whose Action/NotAction admits the action, with the number of its content."""
 
     compiled: CompiledStatement

@@ -18,6 +18,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
+from typing import NamedTuple
 
 from service.evaluation.context import RequestContext
 from service.evaluation.request import Principal, Request
@@ -41,8 +42,11 @@ class ResourceFit:
 Fits = Mapping[int, ResourceFit]  # by the number of the patterns
 
 
-@dataclass(frozen=True, slots=True)
-class ExtraKey:
+# The keys below are made for every signature class of every question and hashed in every lookup: they
+# are NamedTuples (named fields, made and hashed at C speed), read by name only.
+
+
+class ExtraKey(NamedTuple):
     """What else a question's decision depends on for a principal: for a role trust, what the trust
     policy's principal clauses give for it."""
 
@@ -50,8 +54,7 @@ class ExtraKey:
     results: Hashable = None
 
 
-@dataclass(frozen=True, slots=True)
-class DecisionKey:
+class DecisionKey(NamedTuple):
     """Equal for principals that get one decision on a question."""
 
     individual: str | None  # the ARN of a principal decided on its own

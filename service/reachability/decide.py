@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from service.evaluation.engine import Decision, evaluate
 from service.evaluation.policy import Policy
@@ -93,8 +93,7 @@ def member_paths(member: Member, representative: Member, decision: Decision, *, 
 MakePaths = Callable[[Member, Member, Decision], Sequence[Path]]
 
 
-@dataclass(frozen=True, slots=True)
-class _Locations:
+class _Locations(NamedTuple):  # (made for every relabelled member: see classes.py on NamedTuple keys)
     """Where a member has its boundary's statements and the statements a condition names: members equal in
     these share one relabelled condition."""
 
@@ -139,7 +138,7 @@ class ClassAnswers:
             # The contents of the statements the condition names: a member's relabelling depends on where
             # those are.
             content_of = {
-                StatementRef(at.policy, at.index): content
+                StatementRef(at.policy, at.statement): content
                 for content, places in representative.statements.items()
                 for at in places
             }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from service.evaluation.engine import Decision, Reason
 from service.evaluation.formula import Condition, Test, leaves, map_tests
@@ -15,12 +16,11 @@ from service.reachability.signatures import StatementAt
 _OWN = frozenset({"identity", "boundary"})  # the policy types whose statements a member has of its own
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class StatementRef:
+class StatementRef(NamedTuple):
     """A statement by policy and index, as a decision's reasons and tests name it."""
 
     policy: str
-    index: int
+    statement: int  # its index in the policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,7 @@ def relabel(decision: Decision, relabelling: Relabelling, *, explanation: bool =
             reasons.append(reason)
         else:
             reasons.extend(
-                Reason(at.policy, reason.policy_type, at.index, at.sid, reason.effect, reason.why) for at in targets
+                Reason(at.policy, reason.policy_type, at.statement, at.sid, reason.effect, reason.why) for at in targets
             )
     return Decision(decision.decision, condition, tuple(reasons))
 
@@ -69,12 +69,12 @@ def relabelling_for(member: Member, representative: Member) -> Relabelling:
     boundaries of a decision class say the same about the action, statement for statement, maybe under
     other names)."""
     where = {
-        StatementRef(at.policy, at.index): member.statements[content]
+        StatementRef(at.policy, at.statement): member.statements[content]
         for content, places in representative.statements.items()
         for at in places
     }
     for theirs, mine in zip(representative.boundary, member.boundary, strict=False):
-        where[StatementRef(theirs.policy, theirs.index)] = (mine,)
+        where[StatementRef(theirs.policy, theirs.statement)] = (mine,)
     return Relabelling(where)
 
 
@@ -107,7 +107,7 @@ def _relabel_condition(condition: Condition, relabelling: Relabelling) -> Condit
         if not targets:
             return test
         first = targets[0]
-        return Test(test.key, test.operator, test.values, first.policy, first.index, first.sid, test.policy_type)
+        return Test(test.key, test.operator, test.values, first.policy, first.statement, first.sid, test.policy_type)
 
     relabelled = map_tests(condition, retell)
     assert not isinstance(relabelled, bool), "relabelling statements cannot decide a condition"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
+from typing import NamedTuple
 
 from service.evaluation.context import RequestContext
 from service.evaluation.formula import Cond
@@ -26,12 +27,11 @@ from service.reachability.snapshot import freeze
 _FREEZE_AFTER = 5000  # signatures newly made for an action before the garbage collector is spared them
 
 
-@dataclass(frozen=True, slots=True)
-class StatementAt:
+class StatementAt(NamedTuple):
     """Where a statement is: its policy (ARN), its index in the policy, its Sid."""
 
     policy: str
-    index: int
+    statement: int  # its index in the policy
     sid: str | None
 
 
@@ -83,8 +83,7 @@ class OrgPlace:
         return cls(org.is_management_account, tuple(tuple(level) for level in org.scp_levels))
 
 
-@dataclass(frozen=True, slots=True)
-class FittedStatement:
+class FittedStatement(NamedTuple):
     """A relevant statement whose Resource does not fit everything: fitted to each question's resource."""
 
     compiled: CompiledStatement
@@ -93,14 +92,12 @@ class FittedStatement:
     patterns: int  # the number of its `ResourcePatterns`
 
 
-@dataclass(frozen=True, slots=True)
-class ContentPatterns:
+class ContentPatterns(NamedTuple):
     content: int
     patterns: int
 
 
-@dataclass(frozen=True, slots=True)
-class SignatureKey:
+class SignatureKey(NamedTuple):
     """Equal for the principals of one account whose signatures are equal up to statement locations."""
 
     individual: str | None
@@ -110,8 +107,7 @@ class SignatureKey:
     fitted: tuple[ContentPatterns, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Signature:
+class Signature(NamedTuple):
     """What one principal's decisions on one action depend on beyond its account: its relevant statements
     (by content, with their locations), the results of its principal clauses, its kind and boundary.
 

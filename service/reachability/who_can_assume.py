@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
+from typing import NamedTuple
 
 from service.database.records import TrustTargetRecord
 from service.errors import QueryError
@@ -30,8 +31,7 @@ from service.reachability.sharing import RoleFacts, SharedDecision
 _ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 
 
-@dataclass(frozen=True, slots=True)
-class TrustClauseResults:
+class TrustClauseResults(NamedTuple):  # (part of a class key: see classes.py)
     """What a trust policy's principal clauses give for a principal, and whether it is in the role's account
     (where the trust policy alone can grant)."""
 
@@ -145,14 +145,14 @@ class Assumers:
             # accounts share classes (under the same organization place, see `classify`), split only by
             # whether they are in the role's own account (where the trust policy alone can grant).
             anyone = everyone and not (accounts or named)
-            key, by_account = _trust_keys(role)
+            trust_keys = _trust_keys(role)
             decision_classes = classify(
                 action.signatures,
                 classes,
                 role.arn,
-                key,
+                trust_keys.key,
                 by_account=not anyone,
-                extra_by_account=by_account,
+                extra_by_account=trust_keys.by_account,
                 leave_out=named | {role.arn},
             )
             facts = RoleFacts.of(role)
@@ -252,11 +252,18 @@ def _trust_is_about_accounts(role: Role) -> bool:
     return not any(st.not_principals is not None for st in role.trust.statements)
 
 
-def _trust_keys(role: Role) -> tuple[Callable[[Profile], ExtraKey], bool]:
-    """`_trust_key` for this role, and whether it is the same for every principal of an account: when the
+@dataclass(frozen=True)
+class _TrustKeys:
+    """`_trust_key` for one role, and whether it is the same for every principal of an account: when the
     trust policy's clauses look at nothing finer than the principal's account (aws:PrincipalOrgID, say)."""
+
+    key: Callable[[Profile], ExtraKey]
+    by_account: bool
+
+
+def _trust_keys(role: Role) -> _TrustKeys:
     if not about_the_account_only(compiled(role.trust, "resource").for_action(ASSUME_ROLE.lower())):
-        return partial(_trust_key, role), False
+        return _TrustKeys(partial(_trust_key, role), by_account=False)
     by_account: dict[str, ExtraKey] = {}
 
     def key(profile: Profile) -> ExtraKey:
@@ -265,7 +272,7 @@ def _trust_keys(role: Role) -> tuple[Callable[[Profile], ExtraKey], bool]:
             found = by_account[profile.account_id] = _trust_key(role, profile)
         return found
 
-    return key, True
+    return _TrustKeys(key, by_account=True)
 
 
 def _trust_key(role: Role, profile: Profile) -> ExtraKey:

@@ -7,11 +7,13 @@ transform (loaders/trust.py), resolved against the accounts given, as the graph 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from loaders.trust import trust_rows
 from service.database.records import (
@@ -31,6 +33,14 @@ from service.database.records import (
 from service.evaluation import parse_policy
 
 AWS_MANAGED = "arn:aws:iam::aws:policy/"
+T = TypeVar("T")
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """The coroutine's result, from an event loop of its own in a thread of its own: a test run earlier in
+    the session (Playwright's sync API) may leave a loop running in the main thread."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 def document(*statements: dict[str, Any]) -> str:

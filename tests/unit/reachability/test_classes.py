@@ -3,14 +3,12 @@ which principals must get one decision, and which must not."""
 
 from __future__ import annotations
 
-import asyncio
-
 from service.reachability.candidates import ActionPolicies
 from service.reachability.classes import DecisionClass, classify
 from service.reachability.profiles import AccountEntry
 from service.reachability.signatures import Signatures
 from service.reachability.snapshot import AccountSnapshot
-from tests.unit.reachability.fake_source import FakeAccount, FakeOrganization, FakeSource, allow, deny
+from tests.unit.reachability.fake_source import FakeAccount, FakeOrganization, FakeSource, allow, deny, run
 
 A, B, C = "111122223333", "444455556666", "777788889999"
 
@@ -20,7 +18,7 @@ def _entries(*accounts: FakeAccount, organization: FakeOrganization | None = Non
         source, snapshot = FakeSource(*accounts, organization=organization), AccountSnapshot()
         return (await snapshot.accounts(source, await snapshot.generation(source))).entries
 
-    return asyncio.run(read())
+    return run(read())
 
 
 def _classes(action: str, resource: str, *accounts: FakeAccount, **options: bool) -> list[DecisionClass]:

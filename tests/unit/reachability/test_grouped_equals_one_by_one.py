@@ -5,7 +5,6 @@ tests/integration/api/test_shared_decisions.py, on a `FakeSource`."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +15,7 @@ from service.reachability.decide import access_from
 from service.reachability.index import PrincipalIndex
 from service.reachability.paths import assume_paths, identity_paths
 from service.reachability.questions import Reachability
-from tests.unit.reachability.fake_source import FakeAccount, FakeOrganization, FakeSource, trusting
+from tests.unit.reachability.fake_source import FakeAccount, FakeOrganization, FakeSource, run, trusting
 
 A, B = "111122223333", "444455556666"
 ORG = "o-test"
@@ -171,4 +170,4 @@ async def _compare(source: FakeSource) -> int:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(accounts)
 def test_grouped_answers_equal_answers_decided_principal_by_principal(spec: dict[str, Any]) -> None:
-    asyncio.run(_compare(_build(spec)))
+    run(_compare(_build(spec)))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable
 from typing import TypeVar
 
 import pytest
@@ -17,19 +15,13 @@ from tests.unit.reachability.fake_source import (
     FakeSource,
     allow,
     deny,
+    run,
     trusting,
 )
 
 T = TypeVar("T")
 A, B = "111122223333", "444455556666"
 BUCKET = "arn:aws:s3:::reports/q1.csv"
-
-
-def run(awaitable: Awaitable[T]) -> T:
-    async def wrapped() -> T:
-        return await awaitable
-
-    return asyncio.run(wrapped())
 
 
 def _account() -> FakeAccount:

@@ -79,7 +79,7 @@ def test_named_statements_are_the_identity_and_boundary_ones_in_order() -> None:
 
 
 def test_a_relabelling_maps_contents_and_boundaries_statement_for_statement() -> None:
-    decided = Member(
+    representative = Member(
         _profile("first"),
         {0: (StatementAt("p-first", 0, None),), 1: (StatementAt("q-first", 2, "Q"),)},
         (StatementAt("boundary-first", 0, None), StatementAt("boundary-first", 1, None)),
@@ -89,7 +89,7 @@ def test_a_relabelling_maps_contents_and_boundaries_statement_for_statement() ->
         {0: (StatementAt("p-second", 4, None),), 1: (StatementAt("q-second", 0, None),)},
         (StatementAt("boundary-second", 0, "B0"), StatementAt("boundary-second", 1, "B1")),
     )
-    where = relabelling_for(member, decided).statements
+    where = relabelling_for(member, representative).statements
     assert where[StatementRef("p-first", 0)] == (StatementAt("p-second", 4, None),)
     assert where[StatementRef("q-first", 2)] == (StatementAt("q-second", 0, None),)
     assert where[StatementRef("boundary-first", 1)] == (StatementAt("boundary-second", 1, "B1"),)

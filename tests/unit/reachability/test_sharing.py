@@ -3,7 +3,6 @@ of the same trust document exactly when nothing that decides it looks at the rol
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -14,7 +13,15 @@ from service.reachability.index import PrincipalIndex
 from service.reachability.profiles import OrgContext, Role
 from service.reachability.questions import Reachability
 from service.reachability.sharing import RoleFacts
-from tests.unit.reachability.fake_source import FakeAccount, FakeOrganization, FakeSource, allow, document, trusting
+from tests.unit.reachability.fake_source import (
+    FakeAccount,
+    FakeOrganization,
+    FakeSource,
+    allow,
+    document,
+    run,
+    trusting,
+)
 
 A, B = "111122223333", "444455556666"
 IN_ORG = trusting({"AWS": "*"}, Condition={"StringEquals": {"aws:PrincipalOrgID": "o-test"}})
@@ -60,9 +67,9 @@ def test_roles_of_one_trust_document_share_their_decisions(monkeypatch: pytest.M
         account.user("hopper", [hop])
     source, index = FakeSource(a, b, organization=_organization(a, b)), PrincipalIndex()
     decided = _counting(monkeypatch)
-    first = asyncio.run(Reachability(source, index).who_can_assume(a.arn("role", "org-reader")))
+    first = run(Reachability(source, index).who_can_assume(a.arn("role", "org-reader")))
     made = len(decided)
-    second = asyncio.run(Reachability(source, index).who_can_assume(b.arn("role", "org-reader")))
+    second = run(Reachability(source, index).who_can_assume(b.arn("role", "org-reader")))
     assert len(decided) == made  # no new decision
     policies = {leaf.test.policy for x in second for leaf in x.conditions if leaf.test.policy_type == "resource"}
     assert policies == {"org-reader trust policy"}
@@ -78,9 +85,9 @@ def test_a_statement_on_the_resource_account_keeps_decisions_per_role(monkeypatc
     a.user("homebody", [a.policy("Home", home)])
     source, index = FakeSource(a, b, organization=_organization(a, b)), PrincipalIndex()
     decided = _counting(monkeypatch)
-    first = asyncio.run(Reachability(source, index).who_can_assume(a.arn("role", "org-reader")))
+    first = run(Reachability(source, index).who_can_assume(a.arn("role", "org-reader")))
     made = len(decided)
-    second = asyncio.run(Reachability(source, index).who_can_assume(b.arn("role", "org-reader")))
+    second = run(Reachability(source, index).who_can_assume(b.arn("role", "org-reader")))
     assert len(decided) > made
     assert a.arn("user", "homebody") in {x.principal.arn for x in first}
     assert a.arn("user", "homebody") not in {x.principal.arn for x in second}

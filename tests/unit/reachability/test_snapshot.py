@@ -3,13 +3,12 @@ when it reads again."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 from service.database.records import OrganizationRecord, OrgLevelRecord, OrgPolicyRecord
 from service.reachability.profiles import OrgContext, PolicyRef
 from service.reachability.snapshot import AccountSnapshot
-from tests.unit.reachability.fake_source import FakeAccount, FakeOrganization, FakeSource, allow, deny, document
+from tests.unit.reachability.fake_source import FakeAccount, FakeOrganization, FakeSource, allow, deny, document, run
 
 A, B = "111122223333", "444455556666"
 
@@ -34,13 +33,13 @@ def test_an_account_is_read_once_and_again_only_after_its_own_load() -> None:
         assert source.reads["account_principals"] == 3
         assert snapshot.revision > revision and entries[B].load_id == "load-2"
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_only_the_wanted_accounts_are_read() -> None:
     a, b = FakeAccount(A), FakeAccount(B)
     source, snapshot = FakeSource(a, b), AccountSnapshot()
-    entries = asyncio.run(_entries(snapshot, source, [B, "999999999999"]))
+    entries = run(_entries(snapshot, source, [B, "999999999999"]))
     assert list(entries) == [B] and source.reads["account_principals"] == 1
 
 
@@ -54,7 +53,7 @@ def test_an_account_the_graph_no_longer_holds_is_dropped() -> None:
         assert list(await _entries(snapshot, source)) == [A]
         assert [entry.account_id for entry in snapshot.entries] == [A]
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_a_new_version_of_an_aws_managed_policy_reads_the_other_holders_again() -> None:
@@ -74,7 +73,7 @@ def test_a_new_version_of_an_aws_managed_policy_reads_the_other_holders_again() 
         held = entries[B].profiles[b.arn("user", "bob")].policies[0]
         assert held.document is not None and '"s3:*"' in held.document
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_group_policies_carry_their_group_and_an_unknown_arn_stays_a_policy() -> None:
@@ -82,7 +81,7 @@ def test_group_policies_carry_their_group_and_an_unknown_arn_stays_a_policy() ->
     readers = a.policy("Readers", allow("s3:GetObject"))
     team = a.group("team", [readers])
     a.user("alice", ["arn:aws:iam::aws:policy/NeverLoaded"], groups=[team])
-    entries = asyncio.run(_entries(AccountSnapshot(), FakeSource(a)))
+    entries = run(_entries(AccountSnapshot(), FakeSource(a)))
     policies = entries[A].profiles[a.arn("user", "alice")].policies
     assert policies[0] == PolicyRef.unknown("arn:aws:iam::aws:policy/NeverLoaded")
     assert (policies[1].arn, policies[1].via, policies[1].via_name) == (readers, team, "team")
@@ -105,7 +104,7 @@ def test_an_organization_load_rebinds_the_accounts_without_reading_them_again() 
         assert len(after.org.scp_levels[0]) == 2 and len(before.org.scp_levels[0]) == 1
         assert after.profiles[a.arn("user", "alice")].org is after.org
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_an_org_context_from_its_record() -> None:
