@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar, overload
 
 from service.reachability.model import Access, Path
-from service.reachability.profiles import Profile
+from service.reachability.profiles import Entry, Profile
 from service.reachability.snapshot import LoadIds
 
 T = TypeVar("T")
@@ -150,7 +150,7 @@ class Pending:
     """Members whose answers are still to be made (ARN order), and how to make one."""
 
     answer: Callable[[Profile], Access | None]
-    profiles: Iterator[Profile]
+    entries: Iterator[Entry]
 
 
 def merged(ready: list[Access], pending: list[Pending], total: int) -> Answers:
@@ -158,7 +158,7 @@ def merged(ready: list[Access], pending: list[Pending], total: int) -> Answers:
     # (Numbered so that equal ARNs, as two stand-ins for one unloaded account could have, keep an order:
     # ready ones first, then by decision class.)
     streams: list[Iterable[_Next]] = [[_Next(a.principal.arn, -1 - i, a, None) for i, a in enumerate(ready)]]
-    streams += [_numbered(number, part.profiles) for number, part in enumerate(pending)]
+    streams += [_numbered(number, part.entries) for number, part in enumerate(pending)]
 
     def made() -> Iterator[Access]:
         for next_one in heapq.merge(*streams):
@@ -182,6 +182,6 @@ class _Next(NamedTuple):
     profile: Profile | None
 
 
-def _numbered(number: int, profiles: Iterator[Profile]) -> Iterator[_Next]:
-    for profile in profiles:
-        yield _Next(profile.arn, number, None, profile)
+def _numbered(number: int, entries: Iterator[Entry]) -> Iterator[_Next]:
+    for arn, profile in entries:
+        yield _Next(arn, number, None, profile)

@@ -24,7 +24,7 @@ from service.evaluation.context import RequestContext
 from service.evaluation.request import Principal, Request
 from service.evaluation.statements import CompiledStatement, ResourceSet
 from service.evaluation.wildcards import translate
-from service.reachability.profiles import Profile
+from service.reachability.profiles import Entry, Profile
 from service.reachability.signatures import SignatureClass, Signatures, StatementAt
 
 _VARIABLE = re.compile(r"\$\{[^}]*\}")
@@ -80,19 +80,32 @@ class DecisionClass:
     """Principals that get one decision on a question: those of some signature classes (or parts of them),
     with their members made as they are read."""
 
-    __slots__ = ("_fits", "_representative", "_signatures", "key", "parts", "size", "unknown", "unknown_parts")
+    __slots__ = (
+        "_first",
+        "_fits",
+        "_representative",
+        "_signatures",
+        "key",
+        "parts",
+        "size",
+        "unknown",
+        "unknown_parts",
+    )
 
     def __init__(self, key: DecisionKey, signatures: Signatures, fits: Fits) -> None:
         self.key, self._signatures, self._fits = key, signatures, fits
-        self.parts: list[list[Profile]] = []
-        self.unknown_parts: list[list[Profile]] = []
+        self.parts: list[list[Entry]] = []
+        self.unknown_parts: list[list[Entry]] = []
         self.size = 0
         self.unknown = 0  # members holding a policy or boundary whose document is not loaded
+        self._first: Entry | None = None
         self._representative: Member | None = None
 
-    def add(self, profiles: list[Profile], unknown: list[Profile]) -> None:
-        self.parts.append(profiles)
-        self.size += len(profiles)
+    def add(self, entries: list[Entry], unknown: list[Entry]) -> None:
+        self.parts.append(entries)
+        self.size += len(entries)
+        if self._first is None or entries[0].arn < self._first.arn:
+            self._first = entries[0]
         if unknown:
             self.unknown_parts.append(unknown)
             self.unknown += len(unknown)
@@ -101,8 +114,8 @@ class DecisionClass:
     def representative(self) -> Member:
         """The member (of the least ARN) for whom the class is decided."""
         if self._representative is None:
-            first = min((part[0] for part in self.parts), key=_arn)
-            self._representative = member(self._signatures, first, self._fits)
+            assert self._first is not None, "a decision class has members"
+            self._representative = member(self._signatures, self._first.profile, self._fits)
         return self._representative
 
     def member(self, profile: Profile) -> Member:
@@ -111,11 +124,11 @@ class DecisionClass:
             return representative
         return member(self._signatures, profile, self._fits)
 
-    def profiles(self, *, unknown_only: bool = False) -> Iterator[Profile]:
+    def entries(self, *, unknown_only: bool = False) -> Iterator[Entry]:
         """The members in ARN order; with `unknown_only`, those with a policy (or boundary) whose document is
         not loaded."""
         parts = self.unknown_parts if unknown_only else self.parts
-        return iter(parts[0]) if len(parts) == 1 else heapq.merge(*parts, key=_arn)
+        return iter(parts[0]) if len(parts) == 1 else heapq.merge(*parts)
 
 
 def classify(
@@ -145,18 +158,18 @@ def classify(
     extras: dict[str, ExtraKey] = {}  # by account, with `extra_by_account`
     one_by_one = extra is not None and not extra_by_account
 
-    def join(key: DecisionKey, profiles: list[Profile], unknown: list[Profile]) -> None:
+    def join(key: DecisionKey, entries: list[Entry], unknown: list[Entry]) -> None:
         decision_class = found.get(key)
         if decision_class is None:
             decision_class = found[key] = DecisionClass(key, signatures, fits)
-        decision_class.add(profiles, unknown)
+        decision_class.add(entries, unknown)
 
     for signature_class in classes:
-        profiles, unknown = signature_class.profiles, signature_class.unknown
+        entries, unknown = signature_class.entries, signature_class.unknown
         if leave_out and not leave_out.isdisjoint(signature_class.arns):
-            profiles = [profile for profile in profiles if profile.arn not in leave_out]
-            unknown = [profile for profile in unknown if profile.arn not in leave_out]
-            if not profiles:
+            entries = [entry for entry in entries if entry.arn not in leave_out]
+            unknown = [entry for entry in unknown if entry.arn not in leave_out]
+            if not entries:
                 continue
         signature = signature_class.signature
         contents, individual = signature.key.fit_everywhere, signature.individual
@@ -175,7 +188,8 @@ def classify(
         account = signature_class.account if by_account else None
         org_place = None if by_account else signature_class.org_place
         if individual or one_by_one:
-            for profile in profiles:
+            for entry in entries:
+                profile = entry.profile
                 key = DecisionKey(
                     profile.arn if individual else None,
                     signature.principal_results,
@@ -185,17 +199,17 @@ def classify(
                     signature.kind_boundary,
                     contents,
                 )
-                join(key, [profile], [profile] if profile.unknown_policies else [])
+                join(key, [entry], [entry] if profile.unknown_policies else [])
             continue
         shared_extra: ExtraKey | None = None
         if extra is not None:
             shared_extra = extras.get(signature_class.account)
             if shared_extra is None:
-                shared_extra = extras[signature_class.account] = extra(profiles[0])
+                shared_extra = extras[signature_class.account] = extra(entries[0].profile)
         key = DecisionKey(
             None, signature.principal_results, shared_extra, account, org_place, signature.kind_boundary, contents
         )
-        join(key, profiles, unknown)
+        join(key, entries, unknown)
     return list(found.values())
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from service.database.records import OrganizationRecord, PolicyRecord, RoleRecord
 from service.evaluation import Policy, Principal, parse_policy
@@ -158,6 +159,13 @@ class Profile:
         if self.boundary is not None and not self.boundary.loaded:
             unknown.append(self.boundary)
         return tuple(unknown)
+
+
+class Entry(NamedTuple):
+    """A principal as signature classes and decision classes list it: ordered by ARN (which is unique)."""
+
+    arn: str
+    profile: Profile
 
 
 @dataclass(frozen=True)

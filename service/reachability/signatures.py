@@ -21,7 +21,7 @@ from service.reachability.clauses import (
     principal_clauses,
     resource_independent,
 )
-from service.reachability.profiles import AccountEntry, OrgContext, PolicyRef, Profile, parsed
+from service.reachability.profiles import AccountEntry, Entry, OrgContext, PolicyRef, Profile, parsed
 from service.reachability.snapshot import freeze
 
 _FREEZE_AFTER = 5000  # signatures newly made for an action before the garbage collector is spared them
@@ -139,15 +139,15 @@ class SignatureClass:
     """Principals of one account (ARN order) whose signatures are equal up to statement locations:
     `signature` is the first's."""
 
-    __slots__ = ("account", "arns", "org_place", "profiles", "signature", "unknown")
+    __slots__ = ("account", "arns", "entries", "org_place", "signature", "unknown")
 
     def __init__(self, profiles: list[Profile], signature: Signature, org_place: int) -> None:
         self.signature = signature
         self.account, self.org_place = profiles[0].account_id, org_place
         self.arns = frozenset(profile.arn for profile in profiles)
-        self.profiles = profiles
+        self.entries = [Entry(profile.arn, profile) for profile in profiles]
         # Those holding a policy or boundary whose document is not loaded: an implicit deny may not be one.
-        self.unknown = [profile for profile in profiles if profile.unknown_policies]
+        self.unknown = [entry for entry in self.entries if entry.profile.unknown_policies]
 
 
 @dataclass(frozen=True, slots=True)

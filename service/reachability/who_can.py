@@ -39,8 +39,8 @@ async def who_can(
         if count := counted(decision_class, decision):
             total += count
             answers = ClassAnswers(decision_class, representative, decision, member_paths, 0)
-            profiles = decision_class.profiles(unknown_only=decision.decision != "Allowed")
-            pending.append(Pending(answers.answer, profiles))
+            members = decision_class.entries(unknown_only=decision.decision != "Allowed")
+            pending.append(Pending(answers.answer, members))
     return await assumers.chains(merged([], pending, total), 1, max_hops)
 
 

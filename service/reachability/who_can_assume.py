@@ -128,7 +128,9 @@ class Assumers:
         about_accounts = _trust_is_about_accounts(role)
         for signature_class in classes if named or not about_accounts else ():
             if not about_accounts or not named.isdisjoint(signature_class.arns):
-                individuals.update((p.arn, p) for p in signature_class.profiles if not about_accounts or p.arn in named)
+                individuals.update(
+                    (e.arn, e.profile) for e in signature_class.entries if not about_accounts or e.arn in named
+                )
         individuals.pop(role.arn, None)
         answers: list[Access] = []
         paths: MakePaths = partial(member_paths, role=role)
@@ -164,8 +166,8 @@ class Assumers:
                     if shared.trust_policy != role.trust.name:
                         rename = TrustPolicyName(shared.trust_policy, role.trust.name)
                     answers_of = ClassAnswers(decision_class, shared.representative, shared.decision, paths, 1, rename)
-                    profiles = decision_class.profiles(unknown_only=shared.decision.decision != "Allowed")
-                    pending.append(Pending(answers_of.answer, profiles))
+                    members = decision_class.entries(unknown_only=shared.decision.decision != "Allowed")
+                    pending.append(Pending(answers_of.answer, members))
         return merged(answers, pending, total)
 
 

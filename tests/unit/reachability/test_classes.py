@@ -28,7 +28,7 @@ def _classes(action: str, resource: str, *accounts: FakeAccount, **options: bool
 
 
 def _members(classes: list[DecisionClass]) -> list[list[str]]:
-    return sorted([profile.name for profile in c.profiles()] for c in classes)
+    return sorted([entry.profile.name for entry in c.entries()] for c in classes)
 
 
 def test_a_policy_matches_an_action_by_its_statements_and_an_unloaded_one_may_allow_anything() -> None:
@@ -142,7 +142,7 @@ def test_leave_out_removes_principals_and_the_representative_is_the_least_arn() 
             account.user(name, [account.policy(f"{name}-p", allow("s3:GetObject"))])
     left_out = frozenset({a.arn("user", "amy")})
     (only,) = _classes("s3:GetObject", "*", a, b, by_account=False, leave_out=left_out)  # type: ignore[arg-type]
-    arns = [profile.arn for profile in only.profiles()]
+    arns = [entry.arn for entry in only.entries()]
     assert arns == sorted(arns) and a.arn("user", "amy") not in arns and len(arns) == 5
     assert only.representative.profile.arn == a.arn("user", "kim") == arns[0]
 
@@ -154,4 +154,4 @@ def test_members_with_unloaded_policies_are_counted_apart() -> None:
     a.user("unsure", [readers, a.policy("No", deny("ec2:*")), a.missing_policy("Gone")])
     classes = _classes("s3:GetObject", "*", a)
     assert sum(c.unknown for c in classes) == 1
-    assert [p.name for c in classes for p in c.profiles(unknown_only=True)] == ["unsure"]
+    assert [e.profile.name for c in classes for e in c.entries(unknown_only=True)] == ["unsure"]
