@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -25,7 +25,7 @@ from service.evaluation.request import Principal, Request
 from service.evaluation.statements import CompiledStatement, ResourceSet
 from service.evaluation.wildcards import translate
 from service.reachability.profiles import Entry, Profile
-from service.reachability.signatures import SignatureClass, Signatures, StatementAt
+from service.reachability.signatures import SignatureClass, Signatures, StatementAt, StatementRef
 
 _VARIABLE = re.compile(r"\$\{[^}]*\}")
 
@@ -74,6 +74,20 @@ class Member:
     profile: Profile
     statements: Mapping[int, tuple[StatementAt, ...]]
     boundary: tuple[StatementAt, ...] = ()
+
+    # (Worked out once for a representative, which is relabelled for every other member of its class.)
+    @cached_property
+    def content_of(self) -> Mapping[StatementRef, int]:
+        """The content of each deciding statement, by policy and index."""
+        return {
+            StatementRef(at.policy, at.statement): content
+            for content, places in self.statements.items()
+            for at in places
+        }
+
+    @cached_property
+    def boundary_refs(self) -> tuple[StatementRef, ...]:
+        return tuple(StatementRef(at.policy, at.statement) for at in self.boundary)
 
 
 class DecisionClass:

@@ -18,7 +18,6 @@ from service.reachability.paths import assume_paths, identity_paths
 from service.reachability.profiles import OrgContext, Profile, Role
 from service.reachability.relabel import (
     Relabelling,
-    StatementRef,
     TrustPolicyName,
     named_statements,
     relabel,
@@ -137,11 +136,7 @@ class ClassAnswers:
         if self._named is None:
             # The contents of the statements the condition names: a member's relabelling depends on where
             # those are.
-            content_of = {
-                StatementRef(at.policy, at.statement): content
-                for content, places in representative.statements.items()
-                for at in places
-            }
+            content_of = representative.content_of
             self._named = tuple(content_of.get(ref) for ref in named_statements(decision.condition))
         relabelled = decision
         if member is not representative and not (allowed and not self._named):

@@ -6,21 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
 
 from service.evaluation.engine import Decision, Reason
 from service.evaluation.formula import Condition, Test, leaves, map_tests
 from service.reachability.classes import Member
-from service.reachability.signatures import StatementAt
+from service.reachability.signatures import StatementAt, StatementRef
 
 _OWN = frozenset({"identity", "boundary"})  # the policy types whose statements a member has of its own
-
-
-class StatementRef(NamedTuple):
-    """A statement by policy and index, as a decision's reasons and tests name it."""
-
-    policy: str
-    statement: int  # its index in the policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +41,14 @@ def relabel(decision: Decision, relabelling: Relabelling, *, explanation: bool =
     if not explanation:
         return Decision(decision.decision, condition, ())
     reasons: list[Reason] = []
-    rename = relabelling.trust_policy
+    rename, statements = relabelling.trust_policy, relabelling.statements
     for reason in decision.explanation:
         if rename is not None and reason.policy_type == "resource" and reason.policy == rename.old:
             reasons.append(replace(reason, policy=rename.new))
             continue
-        targets = _targets(relabelling, reason.policy_type, reason.policy, reason.statement)
+        targets = None
+        if statements and reason.statement is not None and reason.policy_type in _OWN:
+            targets = statements.get(StatementRef(reason.policy, reason.statement))
         if not targets:
             reasons.append(reason)
         else:
@@ -68,13 +62,9 @@ def relabelling_for(member: Member, representative: Member) -> Relabelling:
     """Where each of `representative`'s deciding statements is among `member`'s policies (its boundary's too: the
     boundaries of a decision class say the same about the action, statement for statement, maybe under
     other names)."""
-    where = {
-        StatementRef(at.policy, at.statement): member.statements[content]
-        for content, places in representative.statements.items()
-        for at in places
-    }
-    for theirs, mine in zip(representative.boundary, member.boundary, strict=False):
-        where[StatementRef(theirs.policy, theirs.statement)] = (mine,)
+    where = {ref: member.statements[content] for ref, content in representative.content_of.items()}
+    for theirs, mine in zip(representative.boundary_refs, member.boundary, strict=False):
+        where[theirs] = (mine,)
     return Relabelling(where)
 
 
@@ -91,19 +81,15 @@ def named_statements(condition: Condition | None) -> tuple[StatementRef, ...]:
     return tuple(sorted(found))
 
 
-def _targets(relabelling: Relabelling, policy_type: str, policy: str, statement: int | None) -> tuple[StatementAt, ...]:
-    if statement is None or policy_type not in _OWN or not relabelling.statements:
-        return ()
-    return relabelling.statements.get(StatementRef(policy, statement), ())
-
-
 def _relabel_condition(condition: Condition, relabelling: Relabelling) -> Condition:
-    rename = relabelling.trust_policy
+    rename, statements = relabelling.trust_policy, relabelling.statements
 
     def retell(test: Test) -> Test:
         if rename is not None and test.policy_type == "resource" and test.policy == rename.old:
             return replace(test, policy=rename.new)
-        targets = _targets(relabelling, test.policy_type, test.policy, test.statement)
+        targets = None
+        if statements and test.statement is not None and test.policy_type in _OWN:
+            targets = statements.get(StatementRef(test.policy, test.statement))
         if not targets:
             return test
         first = targets[0]

@@ -83,6 +83,13 @@ class OrgPlace:
         return cls(org.is_management_account, tuple(tuple(level) for level in org.scp_levels))
 
 
+class StatementRef(NamedTuple):
+    """A statement by policy and index, as a decision's reasons and tests name it."""
+
+    policy: str
+    statement: int  # its index in the policy
+
+
 class FittedStatement(NamedTuple):
     """A relevant statement whose Resource does not fit everything: fitted to each question's resource."""
 
