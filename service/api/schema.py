@@ -20,7 +20,7 @@ from service.api.types import (
     NodeRef,
 )
 from service.errors import QueryError
-from service.reachability import cross_account_trusts, model, navigation
+from service.reachability import model, navigation
 from service.reachability.trusts import CATEGORIES
 
 # Lucene builds one automaton per word, and refuses one over 1,000 states.
@@ -60,15 +60,9 @@ async def _trusts(
 ) -> list[model.TrustFinding]:
     if category is not None and category not in CATEGORIES:
         raise QueryError(f"unknown category {category!r}; choose from {', '.join(CATEGORIES)}")
-    # Remembered per graph generation, like whoCan: the pages of one review are read from Neo4j once.
-    index, reader = info.context.index, info.context.reader
-    key = (("crossAccountTrusts", account_id, outside_organization_only), (await index.generation(reader)).key)
-    findings = index.answers.get(key)
-    if findings is None:
-        findings = await cross_account_trusts(
-            reader, account_id=account_id, outside_organization_only=outside_organization_only
-        )
-        index.answers.put(key, findings)
+    findings = await info.context.reachability.cross_account_trusts(
+        account_id, outside_organization_only=outside_organization_only
+    )
     return [f for f in findings if category is None or category in f.categories]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import neo4j
@@ -9,6 +10,17 @@ from neo4j.exceptions import DriverError, Neo4jError
 
 from service.cypher import query
 from service.database.driver import unavailability
+from service.database.records import (
+    AccountOrganizationRecord,
+    CrossAccountTrustRecord,
+    GroupRecord,
+    LoadRecord,
+    OrganizationRecord,
+    PolicyRecord,
+    PrincipalRecord,
+    RoleRecord,
+    TrustTargetRecord,
+)
 from service.database.settings import Neo4jSettings
 from service.errors import QueryError
 
@@ -73,6 +85,43 @@ class GraphReader:
             DatabaseUnavailable: the subclass saying why it does not (unreachable, refused, not ready).
         """
         await self.rows("ping")
+
+    # -- the reachability queries, decoded into records (this makes a GraphReader a GraphSource) -----------
+
+    async def loads(self) -> list[LoadRecord]:
+        return [LoadRecord.from_row(row) for row in await self.rows("reach_generation")]
+
+    async def account_principals(self, account_id: str) -> list[PrincipalRecord]:
+        rows = await self.rows("reach_account_principals", accountId=account_id)
+        return [PrincipalRecord.from_row(row) for row in rows]
+
+    async def account_groups(self, account_id: str) -> list[GroupRecord]:
+        return [GroupRecord.from_row(row) for row in await self.rows("reach_account_groups", accountId=account_id)]
+
+    async def account_policies(self, account_id: str, cached: Sequence[str]) -> list[PolicyRecord]:
+        rows = await self.rows("reach_account_policies", accountId=account_id, cached=list(cached))
+        return [PolicyRecord.from_row(row) for row in rows]
+
+    async def policy_documents(self, arns: Sequence[str]) -> list[PolicyRecord]:
+        return [PolicyRecord.from_row(row) for row in await self.rows("reach_policy_documents", arns=list(arns))]
+
+    async def account_organizations(self, account_ids: Sequence[str]) -> list[OrganizationRecord]:
+        rows = await self.rows("reach_account_organizations", accountIds=list(account_ids))
+        return [OrganizationRecord.from_row(row) for row in rows]
+
+    async def account_organization_ids(self) -> list[AccountOrganizationRecord]:
+        return [AccountOrganizationRecord.from_row(row) for row in await self.rows("reach_account_organization_ids")]
+
+    async def role(self, arn: str) -> RoleRecord | None:
+        rows = await self.rows("reach_role", arn=arn)
+        return RoleRecord.from_row(rows[0]) if rows else None
+
+    async def trust_targets(self, role_arn: str) -> list[TrustTargetRecord]:
+        return [TrustTargetRecord.from_row(row) for row in await self.rows("reach_trust_targets", arn=role_arn)]
+
+    async def trusts_across_accounts(self, account_id: str | None) -> list[CrossAccountTrustRecord]:
+        rows = await self.rows("reach_trusts_across_accounts", accountId=account_id)
+        return [CrossAccountTrustRecord.from_row(row) for row in rows]
 
 
 async def _collect(tx: neo4j.AsyncManagedTransaction, text: str, parameters: dict[str, Any]) -> list[Row]:

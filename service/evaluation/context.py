@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .request import Principal, Request, arn_account
+from .scopes import PRINCIPAL_TAG_PREFIX as _PRINCIPAL_TAG
+from .scopes import Scope, scope_of
 from .variables import ABSENT, UNKNOWN, Lookup
 
-_PRINCIPAL_TAG = "aws:principaltag/"
-# What a stand-in principal (attributes_known=False) still tells: its account, and that it is no AWS service.
-_STAND_IN_KEYS = frozenset({"aws:principalaccount", "aws:principalisawsservice", "aws:resourceaccount"})
 _PRINCIPAL_TYPES = {"user": "User", "role": "AssumedRole", "root": "Account", "anonymous": "Anonymous"}
 
 
@@ -41,7 +40,7 @@ class RequestContext:
         derive = _DERIVED.get(key_lower)
         if (
             not self.principal.attributes_known
-            and key_lower not in _STAND_IN_KEYS
+            and not _stand_in_tells(key_lower)
             and (derive is not None or key_lower.startswith(_PRINCIPAL_TAG))
         ):
             return ABSENT if self.complete else UNKNOWN
@@ -55,6 +54,12 @@ class RequestContext:
 
     def lookup_variable(self, key: str) -> Lookup:
         return self.lookup(key.lower())
+
+
+def _stand_in_tells(key_lower: str) -> bool:
+    """What a stand-in principal (attributes_known=False) still tells: its account, the resource's account,
+    and that it is no AWS service."""
+    return scope_of(key_lower) in (Scope.ACCOUNT, Scope.RESOURCE) or key_lower == "aws:principalisawsservice"
 
 
 def resolve_resource_account(request: Request) -> str | None:

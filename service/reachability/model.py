@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import overload
 
 from service.evaluation.formula import Condition, Leaf, Test, conj, describe, leaves
 
@@ -32,89 +31,6 @@ class PathStep:
 
 
 Path = tuple[PathStep, ...]
-
-
-class LazyPaths(Sequence[Path]):
-    """Paths worked out on first read. A large answer is decided in full (its count and order are part of
-    it), but a page of it only needs the paths of the principals it shows."""
-
-    __slots__ = ("_make", "_paths")
-
-    def __init__(self, make: Callable[[], Sequence[Path]]) -> None:
-        self._make: Callable[[], Sequence[Path]] | None = make
-        self._paths: tuple[Path, ...] = ()
-
-    def _get(self) -> tuple[Path, ...]:
-        if self._make is not None:
-            self._paths, self._make = tuple(self._make()), None
-        return self._paths
-
-    @overload
-    def __getitem__(self, index: int) -> Path: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Path]: ...
-    def __getitem__(self, index: int | slice) -> Path | Sequence[Path]:
-        return self._get()[index]
-
-    def __len__(self) -> int:
-        return len(self._get())
-
-    def __eq__(self, other: object) -> bool:
-        return tuple(self) == tuple(other) if isinstance(other, Sequence) else NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._get())
-
-
-class Answers(Sequence["Access"]):
-    """An answer whose length is known before its items are made: they are made in order as they are read
-    (a page of 100 of 25,000 principals makes about 100). Immutable to its readers, like a tuple."""
-
-    __slots__ = ("_items", "_made", "_total")
-
-    def __init__(self, total: int, items: Iterable[Access]) -> None:
-        self._total = total
-        self._items: Iterator[Access] | None = iter(items)
-        self._made: list[Access] = []
-
-    def _make(self, count: int) -> None:
-        made = self._made
-        while self._items is not None and len(made) < count:
-            item = next(self._items, None)
-            if item is None:
-                self._items = None
-                # The count is worked out apart from the items: they must agree.
-                assert len(made) == self._total, f"answer of {self._total} made {len(made)} items"
-            else:
-                made.append(item)
-        if self._items is not None and len(made) == self._total:
-            extra, self._items = next(self._items, None), None
-            assert extra is None, f"answer of {self._total} made more items"
-
-    def __len__(self) -> int:
-        return self._total
-
-    @overload
-    def __getitem__(self, index: int) -> Access: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Access]: ...
-    def __getitem__(self, index: int | slice) -> Access | Sequence[Access]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(self._total)
-            self._make(max(start, stop) if step > 0 else start + 1)
-            return self._made[index]
-        position = index + self._total if index < 0 else index
-        if not 0 <= position < self._total:
-            raise IndexError(index)
-        self._make(position + 1)
-        return self._made[position]
-
-    def __iter__(self) -> Iterator[Access]:
-        position = 0
-        while position < self._total:
-            self._make(position + 1)
-            yield self._made[position]
-            position += 1
 
 
 class _Conditional:

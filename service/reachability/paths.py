@@ -77,7 +77,7 @@ def assume_paths(
     source: NodeRef, identity: list[Path], role: NodeRef, trust_document: str, decision: Decision
 ) -> tuple[Path, ...]:
     """Paths for "source can assume role": each identity grant (if any was needed) then the trust statement."""
-    trust = resource_reasons(decision) or [None]  # type: ignore[list-item]
+    trust: list[Reason | None] = [*resource_reasons(decision)] or [None]
     steps = [assume_step(source, role, trust_document, reason) for reason in trust]
     if not identity:
         return tuple((step,) for step in steps)

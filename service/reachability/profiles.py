@@ -1,5 +1,5 @@
-"""What the evaluator needs about principals and accounts (`Profile`, `OrgContext`), served to a question
-from the process-wide `PrincipalIndex` (service/reachability/index.py).
+"""Loaded accounts as the evaluator needs them: `Profile` (one user or role), `PolicyRef`, `OrgContext`,
+`AccountEntry` (one account as of one load). Plain data, made from the graph's records; no I/O.
 
 Policy documents are parsed once per distinct text and kept for the life of the process: a reload that
 changes a document changes its text, so a stale parse is never used.
@@ -7,23 +7,21 @@ changes a document changes its text, so a stale parse is never used.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING
+from typing import NamedTuple
 
-from service.database.reader import GraphReader
+from service.database.records import OrganizationRecord, PolicyRecord, RoleRecord
 from service.evaluation import Policy, Principal, parse_policy
-from service.evaluation.request import arn_account
 from service.reachability.model import NodeRef
 
-if TYPE_CHECKING:
-    from service.reachability.index import AccountEntry, ActionWeighing, Generation, PrincipalIndex
+ASSUME_ROLE = "sts:AssumeRole"  # the action of every whoCanAssume
 
 
 @dataclass(frozen=True)
 class PolicyRef:
-    """A policy attached to a principal, directly (`via` None) or through the group `via`."""
+    """A policy attached to a principal, directly (`via` None) or through the IAM group `via`."""
 
     arn: str
     name: str
@@ -32,6 +30,26 @@ class PolicyRef:
     document: str | None
     via: str | None = None
     via_name: str | None = None
+
+    @property
+    def loaded(self) -> bool:
+        """Whether its document is loaded: a policy that is not is never evaluated (and may allow anything)."""
+        return self.known and bool(self.document)
+
+    @classmethod
+    def from_record(cls, record: PolicyRecord) -> PolicyRef:
+        return cls(
+            arn=record.arn,
+            name=record.name or record.arn.rsplit("/", 1)[-1],
+            kind=record.kind or "unknown",
+            known=record.known and record.document is not None,
+            document=record.document,
+        )
+
+    @classmethod
+    def unknown(cls, arn: str) -> PolicyRef:
+        """A policy a principal holds that the graph has no node for."""
+        return cls(arn, arn.rsplit("/", 1)[-1], "unknown", False, None)
 
 
 @dataclass(frozen=True)
@@ -51,10 +69,42 @@ class OrgContext:
         return self.organization_id is not None
 
     @property
+    def is_management_account(self) -> bool:
+        return self.management_account_id == self.account_id
+
+    @property
     def org_paths(self) -> tuple[str, ...]:
         if not self.organization_id:
             return ()
         return ("/".join((self.organization_id, *self.level_ids[:-1])) + "/",)
+
+    @classmethod
+    def outside(cls, account_id: str) -> OrgContext:
+        """An account in no loaded organization."""
+        return cls(account_id, False, None, None)
+
+    @classmethod
+    def from_record(cls, record: OrganizationRecord) -> OrgContext:
+        scps: list[tuple[Policy, ...]] = []
+        rcps: list[tuple[Policy, ...]] = []
+        for level in record.levels:
+            scp: list[Policy] = []
+            rcp: list[Policy] = []
+            for policy in level.policies:
+                document = parse_document(f"{policy.name} ({policy.id})", policy.document)
+                (scp if policy.type == "SERVICE_CONTROL_POLICY" else rcp).append(document)
+            scps.append(tuple(scp))
+            rcps.append(tuple(rcp))
+        # An organization whose snapshot carries no SCP at all has the policy type disabled: no SCP applies.
+        return cls(
+            account_id=record.account_id,
+            loaded=record.loaded,
+            organization_id=record.organization_id,
+            management_account_id=record.management_account_id,
+            level_ids=tuple(level.id for level in record.levels),
+            scp_levels=tuple(scps) if any(scps) else (),
+            rcp_levels=tuple(rcps) if any(rcps) else (),
+        )
 
 
 @dataclass(frozen=True)
@@ -71,14 +121,13 @@ class Profile:
     policies: tuple[PolicyRef, ...]
     boundary: PolicyRef | None
     org: OrgContext
-    groups: tuple[tuple[str, str], ...] = field(default=())
 
     @cached_property
     def ref(self) -> NodeRef:
         return NodeRef(self.arn, self.kind, self.name, self.account_id)
 
-    # (Plain properties, not cached ones: every principal of a 100k organization is weighed, and a cached
-    # value on each would cost about 100 MB; see ActionWeighing.shapes.)
+    # (Plain properties, not cached ones: every principal of a 100k organization gets a signature, and a
+    # cached value on each would cost about 100 MB; see service/reachability/signatures.py.)
     @property
     def principal(self) -> Principal:
         return Principal(
@@ -96,22 +145,63 @@ class Profile:
 
     @cached_property
     def identity_policies(self) -> tuple[Policy, ...]:
-        return tuple(parsed(ref) for ref in self.policies if ref.known and ref.document)
+        return tuple(parsed(ref) for ref in self.policies if ref.loaded)
 
     @property
     def boundary_policies(self) -> tuple[Policy, ...] | None:
-        if self.boundary is None:
-            return None
-        if not (self.boundary.known and self.boundary.document):
+        if self.boundary is None or not self.boundary.loaded:
             return None
         return (parsed(self.boundary),)
 
     @property
     def unknown_policies(self) -> tuple[PolicyRef, ...]:
-        unknown = [ref for ref in self.policies if not (ref.known and ref.document)]
-        if self.boundary is not None and not (self.boundary.known and self.boundary.document):
+        unknown = [ref for ref in self.policies if not ref.loaded]
+        if self.boundary is not None and not self.boundary.loaded:
             unknown.append(self.boundary)
         return tuple(unknown)
+
+
+class Entry(NamedTuple):
+    """A principal as signature classes and decision classes list it: ordered by ARN (which is unique)."""
+
+    arn: str
+    profile: Profile
+
+
+@dataclass(frozen=True)
+class AccountEntry:
+    """One loaded account as of one load: its users and roles, and who holds each identity policy."""
+
+    load_id: str
+    org: OrgContext
+    profiles: Mapping[str, Profile]
+    policies: Mapping[str, PolicyRef]
+    holders: Mapping[str, tuple[str, ...]]
+
+    @property
+    def account_id(self) -> str:
+        return self.org.account_id
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role a question is about, with its trust policy (parsed) and its account's organization context."""
+
+    arn: str
+    name: str
+    account_id: str
+    trust_document: str
+    trust: Policy
+    org: OrgContext
+
+    @property
+    def ref(self) -> NodeRef:
+        return NodeRef(self.arn, "role", self.name, self.account_id)
+
+    @classmethod
+    def from_record(cls, record: RoleRecord, org: OrgContext) -> Role:
+        trust = parse_document(f"{record.name} trust policy", record.trust_policy)
+        return cls(record.arn, record.name, record.account_id, record.trust_policy, trust, org)
 
 
 def parsed(ref: PolicyRef) -> Policy:
@@ -127,70 +217,3 @@ def _parse_cached(name: str, document: str) -> Policy:
 def parse_document(name: str, document: str) -> Policy:
     """Parse a stored document (cached); a document the loader accepted always parses."""
     return _parse_cached(name, document)
-
-
-class ProfileStore:
-    """Profiles and organization contexts for one question, from the process-wide `PrincipalIndex` as of
-    the graph's load ids when the question started."""
-
-    def __init__(self, reader: GraphReader, index: PrincipalIndex) -> None:
-        self.reader = reader
-        self.index = index
-        self._generation: Generation | None = None
-        self._revision = -1
-
-    async def generation(self) -> Generation:
-        if self._generation is None:
-            self._generation = await self.index.generation(self.reader)
-        return self._generation
-
-    async def entries(self, account_ids: Iterable[str] | None = None) -> dict[str, AccountEntry]:
-        """The index entries of the wanted loaded accounts (all loaded accounts when None)."""
-        entries, self._revision = await self.index.accounts(self.reader, await self.generation(), account_ids)
-        return entries
-
-    def weighing(self, action_lower: str) -> ActionWeighing:
-        """The action's weighing for the entries this question read last."""
-        return self.index.weighing(action_lower, self._revision)
-
-    async def profiles(self, arns: Iterable[str]) -> dict[str, Profile]:
-        arns = list(dict.fromkeys(arns))
-        entries = await self.entries({account for arn in arns if (account := arn_account(arn))})
-        found: dict[str, Profile] = {}
-        for arn in arns:
-            entry = entries.get(arn_account(arn) or "")
-            if entry is not None and (profile := entry.profiles.get(arn)) is not None:
-                found[arn] = profile
-        return found
-
-    async def org_contexts(self, account_ids: Iterable[str]) -> dict[str, OrgContext]:
-        await self.generation()
-        return await self.index.org_contexts(self.reader, account_ids)
-
-    async def org_context(self, account_id: str) -> OrgContext:
-        return (await self.org_contexts([account_id]))[account_id]
-
-
-def org_context_from_row(row: Mapping[str, object]) -> OrgContext:
-    levels = list(row["levels"])  # type: ignore[call-overload]
-    scps: list[tuple[Policy, ...]] = []
-    rcps: list[tuple[Policy, ...]] = []
-    for level in levels:
-        scp: list[Policy] = []
-        rcp: list[Policy] = []
-        for policy in level["policies"]:
-            document = parse_document(f"{policy['name']} ({policy['id']})", policy["document"])
-            (scp if policy["type"] == "SERVICE_CONTROL_POLICY" else rcp).append(document)
-        scps.append(tuple(scp))
-        rcps.append(tuple(rcp))
-    # An organization whose snapshot carries no SCP at all has the policy type disabled: no SCP applies.
-    has_scps, has_rcps = any(scps), any(rcps)
-    return OrgContext(
-        account_id=str(row["accountId"]),
-        loaded=bool(row["loaded"]),
-        organization_id=str(row["organizationId"]) if row["organizationId"] else None,
-        management_account_id=str(row["managementAccountId"]) if row["managementAccountId"] else None,
-        level_ids=tuple(str(level["id"]) for level in levels),
-        scp_levels=tuple(scps) if has_scps else (),
-        rcp_levels=tuple(rcps) if has_rcps else (),
-    )

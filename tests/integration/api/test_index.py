@@ -1,4 +1,4 @@
-"""The API's in-memory principal index (service/reachability/index.py) against the real graph: one running
+"""The API's in-memory principal index (service/reachability/index.py, snapshot.py) against the real graph: one running
 app sees every load without a restart, and principals that share a decision never share a wrong one."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""whoCan decides once per group of principals whose decisions must be equal (service/reachability/index.py
-`ActionWeighing.groups`). Against the real graph, on a randomized account (bench/synthetic_account.py: shared
+"""whoCan decides once per decision class of principals whose decisions must be equal
+(service/reachability/classes.py). Against the real graph, on a randomized account (bench/synthetic_account.py: shared
 and duplicated statements, Deny, MFA conditions, boundaries, groups, unknown AWS managed policies), every
 answer must be exactly what deciding each principal on its own gives: same principals, same conditions,
 same paths."""
@@ -17,9 +17,10 @@ from bench.synthetic_account import ACCOUNT_ID, Size, synthetic_gaad
 from service.database import Neo4jSettings
 from service.database.reader import GraphReader
 from service.evaluation.request import arn_account
+from service.reachability.decide import access_from
 from service.reachability.index import PrincipalIndex
 from service.reachability.paths import assume_paths, identity_paths
-from service.reachability.questions import Reachability, _access_from
+from service.reachability.questions import Reachability
 from tests.integration.api.conftest import Load
 from tests.support.gaad import allow, document, organization
 
@@ -124,7 +125,7 @@ async def _compare(settings: Neo4jSettings) -> int:
     compared = 0
     try:
         alone = Reachability(reader, PrincipalIndex())
-        entries = await alone.store.entries(ACCOUNTS)
+        entries = await alone.view.entries(ACCOUNTS)
         profiles = [profile for account in ACCOUNTS for profile in entries[account].profiles.values()]
         for action, resource in QUESTIONS:
             grouped = await Reachability(reader, index).who_can(action, resource)
@@ -138,7 +139,7 @@ async def _compare(settings: Neo4jSettings) -> int:
                 if home and profile.account_id != home:
                     continue
                 _, decision, _ = await alone.access(profile.arn, action, resource)
-                answer = _access_from(profile, decision)
+                answer = access_from(profile, decision)
                 if answer is not None:
                     expected[profile.arn] = _answer_view(
                         profile.arn, answer.condition, identity_paths(profile, decision)
@@ -162,14 +163,14 @@ async def _compare(settings: Neo4jSettings) -> int:
                 for a in grouped
                 if a.principal.arn in loaded
             }
-            role = await alone._role(role_arn)
+            role = await alone.view.role(role_arn)
             assert role is not None
             expected = {}
             for profile in profiles:  # the trust policies admit the role's own account (or everyone: "*")
                 if profile.arn == role_arn or (profile.account_id != home and not name.startswith("anyone")):
                     continue
                 _, decision, _ = await alone.access(profile.arn, "sts:AssumeRole", role_arn)
-                if (answer := _access_from(profile, decision)) is not None:
+                if (answer := access_from(profile, decision)) is not None:
                     identity = identity_paths(profile, decision)
                     paths = assume_paths(profile.ref, identity, role.ref, role.trust_document, decision)
                     expected[profile.arn] = _answer_view(profile.arn, answer.condition, paths)

@@ -1,4 +1,4 @@
-"""`Answers`: an answer whose count is known before its items are made (service/reachability/model.py)."""
+"""`Answers`: an answer whose count is known before its items are made (service/reachability/answers.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from service.reachability.model import Access, Answers, NodeRef
+from service.reachability.answers import Answers
+from service.reachability.model import Access, NodeRef
 
 
 def _access(name: str) -> Access:

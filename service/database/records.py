@@ -1,0 +1,269 @@
+"""What the reachability queries (`cypher/reach_*.cypher`) return: one frozen record per row, decoded once,
+where the query is run (`GraphReader`). Reachability reads these records and nothing else of the graph, so a
+test can feed it records it made itself (see `GraphSource`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Row = Mapping[str, Any]
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _texts(values: object) -> tuple[str, ...]:
+    return tuple(str(value) for value in values) if isinstance(values, list | tuple) else ()
+
+
+@dataclass(frozen=True, slots=True)
+class LoadRecord:
+    """`reach_generation`: one unit of loading the graph holds and the id of its last load."""
+
+    unit: Literal["account", "organization"]
+    id: str
+    load_id: str
+
+    @classmethod
+    def from_row(cls, row: Row) -> LoadRecord:
+        return cls("account" if row["unit"] == "account" else "organization", str(row["id"]), str(row["loadId"]))
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalRecord:
+    """`reach_account_principals`: one user or role, its policies attached directly (ARNs), its groups
+    (ARNs) and its permissions boundary (ARN)."""
+
+    arn: str
+    kind: Literal["user", "role"]
+    name: str
+    unique_id: str | None
+    tags: Mapping[str, str]
+    is_service_linked: bool
+    boundary: str | None
+    policies: tuple[str, ...]
+    groups: tuple[str, ...]
+
+    @classmethod
+    def from_row(cls, row: Row) -> PrincipalRecord:
+        tags = row["tags"]
+        return cls(
+            arn=str(row["arn"]),
+            kind="user" if row["kind"] == "user" else "role",
+            name=str(row["name"]),
+            unique_id=str(row["id"]) if row["id"] else None,
+            tags=json.loads(tags) if isinstance(tags, str) and tags else {},
+            is_service_linked=bool(row["isServiceLinked"]),
+            boundary=str(row["boundary"]) if row["boundary"] else None,
+            policies=_texts(row["policies"]),
+            groups=_texts(row["groups"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRecord:
+    """`reach_account_groups`: one IAM group of an account and the policies attached to it (ARNs)."""
+
+    arn: str
+    name: str
+    policies: tuple[str, ...]
+
+    @classmethod
+    def from_row(cls, row: Row) -> GroupRecord:
+        return cls(str(row["arn"]), str(row["name"]), _texts(row["policies"]))
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyRecord:
+    """`reach_account_policies`, `reach_policy_documents`: one identity policy or boundary. `document` is
+    None when the caller already holds this version (`reach_account_policies` with `cached`) or when the
+    data does not contain the policy (`known` false)."""
+
+    arn: str
+    name: str | None
+    kind: str | None
+    known: bool
+    version_id: str | None
+    document: str | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> PolicyRecord:
+        document = row["document"]
+        return cls(
+            arn=str(row["arn"]),
+            name=_text(row["name"]),
+            kind=_text(row["kind"]),
+            known=bool(row["known"]),
+            version_id=_text(row["versionId"]),
+            document=document if isinstance(document, str) else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OrgPolicyRecord:
+    """An SCP or RCP attached at one level of an organization."""
+
+    id: str
+    name: str
+    type: str  # SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY
+    document: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrgLevelRecord:
+    """One level between an organization's root and an account (the root, an OU, the account itself)."""
+
+    id: str
+    policies: tuple[OrgPolicyRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationRecord:
+    """`reach_account_organizations`: an account's organization and its levels, root first."""
+
+    account_id: str
+    loaded: bool
+    organization_id: str | None
+    management_account_id: str | None
+    levels: tuple[OrgLevelRecord, ...] = field(default=())
+
+    @classmethod
+    def from_row(cls, row: Row) -> OrganizationRecord:
+        levels = tuple(
+            OrgLevelRecord(
+                str(level["id"]),
+                tuple(
+                    OrgPolicyRecord(str(p["id"]), str(p["name"]), str(p["type"]), str(p["document"]))
+                    for p in level["policies"]
+                ),
+            )
+            for level in row["levels"]
+        )
+        return cls(
+            account_id=str(row["accountId"]),
+            loaded=bool(row["loaded"]),
+            organization_id=str(row["organizationId"]) if row["organizationId"] else None,
+            management_account_id=str(row["managementAccountId"]) if row["managementAccountId"] else None,
+            levels=levels,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AccountOrganizationRecord:
+    """`reach_account_organization_ids`: the organization an account of a loaded snapshot belongs to."""
+
+    account_id: str
+    organization_id: str
+
+    @classmethod
+    def from_row(cls, row: Row) -> AccountOrganizationRecord:
+        return cls(str(row["accountId"]), str(row["organizationId"]))
+
+
+@dataclass(frozen=True, slots=True)
+class RoleRecord:
+    """`reach_role`: a role and its trust policy document."""
+
+    arn: str
+    name: str
+    account_id: str
+    trust_policy: str
+
+    @classmethod
+    def from_row(cls, row: Row) -> RoleRecord:
+        return cls(str(row["arn"]), str(row["name"]), str(row["accountId"]), str(row["trustPolicy"]))
+
+
+TargetKind = Literal["account", "external", "user", "role", "placeholder"]
+
+
+def _target_kind(value: object) -> TargetKind:
+    kinds: dict[object, TargetKind] = {
+        "account": "account",
+        "external": "external",
+        "user": "user",
+        "role": "role",
+    }
+    return kinds.get(value, "placeholder")
+
+
+@dataclass(frozen=True, slots=True)
+class TrustTargetRecord:
+    """`reach_trust_targets`: one principal a role's trust statement names (a TRUSTS edge). `target` is an
+    account id, an ARN, or the key of an external principal; `external_kind` (service, federated, any,
+    canonical...) and `external_value` describe an external one."""
+
+    statement_index: int
+    sid: str | None
+    effect: str
+    not_principal: bool
+    principal: str | None
+    target_kind: TargetKind
+    target: str
+    target_loaded: bool
+    external_kind: str | None
+    external_value: str | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> TrustTargetRecord:
+        return cls(
+            statement_index=int(row["statementIndex"]),
+            sid=_text(row["sid"]),
+            effect=str(row["effect"]),
+            not_principal=bool(row["notPrincipal"]),
+            principal=_text(row["principal"]),
+            target_kind=_target_kind(row["targetKind"]),
+            target=str(row["target"]),
+            target_loaded=bool(row["targetLoaded"]),
+            external_kind=_text(row["externalKind"]),
+            external_value=_text(row["externalValue"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CrossAccountTrustRecord:
+    """`reach_trusts_across_accounts`: one Allow trust statement principal that may reach outside the role's
+    account, with the statement's Condition block as JSON text."""
+
+    role_arn: str
+    role_name: str
+    role_account_id: str
+    trust_policy: str | None
+    statement_index: int
+    sid: str | None
+    effect: str
+    not_principal: bool
+    conditions: str | None
+    target_kind: TargetKind
+    target: str
+    target_name: str | None
+    external_kind: str | None
+    external_value: str | None
+    trusted_account_id: str | None
+    trusted_account_loaded: bool
+
+    @classmethod
+    def from_row(cls, row: Row) -> CrossAccountTrustRecord:
+        return cls(
+            role_arn=str(row["roleArn"]),
+            role_name=str(row["roleName"]),
+            role_account_id=str(row["roleAccountId"]),
+            trust_policy=_text(row["trustPolicy"]) or None,
+            statement_index=int(row["statementIndex"]),
+            sid=_text(row["sid"]),
+            effect=str(row["effect"]),
+            not_principal=bool(row["notPrincipal"]),
+            conditions=_text(row["conditions"]) or None,
+            target_kind=_target_kind(row["targetKind"]),
+            target=str(row["target"]),
+            target_name=_text(row["targetName"]),
+            external_kind=_text(row["externalKind"]),
+            external_value=_text(row["externalValue"]),
+            trusted_account_id=_text(row["trustedAccountId"]),
+            trusted_account_loaded=bool(row["trustedAccountLoaded"]),
+        )

@@ -1,0 +1,50 @@
+"""`GraphSource`: what reachability reads of the graph, as typed records.
+
+Reachability takes a `GraphSource`, never a driver, the way HTTPX's client takes a transport: `GraphReader`
+is the one that runs `cypher/reach_*.cypher` against Neo4j; a test can hand over any object with these
+methods, fed with records it made (tests/unit/reachability/fake_source.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from service.database.records import (
+    AccountOrganizationRecord,
+    CrossAccountTrustRecord,
+    GroupRecord,
+    LoadRecord,
+    OrganizationRecord,
+    PolicyRecord,
+    PrincipalRecord,
+    RoleRecord,
+    TrustTargetRecord,
+)
+
+
+class GraphSource(Protocol):
+    async def loads(self) -> list[LoadRecord]:
+        """Every loaded account and organization with the id of its last load (`reach_generation`)."""
+        ...
+
+    async def account_principals(self, account_id: str) -> list[PrincipalRecord]: ...
+
+    async def account_groups(self, account_id: str) -> list[GroupRecord]: ...
+
+    async def account_policies(self, account_id: str, cached: Sequence[str]) -> list[PolicyRecord]:
+        """Every policy the account's users, roles and groups use; without the document of those in
+        `cached` (AWS managed policies whose document the caller holds: it compares `version_id`)."""
+        ...
+
+    async def policy_documents(self, arns: Sequence[str]) -> list[PolicyRecord]: ...
+
+    async def account_organizations(self, account_ids: Sequence[str]) -> list[OrganizationRecord]: ...
+
+    async def account_organization_ids(self) -> list[AccountOrganizationRecord]: ...
+
+    async def role(self, arn: str) -> RoleRecord | None: ...
+
+    async def trust_targets(self, role_arn: str) -> list[TrustTargetRecord]: ...
+
+    async def trusts_across_accounts(self, account_id: str | None) -> list[CrossAccountTrustRecord]: ...

@@ -1,0 +1,59 @@
+"""whoCan: the principals whose effective permissions allow an action on a resource (without a resource
+policy: none is loaded for a generic resource), and with hops, those that reach one through role chains."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from service.errors import QueryError
+from service.evaluation.request import arn_account
+from service.reachability.answers import Pending, merged
+from service.reachability.classes import classify
+from service.reachability.decide import ClassAnswers, Target, counted, decide, member_paths
+from service.reachability.model import Access
+from service.reachability.profiles import ASSUME_ROLE
+from service.reachability.who_can_assume import Assumers
+
+
+async def who_can(
+    assumers: Assumers, action: str, resource: str, max_hops: int, resource_account: str | None
+) -> Sequence[Access]:
+    role = await assumers.role(resource) if is_assume(action) else None
+    if role is not None:
+        first = await assumers.direct(role.arn)
+        return await assumers.chains(first, 2, max_hops + 1, frozenset({role.arn}))
+    view = assumers.view
+    resource_account = resource_account_of(resource, resource_account)
+    resource_org = await view.org_context(resource_account) if resource_account else None
+    # Without a resource policy (none is loaded for a generic resource) only principals of the resource's
+    # own account can be allowed. A resource whose ARN names no account (an S3 object) and that comes
+    # without `resource_account` is taken to be in each caller's own account: every account's candidates count.
+    entries = await view.entries([resource_account] if resource_account else None)
+    classes = view.action(action.lower())
+    target = Target(resource, resource_account, resource_org, None, "generic")
+    total, pending = 0, []
+    signature_classes = classes.signatures.classes(entries.values())
+    for decision_class in classify(classes.signatures, signature_classes, resource, by_account=False):
+        representative = decision_class.representative
+        decision = decide(representative.profile, action, target)
+        if count := counted(decision_class, decision):
+            total += count
+            answers = ClassAnswers(decision_class, representative, decision, member_paths, 0)
+            members = decision_class.entries(unknown_only=decision.decision != "Allowed")
+            pending.append(Pending(answers.answer, members))
+    return await assumers.chains(merged([], pending, total), 1, max_hops)
+
+
+def is_assume(action: str) -> bool:
+    return action.lower().startswith(ASSUME_ROLE.lower())
+
+
+def resource_account_of(resource: str, given: str | None) -> str | None:
+    """The resource's account: from its ARN, else as given (an S3 bucket's ARN names no account)."""
+    named = arn_account(resource)
+    if given is not None:
+        if not (len(given) == 12 and given.isdigit()):
+            raise QueryError(f"resourceAccount must be a 12-digit account id, not {given!r}")
+        if named and named != given:
+            raise QueryError(f"{resource} is in account {named}, not {given}")
+    return named or given

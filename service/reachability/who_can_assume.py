@@ -1,0 +1,305 @@
+"""whoCanAssume: the principals that can assume a role, and with more hops, those that reach one that can
+(role chains). The trust policy's TRUSTS edges narrow the candidates; the evaluator decides each one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import NamedTuple
+
+from service.database.records import TrustTargetRecord
+from service.errors import QueryError
+from service.evaluation import Policy, Principal, parse_policy
+from service.evaluation.context import RequestContext
+from service.evaluation.engine import evaluate
+from service.evaluation.formula import Cond
+from service.evaluation.request import Request, arn_account, principal_from_arn
+from service.evaluation.statements import compiled
+from service.reachability.answers import Pending, merged
+from service.reachability.classes import DecisionClass, ExtraKey, Member, classify
+from service.reachability.clauses import about_the_account_only, principal_clauses
+from service.reachability.decide import ClassAnswers, MakePaths, Target, counted, decide, member_paths
+from service.reachability.index import ActionClasses, IndexView
+from service.reachability.model import Access, NodeRef, Path
+from service.reachability.paths import assume_paths
+from service.reachability.profiles import ASSUME_ROLE, Profile, Role
+from service.reachability.relabel import TrustPolicyName
+from service.reachability.sharing import RoleFacts, SharedDecision
+
+_ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+
+
+class TrustClauseResults(NamedTuple):  # (part of a class key: see classes.py)
+    """What a trust policy's principal clauses give for a principal, and whether it is in the role's account
+    (where the trust policy alone can grant)."""
+
+    in_role_account: bool
+    results: tuple[Cond, ...]
+
+
+class Assumers:
+    """Who can assume which role, for one question: each role's direct assumers are worked out once across
+    the hops of its chains."""
+
+    def __init__(self, view: IndexView) -> None:
+        self.view = view
+        self._roles: dict[str, Role | None] = {}
+        self._direct: dict[str, Sequence[Access]] = {}
+
+    async def role(self, arn: str) -> Role | None:
+        if arn not in self._roles:
+            self._roles[arn] = await self.view.role(arn)
+        return self._roles[arn]
+
+    async def who_can_assume(self, role_arn: str, max_hops: int) -> Sequence[Access]:
+        if await self.role(role_arn) is None:
+            raise QueryError(f"no role {role_arn!r} in the graph")
+        return await self.chains(await self.direct(role_arn), 2, max_hops, frozenset({role_arn}))
+
+    async def chains(
+        self, first: Sequence[Access], first_hop: int, last_hop: int, exclude: frozenset[str] = frozenset()
+    ) -> Sequence[Access]:
+        """Extend `first` (in ARN order) backwards through role assumption: the principals that can assume a
+        role in the answer join it, numbered `first_hop` to `last_hop`; each keeps its shortest chain."""
+        if first_hop > last_hop:
+            return first
+        found = {access.principal.arn: access for access in first}
+        frontier = [a for a in first if a.principal.kind == "role"]
+        for hop in range(first_hop, last_hop + 1):
+            next_frontier: list[Access] = []
+            for reached in frontier:
+                for assumer in await self.direct(reached.principal.arn):
+                    arn = assumer.principal.arn
+                    if arn in found or arn in exclude:
+                        continue
+                    prefix: Path = reached.paths[0] if reached.paths else ()
+                    chained = assumer.via(prefix, reached.condition, hop)
+                    found[arn] = chained
+                    if assumer.principal.kind == "role":
+                        next_frontier.append(chained)
+            frontier = next_frontier
+            if not frontier:
+                break
+        return sorted(found.values(), key=lambda a: (a.hops, a.principal.arn))
+
+    async def direct(self, role_arn: str) -> Sequence[Access]:
+        """The principals that can assume the role in one hop, in ARN order."""
+        if role_arn in self._direct:
+            return self._direct[role_arn]
+        role = await self.role(role_arn)
+        if role is None:
+            return []
+        found = self._direct[role_arn] = await self._direct_assumers(role)
+        return found
+
+    async def _direct_assumers(self, role: Role) -> Sequence[Access]:
+        view = self.view
+        targets = await view.trust_targets(role.arn)
+        direct: set[str] = set()
+        accounts: set[str] = set()
+        everyone = False
+        external: list[TrustTargetRecord] = []
+        # Whom any statement names (Allow or Deny): decided on their own, never by their class's decision.
+        named = {t.target for t in targets if t.target_kind in ("user", "role")}
+        for target in targets:
+            if target.effect != "Allow":
+                continue
+            kind = target.target_kind
+            if target.not_principal or (kind == "external" and target.external_kind == "any"):
+                everyone = True
+                external.append(target)
+            elif kind in ("user", "role"):
+                direct.add(target.target)
+            elif kind == "account" and target.target_loaded:
+                accounts.add(target.target)
+            else:
+                external.append(target)
+        individuals = await view.profiles(sorted(direct))
+        entries = await view.entries(None if everyone else sorted(accounts)) if accounts or everyone else {}
+        action = view.action(ASSUME_ROLE.lower())  # (for the entries just read)
+        # In the role's own account a trust policy admitting anyone grants without any identity policy: every
+        # user and role there is a candidate, not only those whose policies allow it.
+        classes = action.signatures.classes(entries.values(), everyone_in=role.account_id if everyone else None)
+        # The principals the trust policy names are decided on their own; so is everyone when it has a
+        # NotPrincipal (which can leave out any one principal). The others are admitted through their account
+        # (or `*`): their decisions are shared as whoCan's are.
+        about_accounts = _trust_is_about_accounts(role)
+        for signature_class in classes if named or not about_accounts else ():
+            if not about_accounts or not named.isdisjoint(signature_class.arns):
+                individuals.update(
+                    (e.arn, e.profile) for e in signature_class.entries if not about_accounts or e.arn in named
+                )
+        individuals.pop(role.arn, None)
+        answers: list[Access] = []
+        paths: MakePaths = partial(member_paths, role=role)
+        target_side = Target.role(role)
+        for profile in individuals.values():
+            decision = decide(profile, ASSUME_ROLE, target_side)
+            if (answer := ClassAnswers(None, Member(profile, {}), decision, paths, 1).answer(profile)) is not None:
+                answers.append(answer)
+        answers += [answer for target in _unique_external(external) if (answer := _assume_external(target, role))]
+        answers.sort(key=_principal_arn)
+        total, pending = len(answers), []
+        if about_accounts and classes:
+            # A trust policy that names no account admits every account alike: then principals of different
+            # accounts share classes (under the same organization place, see `classify`), split only by
+            # whether they are in the role's own account (where the trust policy alone can grant).
+            anyone = everyone and not (accounts or named)
+            trust_keys = _trust_keys(role)
+            decision_classes = classify(
+                action.signatures,
+                classes,
+                role.arn,
+                trust_keys.key,
+                by_account=not anyone,
+                extra_by_account=trust_keys.by_account,
+                leave_out=named | {role.arn},
+            )
+            facts = RoleFacts.of(role)
+            for decision_class in decision_classes:
+                shared = _class_decision(action, decision_class, role, facts)
+                if count := counted(decision_class, shared.decision):
+                    total += count
+                    rename = None
+                    if shared.trust_policy != role.trust.name:
+                        rename = TrustPolicyName(shared.trust_policy, role.trust.name)
+                    answers_of = ClassAnswers(decision_class, shared.representative, shared.decision, paths, 1, rename)
+                    members = decision_class.entries(unknown_only=shared.decision.decision != "Allowed")
+                    pending.append(Pending(answers_of.answer, members))
+        return merged(answers, pending, total)
+
+
+def _class_decision(
+    action: ActionClasses, decision_class: DecisionClass, role: Role, facts: RoleFacts | None
+) -> SharedDecision:
+    """The class's decision on assuming the role, the member it was made for, and the name of the trust
+    policy it names (another role's, when kept from a question about it: see sharing.py)."""
+    key = action.shared.key(decision_class, role, facts)
+    found = action.shared.get(key)
+    if found is None:
+        representative = decision_class.representative
+        decision = decide(representative.profile, ASSUME_ROLE, Target.role(role))
+        found = SharedDecision(representative, decision, role.trust.name)
+        action.shared.put(key, found)
+    return found
+
+
+def _assume_external(target: TrustTargetRecord, role: Role) -> Access | None:
+    """Principals outside the loaded data: decided on the trust policy, their own side assumed willing."""
+    kind, value = target.target_kind, target.target
+    external_kind = target.external_kind or ""
+    notes: list[str] = []
+    identity: tuple[Policy, ...] = ()
+    action = ASSUME_ROLE
+    if kind == "account":
+        principal = Principal(f"arn:aws:iam::{value}:user/*", value, "user", attributes_known=False)
+        ref = NodeRef(f"arn:aws:iam::{value}:root", "account", value, value)
+        notes.append(
+            f"account {value} is not loaded: any of its principals whose own policies allow "
+            f"sts:AssumeRole on {role.name} (and whose SCPs allow it)"
+        )
+        identity = (_assumed_willing(value),)
+    elif kind == "placeholder":
+        principal = replace(principal_from_arn(value), attributes_known=False)
+        ref = NodeRef(value, principal.kind, principal.name, principal.account_id)
+        notes.append(
+            f"{value} belongs to account {principal.account_id}, which is not loaded: "
+            "its own policies must also allow sts:AssumeRole"
+        )
+        identity = (_assumed_willing(principal.account_id or "unknown"),)
+    elif external_kind == "service":
+        principal = Principal(arn=str(target.external_value), account_id=None, kind="service")
+        ref = NodeRef(principal.arn, "service", principal.arn, None)
+    elif external_kind == "federated":
+        provider = str(target.external_value)
+        principal = Principal(arn=provider, account_id=arn_account(provider), kind="federated")
+        ref = NodeRef(provider, "federated", provider.rsplit("/", 1)[-1], arn_account(provider))
+        action = "sts:AssumeRoleWithSAML" if ":saml-provider/" in provider else "sts:AssumeRoleWithWebIdentity"
+    elif external_kind == "any":
+        principal = Principal(arn="*", account_id=None, kind="user", attributes_known=False)
+        ref = NodeRef("*", "any", "any AWS principal", None)
+        notes.append("the trust policy admits principals of any AWS account whose own policies allow it")
+        identity = (_assumed_willing("any"),)
+    else:
+        ref = NodeRef(value, external_kind or "unknown", target.external_value or value, None)
+        return Access(
+            ref,
+            None,
+            (),
+            (
+                f"the trust policy names {target.principal!r}, which matches no "
+                "known principal (a deleted role or user shows as its unique id)",
+            ),
+            1,
+        )
+    decision = evaluate(
+        Request(principal=principal, action=action, resource=role.arn, resource_account=role.account_id),
+        identity_policies=identity,
+        resource_control_policies=role.org.rcp_levels or None,
+        resource_policy=role.trust,
+        resource_kind="role-trust",
+        resource_in_management_account=role.org.is_management_account,
+    )
+    if decision.decision != "Allowed":
+        return None
+    paths = assume_paths(ref, [], role.ref, role.trust_document, decision)
+    return Access(ref, decision.condition, paths, tuple(notes), 1)
+
+
+def _trust_is_about_accounts(role: Role) -> bool:
+    """Whether the trust policy admits the principals it does not name by their account (or `*`): it has no
+    NotPrincipal, which can leave out any one principal."""
+    return not any(st.not_principals is not None for st in role.trust.statements)
+
+
+@dataclass(frozen=True)
+class _TrustKeys:
+    """`_trust_key` for one role, and whether it is the same for every principal of an account: when the
+    trust policy's clauses look at nothing finer than the principal's account (aws:PrincipalOrgID, say)."""
+
+    key: Callable[[Profile], ExtraKey]
+    by_account: bool
+
+
+def _trust_keys(role: Role) -> _TrustKeys:
+    if not about_the_account_only(compiled(role.trust, "resource").for_action(ASSUME_ROLE.lower())):
+        return _TrustKeys(partial(_trust_key, role), by_account=False)
+    by_account: dict[str, ExtraKey] = {}
+
+    def key(profile: Profile) -> ExtraKey:
+        found = by_account.get(profile.account_id)
+        if found is None:
+            found = by_account[profile.account_id] = _trust_key(role, profile)
+        return found
+
+    return _TrustKeys(key, by_account=True)
+
+
+def _trust_key(role: Role, profile: Profile) -> ExtraKey:
+    """What the trust policy's principal clauses (aws:PrincipalArn, tags, ...) give for this principal; the
+    principal as an individual when the trust policy uses a policy variable."""
+    context = RequestContext(
+        Request(principal=profile.principal, action=ASSUME_ROLE, resource=role.arn, resource_account=role.account_id)
+    )
+    results: list[Cond] = []
+    for cs in compiled(role.trust, "resource").for_action(ASSUME_ROLE.lower()):
+        if principal_clauses(cs, context, results):
+            return ExtraKey(profile.arn)
+    return ExtraKey(None, TrustClauseResults(profile.account_id == role.account_id, tuple(results)))
+
+
+def _principal_arn(access: Access) -> str:
+    return access.principal.arn
+
+
+def _assumed_willing(account: str) -> Policy:
+    return parse_policy(_ALLOW_ALL, name=f"(identity policies in account {account}, not loaded)")
+
+
+def _unique_external(targets: Iterable[TrustTargetRecord]) -> list[TrustTargetRecord]:
+    seen: dict[str, TrustTargetRecord] = {}
+    for target in targets:
+        seen.setdefault(f"{target.target_kind}:{target.target}", target)
+    return list(seen.values())
