@@ -10,7 +10,7 @@ from functools import partial
 from typing import NamedTuple
 
 from service.database.records import TrustTargetRecord
-from service.errors import QueryError
+from service.errors import InputError, QueryError
 from service.evaluation import Policy, Principal, parse_policy
 from service.evaluation.context import RequestContext
 from service.evaluation.engine import evaluate
@@ -186,6 +186,16 @@ def _class_decision(
     return found
 
 
+def _unknown_principal(target: TrustTargetRecord) -> Access:
+    """A trust principal that names nobody the evaluator can stand in for, told as such."""
+    ref = NodeRef(target.target, target.external_kind or "unknown", target.external_value or target.target, None)
+    note = (
+        f"the trust policy names {target.principal!r}, which matches no "
+        "known principal (a deleted role or user shows as its unique id)"
+    )
+    return Access(ref, None, (), (note,), 1)
+
+
 def _assume_external(target: TrustTargetRecord, role: Role) -> Access | None:
     """Principals outside the loaded data: decided on the trust policy, their own side assumed willing."""
     kind, value = target.target_kind, target.target
@@ -202,7 +212,10 @@ def _assume_external(target: TrustTargetRecord, role: Role) -> Access | None:
         )
         identity = (_assumed_willing(value),)
     elif kind == "placeholder":
-        principal = replace(principal_from_arn(value), attributes_known=False)
+        try:
+            principal = replace(principal_from_arn(value), attributes_known=False)
+        except InputError:  # stored before the loaders refused values AWS never returns: answer, don't fail
+            return _unknown_principal(target)
         ref = NodeRef(value, principal.kind, principal.name, principal.account_id)
         notes.append(
             f"{value} belongs to account {principal.account_id}, which is not loaded: "
@@ -223,17 +236,7 @@ def _assume_external(target: TrustTargetRecord, role: Role) -> Access | None:
         notes.append("the trust policy admits principals of any AWS account whose own policies allow it")
         identity = (_assumed_willing("any"),)
     else:
-        ref = NodeRef(value, external_kind or "unknown", target.external_value or value, None)
-        return Access(
-            ref,
-            None,
-            (),
-            (
-                f"the trust policy names {target.principal!r}, which matches no "
-                "known principal (a deleted role or user shows as its unique id)",
-            ),
-            1,
-        )
+        return _unknown_principal(target)
     decision = evaluate(
         Request(principal=principal, action=action, resource=role.arn, resource_account=role.account_id),
         identity_policies=identity,

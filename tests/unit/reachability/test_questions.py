@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TypeVar
 
 import pytest
 
+from service.database.records import TrustTargetRecord
 from service.errors import QueryError
 from service.reachability.index import PrincipalIndex
 from service.reachability.questions import Reachability
@@ -100,6 +102,29 @@ def test_who_can_assume_reports_services_and_unloaded_accounts_as_stand_ins() ->
     kinds = {x.principal.arn: x.principal.kind for x in answers}
     assert kinds == {f"arn:aws:iam::{B}:root": "account", "lambda.amazonaws.com": "service"}
     assert "not loaded" in next(x for x in answers if x.principal.kind == "account").notes[0]
+
+
+class _StoredBeforeTheLoadersRefusedIt(FakeSource):
+    """A graph written by an older loader: a trust principal no principal can have, stored as a placeholder."""
+
+    async def trust_targets(self, role_arn: str) -> list[TrustTargetRecord]:
+        return [
+            dataclasses.replace(t, target_kind="placeholder", target=t.target.removeprefix("other:"))
+            if "\n" in t.target else t
+            for t in await super().trust_targets(role_arn)
+        ]
+
+
+def test_a_stored_trust_principal_no_principal_can_have_is_answered_not_raised() -> None:
+    """Issue #18 item 7: whatever the graph holds, every question answers."""
+    a = FakeAccount(A)
+    broken = f"arn:aws:iam::{B}:user/a\nb"
+    role = a.role("odd", trust=trusting({"AWS": [broken, f"arn:aws:iam::{B}:user/fine"]}))
+    answers = run(Reachability(_StoredBeforeTheLoadersRefusedIt(a)).who_can_assume(role))
+    by_arn = {x.principal.arn: x for x in answers}
+    assert set(by_arn) == {broken, f"arn:aws:iam::{B}:user/fine"}
+    assert by_arn[broken].paths == () and "matches no known principal" in by_arn[broken].notes[0]
+    assert "not loaded" in by_arn[f"arn:aws:iam::{B}:user/fine"].notes[0]
 
 
 def test_role_chains_extend_the_answer_hop_by_hop() -> None:
