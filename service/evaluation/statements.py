@@ -8,6 +8,7 @@ are lower-cased once and exact names go into a set; wildcard patterns are joined
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -61,18 +62,9 @@ class ResourceSet:
             return True
         if self.regex is not None and self.regex.fullmatch(resource) is not None:
             return True
-        undecided: list[Cond] = []
-        for pattern in self.variable_patterns:
-            expanded = substitute_text(pattern, ctx.lookup_variable)
-            if isinstance(expanded, Absent):
-                continue
-            if isinstance(expanded, Unresolved):
-                # "the resource matches this pattern once ${key} is known": kept, never guessed.
-                undecided.append(self.make_test(expanded.key, "ResourceMatchesWithVariable", (pattern,)))
-                continue
-            if any(resource_regex(p, True).fullmatch(resource) for p in expanded):
-                return True
-        return disj(undecided)
+        if not self.variable_patterns:
+            return False
+        return self._with_variables(ctx, lambda pattern: resource_regex(pattern, True).fullmatch(resource) is not None)
 
     def match_pattern(self, query: str, ctx: RequestContext, *, every: bool) -> Cond:
         """For a request about a resource *pattern*: whether some resource of `query` is in the set (`every`
@@ -87,6 +79,12 @@ class ResourceSet:
 
         if any(hit(p, False) for p in self.static):
             return True
+        return self._with_variables(ctx, lambda expanded: hit(expanded, True))
+
+    def _with_variables(self, ctx: RequestContext, hit: Callable[[str], bool]) -> Cond:
+        """The patterns with policy variables, substituted from the request: True when an expansion hits;
+        otherwise, for each variable the request leaves unknown, the test "the resource matches this pattern
+        once ${key} is known" (kept, never guessed)."""
         undecided: list[Cond] = []
         for pattern in self.variable_patterns:
             expanded = substitute_text(pattern, ctx.lookup_variable)
@@ -95,7 +93,7 @@ class ResourceSet:
             if isinstance(expanded, Unresolved):
                 undecided.append(self.make_test(expanded.key, "ResourceMatchesWithVariable", (pattern,)))
                 continue
-            if any(hit(p, True) for p in expanded):
+            if any(hit(p) for p in expanded):
                 return True
         return disj(undecided)
 
