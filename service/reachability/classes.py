@@ -7,6 +7,10 @@ of its relevant statements whose Resource can match the resource (a statement th
 nothing); the results of its principal clauses. A policy variable in a Resource that could match the
 resource, or in a condition value, makes the principal an individual: decided on its own. The same content
 in several of its policies counts once (OR of equal terms); each of them is a path.
+
+A resource with `*` or `?` is a pattern (see `is_pattern`): the question is whether the principal may act on
+some resource it matches, and a statement fits as the evaluator applies it then (`resource_is_pattern`): an
+Allow when its Resource can meet the pattern, a Deny only when it covers the pattern.
 """
 
 from __future__ import annotations
@@ -23,9 +27,15 @@ from typing import NamedTuple
 from service.evaluation.context import RequestContext
 from service.evaluation.request import Principal, Request
 from service.evaluation.statements import CompiledStatement, ResourceSet
-from service.evaluation.wildcards import translate
+from service.evaluation.wildcards import has_wildcard, pattern_covers, patterns_meet, translate
 from service.reachability.profiles import Entry, Profile
-from service.reachability.signatures import SignatureClass, Signatures, StatementAt, StatementRef
+from service.reachability.signatures import (
+    FittedStatement,
+    SignatureClass,
+    Signatures,
+    StatementAt,
+    StatementRef,
+)
 
 _VARIABLE = re.compile(r"\$\{[^}]*\}")
 
@@ -39,7 +49,7 @@ class ResourceFit:
     varies: bool
 
 
-Fits = Mapping[int, ResourceFit]  # by the number of the patterns
+Fits = Mapping[int, ResourceFit]  # by `_fit_key`
 
 
 # The keys below are made for every signature class of every question and hashed in every lookup: they
@@ -97,6 +107,7 @@ class DecisionClass:
     __slots__ = (
         "_first",
         "_fits",
+        "_pattern",
         "_representative",
         "_signatures",
         "key",
@@ -106,8 +117,8 @@ class DecisionClass:
         "unknown_parts",
     )
 
-    def __init__(self, key: DecisionKey, signatures: Signatures, fits: Fits) -> None:
-        self.key, self._signatures, self._fits = key, signatures, fits
+    def __init__(self, key: DecisionKey, signatures: Signatures, fits: Fits, pattern: bool = False) -> None:
+        self.key, self._signatures, self._fits, self._pattern = key, signatures, fits, pattern
         self.parts: list[list[Entry]] = []
         self.unknown_parts: list[list[Entry]] = []
         self.size = 0
@@ -129,14 +140,14 @@ class DecisionClass:
         """The member (of the least ARN) for whom the class is decided."""
         if self._representative is None:
             assert self._first is not None, "a decision class has members"
-            self._representative = member(self._signatures, self._first.profile, self._fits)
+            self._representative = member(self._signatures, self._first.profile, self._fits, self._pattern)
         return self._representative
 
     def member(self, profile: Profile) -> Member:
         representative = self.representative
         if profile is representative.profile:
             return representative
-        return member(self._signatures, profile, self._fits)
+        return member(self._signatures, profile, self._fits, self._pattern)
 
     def entries(self, *, unknown_only: bool = False) -> Iterator[Entry]:
         """The members in ARN order; with `unknown_only`, those with a policy (or boundary) whose document is
@@ -167,6 +178,7 @@ def classify(
     (or all candidates are of the resource's account), the account matters only through that and through
     the account-level condition keys, whose clause results are in the key like the principal-level ones."""
     fits: dict[int, ResourceFit] = {}
+    pattern = is_pattern(resource)
     context = _resource_only_context(resource)
     found: dict[DecisionKey, DecisionClass] = {}
     extras: dict[str, ExtraKey] = {}  # by account, with `extra_by_account`
@@ -175,7 +187,7 @@ def classify(
     def join(key: DecisionKey, entries: list[Entry], unknown: list[Entry]) -> None:
         decision_class = found.get(key)
         if decision_class is None:
-            decision_class = found[key] = DecisionClass(key, signatures, fits)
+            decision_class = found[key] = DecisionClass(key, signatures, fits, pattern)
         decision_class.add(entries, unknown)
 
     for signature_class in classes:
@@ -190,11 +202,10 @@ def classify(
         if signature.fitted:
             fitting = set(contents)
             for fitted in signature.fitted:
-                fit = fits.get(fitted.patterns)
+                fit_key = _fit_key(fitted, pattern)
+                fit = fits.get(fit_key)
                 if fit is None:
-                    fit = fits[fitted.patterns] = ResourceFit(
-                        _may_fit(fitted.compiled, resource, context), _varies(fitted.compiled, resource)
-                    )
+                    fit = fits[fit_key] = _fit(fitted.compiled, resource, context, pattern)
                 if fit.may_fit:
                     fitting.add(fitted.content)
                     individual = individual or fit.varies
@@ -227,14 +238,15 @@ def classify(
     return list(found.values())
 
 
-def member(signatures: Signatures, profile: Profile, fits: Fits) -> Member:
-    """The principal as a member of a decision class of a question whose resource fits are `fits`."""
+def member(signatures: Signatures, profile: Profile, fits: Fits, pattern: bool = False) -> Member:
+    """The principal as a member of a decision class of a question whose resource fits are `fits` (made for a
+    resource pattern, with `pattern`)."""
     signature = signatures.of(profile)
     placed = signature.fit_everywhere
     if signature.fitted:
         placed = dict(placed)
         for fitted in signature.fitted:
-            if fits[fitted.patterns].may_fit and fitted.at not in (places := placed.get(fitted.content, ())):
+            if fits[_fit_key(fitted, pattern)].may_fit and fitted.at not in (places := placed.get(fitted.content, ())):
                 placed[fitted.content] = (*places, fitted.at)
     return Member(profile, placed, signatures.boundary(profile.boundary).at)
 
@@ -243,6 +255,49 @@ def _resource_only_context(resource: str) -> RequestContext:
     """A context for matching Resource patterns without policy variables, which never consult it."""
     nobody = Principal(arn="arn:aws:iam::000000000000:user/nobody", account_id="000000000000", kind="user")
     return RequestContext(Request(principal=nobody, action="none:none", resource=resource))
+
+
+def is_pattern(resource: str) -> bool:
+    """Whether a question's resource is a pattern (`*`, `arn:aws:s3:::logs/*`): a question about some resource
+    it matches."""
+    return has_wildcard(resource)
+
+
+def _fit_key(fitted: FittedStatement, pattern: bool) -> int:
+    """Where a statement's fit is kept: by its patterns; on a pattern question, where an Allow and a Deny of
+    the same patterns fit differently, a Deny's apart (as a negative number)."""
+    if pattern and fitted.compiled.statement.effect == "Deny":
+        return -1 - fitted.patterns
+    return fitted.patterns
+
+
+def _fit(cs: CompiledStatement, resource: str, context: RequestContext, pattern: bool) -> ResourceFit:
+    if pattern:
+        return _pattern_fit(cs, resource)
+    return ResourceFit(_may_fit(cs, resource, context), _varies(cs, resource))
+
+
+def _pattern_fit(cs: CompiledStatement, query: str) -> ResourceFit:
+    """Whether the statement may apply to some resource of the pattern `query`, as the evaluator applies it
+    on a pattern question: an Allow when its Resource meets the pattern (its NotResource does not cover it),
+    a Deny only when its Resource covers the pattern (its NotResource meets none of it). A pattern with policy
+    variables may fit and makes the fit depend on the principal: what its variables stand for is not read
+    here."""
+    deny = cs.statement.effect == "Deny"
+    if cs.resources is not None:
+        patterns, wanted = cs.resources, True
+    elif cs.not_resources is not None:
+        patterns, wanted = cs.not_resources, False
+    else:
+        return ResourceFit(True, False)
+    if patterns.variable_patterns:
+        return ResourceFit(True, True)
+    if patterns.everything:
+        return ResourceFit(wanted, False)
+    # Resource: Allow meets, Deny covers; NotResource: an Allow is out when it covers, a Deny when it meets.
+    covers = deny == wanted
+    hit = any(pattern_covers(p, query) if covers else patterns_meet(p, query) for p in patterns.static)
+    return ResourceFit(hit == wanted, False)
 
 
 def _may_fit(cs: CompiledStatement, resource: str, context: RequestContext) -> bool:

@@ -12,7 +12,7 @@ from service.evaluation.engine import Decision, evaluate
 from service.evaluation.policy import Policy
 from service.evaluation.request import Request
 from service.reachability.answers import LazyPaths
-from service.reachability.classes import DecisionClass, Member
+from service.reachability.classes import DecisionClass, Member, is_pattern
 from service.reachability.model import Access, Path, unknown_policy_condition
 from service.reachability.paths import assume_paths, identity_paths
 from service.reachability.profiles import OrgContext, Profile, Role
@@ -28,7 +28,8 @@ from service.reachability.signatures import StatementAt
 
 @dataclass(frozen=True)
 class Target:
-    """The resource side of a request: the resource, its account and organization, its resource policy."""
+    """The resource side of a request: the resource (or a pattern of resources, see `is_pattern`), its account
+    and organization, its resource policy."""
 
     resource: str
     account: str | None
@@ -43,8 +44,15 @@ class Target:
 
 def decide(profile: Profile, action: str, target: Target) -> Decision:
     org = target.org
+    request = Request(
+        principal=profile.principal,
+        action=action,
+        resource=target.resource,
+        resource_account=target.account,
+        resource_is_pattern=is_pattern(target.resource),
+    )
     return evaluate(
-        Request(principal=profile.principal, action=action, resource=target.resource, resource_account=target.account),
+        request,
         identity_policies=profile.identity_policies,
         permissions_boundaries=profile.boundary_policies,
         service_control_policies=profile.org.scp_levels or None,

@@ -3,15 +3,16 @@ policy: none is loaded for a generic resource), and with hops, those that reach 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from service.errors import QueryError
 from service.evaluation.request import arn_account
 from service.reachability.answers import Pending, merged
-from service.reachability.classes import classify
+from service.reachability.classes import classify, is_pattern
 from service.reachability.decide import ClassAnswers, Target, counted, decide, member_paths
 from service.reachability.model import Access
-from service.reachability.profiles import ASSUME_ROLE
+from service.reachability.profiles import ASSUME_ROLE, Profile
 from service.reachability.who_can_assume import Assumers
 
 
@@ -31,6 +32,7 @@ async def who_can(
     entries = await view.entries([resource_account] if resource_account else None)
     classes = view.action(action.lower())
     target = Target(resource, resource_account, resource_org, None, "generic")
+    note = pattern_note(resource)
     total, pending = 0, []
     signature_classes = classes.signatures.classes(entries.values())
     for decision_class in classify(classes.signatures, signature_classes, resource, by_account=False):
@@ -40,8 +42,32 @@ async def who_can(
             total += count
             answers = ClassAnswers(decision_class, representative, decision, member_paths, 0)
             members = decision_class.entries(unknown_only=decision.decision != "Allowed")
-            pending.append(Pending(answers.answer, members))
-    return await assumers.chains(merged([], pending, total), 1, max_hops)
+            answer = answers.answer if note is None else _noted(answers.answer, note)
+            pending.append(Pending(answer, members))
+    found = await assumers.chains(merged([], pending, total), 1, max_hops)
+    if note is None or max_hops == 0:
+        return found
+    # (Principals reached through roles carry the notes of the trust they assume by, not of the question.)
+    return [access if note in access.notes else with_note(access, note) for access in found]
+
+
+def pattern_note(resource: str) -> str | None:
+    """What an answer about a resource pattern says it is about."""
+    if not is_pattern(resource):
+        return None
+    return f"about resources matching the pattern {resource}: the answer holds for at least one of them"
+
+
+def with_note(access: Access, note: str) -> Access:
+    return replace(access, notes=(*access.notes, note))
+
+
+def _noted(answer: Callable[[Profile], Access | None], note: str) -> Callable[[Profile], Access | None]:
+    def noted(profile: Profile) -> Access | None:
+        found = answer(profile)
+        return None if found is None else with_note(found, note)
+
+    return noted
 
 
 def is_assume(action: str) -> bool:

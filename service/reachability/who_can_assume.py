@@ -18,7 +18,7 @@ from service.evaluation.formula import Cond
 from service.evaluation.request import Request, arn_account, principal_from_arn
 from service.evaluation.statements import compiled
 from service.reachability.answers import Pending, merged
-from service.reachability.classes import DecisionClass, ExtraKey, Member, classify
+from service.reachability.classes import DecisionClass, ExtraKey, Member, classify, is_pattern
 from service.reachability.clauses import about_the_account_only, principal_clauses
 from service.reachability.decide import ClassAnswers, MakePaths, Target, counted, decide, member_paths
 from service.reachability.index import ActionClasses, IndexView
@@ -54,6 +54,9 @@ class Assumers:
         return self._roles[arn]
 
     async def who_can_assume(self, role_arn: str, max_hops: int) -> Sequence[Access]:
+        if is_pattern(role_arn):
+            # A trust policy belongs to one role: a question on a pattern of roles would mix several.
+            raise QueryError(f"whoCanAssume needs one role ARN, not the pattern {role_arn!r}")
         if await self.role(role_arn) is None:
             raise QueryError(f"no role {role_arn!r} in the graph")
         return await self.chains(await self.direct(role_arn), 2, max_hops, frozenset({role_arn}))

@@ -20,7 +20,13 @@ from tests.unit.reachability.fake_source import FakeAccount, FakeOrganization, F
 A, B = "111122223333", "444455556666"
 ORG = "o-test"
 ACTIONS = ["s3:GetObject", "s3:PutObject", "sts:AssumeRole"]
-RESOURCES = ["*", "arn:aws:s3:::bucket/*", "arn:aws:s3:::home/${aws:username}/*", "arn:aws:iam::*:role/org-*"]
+RESOURCES = [
+    "*",
+    "arn:aws:s3:::bucket/*",
+    "arn:aws:s3:::bucket/logs/*",
+    "arn:aws:s3:::home/${aws:username}/*",
+    "arn:aws:iam::*:role/org-*",
+]
 CONDITIONS: list[dict[str, Any] | None] = [
     None,
     {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
@@ -33,6 +39,10 @@ QUESTIONS = [
     ("s3:GetObject", "arn:aws:s3:::bucket/key"),
     ("s3:PutObject", "arn:aws:s3:::home/u1/notes.txt"),
     ("s3:GetObject", f"arn:aws:s3:us-east-1:{A}:thing/x"),
+    # Patterns: questions about some resource they match (an Allow meets, a Deny covers).
+    ("s3:GetObject", "arn:aws:s3:::bucket/*"),
+    ("s3:PutObject", "arn:aws:s3:::home/*"),
+    ("s3:GetObject", "*"),
 ]
 TRUSTS: dict[str, dict[str, Any]] = {
     "org-wide": trusting({"AWS": "*"}, Condition={"StringEquals": {"aws:PrincipalOrgID": ORG}}),
@@ -134,7 +144,7 @@ async def _compare(source: FakeSource) -> int:
         grouped = await Reachability(source, index).who_can(action, resource)
         got = {a.principal.arn: _view(a.condition, a.paths) for a in grouped}
         expected = {}
-        home = resource.split(":")[4] or None
+        home = (resource.split(":")[4] or None) if resource.startswith("arn:") else None
         for profile in profiles:
             if home and profile.account_id != home:
                 continue
