@@ -120,12 +120,17 @@ class Decision:
     conditions: list[ConditionTest]
     condition_text: str | None
     explanation: list[Reason]
+    resource_pattern: bool = strawberry.field(
+        description="true when the resource asked about was a pattern (`*` or `?`): the decision says whether "
+        "the action is allowed on at least one resource matching it (a Deny counts only when it covers them all)"
+    )
 
     @classmethod
     def of(cls, decision: EngineDecision) -> Decision:
         tests = leaves(decision.condition)
         return cls(
             decision=decision.decision,
+            resource_pattern=decision.resource_pattern,
             conditions=[ConditionTest.of(leaf) for leaf in tests],
             condition_text=describe(decision.condition) if decision.condition is not None else None,
             explanation=[

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from service.cli.questions import run_query
 from tests.integration.api.conftest import who_can, who_can_assume
 
 CONTRACTOR_ROLE = "arn:aws:iam::111111111111:role/ContractorAccess"
@@ -43,3 +44,19 @@ def test_admins_and_only_admins_can_delete_objects(demo: None) -> None:
 def test_developers_can_start_instances(demo: None) -> None:
     answers = who_can("ec2:StartInstances", "arn:aws:ec2:us-east-1:111111111111:instance/i-0abc")
     assert {USERS + n for n in ("Alice", "Jake", "Jessica", "Jesse", "Segun")} <= set(answers)
+
+
+ACCESS = """query($p: String!, $a: String!, $r: String!) {
+  access(principalArn: $p, action: $a, resource: $r) { decision resourcePattern }
+}"""
+
+
+def test_access_on_a_pattern_says_it_is_about_a_pattern(demo: None) -> None:
+    """Issue #15 item 6, over GraphQL: "may Jesse delete some object of the bucket?" is a pattern question."""
+    on_pattern = run_query(ACCESS, {"p": USERS + "Jesse", "a": "s3:DeleteObject", "r": "arn:aws:s3:::webapp-assets/*"})
+    assert on_pattern["access"] == {"decision": "Allowed", "resourcePattern": True}
+    exact = run_query(ACCESS, {"p": USERS + "Jesse", "a": "s3:DeleteObject", "r": "arn:aws:s3:::webapp-assets/a.html"})
+    assert exact["access"] == {"decision": "Allowed", "resourcePattern": False}
+    answers = who_can("s3:DeleteObject", "arn:aws:s3:::webapp-assets/*")
+    assert {USERS + "Jesse", USERS + "Segun"} <= set(answers)
+    assert any("pattern" in note for note in answers[USERS + "Jesse"]["notes"])
