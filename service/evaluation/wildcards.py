@@ -16,7 +16,7 @@ next character literal, so `${*}` and substituted values never act as wildcards.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 
 from .variables import Absent, Unresolved, substitute_text
@@ -210,24 +210,30 @@ def _alphabet(*token_lists: tuple[object, ...]) -> tuple[str, ...]:
     return (*sorted(named | {":"}), _OTHER)
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
-def patterns_meet(left: str, right: str, left_escaped: bool = False, right_escaped: bool = False) -> bool:
-    """Whether some resource matches both `Resource`-style patterns (`*` and `?` on both sides)."""
-    a, b = _tokens(left, left_escaped), _tokens(right, right_escaped)
+def _pair_states(
+    a: tuple[object, ...], b: tuple[object, ...], *, b_must_live: bool
+) -> Iterator[tuple[frozenset[int], frozenset[int]]]:
+    """Every pair of states that `a` and `b` reach on one string, read together (the product automaton);
+    pairs where `a` is dead are never yielded, nor (with `b_must_live`) those where `b` is."""
     alphabet = _alphabet(a, b)
     start = (_closure(a, frozenset({0})), _closure(b, frozenset({0})))
     seen = {start}
     stack = [start]
     while stack:
-        sa, sb = stack.pop()
-        if len(a) in sa and len(b) in sb:
-            return True
+        pair = stack.pop()
+        yield pair
         for ch in alphabet:
-            nxt = (_step(a, sa, ch), _step(b, sb, ch))
-            if nxt[0] and nxt[1] and nxt not in seen:
+            nxt = (_step(a, pair[0], ch), _step(b, pair[1], ch))
+            if nxt[0] and (nxt[1] or not b_must_live) and nxt not in seen:
                 seen.add(nxt)
                 stack.append(nxt)
-    return False
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def patterns_meet(left: str, right: str, left_escaped: bool = False, right_escaped: bool = False) -> bool:
+    """Whether some resource matches both `Resource`-style patterns (`*` and `?` on both sides)."""
+    a, b = _tokens(left, left_escaped), _tokens(right, right_escaped)
+    return any(len(a) in sa and len(b) in sb for sa, sb in _pair_states(a, b, b_must_live=True))
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
@@ -235,6 +241,8 @@ def pattern_covers(outer: str, inner: str, outer_escaped: bool = False, inner_es
     """Whether every resource `inner` matches, `outer` matches too."""
     if outer == "*" and not outer_escaped:
         return True
+    a, b = _tokens(inner, inner_escaped), _tokens(outer, outer_escaped)
+    return not any(len(a) in sa and len(b) not in sb for sa, sb in _pair_states(a, b, b_must_live=False))
     a, b = _tokens(inner, inner_escaped), _tokens(outer, outer_escaped)
     alphabet = _alphabet(a, b)
     start = (_closure(a, frozenset({0})), _closure(b, frozenset({0})))
