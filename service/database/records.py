@@ -267,3 +267,52 @@ class CrossAccountTrustRecord:
             trusted_account_id=_text(row["trustedAccountId"]),
             trusted_account_loaded=bool(row["trustedAccountLoaded"]),
         )
+
+
+ResourceType = Literal[
+    "AWS::S3::Bucket",
+    "AWS::KMS::Key",
+    "AWS::SQS::Queue",
+    "AWS::SNS::Topic",
+    "AWS::Lambda::Function",
+    "AWS::SecretsManager::Secret",
+    "AWS::ECR::Repository",
+]
+RESOURCE_TYPES: tuple[ResourceType, ...] = (
+    "AWS::S3::Bucket",
+    "AWS::KMS::Key",
+    "AWS::SQS::Queue",
+    "AWS::SNS::Topic",
+    "AWS::Lambda::Function",
+    "AWS::SecretsManager::Secret",
+    "AWS::ECR::Repository",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PublicAccessBlockRecord:
+    """S3 Block Public Access, for a bucket or its account (a setting AWS left unset reads False)."""
+
+    block_public_acls: bool
+    ignore_public_acls: bool
+    block_public_policy: bool
+    restrict_public_buckets: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceRecord:
+    """One loaded resource with a resource-based policy (#14): `policy` is the document as JSON text, None
+    when the resource has none. `account_public_access_block` is its account's S3 setting (S3 only);
+    `aliases` are a KMS key's alias ARNs; `role` is a Lambda function's execution role."""
+
+    arn: str
+    type: ResourceType
+    account_id: str
+    region: str | None
+    policy: str | None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    public_access_block: PublicAccessBlockRecord | None = None
+    account_public_access_block: PublicAccessBlockRecord | None = None
+    key_manager: Literal["AWS", "CUSTOMER"] | None = None
+    role: str | None = None
+    aliases: tuple[str, ...] = ()
