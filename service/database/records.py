@@ -316,3 +316,66 @@ class ResourceRecord:
     key_manager: Literal["AWS", "CUSTOMER"] | None = None
     role: str | None = None
     aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AccessKeyRecord:
+    """One access key of a user (or of the root user): from the security snapshot (with its id) or from the
+    credential report (slot 1 or 2, no id). Times are ISO 8601 text as AWS wrote them; None: never / not known."""
+
+    access_key_id: str | None
+    slot: int | None
+    active: bool
+    created: str | None  # CreateDate, or the report's access_key_N_last_rotated
+    last_used: str | None
+    last_used_service: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class UserCredentialRecord:
+    """What #16 loads of one user's credentials (the credential report row and/or the security snapshot).
+    A None flag means the loaded data does not say (e.g. the report's `not_supported` for the root password)."""
+
+    arn: str
+    name: str  # "<root_account>" for the root user
+    is_root: bool
+    created: str | None
+    password_enabled: bool | None
+    password_last_used: str | None  # None with password_used_known False: the report's `no_information`
+    password_used_known: bool
+    password_last_changed: str | None
+    mfa_active: bool | None
+    mfa_devices: tuple[str, ...]  # serial numbers
+    access_keys: tuple[AccessKeyRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TrailRecord:
+    name: str
+    multi_region: bool
+    logging: bool
+    home_region: str | None
+    management_events: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigRecorderRecord:
+    name: str
+    recording: bool
+    all_supported: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSecurityRecord:
+    """One account's credential and security facts (#16). Which sources were loaded decides which audit checks
+    can run: `report_time` None means no credential report was loaded; `snapshot_loaded` False means no
+    security snapshot (then `password_policy`, `summary`, `trails` and `recorders` say nothing)."""
+
+    account_id: str
+    report_time: str | None
+    snapshot_loaded: bool
+    password_policy: Mapping[str, Any] | None  # None with snapshot_loaded: the account has none set
+    summary: Mapping[str, int]
+    users: tuple[UserCredentialRecord, ...]
+    trails: tuple[TrailRecord, ...]
+    recorders: tuple[ConfigRecorderRecord, ...]
