@@ -217,7 +217,7 @@ def walk_forward(graph: EscalationGraph, start: str, max_hops: int) -> list[Acce
                     next_frontier.append((reached.arn, path, access))
         frontier = next_frontier
     for gain in graph.gains:
-        reached = found.get(gain.reached.arn)
-        if gain.actor.arn == start and reached is not None and gain.after is not None and is_admin(gain.after):
-            found[gain.reached.arn] = replace(reached, notes=(*reached.notes, "then an administrator of its account"))
+        gained = found.get(gain.reached.arn)
+        if gain.actor.arn == start and gained is not None and gain.after is not None and is_admin(gain.after):
+            found[gain.reached.arn] = replace(gained, notes=(*gained.notes, "then an administrator of its account"))
     return sorted(found.values(), key=lambda a: (a.hops, a.principal.arn))
