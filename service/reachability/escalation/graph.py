@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from service.escalation import load_catalogue
+from service.evaluation.formula import disj
 from service.reachability.admins import admins_of, is_admin
 from service.reachability.decide import Target, access_from, decide
 from service.reachability.escalation.checker import AccountChecker, Escalation
@@ -199,11 +200,14 @@ def gains_to_admin(graph: EscalationGraph, admins: frozenset[str]) -> list[Acces
 
 
 def walk_forward(graph: EscalationGraph, start: str, max_hops: int) -> list[Access]:
-    """Everything `start` can become or gain within `max_hops` steps, each once, by its shortest path."""
+    """Everything `start` can become or gain within `max_hops` steps, at its fewest hops, with every way to
+    reach it in that many (one path each: another technique, or an assumption, may reach the same role);
+    its condition is that at least one of them holds."""
     found: dict[str, Access] = {}
     frontier: list[tuple[str, Path, Access | None]] = [(start, (), None)]
     for hop in range(1, max_hops + 1):
         next_frontier: list[tuple[str, Path, Access | None]] = []
+        this_hop: dict[str, Access] = {}
         for arn, prefix, before in frontier:
             for reached, step in graph.out(arn):
                 if reached.arn == start or reached.arn in found:
@@ -211,10 +215,18 @@ def walk_forward(graph: EscalationGraph, start: str, max_hops: int) -> list[Acce
                 path = prefix + (step.paths[0] if len(step.paths) else ())
                 condition = both(before.condition if before else None, step.condition)
                 notes = tuple(dict.fromkeys((*(before.notes if before else ()), *step.notes)))
-                access = Access(reached, condition, (path,), notes, hop)
-                found[reached.arn] = access
-                if reached.kind in ("role", "user"):
-                    next_frontier.append((reached.arn, path, access))
+                had = this_hop.get(reached.arn)
+                if had is None:
+                    this_hop[reached.arn] = Access(reached, condition, (path,), notes, hop)
+                    if reached.kind in ("role", "user"):
+                        next_frontier.append((reached.arn, path, this_hop[reached.arn]))
+                elif path not in had.paths:
+                    either = None if had.condition is None or condition is None else disj([had.condition, condition])
+                    merged_notes = tuple(dict.fromkeys((*had.notes, *notes)))
+                    this_hop[reached.arn] = Access(
+                        reached, either if not isinstance(either, bool) else None, (*had.paths, path), merged_notes, hop
+                    )
+        found.update(this_hop)
         frontier = next_frontier
     for gain in graph.gains:
         gained = found.get(gain.reached.arn)
