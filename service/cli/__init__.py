@@ -4,8 +4,8 @@ Building the parser imports no heavy module (neo4j, strawberry, starlette, uvico
 imports what it needs when it runs, so `--help` and quick questions start fast.
 
 Exit codes: 0 success; 1 a finding (trust-review --fail-on, admins --fail-on-escalation) or another
-accessgraph error; 2 bad input or question; 3 database unavailable; 4 provisioning failed; 5 a load's write failed; 70 an internal error
-(a bug: run again with -v for the traceback); 130 interrupted.
+accessgraph error; 2 bad input or question; 3 database unavailable; 4 provisioning failed; 5 a load's write
+failed; 70 an internal error (a bug: run again with -v for the traceback); 130 interrupted.
 """
 
 from __future__ import annotations

@@ -45,7 +45,9 @@ ESCALATIONS = f"""query($principalArn: String!, $maxHops: Int, $limit: Int) {{
   escalations(principalArn: $principalArn, maxHops: $maxHops, limit: $limit) {{ {ESCALATION_ACCESS_FIELDS} }}
 }}"""
 ADMINS = f"""query($accountId: String, $escalation: Boolean!, $maxHops: Int, $limit: Int) {{
-  admins(accountId: $accountId, escalation: $escalation, maxHops: $maxHops, limit: $limit) {{ {ESCALATION_ACCESS_FIELDS} }}
+  admins(accountId: $accountId, escalation: $escalation, maxHops: $maxHops, limit: $limit) {{
+    {ESCALATION_ACCESS_FIELDS}
+  }}
 }}"""
 WHO_CAN = f"""query($action: String!, $resource: String!, $maxHops: Int, $limit: Int, $resourceAccount: String) {{
   whoCan(action: $action, resource: $resource, maxHops: $maxHops, limit: $limit, resourceAccount: $resourceAccount) {{
