@@ -88,20 +88,26 @@ def with_policies(profile: Profile, added: Iterable[PolicyRef], replaced: str | 
 class AccountChecker:
     """Every escalation of one account's principals onto the account's roles, users, groups and policies."""
 
-    def __init__(
-        self,
-        view: IndexView,
-        assumers: Assumers,
-        entry: AccountEntry,
-        groups: Sequence[GroupRecord],
-        techniques: Sequence[Technique],
-    ) -> None:
-        self.view, self.assumers, self.entry = view, assumers, entry
+    def __init__(self, entry: AccountEntry, groups: Sequence[GroupRecord], techniques: Sequence[Technique]) -> None:
+        self.entry = entry
         self.groups = list(groups)
-        self.techniques = [t for t in techniques if t.decided_by is not Evidence.INVENTORY]
+        self.techniques = [
+            t
+            for t in techniques
+            if t.decided_by is not Evidence.INVENTORY and not NOT_BOUND.intersection(t.prerequisites)
+        ]
         self._may: dict[tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...]], dict[str, Access]] = {}
         self._roles: dict[str, Role | None] = {}
-        self.assumed_by: dict[str, Sequence[Access]] = {}
+        self._becoming: dict[str, list[Escalation]] = {}
+        self._gains: list[Escalation] | None = None
+        self.view: IndexView
+        self.assumers: Assumers
+
+    def using(self, assumers: Assumers) -> AccountChecker:
+        """Bind the question being answered (its view of the index); what is worked out stays for the
+        generation, which the caller keys this checker by."""
+        self.view, self.assumers = assumers.view, assumers
+        return self
 
     @property
     def roles(self) -> list[Profile]:
@@ -126,32 +132,64 @@ class AccountChecker:
             self._roles[arn] = await self.assumers.role(arn)
         return self._roles[arn]
 
-    async def check(self) -> list[Escalation]:
-        for role in self.roles:
-            self.assumed_by[role.arn] = await self.assumers.direct(role.arn)
-        found: list[Escalation] = []
-        for technique in self.techniques:
-            if NOT_BOUND.intersection(technique.prerequisites):
-                continue
-            found += await self._technique(technique)
-        return found
+    async def gains(self) -> list[Escalation]:
+        """The escalations after which the actor acts with more: a policy on itself or its group, a new
+        version of its own policy, a group joined. Worked out once."""
+        if self._gains is None:
+            found: list[Escalation] = []
+            for technique in self.techniques:
+                holders = {a.resource for a in technique.actions}
+                if technique.trusted_services or Placeholder.TARGET_ROLE.template in holders:
+                    continue
+                if Placeholder.TARGET_GROUP.template in holders:
+                    found += self._on_groups(technique)
+                elif Placeholder.TARGET_USER.template in holders:
+                    continue
+                elif Placeholder.POLICY.template in holders and technique.outcome.gain is Gain.GAINS_POLICY:
+                    found += self._on_own_policies(technique)
+                elif Placeholder.ACTOR.template in holders:
+                    found += self._on_itself(technique)
+            self._gains = found
+        return self._gains
 
-    async def _technique(self, technique: Technique) -> list[Escalation]:
-        holders = {a.resource for a in technique.actions}
-        gain = technique.outcome.gain
-        if technique.trusted_services:
-            return await self._passes_role(technique)
-        if Placeholder.TARGET_ROLE.template in holders:
-            return self._on_roles(technique)
-        if Placeholder.TARGET_GROUP.template in holders:
-            return self._on_groups(technique)
-        if Placeholder.TARGET_USER.template in holders:
-            return self._on_users(technique)
-        if Placeholder.POLICY.template in holders and gain is Gain.GAINS_POLICY:
-            return self._on_own_policies(technique)
-        if Placeholder.ACTOR.template in holders:
-            return self._on_itself(technique)
-        return []
+    def changes_some_principal(self) -> bool:
+        """Whether anyone of the account may change some role or user of it before becoming it (put or
+        attach a policy, write a policy version): only then can becoming one make an administrator of a
+        principal that is not one."""
+        account = self.entry.account_id
+        writes = {
+            (a.action, a.resource)
+            for t in self.techniques
+            if t.outcome.policy is not None and t.outcome.gain is not Gain.GAINS_POLICY
+            for a in t.actions
+            if a.action != ASSUME_ROLE and a.resource != Placeholder.PASSED_ROLE.template
+        }
+        patterns = {
+            Placeholder.TARGET_ROLE.template: f"arn:aws:iam::{account}:role/*",
+            Placeholder.TARGET_USER.template: f"arn:aws:iam::{account}:user/*",
+            Placeholder.POLICY.template: f"arn:aws:iam::{account}:policy/*",
+        }
+        return any(self.may(action, patterns.get(resource, "*")) for action, resource in writes)
+
+    async def becoming(self, arn: str) -> list[Escalation]:
+        """The escalations by which an actor of this account becomes the role or user `arn` (of this
+        account). Worked out once per principal."""
+        found = self._becoming.get(arn)
+        if found is not None:
+            return found
+        profile = self.entry.profiles.get(arn)
+        found = []
+        if profile is not None:
+            for technique in self.techniques:
+                holders = {a.resource for a in technique.actions}
+                if profile.kind == "role" and technique.trusted_services:
+                    found += await self._passes_role(technique, [profile])
+                elif profile.kind == "role" and Placeholder.TARGET_ROLE.template in holders:
+                    found += await self._on_roles(technique, [profile])
+                elif profile.kind == "user" and Placeholder.TARGET_USER.template in holders:
+                    found += self._on_users(technique, [profile])
+        self._becoming[arn] = found
+        return found
 
     # --- binding --------------------------------------------------------------------------------------
 
@@ -299,10 +337,10 @@ class AccountChecker:
             if arn in self.entry.policies
         ]
 
-    def _on_users(self, technique: Technique) -> list[Escalation]:
+    def _on_users(self, technique: Technique, users: Sequence[Profile]) -> list[Escalation]:
         found: list[Escalation] = []
         origin = technique.outcome.policy
-        for user in self.users:
+        for user in users:
             policies: list[PolicyRef | None] = [None]
             if origin is PolicyOrigin.MANAGED:
                 policies = list(self._managed_bindings(technique.actions[0].action, user.arn))
@@ -320,13 +358,13 @@ class AccountChecker:
                     found.append(self._escalation(actor_ref, technique, user.ref, grants, user.arn, after))
         return found
 
-    def _on_roles(self, technique: Technique) -> list[Escalation]:
+    async def _on_roles(self, technique: Technique, roles: Sequence[Profile]) -> list[Escalation]:
         found: list[Escalation] = []
         origin = technique.outcome.policy
         needs_trust = Prerequisite.TARGET_TRUSTS_ACTOR in technique.prerequisites
         on_policy = Placeholder.POLICY.template in {a.resource for a in technique.actions}
-        for role in self.roles:
-            assumers = {a.principal.arn: a for a in self.assumed_by.get(role.arn, ())}
+        for role in roles:
+            assumers = {a.principal.arn: a for a in await self.assumers.direct(role.arn)} if needs_trust else {}
             bindings: list[tuple[dict[str, str], PolicyRef | None, str | None]] = []
             if on_policy:  # iam-016/020: a new version of a customer policy attached to the role
                 for ref in role.policies:
@@ -361,9 +399,9 @@ class AccountChecker:
                     found.append(self._escalation(actor_ref, technique, role.ref, grants, role.arn, after, condition))
         return found
 
-    async def _passes_role(self, technique: Technique) -> list[Escalation]:
+    async def _passes_role(self, technique: Technique, roles: Sequence[Profile]) -> list[Escalation]:
         found: list[Escalation] = []
-        for role_profile in self.roles:
+        for role_profile in roles:
             role = await self.role(role_profile.arn)
             if role is None or not any(_trusts_service(role, s) for s in technique.trusted_services):
                 continue

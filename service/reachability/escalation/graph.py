@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import heapq
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from service.escalation import load_catalogue
 from service.evaluation.formula import disj
-from service.reachability.admins import admins_of, is_admin
+from service.reachability.admins import is_admin
 from service.reachability.decide import Target, access_from, decide
 from service.reachability.escalation.checker import AccountChecker, Escalation
 from service.reachability.index import PrincipalIndex
@@ -31,66 +31,82 @@ from service.reachability.who_can_assume import Assumers
 UPDATE_TRUST = "iam:UpdateAssumeRolePolicy"
 
 
-@dataclass
 class EscalationGraph:
-    escalations: list[Escalation] = field(default_factory=list)
-    assumed_by: dict[str, Sequence[Access]] = field(default_factory=dict)
-    admins: list[Access] = field(default_factory=list)
-    profiles: dict[str, Profile] = field(default_factory=dict)
-    _into: dict[str, list[Access]] | None = None
-    _out: dict[str, list[tuple[NodeRef, Access]]] | None = None
+    """The escalations of the loaded accounts, as of one generation, worked out as questions need them:
+    the ways to become a principal per principal, the gains per account (all of them, on first use)."""
 
-    def into(self, arn: str) -> list[Access]:
+    def __init__(self, checkers: dict[str, AccountChecker], profiles: dict[str, Profile]) -> None:
+        self.checkers, self.profiles = checkers, profiles
+        self._into: dict[str, list[Access]] = {}
+        self._gains: list[Escalation] | None = None
+        self._admins: list[Access] | None = None
+        self.assumers: Assumers
+
+    def using(self, assumers: Assumers) -> EscalationGraph:
+        self.assumers = assumers
+        return self
+
+    async def into(self, arn: str) -> list[Access]:
         """The one-step ways to become `arn`: each an answer about the actor, with a path ending at `arn`."""
-        if self._into is None:
-            into: dict[str, list[Access]] = {}
-            for escalation in self.escalations:
-                if escalation.becomes is not None:
-                    into.setdefault(escalation.becomes, []).append(escalation.access())
-            self._into = into
-        return [*self.assumed_by.get(arn, ()), *self._into.get(arn, ())]
+        found = self._into.get(arn)
+        if found is None:
+            profile = self.profiles.get(arn)
+            checker = self.checkers.get(profile.account_id) if profile is not None else None
+            found = []
+            if profile is not None and profile.kind == "role":
+                found += await self.assumers.direct(arn)
+            if checker is not None:
+                found += [e.access() for e in await checker.using(self.assumers).becoming(arn)]
+            self._into[arn] = found
+        return found
 
-    def out(self, arn: str) -> list[tuple[NodeRef, Access]]:
-        """The one-step ways out of `arn`: what it reaches, with the answer about it (one path)."""
-        if self._out is None:
-            out: dict[str, list[tuple[NodeRef, Access]]] = {}
-            for role_arn, assumers in self.assumed_by.items():
-                role = self.profiles.get(role_arn)
-                if role is None:
-                    continue
-                for access in assumers:
-                    out.setdefault(access.principal.arn, []).append((role.ref, access))
-            for escalation in self.escalations:
-                out.setdefault(escalation.actor.arn, []).append((escalation.reached, escalation.access()))
-            self._out = out
-        return self._out.get(arn, [])
+    async def becoming(self, arn: str) -> list[Escalation]:
+        profile = self.profiles.get(arn)
+        checker = self.checkers.get(profile.account_id) if profile is not None else None
+        return [] if checker is None else await checker.using(self.assumers).becoming(arn)
 
-    @property
-    def gains(self) -> list[Escalation]:
-        return [e for e in self.escalations if e.after is not None]
+    async def gains(self) -> list[Escalation]:
+        if self._gains is None:
+            found: list[Escalation] = []
+            for checker in self.checkers.values():
+                found += await checker.using(self.assumers).gains()
+            self._gains = found
+        return self._gains
+
+    async def out(self, arn: str) -> list[tuple[NodeRef, Access]]:
+        """The one-step ways out of `arn`: what it reaches, with the answer about it (one path). Works out
+        the ways into every loaded principal (once per generation)."""
+        found: list[tuple[NodeRef, Access]] = []
+        for target, profile in self.profiles.items():
+            for access in await self.into(target):
+                if access.principal.arn == arn:
+                    found.append((profile.ref, access))
+        for gain in await self.gains():
+            if gain.actor.arn == arn:
+                found.append((gain.reached, gain.access()))
+        return found
 
 
 _GRAPHS: weakref.WeakKeyDictionary[PrincipalIndex, tuple[LoadIds, EscalationGraph]] = weakref.WeakKeyDictionary()
 
 
 async def escalation_graph(index: PrincipalIndex, assumers: Assumers) -> EscalationGraph:
-    """The graph for the generation the question reads, worked out once per generation and index."""
+    """The graph for the generation the question reads: one per generation and index, filled in as the
+    questions need it."""
     view = assumers.view
     loads = (await view.generation()).key
     held = _GRAPHS.get(index)
     if held is not None and held[0] == loads:
-        return held[1]
-    graph = EscalationGraph()
+        return held[1].using(assumers)
     techniques = load_catalogue().techniques
     entries = await view.entries(None)
+    checkers: dict[str, AccountChecker] = {}
+    profiles: dict[str, Profile] = {}
     for account_id, entry in sorted(entries.items()):
         groups = await view.source.account_groups(account_id)
-        view_entries = await view.entries([account_id])  # (the view's classes are for the entries read last)
-        checker = AccountChecker(view, assumers, view_entries[account_id], groups, techniques)
-        graph.escalations += await checker.check()
-        graph.assumed_by.update(checker.assumed_by)
-        graph.profiles.update(entry.profiles)
-    graph.admins = admins_of(entries.values())
+        checkers[account_id] = AccountChecker(entry, groups, techniques)
+        profiles.update(entry.profiles)
+    graph = EscalationGraph(checkers, profiles).using(assumers)
     _GRAPHS[index] = (loads, graph)
     return graph
 
@@ -105,7 +121,7 @@ class _Queued:
     access: Access = field(compare=False)
 
 
-def walk_back(
+async def walk_back(
     graph: EscalationGraph,
     goals: Iterable[Access],
     max_hops: int,
@@ -120,11 +136,11 @@ def walk_back(
     settled = {goal.principal.arn for goal in goals}
     queue: list[_Queued] = [_Queued(seed.hops, seed.principal.arn, seed) for seed in seeds if seed.hops <= max_hops]
     heapq.heapify(queue)
-    gains = graph.gains if after_gain is not None else []
+    gains = await graph.gains() if after_gain is not None else []
 
-    def reach(reached: Access, hops_then: int) -> None:
+    async def reach(reached: Access, hops_then: int) -> None:
         prefix: Path = reached.paths[0] if len(reached.paths) else ()
-        for step in graph.into(reached.principal.arn):
+        for step in await graph.into(reached.principal.arn):
             if (hops := hops_then + 1) <= max_hops:
                 heapq.heappush(queue, _Queued(hops, step.principal.arn, step.via(prefix, reached.condition, hops)))
         if (hops := hops_then + 2) > max_hops:
@@ -137,14 +153,14 @@ def walk_back(
                 heapq.heappush(queue, _Queued(hops, gain.actor.arn, access.via(prefix, reached.condition, hops)))
 
     for goal in goals:
-        reach(goal, goal.hops)
+        await reach(goal, goal.hops)
     while queue:
         item = heapq.heappop(queue)
         if item.arn in found or item.arn in settled:
             continue
         found[item.arn] = item.access
         if item.access.principal.kind in ("role", "user"):
-            reach(item.access, item.hops)
+            await reach(item.access, item.hops)
     return sorted(found.values(), key=lambda a: (a.hops, a.principal.arn))
 
 
@@ -183,13 +199,14 @@ def assume_changed(role: Role) -> Callable[[Profile], Access | None]:
     return decided
 
 
-def gains_to_admin(graph: EscalationGraph, admins: frozenset[str]) -> list[Access]:
+async def gains_to_admin(
+    graph: EscalationGraph, admins: frozenset[str], escalations: Iterable[Escalation]
+) -> list[Access]:
     """The actors (not administrators already) that one gain makes administrators, or that become a
     principal the gain made one: one step."""
     found: dict[str, Access] = {}
-    for gain in graph.gains:
-        assert gain.after is not None
-        if gain.actor.arn in admins or gain.actor.arn in found:
+    for gain in escalations:
+        if gain.after is None or gain.actor.arn in admins or gain.actor.arn in found:
             continue
         admin = is_admin(gain.after)
         if admin is None:
@@ -199,7 +216,7 @@ def gains_to_admin(graph: EscalationGraph, admins: frozenset[str]) -> list[Acces
     return list(found.values())
 
 
-def walk_forward(graph: EscalationGraph, start: str, max_hops: int) -> list[Access]:
+async def walk_forward(graph: EscalationGraph, start: str, max_hops: int) -> list[Access]:
     """Everything `start` can become or gain within `max_hops` steps, at its fewest hops, with every way to
     reach it in that many (one path each: another technique, or an assumption, may reach the same role);
     its condition is that at least one of them holds."""
@@ -209,7 +226,7 @@ def walk_forward(graph: EscalationGraph, start: str, max_hops: int) -> list[Acce
         next_frontier: list[tuple[str, Path, Access | None]] = []
         this_hop: dict[str, Access] = {}
         for arn, prefix, before in frontier:
-            for reached, step in graph.out(arn):
+            for reached, step in await graph.out(arn):
                 if reached.arn == start or reached.arn in found:
                     continue
                 path = prefix + (step.paths[0] if len(step.paths) else ())
@@ -228,7 +245,7 @@ def walk_forward(graph: EscalationGraph, start: str, max_hops: int) -> list[Acce
                     )
         found.update(this_hop)
         frontier = next_frontier
-    for gain in graph.gains:
+    for gain in await graph.gains():
         gained = found.get(gain.reached.arn)
         if gain.actor.arn == start and gained is not None and gain.after is not None and is_admin(gain.after):
             found[gain.reached.arn] = replace(gained, notes=(*gained.notes, "then an administrator of its account"))

@@ -9,6 +9,7 @@ from service.errors import QueryError
 from service.reachability import who_can as who_can_question
 from service.reachability.admins import admins_of
 from service.reachability.decide import Target, access_from, decide
+from service.reachability.escalation.checker import Escalation
 from service.reachability.escalation.graph import (
     assume_changed,
     decide_after_gain,
@@ -30,7 +31,7 @@ async def who_can_assume(index: PrincipalIndex, assumers: Assumers, role_arn: st
     assert role is not None
     graph = await escalation_graph(index, assumers)
     goal = Access(role.ref, None, ((),), (), 0)
-    return walk_back(graph, [goal], max_hops, decide_after_gain(assume_changed(role), role.arn))
+    return await walk_back(graph, [goal], max_hops, decide_after_gain(assume_changed(role), role.arn))
 
 
 async def who_can(
@@ -59,14 +60,14 @@ async def who_can(
 
     seeds: list[Access] = []
     have = {access.principal.arn for access in direct}
-    for gain in graph.gains:
+    for gain in await graph.gains():
         assert gain.after is not None
         if gain.actor.arn in have or gain.after.arn != gain.actor.arn or max_hops < 1:
             continue
         if (then := changed(gain.after)) is not None:
             path = (gain.step, *(then.paths[0] if len(then.paths) else ()))
             seeds.append(Access(gain.actor, both(gain.condition, then.condition), (path,), gain.notes, 1))
-    reached = walk_back(graph, direct, max_hops, seeds=seeds)
+    reached = await walk_back(graph, direct, max_hops, seeds=seeds)
     return [*direct, *reached]
 
 
@@ -74,7 +75,7 @@ async def escalations(index: PrincipalIndex, assumers: Assumers, principal_arn: 
     if not (await assumers.view.profiles([principal_arn])):
         raise QueryError(f"no user or role {principal_arn!r} in the graph")
     graph = await escalation_graph(index, assumers)
-    return walk_forward(graph, principal_arn, max_hops)
+    return await walk_forward(graph, principal_arn, max_hops)
 
 
 async def admins(
@@ -85,10 +86,20 @@ async def admins(
     if not escalation:
         return direct
     graph = await escalation_graph(index, assumers)
-    # The goals are every administrator (of any account: becoming one elsewhere is not counted, see below).
-    goals = graph.admins
-    seeds = gains_to_admin(graph, frozenset(a.principal.arn for a in goals))
-    reached = walk_back(graph, goals, max_hops, seeds=seeds)
+    # The goals are the administrators of the accounts asked about (becoming one of another account does not
+    # make an administrator of one's own).
+    goals = direct
+    admins = frozenset(a.principal.arn for a in goals)
+    seeds = await gains_to_admin(graph, admins, [e for e in await graph.gains() if e.actor.account_id in entries])
+    for account in entries:
+        checker = graph.checkers.get(account)
+        if checker is None or not checker.using(assumers).changes_some_principal():
+            continue
+        changed: list[Escalation] = []
+        for profile in entries[account].profiles.values():
+            changed += [e for e in await graph.becoming(profile.arn) if e.after is not None]
+        seeds += await gains_to_admin(graph, admins, changed)
+    reached = await walk_back(graph, goals, max_hops, seeds=seeds)
     # An administrator of another account is not an administrator of the principal's own: keep those who
     # reach an administrator of their own account.
     wanted = [a for a in reached if a.principal.arn.split(":")[4:5] == [_account_reached(a)]]

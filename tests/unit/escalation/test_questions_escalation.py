@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.errors import QueryError
+from service.reachability.index import PrincipalIndex
 from service.reachability.questions import Reachability
 from tests.unit.reachability.fake_source import FakeAccount, FakeSource, allow, deny, run, trusting
 
@@ -114,3 +115,18 @@ def test_admins_with_escalation_adds_who_can_become_one_and_keeps_the_gain() -> 
     ]
     assert answers[1].paths[0][0].technique == "iam-012"
     assert answers[2].paths[0][0].technique == "iam-007"
+
+
+def test_answers_with_escalation_follow_the_latest_load() -> None:
+    a, target = _account()
+    source = FakeSource(a)
+    index = PrincipalIndex()
+    rewriter = a.arn("user", "rewriter")
+    first = run(Reachability(source, index).who_can_assume(target, 1, escalation=True))
+    assert rewriter in [x.principal.arn for x in first]
+    a.user("rewriter", [a.policy("Rewrite", allow("iam:GetRole", target))])
+    a.load_id = "load-2"
+    again = run(Reachability(source, index).who_can_assume(target, 1, escalation=True))
+    assert rewriter not in [x.principal.arn for x in again]
+    admins = run(Reachability(source, index).admins(A))
+    assert rewriter not in [x.principal.arn for x in admins]
