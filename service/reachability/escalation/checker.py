@@ -171,24 +171,30 @@ class AccountChecker:
         }
         return any(self.may(action, patterns.get(resource, "*")) for action, resource in writes)
 
-    async def becoming(self, arn: str) -> list[Escalation]:
+    async def becoming(self, arn: str, *, changed_only: bool = False) -> list[Escalation]:
         """The escalations by which an actor of this account becomes the role or user `arn` (of this
-        account). Worked out once per principal."""
-        found = self._becoming.get(arn)
+        account); with `changed_only`, only those that change it first (a policy put on it or rewritten).
+        Worked out once per principal."""
+        key = f"changed:{arn}" if changed_only else arn
+        found = self._becoming.get(key)
+        if found is None and changed_only and arn in self._becoming:
+            found = self._becoming[key] = [e for e in self._becoming[arn] if e.after is not None]
         if found is not None:
             return found
         profile = self.entry.profiles.get(arn)
         found = []
-        if profile is not None:
-            for technique in self.techniques:
-                holders = {a.resource for a in technique.actions}
-                if profile.kind == "role" and technique.trusted_services:
-                    found += await self._passes_role(technique, [profile])
-                elif profile.kind == "role" and Placeholder.TARGET_ROLE.template in holders:
-                    found += await self._on_roles(technique, [profile])
-                elif profile.kind == "user" and Placeholder.TARGET_USER.template in holders:
-                    found += self._on_users(technique, [profile])
-        self._becoming[arn] = found
+        for technique in self.techniques if profile is not None else ():
+            assert profile is not None
+            if changed_only and technique.outcome.policy is None:
+                continue
+            holders = {a.resource for a in technique.actions}
+            if profile.kind == "role" and technique.trusted_services:
+                found += await self._passes_role(technique, [profile])
+            elif profile.kind == "role" and Placeholder.TARGET_ROLE.template in holders:
+                found += await self._on_roles(technique, [profile])
+            elif profile.kind == "user" and Placeholder.TARGET_USER.template in holders:
+                found += self._on_users(technique, [profile])
+        self._becoming[key] = found
         return found
 
     # --- binding --------------------------------------------------------------------------------------

@@ -97,7 +97,7 @@ async def admins(
             continue
         changed: list[Escalation] = []
         for profile in entries[account].profiles.values():
-            changed += [e for e in await graph.becoming(profile.arn) if e.after is not None]
+            changed += await graph.becoming(profile.arn, changed_only=True)
         seeds += await gains_to_admin(graph, admins, changed)
     reached = await walk_back(graph, goals, max_hops, seeds=seeds)
     # An administrator of another account is not an administrator of the principal's own: keep those who
