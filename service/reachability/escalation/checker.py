@@ -6,83 +6,31 @@ the technique's prerequisites in the IAM data."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from service.database.records import GroupRecord
 from service.escalation import Evidence, Gain, Placeholder, PolicyOrigin, Prerequisite, Technique
 from service.evaluation.engine import evaluate
-from service.evaluation.formula import Condition, Test
+from service.evaluation.formula import Condition
 from service.evaluation.request import Principal, Request
 from service.reachability.escalation.grants import Context, profile_may, who_may
+from service.reachability.escalation.steps import (
+    ALLOW_ALL,
+    NOT_BOUND,
+    Escalation,
+    Grant,
+    authored_policy,
+    escalation,
+    policy_ref,
+    with_policies,
+)
 from service.reachability.index import IndexView
-from service.reachability.model import Access, NodeRef, PathStep, both
+from service.reachability.model import Access, NodeRef
 from service.reachability.profiles import ASSUME_ROLE, AccountEntry, PolicyRef, Profile, Role
 from service.reachability.who_can_assume import Assumers
 
 ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
-_ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
-# A pseudo condition key: the technique also needs credential state the loaded data does not hold.
-CREDENTIAL_STATE_KEY = "accessgraph:CredentialState"
-# Techniques whose extra roles (a helper role, a StackSet execution role) the checker does not bind yet.
-NOT_BOUND = frozenset({Prerequisite.HELPER_ROLE, Prerequisite.ROLE_CHAIN})
-_ASSUMED_NOTES = {
-    Prerequisite.POLICY_VERSION_SLOT: (
-        "assumes {policy} has fewer than 5 versions: the loaded data holds no version count "
-        "(with iam:DeletePolicyVersion allowed too, a slot can always be freed)"
-    ),
-    Prerequisite.INSTANCE_PROFILE: (
-        "assumes {passed} is in an instance profile (or the actor may create one): instance profiles are not loaded"
-    ),
-}
-
-
-@dataclass(frozen=True)
-class Escalation:
-    """One actor's use of one technique: it ends up as `reached` (a principal it becomes, a group it joins,
-    a policy it gains), when `condition` holds. `after` is the principal it then acts as, with what it
-    gained: the actor with a new policy or group, or the principal it became with the policy put on it
-    (None: the principal it became, unchanged)."""
-
-    actor: NodeRef
-    technique: Technique
-    reached: NodeRef
-    condition: Condition | None
-    step: PathStep
-    notes: tuple[str, ...]
-    becomes: str | None
-    after: Profile | None = field(default=None, compare=False)
-
-    def access(self) -> Access:
-        """The escalation as an answer about its actor: one path, of one `escalates` step."""
-        return Access(self.actor, self.condition, ((self.step,),), self.notes, 1)
-
-
-@dataclass(frozen=True)
-class _Grant:
-    """A required action allowed to an actor, and the grant's access (its condition and paths)."""
-
-    action: str
-    resource: str
-    access: Access
-
-
-def authored_policy(holder: str, replaces: PolicyRef | None = None) -> PolicyRef:
-    """The policy an attacker writes: anything at all (Allow `*` on `*`), put on `holder` or written as a new
-    default version of `replaces`."""
-    if replaces is not None:
-        return replace(replaces, document=_ALLOW_ALL, known=True)
-    return PolicyRef(f"{holder}#authored-policy", "(a policy the attacker writes)", "inline", True, _ALLOW_ALL)
-
-
-def with_policies(profile: Profile, added: Iterable[PolicyRef], replaced: str | None = None) -> Profile:
-    refs = [ref for ref in profile.policies if ref.arn != replaced]
-    kept = [r for r in profile.policies if r.arn == replaced]
-    new = list(added)
-    if kept and new:
-        new = [replace(new[0], via=kept[0].via, via_name=kept[0].via_name), *new[1:]]
-    return replace(profile, policies=(*refs, *new))
 
 
 class AccountChecker:
@@ -203,7 +151,7 @@ class AccountChecker:
         """The managed policies an actor may attach: AdministratorAccess (AWS publishes it: Allow `*` on
         `*`), then, when iam:PolicyARN narrows what may be attached, each managed policy the account holds."""
         admin = self.entry.policies.get(ADMINISTRATOR_ACCESS) or PolicyRef(
-            ADMINISTRATOR_ACCESS, "AdministratorAccess", "aws", True, _ALLOW_ALL
+            ADMINISTRATOR_ACCESS, "AdministratorAccess", "aws", True, ALLOW_ALL
         )
         found = [admin]
         by_admin = self.may(action, resource, {"iam:PolicyARN": (ADMINISTRATOR_ACCESS,)})
@@ -217,9 +165,9 @@ class AccountChecker:
 
     def _grants(
         self, technique: Technique, binding: Mapping[str, str], actors: Iterable[str] | None = None
-    ) -> dict[str, list[_Grant]]:
+    ) -> dict[str, list[Grant]]:
         """The actors allowed every required action of the technique under `binding` (template → value)."""
-        allowed: dict[str, list[_Grant]] | None = None
+        allowed: dict[str, list[Grant]] | None = None
         for required in technique.actions:
             resource = binding.get(required.resource, required.resource)
             context = {
@@ -237,7 +185,7 @@ class AccountChecker:
                 may = one
             else:
                 may = self.may(required.action, resource, context)
-            grants = {arn: _Grant(required.action, resource, access) for arn, access in may.items()}
+            grants = {arn: Grant(required.action, resource, access) for arn, access in may.items()}
             if allowed is None:
                 allowed = {arn: [grant] for arn, grant in grants.items() if actors is None or arn in actors}
             else:
@@ -267,9 +215,9 @@ class AccountChecker:
                 if kind is not None and profile.kind != kind:
                     continue
                 gained = policy if origin is PolicyOrigin.MANAGED else authored_policy(arn)
-                reached = _policy_ref(gained, self.entry.account_id)
+                reached = policy_ref(gained, self.entry.account_id)
                 after = with_policies(profile, [gained])
-                found.append(self._escalation(profile.ref, technique, reached, grants, None, after))
+                found.append(escalation(profile.ref, technique, reached, grants, None, after))
         return found
 
     def _policies_for(
@@ -291,8 +239,8 @@ class AccountChecker:
                 profile = self.entry.profiles[actor]
                 gained = authored_policy(actor, ref)
                 after = with_policies(profile, [gained], replaced=arn)
-                reached = _policy_ref(ref, self.entry.account_id)
-                found.append(self._escalation(profile.ref, technique, reached, grants, None, after, policy=ref.name))
+                reached = policy_ref(ref, self.entry.account_id)
+                found.append(escalation(profile.ref, technique, reached, grants, None, after, policy=ref.name))
         return found
 
     def _on_groups(self, technique: Technique) -> list[Escalation]:
@@ -322,8 +270,8 @@ class AccountChecker:
                     else:
                         gained = replace(policy, via=group.arn, via_name=group.name)
                         after = with_policies(profile, [gained])
-                        reached = _policy_ref(policy, self.entry.account_id)
-                    found.append(self._escalation(profile.ref, technique, reached, grants, None, after))
+                        reached = policy_ref(policy, self.entry.account_id)
+                    found.append(escalation(profile.ref, technique, reached, grants, None, after))
         return found
 
     def _group_members(self) -> dict[str, set[str]]:
@@ -361,7 +309,7 @@ class AccountChecker:
                         continue
                     after = with_policies(user, [policy]) if policy is not None else None
                     actor_ref = self.entry.profiles[actor].ref
-                    found.append(self._escalation(actor_ref, technique, user.ref, grants, user.arn, after))
+                    found.append(escalation(actor_ref, technique, user.ref, grants, user.arn, after))
         return found
 
     async def _on_roles(self, technique: Technique, roles: Sequence[Profile]) -> list[Escalation]:
@@ -398,11 +346,11 @@ class AccountChecker:
                         assume = assumers.get(actor)
                         if assume is None:
                             continue
-                        grants = [*grants, _Grant(ASSUME_ROLE, role.arn, assume)]
+                        grants = [*grants, Grant(ASSUME_ROLE, role.arn, assume)]
                         condition = assume.condition
                     after = with_policies(role, [policy], replaced) if policy is not None else None
                     actor_ref = self.entry.profiles[actor].ref
-                    found.append(self._escalation(actor_ref, technique, role.ref, grants, role.arn, after, condition))
+                    found.append(escalation(actor_ref, technique, role.ref, grants, role.arn, after, condition))
         return found
 
     async def _passes_role(self, technique: Technique, roles: Sequence[Profile]) -> list[Escalation]:
@@ -416,68 +364,8 @@ class AccountChecker:
                 if actor == role.arn:
                     continue
                 actor_ref = self.entry.profiles[actor].ref
-                found.append(self._escalation(actor_ref, technique, role.ref, grants, role.arn, None))
+                found.append(escalation(actor_ref, technique, role.ref, grants, role.arn, None))
         return found
-
-    # --- the answer -----------------------------------------------------------------------------------
-
-    def _escalation(
-        self,
-        actor: NodeRef,
-        technique: Technique,
-        reached: NodeRef,
-        grants: Sequence[_Grant],
-        becomes: str | None,
-        after: Profile | None,
-        extra: Condition | None = None,
-        *,
-        policy: str | None = None,
-    ) -> Escalation:
-        condition = extra
-        notes: list[str] = []
-        for grant in grants:
-            if grant.action != ASSUME_ROLE:
-                condition = both(condition, grant.access.condition)
-            notes += [n for n in grant.access.notes if n not in notes]
-        if technique.decided_by is Evidence.CREDENTIAL_STATE:
-            needed = tuple(p.value for p in technique.prerequisites if p.evidence is Evidence.CREDENTIAL_STATE)
-            condition = both(condition, Test(CREDENTIAL_STATE_KEY, "Unknown", needed or ("credential",)))
-            notes.append("possible, credential state unknown: " + technique.title)
-        for prerequisite in technique.prerequisites:
-            if prerequisite in _ASSUMED_NOTES:
-                notes.append(_ASSUMED_NOTES[prerequisite].format(policy=policy or "the policy", passed=reached.arn))
-        for assumption in technique.assumptions:
-            notes.append("assumed: " + assumption.description)
-        step = PathStep(
-            actor,
-            reached,
-            "escalates",
-            f"{technique.id}: " + "; ".join(_grant_text(g) for g in grants),
-            json.dumps([_grant_statement(g) for g in grants], sort_keys=True),
-            technique.id,
-        )
-        return Escalation(actor, technique, reached, condition, step, tuple(notes), becomes, after)
-
-
-def _grant_text(grant: _Grant) -> str:
-    last = _last_step(grant.access)
-    where = f" ({last.via})" if last is not None and last.via else ""
-    return f"{grant.action} on {grant.resource}{where}"
-
-
-def _grant_statement(grant: _Grant) -> object:
-    last = _last_step(grant.access)
-    statement = json.loads(last.statement) if last is not None and last.statement else None
-    return {"action": grant.action, "resource": grant.resource, "statement": statement}
-
-
-def _last_step(access: Access) -> PathStep | None:
-    paths = access.paths
-    return paths[0][-1] if len(paths) and paths[0] else None
-
-
-def _policy_ref(ref: PolicyRef, account_id: str) -> NodeRef:
-    return NodeRef(ref.arn, "policy", ref.name, None if ref.kind == "aws" else account_id)
 
 
 def _actor_kind(technique: Technique) -> str | None:

@@ -20,7 +20,8 @@ from service.escalation import load_catalogue
 from service.evaluation.formula import disj
 from service.reachability.admins import is_admin
 from service.reachability.decide import Target, access_from, decide
-from service.reachability.escalation.checker import AccountChecker, Escalation
+from service.reachability.escalation.checker import AccountChecker
+from service.reachability.escalation.steps import Escalation
 from service.reachability.index import PrincipalIndex
 from service.reachability.model import Access, NodeRef, Path, PathStep, both
 from service.reachability.paths import assume_paths, identity_paths
