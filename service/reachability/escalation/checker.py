@@ -44,7 +44,9 @@ class AccountChecker:
             for t in techniques
             if t.decided_by is not Evidence.INVENTORY and not NOT_BOUND.intersection(t.prerequisites)
         ]
-        self._may: dict[tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...]], dict[str, Access]] = {}
+        self._may: dict[
+            tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...], frozenset[str]], dict[str, Access]
+        ] = {}
         self._roles: dict[str, Role | None] = {}
         self._becoming: dict[str, list[Escalation]] = {}
         self._gains: list[Escalation] | None = None
@@ -65,13 +67,20 @@ class AccountChecker:
     def users(self) -> list[Profile]:
         return [p for p in self.entry.profiles.values() if p.kind == "user"]
 
-    def may(self, action: str, resource: str, context: Context | None = None) -> dict[str, Access]:
+    def may(
+        self, action: str, resource: str, context: Context | None = None, leave_out: frozenset[str] = frozenset()
+    ) -> dict[str, Access]:
         """Who of the account may do `action` on `resource` with `context`, by ARN (worked out once)."""
-        key = (action.lower(), resource, tuple(sorted((k, tuple(v)) for k, v in (context or {}).items())))
+        key = (
+            action.lower(),
+            resource,
+            tuple(sorted((k, tuple(v)) for k, v in (context or {}).items())),
+            leave_out,
+        )
         found = self._may.get(key)
         if found is None:
             found = self._may[key] = {
-                a.principal.arn: a for a in who_may(self.view, self.entry, action, resource, context or {})
+                a.principal.arn: a for a in who_may(self.view, self.entry, action, resource, context or {}, leave_out)
             }
         return found
 
@@ -119,43 +128,48 @@ class AccountChecker:
         }
         return any(self.may(action, patterns.get(resource, "*")) for action, resource in writes)
 
-    async def becoming(self, arn: str, *, changed_only: bool = False) -> list[Escalation]:
+    async def becoming(
+        self, arn: str, *, changed_only: bool = False, leave_out: frozenset[str] = frozenset()
+    ) -> list[Escalation]:
         """The escalations by which an actor of this account becomes the role or user `arn` (of this
-        account); with `changed_only`, only those that change it first (a policy put on it or rewritten).
-        Worked out once per principal."""
+        account); with `changed_only`, only those that change it first (a policy put on it or rewritten), by
+        actors not in `leave_out` (the administrators, for whom a change gains nothing). Worked out once
+        per principal."""
         key = f"changed:{arn}" if changed_only else arn
         found = self._becoming.get(key)
         if found is None and changed_only and arn in self._becoming:
             found = self._becoming[key] = [e for e in self._becoming[arn] if e.after is not None]
         if found is not None:
-            return found
+            return [e for e in found if e.actor.arn not in leave_out] if leave_out else found
         profile = self.entry.profiles.get(arn)
         found = []
+        leave_out = leave_out if changed_only else frozenset()
         for technique in self.techniques if profile is not None else ():
             assert profile is not None
             if changed_only and technique.outcome.policy is None:
                 continue
             holders = {a.resource for a in technique.actions}
             if profile.kind == "role" and technique.trusted_services:
-                found += await self._passes_role(technique, [profile])
+                found += await self._passes_role(technique, [profile], leave_out)
             elif profile.kind == "role" and Placeholder.TARGET_ROLE.template in holders:
-                found += await self._on_roles(technique, [profile])
+                found += await self._on_roles(technique, [profile], leave_out)
             elif profile.kind == "user" and Placeholder.TARGET_USER.template in holders:
-                found += self._on_users(technique, [profile])
-        self._becoming[key] = found
+                found += self._on_users(technique, [profile], leave_out)
+        if not changed_only or not leave_out:
+            self._becoming[key] = found
         return found
 
     # --- binding --------------------------------------------------------------------------------------
 
-    def _managed_bindings(self, action: str, resource: str) -> list[PolicyRef]:
+    def _managed_bindings(self, action: str, resource: str, leave_out: frozenset[str] = frozenset()) -> list[PolicyRef]:
         """The managed policies an actor may attach: AdministratorAccess (AWS publishes it: Allow `*` on
         `*`), then, when iam:PolicyARN narrows what may be attached, each managed policy the account holds."""
         admin = self.entry.policies.get(ADMINISTRATOR_ACCESS) or PolicyRef(
             ADMINISTRATOR_ACCESS, "AdministratorAccess", "aws", True, ALLOW_ALL
         )
         found = [admin]
-        by_admin = self.may(action, resource, {"iam:PolicyARN": (ADMINISTRATOR_ACCESS,)})
-        if set(self.may(action, resource)) - set(by_admin):
+        by_admin = self.may(action, resource, {"iam:PolicyARN": (ADMINISTRATOR_ACCESS,)}, leave_out)
+        if set(self.may(action, resource, None, leave_out)) - set(by_admin):
             found += [
                 ref
                 for arn, ref in sorted(self.entry.policies.items())
@@ -164,9 +178,14 @@ class AccountChecker:
         return found
 
     def _grants(
-        self, technique: Technique, binding: Mapping[str, str], actors: Iterable[str] | None = None
+        self,
+        technique: Technique,
+        binding: Mapping[str, str],
+        actors: Iterable[str] | None = None,
+        leave_out: frozenset[str] = frozenset(),
     ) -> dict[str, list[Grant]]:
-        """The actors allowed every required action of the technique under `binding` (template → value)."""
+        """The actors (not in `leave_out`) allowed every required action of the technique under `binding`
+        (template → value)."""
         allowed: dict[str, list[Grant]] | None = None
         for required in technique.actions:
             resource = binding.get(required.resource, required.resource)
@@ -184,7 +203,7 @@ class AccountChecker:
                         one[profile.arn] = access
                 may = one
             else:
-                may = self.may(required.action, resource, context)
+                may = self.may(required.action, resource, context, leave_out)
             grants = {arn: Grant(required.action, resource, access) for arn, access in may.items()}
             if allowed is None:
                 allowed = {arn: [grant] for arn, grant in grants.items() if actors is None or arn in actors}
@@ -291,20 +310,22 @@ class AccountChecker:
             if arn in self.entry.policies
         ]
 
-    def _on_users(self, technique: Technique, users: Sequence[Profile]) -> list[Escalation]:
+    def _on_users(
+        self, technique: Technique, users: Sequence[Profile], leave_out: frozenset[str] = frozenset()
+    ) -> list[Escalation]:
         found: list[Escalation] = []
         origin = technique.outcome.policy
         for user in users:
             policies: list[PolicyRef | None] = [None]
             if origin is PolicyOrigin.MANAGED:
-                policies = list(self._managed_bindings(technique.actions[0].action, user.arn))
+                policies = list(self._managed_bindings(technique.actions[0].action, user.arn, leave_out))
             elif origin is PolicyOrigin.AUTHORED:
                 policies = [authored_policy(user.arn)]
             for policy in policies:
                 binding = {Placeholder.TARGET_USER.template: user.arn}
                 if policy is not None and origin is PolicyOrigin.MANAGED:
                     binding[Placeholder.POLICY.template] = policy.arn
-                for actor, grants in self._grants(technique, binding).items():
+                for actor, grants in self._grants(technique, binding, None, leave_out).items():
                     if actor == user.arn:
                         continue
                     after = with_policies(user, [policy]) if policy is not None else None
@@ -312,7 +333,9 @@ class AccountChecker:
                     found.append(escalation(actor_ref, technique, user.ref, grants, user.arn, after))
         return found
 
-    async def _on_roles(self, technique: Technique, roles: Sequence[Profile]) -> list[Escalation]:
+    async def _on_roles(
+        self, technique: Technique, roles: Sequence[Profile], leave_out: frozenset[str] = frozenset()
+    ) -> list[Escalation]:
         found: list[Escalation] = []
         origin = technique.outcome.policy
         needs_trust = Prerequisite.TARGET_TRUSTS_ACTOR in technique.prerequisites
@@ -328,7 +351,7 @@ class AccountChecker:
                         )
             elif origin is PolicyOrigin.MANAGED:
                 attach = next(a for a in technique.actions if a.context)
-                for ref in self._managed_bindings(attach.action, role.arn):
+                for ref in self._managed_bindings(attach.action, role.arn, leave_out):
                     bindings.append(({Placeholder.POLICY.template: ref.arn}, ref, None))
             elif origin is PolicyOrigin.AUTHORED:
                 bindings.append(({}, authored_policy(role.arn), None))
@@ -338,7 +361,7 @@ class AccountChecker:
                 binding[Placeholder.TARGET_ROLE.template] = role.arn
                 # (sts:AssumeRole is decided by whoCanAssume, trust policy included: the role's assumers.)
                 required = replace(technique, actions=tuple(a for a in technique.actions if a.action != ASSUME_ROLE))
-                for actor, grants in self._grants(required, binding).items():
+                for actor, grants in self._grants(required, binding, None, leave_out).items():
                     if actor == role.arn:
                         continue
                     condition: Condition | None = None
@@ -353,14 +376,16 @@ class AccountChecker:
                     found.append(escalation(actor_ref, technique, role.ref, grants, role.arn, after, condition))
         return found
 
-    async def _passes_role(self, technique: Technique, roles: Sequence[Profile]) -> list[Escalation]:
+    async def _passes_role(
+        self, technique: Technique, roles: Sequence[Profile], leave_out: frozenset[str] = frozenset()
+    ) -> list[Escalation]:
         found: list[Escalation] = []
         for role_profile in roles:
             role = await self.role(role_profile.arn)
             if role is None or not any(_trusts_service(role, s) for s in technique.trusted_services):
                 continue
             binding = {Placeholder.PASSED_ROLE.template: role.arn}
-            for actor, grants in self._grants(technique, binding).items():
+            for actor, grants in self._grants(technique, binding, None, leave_out).items():
                 if actor == role.arn:
                     continue
                 actor_ref = self.entry.profiles[actor].ref

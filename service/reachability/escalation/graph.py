@@ -61,10 +61,14 @@ class EscalationGraph:
             self._into[arn] = found
         return found
 
-    async def becoming(self, arn: str, *, changed_only: bool = False) -> list[Escalation]:
+    async def becoming(
+        self, arn: str, *, changed_only: bool = False, leave_out: frozenset[str] = frozenset()
+    ) -> list[Escalation]:
         profile = self.profiles.get(arn)
         checker = self.checkers.get(profile.account_id) if profile is not None else None
-        return [] if checker is None else await checker.using(self.assumers).becoming(arn, changed_only=changed_only)
+        if checker is None:
+            return []
+        return await checker.using(self.assumers).becoming(arn, changed_only=changed_only, leave_out=leave_out)
 
     async def gains(self) -> list[Escalation]:
         if self._gains is None:

@@ -97,7 +97,7 @@ async def admins(
             continue
         changed: list[Escalation] = []
         for profile in entries[account].profiles.values():
-            changed += await graph.becoming(profile.arn, changed_only=True)
+            changed += await graph.becoming(profile.arn, changed_only=True, leave_out=admins)
         seeds += await gains_to_admin(graph, admins, changed)
     reached = await walk_back(graph, goals, max_hops, seeds=seeds)
     # An administrator of another account is not an administrator of the principal's own: keep those who

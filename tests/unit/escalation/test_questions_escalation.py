@@ -130,3 +130,15 @@ def test_answers_with_escalation_follow_the_latest_load() -> None:
     assert rewriter not in [x.principal.arn for x in again]
     admins = run(Reachability(source, index).admins(A))
     assert rewriter not in [x.principal.arn for x in admins]
+
+
+def test_admins_counts_a_principal_that_can_change_a_role_then_become_it() -> None:
+    a = FakeAccount(A)
+    a.role("plain", [a.policy("S3", allow("s3:GetObject"))], trust=trusting({"AWS": a.arn("user", "changer")}))
+    plain = a.arn("role", "plain")
+    a.user("changer", [a.policy("Change", allow(["iam:PutRolePolicy", "sts:AssumeRole"], plain))])
+    a.user("putter", [a.policy("PutOnly", allow("iam:PutRolePolicy", plain))])  # the role does not trust it
+    answers = run(Reachability(FakeSource(a)).admins(A))
+    assert [(x.principal.arn, x.hops) for x in answers] == [(a.arn("user", "changer"), 1)]
+    (step,) = answers[0].paths[0]
+    assert (step.technique, step.target.arn) == ("iam-017", plain)
