@@ -79,13 +79,19 @@ class EscalationGraph:
         return self._gains
 
     async def out(self, arn: str) -> list[tuple[NodeRef, Access]]:
-        """The one-step ways out of `arn`: what it reaches, with the answer about it (one path). Works out
-        the ways into every loaded principal (once per generation)."""
+        """The one-step ways out of `arn`: what it reaches, with the answer about it (one path). A technique
+        acts only in the actor's own account (IAM changes and passed roles stay in it); an assumption may
+        reach a role of any loaded account. Works out the ways into those principals (once per generation)."""
+        actor = self.profiles.get(arn)
         found: list[tuple[NodeRef, Access]] = []
         for target, profile in self.profiles.items():
-            for access in await self.into(target):
-                if access.principal.arn == arn:
-                    found.append((profile.ref, access))
+            if actor is not None and profile.account_id == actor.account_id:
+                ways = await self.into(target)
+            elif profile.kind == "role":
+                ways = list(await self.assumers.direct(target))
+            else:
+                continue
+            found += [(profile.ref, access) for access in ways if access.principal.arn == arn]
         for gain in await self.gains():
             if gain.actor.arn == arn:
                 found.append((gain.reached, gain.access()))
