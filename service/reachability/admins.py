@@ -9,8 +9,13 @@ answers Allowed (or Allowed on conditions, which the answer keeps), where
   NotResource never covers everything, so it counts for nothing here;
 - a Deny counts when it MEETS any action on any resource: every Deny statement (with its Condition) counts,
   except one whose NotAction or NotResource leaves nothing (`NotAction: "*"`, `NotResource: "*"`);
-- identity policies (its own and its groups'), its permissions boundary and the SCPs over its account are
-  read this way, each as the evaluator reads it (a boundary or an SCP level must itself allow `*` on `*`).
+- identity policies (its own and its groups') and its permissions boundary are read this way, each as the
+  evaluator reads it (a boundary must itself allow `*` on `*`);
+- the SCPs over its account are the account's ceiling: each level must allow `*` on `*` the same way, but an
+  SCP Deny WITHOUT a Condition limits every principal of the account alike (an organization's guardrail,
+  such as denying organizations:LeaveOrganization), so it does not count: an administrator is allowed
+  everything the account may do at all. A conditional SCP Deny counts (it can exempt some principals, such
+  as a break-glass role named in aws:PrincipalArn), with its condition.
 
 The policies are rewritten to say exactly that (every other statement keeps its index but can match
 nothing), and the evaluator decides the literal request `*` on `*` against them: conditions, unloaded
@@ -41,6 +46,7 @@ EVERY_RESOURCE = "*"
 # Matches no action: a statement that says nothing about `*` on `*` keeps its index (for the explanation).
 _NO_ACTION = ("accessgraph:none",)
 _CACHE_KEY = "accessgraph:admin-view"
+_SCP_CACHE_KEY = "accessgraph:admin-scp-view"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,15 +80,18 @@ def _admin_statement(statement: Statement) -> Statement | None:
     )
 
 
-def admin_view(policy: Policy) -> AdminView:
-    """The policy as the admin question reads it, worked out once per policy object."""
-    found = policy.compiled_cache.get(_CACHE_KEY)
+def admin_view(policy: Policy, *, scp: bool = False) -> AdminView:
+    """The policy as the admin question reads it, worked out once per policy object. With `scp`, a Deny
+    without a Condition says nothing (it is the account's ceiling, the same for every principal)."""
+    cache_key = _SCP_CACHE_KEY if scp else _CACHE_KEY
+    found = policy.compiled_cache.get(cache_key)
     if isinstance(found, AdminView):
         return found
     statements: list[Statement] = []
     counts = conditional = False
     for statement in policy.statements:
-        found = _admin_statement(statement)
+        ceiling = scp and statement.effect == "Deny" and not statement.conditions
+        found = None if ceiling else _admin_statement(statement)
         if found is None:
             statements.append(
                 replace(
@@ -94,7 +103,7 @@ def admin_view(policy: Policy) -> AdminView:
         counts = True
         conditional = conditional or bool(statement.conditions)
     found = AdminView(replace(policy, statements=tuple(statements)), counts, conditional)
-    policy.compiled_cache[_CACHE_KEY] = found
+    policy.compiled_cache[cache_key] = found
     return found
 
 
@@ -117,7 +126,7 @@ class _OrgViews:
 def _org_views(org: OrgContext) -> _OrgViews:
     if not org.scp_levels:
         return _OrgViews(None, False)
-    views = [[admin_view(p) for p in level] for level in org.scp_levels]
+    views = [[admin_view(p, scp=True) for p in level] for level in org.scp_levels]
     conditional = any(v.conditional for level in views for v in level)
     return _OrgViews(tuple(tuple(v.policy for v in level) for level in views), conditional)
 

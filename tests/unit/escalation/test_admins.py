@@ -82,8 +82,27 @@ def test_a_boundary_or_an_scp_that_does_not_allow_everything_makes_it_not_admin(
     org = FakeOrganization("o-test", A, accounts={A: ["r-root", A], B: ["r-root", B]})
     for level in ("r-root", A, B):
         org.attach(level, f"full-{level}", allow("*"))
+    org.attach(B, "fenced-in", deny("*", Condition={"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}}))
+    assert _admins(FakeSource(a, b, organization=org)) == [a.arn("user", "free"), b.arn("user", "fenced")]
+    (fenced,) = run(Reachability(FakeSource(a, b, organization=org)).admins(B, escalation=False))
+    assert "aws:RequestedRegion" in str(fenced.condition_text)
+
+
+def test_an_scp_guardrail_without_condition_limits_everyone_alike_and_leaves_the_admins() -> None:
+    # Nearly every organization denies something for everyone (leaving it, disabling its trail): the
+    # administrators are those allowed everything the account may do at all.
+    b = FakeAccount(B)
+    b.user("admin", [b.policy("Admin", allow("*"))])
+    b.user("dev", [b.policy("Dev", allow("s3:*"))])
+    org = FakeOrganization("o-test", A, accounts={B: ["r-root", B]})
+    for level in ("r-root", B):
+        org.attach(level, f"full-{level}", allow("*"))
     org.attach(B, "no-leaving", deny("organizations:LeaveOrganization"))
-    assert _admins(FakeSource(a, b, organization=org)) == [a.arn("user", "free")]
+    assert _admins(FakeSource(b, organization=org)) == [b.arn("user", "admin")]
+    # An allow-list organization (no level allows everything): nobody in the account can do everything.
+    org.policies["r-root"] = []
+    org.attach("r-root", "allow-list", allow(["s3:*", "ec2:*"]))
+    assert _admins(FakeSource(b, organization=org)) == []
 
 
 def test_an_unloaded_policy_is_a_conditional_admin_never_a_silent_drop() -> None:
