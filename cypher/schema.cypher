@@ -37,6 +37,7 @@ CREATE CONSTRAINT resource_arn IF NOT EXISTS FOR (n:Resource) REQUIRE n.arn IS U
 CREATE CONSTRAINT resource_policy_arn IF NOT EXISTS FOR (n:ResourcePolicy) REQUIRE n.resourceArn IS UNIQUE;
 CREATE CONSTRAINT resource_statement_key IF NOT EXISTS FOR (n:ResourceStatement) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT resource_alias_arn IF NOT EXISTS FOR (n:ResourceAlias) REQUIRE n.arn IS UNIQUE;
+CREATE CONSTRAINT resource_snapshot_id IF NOT EXISTS FOR (n:ResourceSnapshot) REQUIRE n.id IS UNIQUE;
 CREATE INDEX resource_account IF NOT EXISTS FOR (n:Resource) ON (n.accountId);
 CREATE INDEX resource_type IF NOT EXISTS FOR (n:Resource) ON (n.type);
 

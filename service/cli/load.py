@@ -71,7 +71,15 @@ def _progress(args: argparse.Namespace) -> Progress:
 
 
 def run_load(args: argparse.Namespace) -> int:
-    from loaders.pipeline import LoadPlan, LoadSummary, account_summary, combine, plan_from_paths, write_plan
+    from loaders.pipeline import (
+        LoadPlan,
+        LoadSummary,
+        account_summary,
+        combine,
+        plan_from_paths,
+        resource_summary,
+        write_plan,
+    )
 
     if not args.paths and not args.live:
         raise InputError("nothing to load: give GAAD files, folders or snapshots, or --live")
@@ -90,13 +98,14 @@ def run_load(args: argparse.Namespace) -> int:
             profile=args.profile, role_arns=args.role_arns, organization=args.organization, progress=progress
         )
         plan = combine([*plan.accounts, *live.accounts], [*plan.organizations, *live.organizations],
-                       [*plan.warnings, *live.warnings])
+                       [*plan.warnings, *live.warnings], resources=[*plan.resources, *live.resources])
     if args.dry_run:
         summary = LoadSummary(
             accounts=[account_summary(account, 0.0, 0) for account in plan.accounts],
             organizations=[{"id": org.id, "source": org.source, "accounts": len(org.accounts)}
                            for org in plan.organizations],
             warnings=list(plan.warnings),
+            resources=[resource_summary(snapshot, 0.0, 0) for snapshot in plan.resources],
         )
     else:
         from service.database import Neo4jSettings, apply_schema, connect
