@@ -165,3 +165,23 @@ def test_fake_source_answers_as_reach_resources() -> None:
     assert run(source.account_resources("111111111111")) == [key, bucket]  # by ARN
     assert run(source.account_resources(None)) == [key, bucket, foreign]
     assert run(source.resources([ALIAS, KEY, "arn:aws:s3:::x"])) == [key]
+
+
+def test_bench_generates_resource_snapshots_that_load(tmp_path: Path) -> None:
+    from bench.generate import generate
+
+    first = generate(tmp_path / "a", 400, accounts=3, seed=4, resources=90)
+    generate(tmp_path / "b", 400, accounts=3, seed=4, resources=90)
+    files = sorted((tmp_path / "a" / "resources").glob("resources-*.json"))
+    assert len(files) == 3 and first.counts["resources"] == 90
+    assert [f.read_bytes() for f in files] == [(tmp_path / "b" / "resources" / f.name).read_bytes() for f in files]
+    plan = plan_from_paths([tmp_path / "a"])
+    assert sum(len(snapshot.resources) for snapshot in plan.resources) == 90
+    accounts = {account.account_id for account in plan.accounts}
+    targets = [row for snapshot in plan.resources for row in snapshot.principals]
+    assert any(row.target_kind == "account" and row.target in accounts - {row.statement_key.split(":")[4]}
+               for row in targets if row.target_account_id)  # another account of the organization
+    assert any(row.external_kind == "any" for row in targets)  # public or organization-wide
+    assert any(row.external_kind == "service" for row in targets)
+    generate(tmp_path / "a", 400, accounts=3, seed=4)  # no resources: none of the earlier run's are left
+    assert not list((tmp_path / "a" / "resources").glob("*.json"))
