@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import scale_workload as workload
 from bench.common import ACCESSGRAPH, ROOT, Api, GraphQLFailure, machine, memory, percentiles, post, served_api
-from bench.generate import RESOURCES_FOLDER, RESOURCES_PER_PRINCIPAL, generate
+from bench.generate import RESOURCES_PER_PRINCIPAL, generate
 from bench.scale_report import line, size_report, summary_table
 from bench.synthetic_org import default_accounts
 
@@ -124,8 +124,8 @@ def _run_size(size: int, args: argparse.Namespace, facts: dict[str, Any]) -> dic
             figures = result[section]
             _note(f"{what} in {figures['wallSeconds']:.1f} s ({figures['entitiesPerSecond']:,.0f} entities/s), "
                   f"loader peak RSS {figures['loaderPeakMiB']:,.0f} MiB")
-        if (folder / RESOURCES_FOLDER).is_dir():
-            result["resourcesLoad"] = _stamped(_measure_resource_load(folder / RESOURCES_FOLDER))
+        if list(folder.glob("resources-*.json")):
+            result["resourcesLoad"] = _stamped(_measure_resource_load(folder))
             figures = result["resourcesLoad"]
             _note(f"resources loaded in {figures['wallSeconds']:.1f} s ({figures['resources']:,} resources, "
                   f"{figures['resourcesPerSecond']:,.0f}/s)")
@@ -249,10 +249,10 @@ def _iam_files(folder: Path) -> list[Path]:
 
 
 def _measure_resource_load(folder: Path) -> dict[str, Any]:
-    """`accessgraph load` of the resource snapshots alone (each account's in its own transaction)."""
-    figures = _measure_load([folder])
-    resources = sum(len(json.loads(path.read_text(encoding="utf-8"))["Resources"])
-                    for path in folder.glob("resources-*.json"))
+    """`accessgraph load` of the organization's resource snapshots alone (each account's in its own transaction)."""
+    files = sorted(folder.glob("resources-*.json"))
+    figures = _measure_load(files)
+    resources = sum(len(json.loads(path.read_text(encoding="utf-8"))["Resources"]) for path in files)
     keep = ("wallSeconds", "writeSeconds", "loaderPeakMiB", "neo4j")
     return {**{key: figures[key] for key in keep}, "resources": resources,
             "resourcesPerSecond": round(resources / figures["wallSeconds"], 1) if figures["wallSeconds"] else 0.0}

@@ -8,8 +8,8 @@ loads them all. Principals are users + roles, split over `--accounts` accounts (
 ~1,000 principals, at least 3) of uneven sizes that sum exactly to `--principals`. Same arguments, same
 bytes. Stale `gaad-*.json` files in DIR from an earlier run are removed so DIR holds exactly one
 organization. Accounts are generated and written one at a time, so memory stays flat at any size.
-With resources (#14; the command's default is 0.2 per principal), `DIR/resources/resources-<account id>.json`
-holds each account's resource snapshot (the shape `accessgraph collect --resources` writes).
+With resources (#14; the command's default is 0.2 per principal), `DIR/resources-<account id>.json` holds
+each account's resource snapshot (the shape `accessgraph collect --resources` writes).
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from bench.synthetic_resources import account_resources, split
 
 GAAD_KEYS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 ORGANIZATION_FILE = "organization.json"
-RESOURCES_FOLDER = "resources"  # resources-<account id>.json: `load DIR` reads them too (folders recurse)
 RESOURCES_PER_PRINCIPAL = 0.2  # the CLI's default: 20,000 resources at 100,000 principals
 
 
@@ -55,7 +54,7 @@ def generate(
     out: Path, principals: int, *, accounts: int | None = None, seed: int = 1, resources: int = 0
 ) -> Generated:
     """Write the organization into `out` (created if needed) and return what was written; with `resources`,
-    that many resources (#14) too, one snapshot per account in `out/resources/`.
+    that many resources (#14) too, one snapshot per account (`out/resources-<account id>.json`).
 
     Raises:
         ValueError: too few principals for the accounts asked for.
@@ -70,8 +69,7 @@ def generate(
     result = Generated(org)
     counts = dict.fromkeys(("users", "roles", "groups", "customerPolicies", "inlinePolicies",
                             "awsManagedPolicies", "trustStatements"), 0)
-    folder = out / RESOURCES_FOLDER
-    for stale in folder.glob("resources-*.json"):
+    for stale in out.glob("resources-*.json"):
         stale.unlink()  # a run with fewer (or no) resources leaves none of an earlier run's
     shares = split(org, resources) if resources else {}
     for account in org.accounts:
@@ -82,8 +80,7 @@ def generate(
         result.files.append(_write_gaad(out / f"gaad-{account.id}.json", gaad))
         if shares.get(account.id):
             snapshot = account_resources(org, account, shares[account.id], roles)
-            folder.mkdir(exist_ok=True)
-            path = folder / f"resources-{account.id}.json"
+            path = out / f"resources-{account.id}.json"
             _atomic_write(path, json.dumps(snapshot) + "\n")
             result.files.append(path)
     if resources:
@@ -139,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                         "at least 3)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--resources", type=int, metavar="N",
-                        help=f"resources with resource policies, in OUT/{RESOURCES_FOLDER}/ (default: "
+                        help="resources with resource policies, in OUT/resources-<account>.json (default: "
                         f"{RESOURCES_PER_PRINCIPAL:g} per principal; 0 for none)")
     args = parser.parse_args(argv)
     resources = round(args.principals * RESOURCES_PER_PRINCIPAL) if args.resources is None else args.resources

@@ -172,9 +172,9 @@ def test_bench_generates_resource_snapshots_that_load(tmp_path: Path) -> None:
 
     first = generate(tmp_path / "a", 400, accounts=3, seed=4, resources=90)
     generate(tmp_path / "b", 400, accounts=3, seed=4, resources=90)
-    files = sorted((tmp_path / "a" / "resources").glob("resources-*.json"))
+    files = sorted((tmp_path / "a").glob("resources-*.json"))
     assert len(files) == 3 and first.counts["resources"] == 90
-    assert [f.read_bytes() for f in files] == [(tmp_path / "b" / "resources" / f.name).read_bytes() for f in files]
+    assert [f.read_bytes() for f in files] == [(tmp_path / "b" / f.name).read_bytes() for f in files]
     plan = plan_from_paths([tmp_path / "a"])
     assert sum(len(snapshot.resources) for snapshot in plan.resources) == 90
     accounts = {account.account_id for account in plan.accounts}
@@ -184,4 +184,4 @@ def test_bench_generates_resource_snapshots_that_load(tmp_path: Path) -> None:
     assert any(row.external_kind == "any" for row in targets)  # public or organization-wide
     assert any(row.external_kind == "service" for row in targets)
     generate(tmp_path / "a", 400, accounts=3, seed=4)  # no resources: none of the earlier run's are left
-    assert not list((tmp_path / "a" / "resources").glob("*.json"))
+    assert not list((tmp_path / "a").glob("resources-*.json"))
