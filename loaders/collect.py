@@ -9,7 +9,7 @@ from typing import Any
 
 import boto3  # type: ignore[import-untyped]  # no stubs; see loaders/live.py
 
-from loaders import live
+from loaders import live, live_resources
 from loaders.gaad import merge_pages, merged_output, transform_gaad
 from loaders.organizations import transform_organization
 from loaders.pipeline import LoadPlan, combine
@@ -59,7 +59,7 @@ def plan_from_live(
         accounts.append(transform_gaad(merge_pages(pages, source), account_id=account_id, alias=alias))
         if resources:
             progress.note(f"account {account_id}: reading resource policies ({label})")
-            snapshot = live.get_resources(session, account_id, regions, warnings.append)
+            snapshot = live_resources.get_resources(session, account_id, regions, warnings.append)
             resource_snapshots.append(transform_resources(snapshot, f"aws:{account_id} resources ({label})"))
     organizations: list[OrganizationSnapshot] = []
     if organization:
@@ -113,7 +113,8 @@ def collect_resources(
     written = []
     for _label, session in sessions:
         account_id = live.get_account_id(session)
-        snapshot = live.get_resources(session, account_id, regions, lambda text: progress.note(f"warning: {text}"))
+        warn = lambda text: progress.note(f"warning: {text}")  # noqa: E731  # a name reads better than a long lambda
+        snapshot = live_resources.get_resources(session, account_id, regions, warn)
         path = folder / f"resources-{account_id}.json"
         loaded = transform_resources(snapshot, str(path))  # never write a file `load` would reject
         _write_json(path, snapshot)

@@ -1,4 +1,5 @@
-"""The only module that talks to AWS: boto3 `get_*` calls returning plain JSON-shaped data.
+"""The only module that talks to AWS (with loaders/live_resources.py, its resource-policy part): boto3 `get_*`
+calls returning plain JSON-shaped data.
 
 Datetimes come back as ISO 8601 strings, exactly as the AWS CLI prints them, so a live load and a
 load of `accessgraph collect` output go through the same transforms. Throttling is retried by
@@ -8,7 +9,7 @@ botocore's adaptive retry mode; failures of optional calls are reported through 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 # boto3 ships no type information (boto3-stubs would be a new dev dependency): typed as Any here.
@@ -111,14 +112,6 @@ def get_organization(session: boto3.Session, warn: Warn) -> dict[str, Any]:
         "Accounts": accounts, "Policies": policies,
     })
     return snapshot
-
-
-def get_resources(session: boto3.Session, account_id: str, regions: Sequence[str] | None, warn: Warn) -> dict[str, Any]:
-    """The account's resource snapshot (#14) in `regions` (None: the account's enabled regions); the calls
-    live in loaders/live_resources.py."""
-    from loaders.live_resources import enabled_regions, resource_snapshot
-
-    return resource_snapshot(session, account_id, regions or enabled_regions(session, warn), warn)
 
 
 def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:

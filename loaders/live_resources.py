@@ -31,6 +31,11 @@ class _Skipped(Exception):
     """A service (or one call of it) failed in a region: reported, and that part is not loaded."""
 
 
+def get_resources(session: boto3.Session, account_id: str, regions: Sequence[str] | None, warn: Warn) -> dict[str, Any]:
+    """The account's resource snapshot in `regions` (None: the account's enabled regions)."""
+    return resource_snapshot(session, account_id, regions or enabled_regions(session, warn), warn)
+
+
 def enabled_regions(session: boto3.Session, warn: Warn) -> list[str]:
     """The regions the account has enabled (`ec2:DescribeRegions` lists only those by default); the
     session's own region, reported, when that call is denied."""

@@ -16,7 +16,7 @@ import botocore.exceptions
 import pytest
 from moto import mock_aws
 
-from loaders import live
+from loaders import live, live_resources
 from loaders.collect import collect_resources, plan_from_live
 from loaders.resources import transform_resources
 from service.cli import main
@@ -95,7 +95,7 @@ def by_arn(snapshot: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_every_service_is_read_with_its_policy(aws: None) -> None:
     arns = make_resources()
     warnings: list[str] = []
-    snapshot = live.get_resources(boto3.Session(), ACCOUNT, ["us-east-1"], warnings.append)
+    snapshot = live_resources.get_resources(boto3.Session(), ACCOUNT, ["us-east-1"], warnings.append)
     found = by_arn(snapshot)
     assert warnings == []
     assert snapshot["AccountPublicAccessBlock"] == {
@@ -141,7 +141,7 @@ def test_a_denied_service_in_one_region_is_reported_and_the_rest_loads(
     east, west = make_resources("us-east-1"), make_resources("eu-west-1")
     deny(monkeypatch, "ListQueues", "eu-west-1")
     warnings: list[str] = []
-    found = by_arn(live.get_resources(boto3.Session(), ACCOUNT, ["us-east-1", "eu-west-1"], warnings.append))
+    found = by_arn(live_resources.get_resources(boto3.Session(), ACCOUNT, ["us-east-1", "eu-west-1"], warnings.append))
     assert len(warnings) == 1 and warnings[0].startswith("sqs in eu-west-1: AccessDeniedException: explicit deny")
     assert east["queue"] in found and west["queue"] not in found
     assert west["key"] in found and west["function"] in found  # the rest of eu-west-1 loads
@@ -151,7 +151,7 @@ def test_a_resource_whose_own_policy_denies_us_is_left_out_by_name(aws: None, mo
     arns = make_resources()
     deny(monkeypatch, "GetKeyPolicy", "us-east-1")
     warnings: list[str] = []
-    found = by_arn(live.get_resources(boto3.Session(), ACCOUNT, ["us-east-1"], warnings.append))
+    found = by_arn(live_resources.get_resources(boto3.Session(), ACCOUNT, ["us-east-1"], warnings.append))
     assert arns["key"] not in found and arns["queue"] in found
     assert any(f"kms:GetKeyPolicy {arns['key'].rsplit('/', 1)[1]}" in warning for warning in warnings), warnings
 
@@ -159,10 +159,10 @@ def test_a_resource_whose_own_policy_denies_us_is_left_out_by_name(aws: None, mo
 def test_regions_default_to_the_enabled_ones(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
     make_resources("eu-west-1")
     warnings: list[str] = []
-    found = by_arn(live.get_resources(boto3.Session(), ACCOUNT, None, warnings.append))
+    found = by_arn(live_resources.get_resources(boto3.Session(), ACCOUNT, None, warnings.append))
     assert any(":kms:eu-west-1:" in arn for arn in found) and warnings == []
     deny(monkeypatch, "DescribeRegions", "us-east-1", "UnauthorizedOperation")
-    found = by_arn(live.get_resources(boto3.Session(), ACCOUNT, None, warnings.append))
+    found = by_arn(live_resources.get_resources(boto3.Session(), ACCOUNT, None, warnings.append))
     assert not any(":eu-west-1:" in arn for arn in found)
     assert warnings and "ec2:DescribeRegions: UnauthorizedOperation" in warnings[0] and "us-east-1 only" in warnings[0]
 
@@ -178,7 +178,7 @@ def test_every_client_retries_throttling(aws: None, monkeypatch: pytest.MonkeyPa
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(boto3.Session, "client", client)
-    live.get_resources(boto3.Session(), ACCOUNT, ["us-east-1", "eu-west-1"], lambda warning: None)
+    live_resources.get_resources(boto3.Session(), ACCOUNT, ["us-east-1", "eu-west-1"], lambda warning: None)
     assert len(configs) > 7 and all(config is live.RETRY_CONFIG for config in configs)
 
 
