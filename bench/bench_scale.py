@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import scale_workload as workload
 from bench.common import ACCESSGRAPH, ROOT, Api, GraphQLFailure, machine, memory, percentiles, post, served_api
-from bench.generate import generate
+from bench.generate import RESOURCES_PER_PRINCIPAL, generate
 from bench.scale_report import line, size_report, summary_table
 from bench.synthetic_org import default_accounts
 
@@ -64,6 +64,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000], metavar="N",
                         help="principals (users + roles) per run (default 1000 10000 100000)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--resources-per-principal", type=float, default=RESOURCES_PER_PRINCIPAL, metavar="R",
+                        help=f"resources (#14) to generate per principal (default {RESOURCES_PER_PRINCIPAL:g}: "
+                        "20,000 at 100,000); their load is timed on its own, after the IAM loads (0: none)")
     parser.add_argument("--accounts", type=int, help="accounts per organization (default: size / 1000, at least 3)")
     parser.add_argument("--data-dir", type=Path, default=DATA, help=f"where generated files go (default {DATA})")
     parser.add_argument("--results-dir", type=Path, default=RESULTS, help=f"JSON results (default {RESULTS})")
@@ -99,7 +102,8 @@ def _run_size(size: int, args: argparse.Namespace, facts: dict[str, Any]) -> dic
     result = _previous(args.results_dir / f"{size}.json", args.seed, accounts_count)
     result.update(size=size, seed=args.seed, accounts=accounts_count, **facts)
     if not args.skip_generate:
-        generated = generate(folder, size, accounts=args.accounts, seed=args.seed)
+        resources = round(size * args.resources_per_principal)
+        generated = generate(folder, size, accounts=args.accounts, seed=args.seed, resources=resources)
         result["generate"] = _stamped(generated.as_json())
         _note(f"generated {generated.counts['users']:,} users + {generated.counts['roles']:,} roles, "
               f"{generated.bytes / 1e6:.1f} MB in {generated.seconds:.1f} s")
@@ -116,10 +120,15 @@ def _run_size(size: int, args: argparse.Namespace, facts: dict[str, Any]) -> dic
         _empty_graph()
     if not args.skip_load:
         for section, what in (("load", "loaded"), ("reload", "reloaded over itself")):
-            result[section] = _stamped(_measure_load([folder]))
+            result[section] = _stamped(_measure_load(_iam_files(folder)))
             figures = result[section]
             _note(f"{what} in {figures['wallSeconds']:.1f} s ({figures['entitiesPerSecond']:,.0f} entities/s), "
                   f"loader peak RSS {figures['loaderPeakMiB']:,.0f} MiB")
+        if list(folder.glob("resources-*.json")):
+            result["resourcesLoad"] = _stamped(_measure_resource_load(folder))
+            figures = result["resourcesLoad"]
+            _note(f"resources loaded in {figures['wallSeconds']:.1f} s ({figures['resources']:,} resources, "
+                  f"{figures['resourcesPerSecond']:,.0f}/s)")
     graph = _graph_size()
     ours = {account.id for account in accounts}
     others, missing = set(graph["loadedAccounts"]) - ours, ours - set(graph["loadedAccounts"])
@@ -232,6 +241,21 @@ def _measure_load(paths: list[Path], while_loading: Callable[[threading.Event], 
             "peakSinceStartMiB": after and after["peakMiB"],  # VmHWM: since the JVM started, not this load only
         },
     }
+
+
+def _iam_files(folder: Path) -> list[Path]:
+    """The organization's IAM and Organizations files, without its resource snapshots (timed on their own)."""
+    return [*sorted(folder.glob("gaad-*.json")), *sorted(folder.glob("organization.json"))]
+
+
+def _measure_resource_load(folder: Path) -> dict[str, Any]:
+    """`accessgraph load` of the organization's resource snapshots alone (each account's in its own transaction)."""
+    files = sorted(folder.glob("resources-*.json"))
+    figures = _measure_load(files)
+    resources = sum(len(json.loads(path.read_text(encoding="utf-8"))["Resources"]) for path in files)
+    keep = ("wallSeconds", "writeSeconds", "loaderPeakMiB", "neo4j")
+    return {**{key: figures[key] for key in keep}, "resources": resources,
+            "resourcesPerSecond": round(resources / figures["wallSeconds"], 1) if figures["wallSeconds"] else 0.0}
 
 
 # -- API phases ----------------------------------------------------------------------------------------

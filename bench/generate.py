@@ -1,6 +1,6 @@
 """Generate a synthetic AWS organization: one GAAD file per account plus an Organizations snapshot.
 
-    python bench/generate.py --principals 10000 --out DIR [--seed 1] [--accounts N]
+    python bench/generate.py --principals 10000 --out DIR [--seed 1] [--accounts N] [--resources N]
 
 Writes `DIR/gaad-<account id>.json` (the shape `aws iam get-account-authorization-details` prints) and
 `DIR/organization.json` (the shape `accessgraph collect --organization` writes); `accessgraph load DIR`
@@ -8,6 +8,8 @@ loads them all. Principals are users + roles, split over `--accounts` accounts (
 ~1,000 principals, at least 3) of uneven sizes that sum exactly to `--principals`. Same arguments, same
 bytes. Stale `gaad-*.json` files in DIR from an earlier run are removed so DIR holds exactly one
 organization. Accounts are generated and written one at a time, so memory stays flat at any size.
+With resources (#14; the command's default is 0.2 per principal), `DIR/resources-<account id>.json` holds
+each account's resource snapshot (the shape `accessgraph collect --resources` writes).
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.synthetic_iam import account_gaad
 from bench.synthetic_org import OrgPlan, organization_snapshot, plan
+from bench.synthetic_resources import account_resources, split
 
 GAAD_KEYS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 ORGANIZATION_FILE = "organization.json"
+RESOURCES_PER_PRINCIPAL = 0.2  # the CLI's default: 20,000 resources at 100,000 principals
 
 
 @dataclass
@@ -46,8 +50,11 @@ class Generated:
                 "seconds": round(self.seconds, 2)}
 
 
-def generate(out: Path, principals: int, *, accounts: int | None = None, seed: int = 1) -> Generated:
-    """Write the organization into `out` (created if needed) and return what was written.
+def generate(
+    out: Path, principals: int, *, accounts: int | None = None, seed: int = 1, resources: int = 0
+) -> Generated:
+    """Write the organization into `out` (created if needed) and return what was written; with `resources`,
+    that many resources (#14) too, one snapshot per account (`out/resources-<account id>.json`).
 
     Raises:
         ValueError: too few principals for the accounts asked for.
@@ -62,11 +69,22 @@ def generate(out: Path, principals: int, *, accounts: int | None = None, seed: i
     result = Generated(org)
     counts = dict.fromkeys(("users", "roles", "groups", "customerPolicies", "inlinePolicies",
                             "awsManagedPolicies", "trustStatements"), 0)
+    for stale in out.glob("resources-*.json"):
+        stale.unlink()  # a run with fewer (or no) resources leaves none of an earlier run's
+    shares = split(org, resources) if resources else {}
     for account in org.accounts:
         gaad = account_gaad(org, account)
         _count(gaad, counts)
-        result.role_arns.extend(role["Arn"] for role in gaad["RoleDetailList"])
+        roles = [role["Arn"] for role in gaad["RoleDetailList"]]
+        result.role_arns.extend(roles)
         result.files.append(_write_gaad(out / f"gaad-{account.id}.json", gaad))
+        if shares.get(account.id):
+            snapshot = account_resources(org, account, shares[account.id], roles)
+            path = out / f"resources-{account.id}.json"
+            _atomic_write(path, json.dumps(snapshot) + "\n")
+            result.files.append(path)
+    if resources:
+        counts["resources"] = resources
     snapshot = out / ORGANIZATION_FILE
     _atomic_write(snapshot, json.dumps(organization_snapshot(org), indent=4) + "\n")
     result.files.append(snapshot)
@@ -117,9 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts", type=int, help="accounts in the organization (default: principals / 1000, "
                         "at least 3)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("--resources", type=int, metavar="N",
+                        help="resources with resource policies, in OUT/resources-<account>.json (default: "
+                        f"{RESOURCES_PER_PRINCIPAL:g} per principal; 0 for none)")
     args = parser.parse_args(argv)
+    resources = round(args.principals * RESOURCES_PER_PRINCIPAL) if args.resources is None else args.resources
+    if resources < 0:
+        parser.error("--resources must be 0 or more")
     try:
-        result = generate(args.out, args.principals, accounts=args.accounts, seed=args.seed)
+        result = generate(args.out, args.principals, accounts=args.accounts, seed=args.seed, resources=resources)
     except ValueError as exc:
         parser.error(str(exc))
     if args.json:
@@ -128,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         c = result.counts
         print(f"{args.out}: {len(result.plan.accounts)} accounts, {c['users']:,} users + {c['roles']:,} roles "
               f"= {c['users'] + c['roles']:,} principals, {c['groups']:,} groups, {c['customerPolicies']:,} customer "
-              f"+ {c['inlinePolicies']:,} inline policies, {c['serviceControlPolicies']} SCPs; "
+              f"+ {c['inlinePolicies']:,} inline policies, {c['serviceControlPolicies']} SCPs, "
+              f"{c.get('resources', 0):,} resources; "
               f"{result.bytes / 1e6:.1f} MB in {result.seconds:.1f} s")
     return 0
 

@@ -9,11 +9,12 @@ from typing import Any
 
 import boto3  # type: ignore[import-untyped]  # no stubs; see loaders/live.py
 
-from loaders import live
+from loaders import live, live_resources
 from loaders.gaad import merge_pages, merged_output, transform_gaad
 from loaders.organizations import transform_organization
 from loaders.pipeline import LoadPlan, combine
 from loaders.progress import Progress, SilentProgress
+from loaders.resources import ResourceSnapshot, transform_resources
 from loaders.rows import AccountSnapshot, OrganizationSnapshot
 
 
@@ -37,6 +38,8 @@ def plan_from_live(
     role_arns: Sequence[str],
     organization: bool,
     progress: Progress | None = None,
+    resources: bool = False,
+    regions: Sequence[str] | None = None,
 ) -> LoadPlan:
     """Collect every account (and the organization when asked) and transform it, writing nothing.
 
@@ -46,6 +49,7 @@ def plan_from_live(
     warnings: list[str] = []
     base, sessions = account_sessions(profile, role_arns, progress)
     accounts: list[AccountSnapshot] = []
+    resource_snapshots: list[ResourceSnapshot] = []
     for label, session in sessions:
         account_id = live.get_account_id(session)
         progress.note(f"account {account_id}: reading IAM ({label})")
@@ -53,6 +57,10 @@ def plan_from_live(
         alias = live.get_account_alias(session, warnings.append)
         source = f"aws:{account_id} ({label})"
         accounts.append(transform_gaad(merge_pages(pages, source), account_id=account_id, alias=alias))
+        if resources:
+            progress.note(f"account {account_id}: reading resource policies ({label})")
+            snapshot = live_resources.get_resources(session, account_id, regions, warnings.append)
+            resource_snapshots.append(transform_resources(snapshot, f"aws:{account_id} resources ({label})"))
     organizations: list[OrganizationSnapshot] = []
     if organization:
         try:
@@ -61,7 +69,7 @@ def plan_from_live(
             warnings.append(f"{exc}; loading without the organization")
         else:
             organizations.append(transform_organization(snapshot, "aws:organization"))
-    return combine(accounts, organizations, warnings)
+    return combine(accounts, organizations, warnings, resources=resource_snapshots)
 
 
 def collect_organization(profile: str | None, output: Path, progress: Progress | None = None) -> dict[str, Any]:
@@ -87,6 +95,31 @@ def collect_gaad(
         transform_gaad(merge_pages([output], str(path)), account_id=account_id)
         _write_json(path, output)
         progress.note(f"account {account_id}: wrote {path}")
+        written.append(path)
+    return written
+
+
+def collect_resources(
+    profile: str | None,
+    role_arns: Sequence[str],
+    folder: Path,
+    regions: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> list[Path]:
+    """Write `resources-<account>.json` (a resource snapshot) for each account into `folder`. A service or
+    region that could not be read is reported through `progress` and left out."""
+    progress = progress or SilentProgress()
+    _, sessions = account_sessions(profile, role_arns, progress)
+    written = []
+    for _label, session in sessions:
+        account_id = live.get_account_id(session)
+        warn = lambda text: progress.note(f"warning: {text}")  # noqa: E731  # a name reads better than a long lambda
+        snapshot = live_resources.get_resources(session, account_id, regions, warn)
+        path = folder / f"resources-{account_id}.json"
+        loaded = transform_resources(snapshot, str(path))  # never write a file `load` would reject
+        _write_json(path, snapshot)
+        counts = ", ".join(f"{count} {kind}" for kind, count in loaded.counts().items() if count) or "no resources"
+        progress.note(f"account {account_id}: wrote {path} ({counts})")
         written.append(path)
     return written
 

@@ -1,4 +1,5 @@
-"""Find the input files and recognise each by content: a GAAD file or an Organizations snapshot."""
+"""Find the input files and recognise each by content: a GAAD file, an Organizations snapshot or a resource
+snapshot."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from typing import Literal
 from loaders.fields import Where, kind_of
 from loaders.gaad import is_gaad_page
 from loaders.organizations import is_organization_snapshot
+from loaders.resources import is_resource_snapshot
 from service.errors import InputError
 
-InputKind = Literal["gaad", "organization"]
+InputKind = Literal["gaad", "organization", "resources"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,11 +141,14 @@ def detect(values: Sequence[object], source: str) -> InputKind:
         pages.extend(value if isinstance(value, list) else [value])
     if len(values) == 1 and is_organization_snapshot(values[0]):
         return "organization"
+    if len(values) == 1 and is_resource_snapshot(values[0]):
+        return "resources"
     if pages and all(is_gaad_page(page) and not is_organization_snapshot(page) for page in pages):
         return "gaad"
     first = pages[0] if pages else values[0]
     raise Where(source).error(
         f"neither GAAD output (an object with UserDetailList, GroupDetailList, RoleDetailList, Policies) "
-        f"nor an Organizations snapshot (an object with Organization, Roots, Accounts...): found {kind_of(first)}"
+        f"nor an Organizations snapshot (an object with Organization, Roots, Accounts...) "
+        f"nor a resource snapshot (an object with AccountId, Resources): found {kind_of(first)}"
         + (f" with keys {sorted(first)[:5]}" if isinstance(first, dict) else "")
     )

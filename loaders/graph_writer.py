@@ -13,7 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from loaders.arns import iam_account
 from loaders.progress import Progress, SilentProgress
+from loaders.resources import ResourcePrincipalRow, ResourceSnapshot
 from loaders.rows import AccountSnapshot, Link, OrganizationSnapshot, TrustRow, node_properties
 from service.cypher import query
 
@@ -235,3 +237,77 @@ def _account_batches(snapshot: AccountSnapshot, size: int) -> list[_Batch]:
         rows = [_trust(row) for row in snapshot.trusts if row.target_kind == kind]
         batches.extend(_chunks(name, rows, size))
     return batches
+
+
+# -- resources (#14): an account's resource snapshot replaces its previous resources in ONE transaction ---
+
+_RESOURCE_NAME_QUERIES = {
+    "principal": "load_resources_names_principal",
+    "assumed-role": "load_resources_names_assumed_role",
+    "account": "load_resources_names_account",
+    "external": "load_resources_names_external",
+}
+
+
+def write_resources(
+    driver: neo4j.Driver,
+    snapshot: ResourceSnapshot,
+    *,
+    database: str = "neo4j",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+    loaded_at: str | None = None,
+) -> WriteResult:
+    """Replace the account's previous resources (nodes, policies, statements, edges) with this snapshot.
+
+    The account's IAM snapshot is left alone, and an IAM reload leaves its resources alone: they are
+    separate units, each replaced whole.
+    """
+    label = f"resources of account {snapshot.account_id}"
+    params = {"accountId": snapshot.account_id}
+    batches = _resource_batches(snapshot, batch_size)
+    begin = {
+        **params, "loadedAt": loaded_at or now_iso(), "source": snapshot.source,
+        "accountPublicAccessBlock": snapshot.account_public_access_block,
+    }
+    keep = {**params, "keep": [row.arn for row in snapshot.resources]}
+
+    def work(tx: neo4j.ManagedTransaction) -> WriteResult:
+        started = time.monotonic()
+        tx.run(query("load_resources_begin"), begin).consume()
+        candidates = tx.run(query("load_resources_unlink"), params).single(strict=True)["candidates"]
+        removed = _count(tx, "load_resources_delete", keep)
+        done = _run_batches(tx, batches, params, label, progress, started)
+        _count(tx, "load_account_orphans", {"candidates": candidates})
+        return WriteResult(label, done, time.monotonic() - started, removed)
+
+    return _write(driver, database, label, work, sum(len(b.rows) for b in batches), progress)
+
+
+def _resource_batches(snapshot: ResourceSnapshot, size: int) -> list[_Batch]:
+    nodes = [{"label": row.label, "props": node_properties(row)} for row in snapshot.resources]
+    roles = [
+        {"arn": row.arn, "role": row.role, "accountId": iam_account(row.role)}
+        for row in snapshot.resources if row.role is not None
+    ]
+    batches = [
+        *_chunks("load_resources_nodes", nodes, size),
+        *_chunks("load_resources_policies", [node_properties(row) for row in snapshot.policies], size),
+        *_chunks("load_resources_statements", [node_properties(row) for row in snapshot.statements], size),
+        *_chunks("load_resources_roles", roles, size),
+        *_chunks("load_resources_aliases", [node_properties(row) for row in snapshot.aliases], size),
+    ]
+    for kind, name in _RESOURCE_NAME_QUERIES.items():
+        rows = [_names(row) for row in snapshot.principals if row.target_kind == kind]
+        batches.extend(_chunks(name, rows, size))
+    return batches
+
+
+def _names(row: ResourcePrincipalRow) -> dict[str, Any]:
+    edge = node_properties(row, exclude=(
+        "statement_key", "target_kind", "target", "target_account_id", "role_name", "external_kind", "external_value",
+    ))
+    return {
+        "statementKey": row.statement_key, "target": row.target, "accountId": row.target_account_id,
+        "roleName": row.role_name, "kind": row.external_kind, "value": row.external_value, "edge": edge,
+    }

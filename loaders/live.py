@@ -1,4 +1,5 @@
-"""The only module that talks to AWS: boto3 `get_*` calls returning plain JSON-shaped data.
+"""The only module that talks to AWS (with loaders/live_resources.py, its resource-policy part): boto3 `get_*`
+calls returning plain JSON-shaped data.
 
 Datetimes come back as ISO 8601 strings, exactly as the AWS CLI prints them, so a live load and a
 load of `accessgraph collect` output go through the same transforms. Throttling is retried by

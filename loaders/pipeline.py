@@ -21,9 +21,10 @@ from neo4j.exceptions import DriverError, IncompleteCommit, Neo4jError
 
 from loaders.detect import expand_paths, read_input
 from loaders.gaad import merge_pages, transform_gaad
-from loaders.graph_writer import DEFAULT_BATCH_SIZE, WriteResult, write_account, write_organization
+from loaders.graph_writer import DEFAULT_BATCH_SIZE, WriteResult, write_account, write_organization, write_resources
 from loaders.organizations import transform_organization
 from loaders.progress import Progress, SilentProgress
+from loaders.resources import ResourceSnapshot, transform_resources
 from loaders.rows import AccountSnapshot, OrganizationSnapshot
 from service.errors import InputError, LoadError
 
@@ -33,6 +34,7 @@ class LoadPlan:
     accounts: tuple[AccountSnapshot, ...]
     organizations: tuple[OrganizationSnapshot, ...]
     warnings: tuple[str, ...] = ()
+    resources: tuple[ResourceSnapshot, ...] = ()  # per account, written after the accounts
 
 
 @dataclass(slots=True)
@@ -41,14 +43,18 @@ class LoadSummary:
     organizations: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    resources: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "accounts": self.accounts,
             "organizations": self.organizations,
             "warnings": self.warnings,
             "seconds": round(self.seconds, 3),
         }
+        if self.resources:
+            out["resources"] = self.resources
+        return out
 
 
 def plan_from_paths(paths: Sequence[str | Path], progress: Progress | None = None) -> LoadPlan:
@@ -60,10 +66,18 @@ def plan_from_paths(paths: Sequence[str | Path], progress: Progress | None = Non
     progress = progress or SilentProgress()
     accounts: list[AccountSnapshot] = []
     organizations: list[OrganizationSnapshot] = []
+    resources: list[ResourceSnapshot] = []
     for path in expand_paths(paths):
         started = time.monotonic()
         document = read_input(path)
-        if document.kind == "gaad":
+        if document.kind == "resources":
+            snapshot_of_resources = transform_resources(document.values[0], document.source)
+            resources.append(snapshot_of_resources)
+            progress.note(
+                f"{document.source}: resources of account {snapshot_of_resources.account_id}: "
+                f"{resource_counts_text(snapshot_of_resources)}"
+            )
+        elif document.kind == "gaad":
             snapshot = transform_gaad(merge_pages(document.values, document.source))
             accounts.append(snapshot)
             progress.note(
@@ -74,11 +88,15 @@ def plan_from_paths(paths: Sequence[str | Path], progress: Progress | None = Non
             organization = transform_organization(document.values[0], document.source)
             organizations.append(organization)
             progress.note(f"{document.source}: organization {organization.id}, {len(organization.accounts)} accounts")
-    return combine(accounts, organizations)
+    return combine(accounts, organizations, resources=resources)
 
 
 def combine(
-    accounts: Sequence[AccountSnapshot], organizations: Sequence[OrganizationSnapshot], warnings: Sequence[str] = ()
+    accounts: Sequence[AccountSnapshot],
+    organizations: Sequence[OrganizationSnapshot],
+    warnings: Sequence[str] = (),
+    *,
+    resources: Sequence[ResourceSnapshot] = (),
 ) -> LoadPlan:
     """One plan; two inputs for the same account (or organization) are an error, not a silent merge."""
     seen: dict[str, str] = {}
@@ -102,7 +120,47 @@ def combine(
         if organization.skipped_policy_types:
             kinds = ", ".join(sorted(set(organization.skipped_policy_types)))
             all_warnings.append(f"{organization.source}: skipped policies that do not control access ({kinds})")
-    return LoadPlan(tuple(accounts), tuple(organizations), tuple(all_warnings))
+    _check_resources(resources)
+    all_warnings += (w for snapshot in resources for w in snapshot.warnings)
+    return LoadPlan(tuple(accounts), tuple(organizations), tuple(all_warnings), tuple(resources))
+
+
+def _check_resources(resources: Sequence[ResourceSnapshot]) -> None:
+    """Two resource snapshots of one account, or one resource in two (an S3 bucket ARN names no account),
+    are an error, not a silent merge."""
+    accounts: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    for snapshot in resources:
+        if snapshot.account_id in accounts:
+            raise InputError(
+                f"{snapshot.source}: resources of account {snapshot.account_id} are also in "
+                f"{accounts[snapshot.account_id]}; give each account's resources once"
+            )
+        accounts[snapshot.account_id] = snapshot.source
+        for row in snapshot.resources:
+            if row.arn in owners:
+                raise InputError(f"{snapshot.source}: resource {row.arn} is also in {owners[row.arn]}")
+            owners[row.arn] = snapshot.source
+
+
+def resource_counts_text(snapshot: ResourceSnapshot) -> str:
+    """`2 AWS::S3::Bucket, 1 AWS::KMS::Key, ...`: the types it has, or "no resources"."""
+    counts = [f"{count} {kind}" for kind, count in snapshot.counts().items() if count]
+    return ", ".join(counts) or "no resources"
+
+
+def resource_summary(snapshot: ResourceSnapshot, seconds: float, removed: int) -> dict[str, Any]:
+    return {
+        "accountId": snapshot.account_id,
+        "source": snapshot.source,
+        "types": snapshot.counts(),
+        "resources": len(snapshot.resources),
+        "policies": len(snapshot.policies),
+        "statements": len(snapshot.statements),
+        "principalEdges": len(snapshot.principals),
+        "removed": removed,
+        "seconds": round(seconds, 3),
+    }
 
 
 def write_plan(
@@ -168,6 +226,18 @@ def write_plan(
                 f"({rate:,.0f} entities/s)"
             )
     summary.accounts = [written[index] for index in sorted(written)]
+    for index, snapshot in enumerate(plan.resources):
+        try:
+            result = write_resources(driver, snapshot, database=database, batch_size=batch_size, progress=progress)
+        except (Neo4jError, DriverError) as exc:
+            done = [f"organization {org.id}" for org in plan.organizations]
+            done += [f"account {account.account_id}" for account in plan.accounts]
+            done += [f"resources of account {r.account_id}" for r in plan.resources[:index]]
+            kept = [f"resources of account {r.account_id}" for r in plan.resources[index + 1 :]]
+            what = f"resources of account {snapshot.account_id}"
+            raise LoadError(_failure(what, snapshot.source, exc, done, kept)) from exc
+        summary.resources.append(resource_summary(snapshot, result.seconds, result.removed))
+        progress.note(f"{result.label}: {resource_counts_text(snapshot)}; {result.rows} rows in {result.seconds:.1f} s")
     summary.seconds = time.monotonic() - started
     for warning in summary.warnings:
         progress.note(f"warning: {warning}")

@@ -34,6 +34,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--organization", action="store_true",
         help="with --live: also load the AWS Organization the profile's account can read",
     )
+    _resource_options(load, "with --live: also load each account's resource policies (S3, KMS, SQS, SNS, "
+                      "Lambda, Secrets Manager, ECR)")
     load.add_argument("--dry-run", action="store_true", help="validate and transform everything, write nothing")
     load.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="rows per UNWIND batch")
     load.add_argument(
@@ -47,15 +49,41 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     collect = subparsers.add_parser(
         "collect",
         help="save live AWS data to files that `load` reads",
-        description="Write the live organization as a snapshot file, or each account's GAAD as AWS CLI JSON.",
+        description=(
+            "Write the live organization as a snapshot file, each account's GAAD as AWS CLI JSON, or each "
+            "account's resource policies as a resource snapshot (--resources)."
+        ),
     )
     what = collect.add_mutually_exclusive_group(required=True)
     what.add_argument("--organization", action="store_true", help="write an Organizations snapshot to -o FILE")
     what.add_argument("--gaad", action="store_true", help="write gaad-<account>.json files into the -o folder")
+    _resource_options(what, "write resources-<account>.json files (resource policies) into the -o folder",
+                      regions_to=collect)
     collect.add_argument("-o", "--output", required=True, type=Path, metavar="PATH")
     _aws_options(collect)
     collect.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     collect.set_defaults(func=run_collect)
+
+
+def _resource_options(
+    group: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup,
+    help_text: str,
+    *,
+    regions_to: argparse.ArgumentParser | None = None,
+) -> None:
+    group.add_argument("--resources", action="store_true", help=help_text)
+    target = regions_to if regions_to is not None else group
+    target.add_argument(
+        "--regions", type=_regions, metavar="R1,R2",
+        help="with --resources: the regions to read (comma-separated; default: the account's enabled regions)",
+    )
+
+
+def _regions(text: str) -> list[str]:
+    regions = [region.strip() for region in text.split(",") if region.strip()]
+    if not regions:
+        raise argparse.ArgumentTypeError("give at least one region, e.g. us-east-1,eu-west-1")
+    return regions
 
 
 def _aws_options(parser: argparse.ArgumentParser) -> None:
@@ -71,7 +99,15 @@ def _progress(args: argparse.Namespace) -> Progress:
 
 
 def run_load(args: argparse.Namespace) -> int:
-    from loaders.pipeline import LoadPlan, LoadSummary, account_summary, combine, plan_from_paths, write_plan
+    from loaders.pipeline import (
+        LoadPlan,
+        LoadSummary,
+        account_summary,
+        combine,
+        plan_from_paths,
+        resource_summary,
+        write_plan,
+    )
 
     if not args.paths and not args.live:
         raise InputError("nothing to load: give GAAD files, folders or snapshots, or --live")
@@ -81,22 +117,28 @@ def run_load(args: argparse.Namespace) -> int:
         raise InputError("--workers must be at least 1")
     if (args.role_arns or args.profile or args.organization) and not args.live:
         raise InputError("--profile, --role-arn and --organization need --live")
+    if args.resources and not args.live:
+        raise InputError("--resources needs --live (resource snapshot files are recognised without it)")
+    if args.regions and not args.resources:
+        raise InputError("--regions needs --resources")
     progress = _progress(args)
     plan = plan_from_paths(args.paths, progress) if args.paths else LoadPlan((), ())
     if args.live:
         from loaders.collect import plan_from_live  # boto3 is imported only for live loads
 
         live = plan_from_live(
-            profile=args.profile, role_arns=args.role_arns, organization=args.organization, progress=progress
+            profile=args.profile, role_arns=args.role_arns, organization=args.organization, progress=progress,
+            resources=args.resources, regions=args.regions,
         )
         plan = combine([*plan.accounts, *live.accounts], [*plan.organizations, *live.organizations],
-                       [*plan.warnings, *live.warnings])
+                       [*plan.warnings, *live.warnings], resources=[*plan.resources, *live.resources])
     if args.dry_run:
         summary = LoadSummary(
             accounts=[account_summary(account, 0.0, 0) for account in plan.accounts],
             organizations=[{"id": org.id, "source": org.source, "accounts": len(org.accounts)}
                            for org in plan.organizations],
             warnings=list(plan.warnings),
+            resources=[resource_summary(snapshot, 0.0, 0) for snapshot in plan.resources],
         )
     else:
         from service.database import Neo4jSettings, apply_schema, connect
@@ -116,9 +158,11 @@ def run_load(args: argparse.Namespace) -> int:
 
 
 def run_collect(args: argparse.Namespace) -> int:
-    from loaders.collect import collect_gaad, collect_organization
+    from loaders.collect import collect_gaad, collect_organization, collect_resources
 
     progress = _progress(args)
+    if args.regions and not args.resources:
+        raise InputError("--regions needs --resources")
     if args.organization:
         if args.role_arns:
             raise InputError("--role-arn is for --gaad; use --profile for the organization's account")
@@ -127,6 +171,8 @@ def run_collect(args: argparse.Namespace) -> int:
             f"wrote {args.output}: organization {snapshot['Organization']['Id']}, "
             f"{len(snapshot['Accounts'])} accounts, {len(snapshot['Policies'])} policies"
         )
+    elif args.resources:
+        collect_resources(args.profile, args.role_arns, args.output, args.regions, progress)
     else:
         collect_gaad(args.profile, args.role_arns, args.output, progress)
     return 0
