@@ -32,6 +32,14 @@ CREATE INDEX organizational_unit_organization IF NOT EXISTS FOR (n:Organizationa
 CREATE INDEX org_policy_organization IF NOT EXISTS FOR (n:OrgPolicy) ON (n.organizationId);
 CREATE INDEX org_policy_id IF NOT EXISTS FOR (n:OrgPolicy) ON (n.id);
 
+// --- resources (#14): a resource's nodes are found by its ARN; an account's through RESOURCE_IN ---------
+CREATE CONSTRAINT resource_arn IF NOT EXISTS FOR (n:Resource) REQUIRE n.arn IS UNIQUE;
+CREATE CONSTRAINT resource_policy_arn IF NOT EXISTS FOR (n:ResourcePolicy) REQUIRE n.resourceArn IS UNIQUE;
+CREATE CONSTRAINT resource_statement_key IF NOT EXISTS FOR (n:ResourceStatement) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT resource_alias_arn IF NOT EXISTS FOR (n:ResourceAlias) REQUIRE n.arn IS UNIQUE;
+CREATE INDEX resource_account IF NOT EXISTS FOR (n:Resource) ON (n.accountId);
+CREATE INDEX resource_type IF NOT EXISTS FOR (n:Resource) ON (n.type);
+
 // --- search ------------------------------------------------------------------------------------
 // `CALL db.index.fulltext.queryNodes('entity_search', $text)` over names, ARNs, ids and keys.
 CREATE FULLTEXT INDEX entity_search IF NOT EXISTS

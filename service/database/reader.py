@@ -18,6 +18,7 @@ from service.database.records import (
     OrganizationRecord,
     PolicyRecord,
     PrincipalRecord,
+    ResourceRecord,
     RoleRecord,
     TrustTargetRecord,
 )
@@ -122,6 +123,16 @@ class GraphReader:
     async def trusts_across_accounts(self, account_id: str | None) -> list[CrossAccountTrustRecord]:
         rows = await self.rows("reach_trusts_across_accounts", accountId=account_id)
         return [CrossAccountTrustRecord.from_row(row) for row in rows]
+
+    async def account_resources(self, account_id: str | None) -> list[ResourceRecord]:
+        if account_id is None:
+            rows = await self.rows("reach_resources_all")
+        else:
+            rows = await self.rows("reach_resources_account", accountId=account_id)
+        return [ResourceRecord.from_row(row) for row in rows]
+
+    async def resources(self, arns: Sequence[str]) -> list[ResourceRecord]:
+        return [ResourceRecord.from_row(row) for row in await self.rows("reach_resources", arns=list(arns))]
 
 
 async def _collect(tx: neo4j.AsyncManagedTransaction, text: str, parameters: dict[str, Any]) -> list[Row]:

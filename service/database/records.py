@@ -317,6 +317,43 @@ class ResourceRecord:
     role: str | None = None
     aliases: tuple[str, ...] = ()
 
+    @classmethod
+    def from_row(cls, row: Row) -> ResourceRecord:
+        """A row of `reach_resources*`: tags and Block Public Access settings are stored as JSON text."""
+        kinds = [kind for kind in RESOURCE_TYPES if kind == row["type"]]
+        if not kinds:
+            raise ValueError(f"resource {row['arn']}: unknown type {row['type']!r} in the graph")
+        tags = row["tags"]
+        manager = row["keyManager"]
+        return cls(
+            arn=str(row["arn"]),
+            type=kinds[0],
+            account_id=str(row["accountId"]),
+            region=_text(row["region"]) or None,
+            policy=_text(row["policy"]) or None,
+            tags=json.loads(tags) if isinstance(tags, str) and tags else {},
+            public_access_block=public_access_block_from_json(row["publicAccessBlock"]),
+            account_public_access_block=public_access_block_from_json(row["accountPublicAccessBlock"]),
+            key_manager="AWS" if manager == "AWS" else "CUSTOMER" if manager == "CUSTOMER" else None,
+            role=_text(row["role"]) or None,
+            aliases=tuple(sorted(_texts(row["aliases"]))),
+        )
+
+
+PUBLIC_ACCESS_BLOCK_FIELDS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+
+
+def public_access_block(settings: Mapping[str, Any]) -> PublicAccessBlockRecord:
+    """The record of an S3 `PublicAccessBlockConfiguration` object (AWS's field names; absent reads False)."""
+    return PublicAccessBlockRecord(*(settings.get(name) is True for name in PUBLIC_ACCESS_BLOCK_FIELDS))
+
+
+def public_access_block_from_json(text: object) -> PublicAccessBlockRecord | None:
+    """How the graph stores a Block Public Access setting: a JSON object with AWS's field names, or nothing."""
+    if not isinstance(text, str) or not text:
+        return None
+    return public_access_block(json.loads(text))
+
 
 @dataclass(frozen=True, slots=True)
 class AccessKeyRecord:

@@ -18,6 +18,7 @@ from service.database.records import (
     OrganizationRecord,
     PolicyRecord,
     PrincipalRecord,
+    ResourceRecord,
     RoleRecord,
     TrustTargetRecord,
 )
@@ -48,3 +49,12 @@ class GraphSource(Protocol):
     async def trust_targets(self, role_arn: str) -> list[TrustTargetRecord]: ...
 
     async def trusts_across_accounts(self, account_id: str | None) -> list[CrossAccountTrustRecord]: ...
+
+    async def account_resources(self, account_id: str | None) -> list[ResourceRecord]:
+        """Every loaded resource of the account (None: of every account), by ARN (`reach_resources_*`)."""
+        ...
+
+    async def resources(self, arns: Sequence[str]) -> list[ResourceRecord]:
+        """The loaded resources with these exact ARNs; a KMS alias ARN finds its key (the record once, with
+        its own ARN). An S3 object ARN finds nothing: callers map it to its bucket's ARN themselves."""
+        ...

@@ -26,6 +26,7 @@ from service.database.records import (
     OrgPolicyRecord,
     PolicyRecord,
     PrincipalRecord,
+    ResourceRecord,
     RoleRecord,
     TargetKind,
     TrustTargetRecord,
@@ -145,9 +146,15 @@ class FakeOrganization:
 class FakeSource:
     """Every read the reachability code makes, answered from plain data; `reads` counts them by name."""
 
-    def __init__(self, *accounts: FakeAccount, organization: FakeOrganization | None = None) -> None:
+    def __init__(
+        self,
+        *accounts: FakeAccount,
+        organization: FakeOrganization | None = None,
+        resources: Sequence[ResourceRecord] = (),
+    ) -> None:
         self.accounts = {account.id: account for account in accounts}
         self.organization = organization
+        self.resource_records = {record.arn: record for record in resources}
         self.reads: Counter[str] = Counter()
 
     def _principal(self, arn: str) -> PrincipalRecord | None:
@@ -292,3 +299,21 @@ class FakeSource:
                         )
                     )
         return found
+
+    async def account_resources(self, account_id: str | None) -> list[ResourceRecord]:
+        self.reads["account_resources"] += 1
+        return [
+            record
+            for arn, record in sorted(self.resource_records.items())
+            if account_id is None or record.account_id == account_id
+        ]
+
+    async def resources(self, arns: Sequence[str]) -> list[ResourceRecord]:
+        """As `reach_resources`: exact ARNs, a KMS alias ARN finds its key, each record once, by ARN."""
+        self.reads["resources"] += 1
+        wanted = set(arns)
+        return [
+            record
+            for arn, record in sorted(self.resource_records.items())
+            if arn in wanted or wanted.intersection(record.aliases)
+        ]
