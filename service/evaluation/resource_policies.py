@@ -64,10 +64,11 @@ def is_public(policy: Policy) -> bool:
 
 def public_statements(policy: Policy) -> Iterable[Statement]:
     """The Allow statements that make the policy public."""
-    return (st for st in policy.statements if st.effect == "Allow" and _is_public_statement(st))
+    return (st for st in policy.statements if st.effect == "Allow" and is_public_statement(st))
 
 
-def _is_public_statement(statement: Statement) -> bool:
+def is_public_statement(statement: Statement) -> bool:
+    """Whether an Allow statement makes its bucket policy public (see the module's docstring)."""
     if any(_fixed_trusted(clause) for clause in statement.conditions):
         return False
     if statement.not_principals is not None:
