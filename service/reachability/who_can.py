@@ -37,7 +37,9 @@ async def who_can(
     entries = await view.entries([resource_account] if resource_account else None)
     classes = view.action(action.lower())
     target = Target(resource, resource_account, resource_org, None, "generic")
-    note = pattern_note(resource) or (no_policy_note(resource) if await view.resources_loaded() else None)
+    note = pattern_note(resource)
+    if note is None and (unknown := no_policy_note(resource)) is not None and await view.resources_loaded():
+        note = unknown
     total, pending = 0, []
     signature_classes = classes.signatures.classes(entries.values())
     for decision_class in classify(classes.signatures, signature_classes, resource, by_account=False):
