@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from service.database.records import ResourceRecord
 from service.database.source import GraphSource
+from service.errors import InputError
 from service.evaluation import Policy, Principal, Request, evaluate, parse_policy
 from service.evaluation.context import RequestContext
 from service.evaluation.engine import Decision, ResourceKind
 from service.evaluation.formula import Cond
-from service.evaluation.request import arn_account, is_account_id, parse_iam_arn
+from service.evaluation.request import arn_account, is_account_id, parse_iam_arn, principal_from_arn
 from service.evaluation.resource_policies import resource_kind
 from service.evaluation.statements import compiled
 from service.reachability.answers import Answers, Pending, merged
@@ -98,10 +99,17 @@ async def loaded_resource(source: GraphSource, resource: str) -> LoadedResource 
 
 @dataclass(frozen=True)
 class _Named:
-    """Whom the policy's statements name: principals by ARN, accounts, and whether an Allow admits anyone."""
+    """Whom the policy's statements name: principals by ARN, accounts (by id or root ARN), and whether an Allow
+    admits anyone."""
 
     principals: frozenset[str]
     accounts: frozenset[str]
+
+    @property
+    def every_account(self) -> frozenset[str]:
+        """The accounts named, and those of the principals named."""
+        return self.accounts | {account for arn in self.principals if (account := arn_account(arn))}
+
     everyone: bool
     services: tuple[str, ...]
     federated: tuple[str, ...]
@@ -127,10 +135,11 @@ def _named(policy: Policy) -> _Named:
             if parsed is None:
                 continue
             partition, _, account, resource = parsed
-            accounts.add(account)
             if resource.startswith("assumed-role/"):
                 principals.add(f"arn:{partition}:iam::{account}:role/{resource.split('/')[1]}")
-            elif resource != "root":
+            elif resource == "root":
+                accounts.add(account)
+            else:
                 principals.add(value)
         if st.effect == "Allow":
             services.extend(element.service)
@@ -152,7 +161,7 @@ async def who_can_resource(view: IndexView, action: str, resource: str, loaded: 
     target = loaded.target(resource, org)
     policy = loaded.policy
     named = _named(policy) if policy is not None else _Named(frozenset(), frozenset(), False, (), ())
-    wanted = {account, *named.accounts}
+    wanted = {account, *named.every_account}
     entries = await view.entries(None if named.everyone else sorted(wanted))
     action_classes = view.action(action.lower())
     # In the resource's own account a grant to anyone needs no identity policy: every principal there is a
@@ -161,8 +170,11 @@ async def who_can_resource(view: IndexView, action: str, resource: str, loaded: 
         entries.values(), everyone_in=account if named.everyone else None
     )
     individuals = await view.profiles(sorted(named.principals))
-    if named.principals - individuals.keys():
-        individuals.update(_by_name(entries.values(), named.principals - individuals.keys()))
+    unmatched = {arn for arn in named.principals - individuals.keys() if arn_account(arn) in entries}
+    if unmatched:
+        # (A name written without its path, as an assumed-role ARN writes it: looked for in its account only.)
+        accounts_of = {arn_account(arn) for arn in unmatched}
+        individuals.update(_by_name((e for a, e in entries.items() if a in accounts_of), unmatched))
     paths = partial(_member_paths, loaded, same_account_alone=loaded.kind == "generic")
     answers: list[Access] = []
     for profile in individuals.values():
@@ -285,6 +297,17 @@ def _stand_ins(
         who = Principal(f"arn:aws:iam::{account}:user/*", account, "user", attributes_known=False)
         ref = NodeRef(f"arn:aws:iam::{account}:root", "account", account, account)
         note = f"account {account} is not loaded: any of its principals whose own policies allow {action}"
+        out += _stand_in(loaded, who, ref, note, action, resource, target, willing=True)
+    for arn in sorted(named.principals):
+        home = arn_account(arn)
+        if home is None or home in loaded_set or home == loaded.account_id:
+            continue
+        try:
+            who = replace(principal_from_arn(arn), attributes_known=False)
+        except InputError:
+            continue  # not a principal AWS could name: nothing can call as it
+        ref = NodeRef(arn, who.kind, who.name, home)
+        note = f"{arn} belongs to account {home}, which is not loaded: its own policies must also allow {action}"
         out += _stand_in(loaded, who, ref, note, action, resource, target, willing=True)
     if named.everyone:
         ref = NodeRef("*", "any", "anyone (any AWS principal, or anonymous)", None)

@@ -164,6 +164,16 @@ def test_a_foreign_account_that_is_not_loaded_is_a_stand_in() -> None:
     assert stand_in.principal.arn == f"arn:aws:iam::{B}:root" and "not loaded" in stand_in.notes[0]
 
 
+def test_a_named_principal_of_an_account_not_loaded_is_a_stand_in() -> None:
+    a, _ = accounts()
+    etl = f"arn:aws:iam::{B}:role/etl"
+    answers = who_can(FakeSource(a, resources=[bucket(granted({"AWS": etl}))]))
+    stand_in = next(x for x in answers if x.principal.arn == etl)
+    assert stand_in.principal.kind == "role" and "not loaded" in stand_in.notes[0]
+    assert [step.kind for step in stand_in.paths[0]] == ["resource_policy"]
+    assert not any(x.principal.kind == "account" for x in answers)  # the role is named, not its account
+
+
 def test_access_decides_on_the_loaded_resource() -> None:
     a, b = accounts()
     source = FakeSource(a, b, resources=[bucket(granted({"AWS": a.arn("user", "alice")}))])
