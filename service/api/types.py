@@ -18,7 +18,8 @@ class NodeRef:
     arn: str = strawberry.field(description="The node's key: its ARN, or an account id / external key")
     kind: str = strawberry.field(
         description="user, role, group, policy, account, service, federated, any, canonical, unknown-id, "
-        "principal (a principal of an account that is not loaded), organization, root, ou, scp, rcp"
+        "principal (a principal of an account that is not loaded), organization, root, ou, scp, rcp; loaded "
+        "resources: s3-bucket, kms-key, sqs-queue, sns-topic, lambda-function, secret, ecr-repository"
     )
     name: str | None
     account_id: str | None
@@ -57,7 +58,10 @@ class ConditionTest:
         )
 
 
-@strawberry.type(description="One hop of a path: member_of, has_policy or assumes")
+@strawberry.type(
+    description="One hop of a path: member_of, has_policy or assumes; resource_policy from a principal to a "
+    "loaded resource whose policy grants it"
+)
 class PathStep:
     from_: NodeRef = strawberry.field(name="from")
     to: NodeRef
