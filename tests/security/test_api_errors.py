@@ -150,6 +150,7 @@ PAGED = {
     "whoCanAssumePage": f'roleArn: "{ROLE}"',
     "whoCanPage": 'action: "s3:GetObject", resource: "*"',
     "crossAccountTrustsPage": "",
+    "externalAccess": "",
     "neighbours": f'arn: "{ACCOUNT}"',
 }
 NOT_CURSORS = ["-1", "+1", " 1", "1 ", "1_0", "1e3", "0x10", "\u0661", "\uff11", "abc", "9" * 400, "1000000001"]
