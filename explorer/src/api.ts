@@ -86,6 +86,27 @@ export interface CrossAccountTrust {
   categories: string[];
 }
 
+/** One grant of a loaded resource (or a role) to principals outside its account (the externalAccess question). */
+export interface ExternalAccessFinding {
+  resource: NodeRef;
+  principal: NodeRef;
+  who: string;
+  actions: string[];
+  conditions: ConditionTest[];
+  conditionText?: string | null;
+  categories: string[];
+  statementIndex?: number | null;
+  sid?: string | null;
+  statement?: string | null;
+}
+
+export interface ExternalAccessPage {
+  totalCount: number;
+  items: ExternalAccessFinding[];
+  hasMore: boolean;
+  endCursor?: string | null;
+}
+
 export class ApiError extends Error {}
 
 /** The server wants a bearer token (it has ACCESSGRAPH tokens configured) and has none or another. */
@@ -122,6 +143,10 @@ export const QUERIES = {
   crossAccountTrusts: `query CrossAccountTrusts { crossAccountTrusts {
     role { ${NODE} } trusted { ${NODE} } trustedAccountId trustedAccountLoaded sameOrganization outsideOrganization
     hasExternalId requiresMfa conditions { ${CONDITION} } conditionText statement categories } }`,
+  externalAccess: `query ExternalAccess($accountId: String, $category: String, $first: Int!, $after: String) {
+    externalAccess(accountId: $accountId, category: $category, first: $first, after: $after) {
+      totalCount hasMore endCursor items { resource { ${NODE} } principal { ${NODE} } who actions
+        conditions { ${CONDITION} } conditionText categories statementIndex sid statement } } }`,
 } as const;
 
 export const ENDPOINT = "/graphql";
@@ -173,4 +198,11 @@ export const api = {
     ),
   crossAccountTrusts: () =>
     post<{ crossAccountTrusts: CrossAccountTrust[] }>(QUERIES.crossAccountTrusts, {}).then((d) => d.crossAccountTrusts),
+  externalAccess: (first: number, after?: string | null, category?: string | null, accountId?: string | null) =>
+    post<{ externalAccess: ExternalAccessPage }>(QUERIES.externalAccess, {
+      first,
+      after: after ?? null,
+      category: category ?? null,
+      accountId: accountId ?? null,
+    }).then((d) => d.externalAccess),
 };

@@ -97,6 +97,8 @@ function style(): StylesheetJson {
       },
     },
     { selector: 'edge[kind = "trusts"], edge[kind = "assumes"]', style: { "line-style": "dashed", "line-color": "#e07b00", "target-arrow-color": "#e07b00" } },
+    // #14: a grant through a resource policy (a path step), and an external-access finding (resource → grantee).
+    { selector: 'edge[kind = "resource_policy"], edge[kind = "grants"]', style: { "line-style": "dotted", "line-color": "#3f8624", "target-arrow-color": "#3f8624" } },
     { selector: ".faded", style: { opacity: 0.25 } },
     { selector: ":parent.faded", style: { opacity: 0.5 } },
     {

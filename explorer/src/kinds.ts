@@ -23,6 +23,14 @@ export const KINDS: Record<string, KindStyle> = {
   rcp: { label: "Resource control policy", shape: "cut-rectangle", color: "#c2185b" },
   principal: { label: "Principal of an unloaded account", shape: "ellipse", color: "#9aa5b1" },
   unknown: { label: "Unknown", shape: "octagon", color: "#8d8d8d" },
+  // Loaded resources (#14): one shape per type (resources.css draws the legend's).
+  "s3-bucket": { label: "S3 bucket", shape: "barrel", color: "#3f8624" },
+  "kms-key": { label: "KMS key", shape: "tag", color: "#c7511f" },
+  "sqs-queue": { label: "SQS queue", shape: "rhomboid", color: "#b0084d" },
+  "sns-topic": { label: "SNS topic", shape: "concave-hexagon", color: "#e7157b" },
+  "lambda-function": { label: "Lambda function", shape: "round-diamond", color: "#ed7100" },
+  secret: { label: "Secrets Manager secret", shape: "round-octagon", color: "#dd344c" },
+  "ecr-repository": { label: "ECR repository", shape: "bottom-round-rectangle", color: "#1f6fb2" },
 };
 
 export const ACCOUNT_STYLE = { label: "Account (box around its entities)", color: "#5b6b7a" };

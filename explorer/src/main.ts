@@ -7,6 +7,7 @@ import { byId, download, h } from "./dom";
 import { GraphView, MAX_NODES } from "./graph";
 import { ACCOUNT_STYLE, KINDS, displayName } from "./kinds";
 import { ANSWER_PAGE, renderAnswer, renderDetails, renderTrusts } from "./panel";
+import { showExternalAccess } from "./resources";
 import { SearchBox } from "./search";
 
 /** Neighbours fetched per expansion ("show more" fetches the next page). */
@@ -312,6 +313,12 @@ function wire(): void {
     say("Token saved for this tab: search or ask again.");
   });
   byId("cross-account").addEventListener("click", () => void showTrusts());
+  byId("external-access").addEventListener("click", () => {
+    say(null);
+    answer = null;
+    void showExternalAccess({ graph, panel: panelBody, task, focus: (arn) => void focus(arn), turn: () => ++panelTurn,
+      current: (turn) => turn === panelTurn, drawn: updateCounts });
+  });
   byId("relayout").addEventListener("click", () => {
     busy.hidden = false;
     // let the indicator paint before a big layout takes the main thread

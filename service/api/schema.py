@@ -16,6 +16,8 @@ from service.api.types import (
     CrossAccountTrustPage,
     Decision,
     Entity,
+    ExternalAccessFinding,
+    ExternalAccessPage,
     Neighbourhood,
     NodeRef,
 )
@@ -271,6 +273,28 @@ class Query:
         return CrossAccountTrustPage(
             total_count=len(findings),
             items=[CrossAccountTrust.of(f) for f in findings[offset:end]],
+            has_more=end < len(findings),
+            end_cursor=str(end) if end < len(findings) else None,
+        )
+
+    @strawberry.field(
+        description="Loaded resources and roles granting principals outside their account (#14), a page at a "
+        "time: who, which actions, the conditions, and categories (outside-account, outside-organization, "
+        "public, service-without-source-condition)"
+    )
+    async def external_access(
+        self,
+        info: Info[Context, None],
+        account_id: str | None = None,
+        category: str | None = None,
+        first: int = 100,
+        after: str | None = None,
+    ) -> ExternalAccessPage:
+        findings = await info.context.reachability.external_access(account_id, category)
+        offset, end = _window(len(findings), first, after, info)
+        return ExternalAccessPage(
+            total_count=len(findings),
+            items=[ExternalAccessFinding.of(f) for f in findings[offset:end]],
             has_more=end < len(findings),
             end_cursor=str(end) if end < len(findings) else None,
         )

@@ -18,7 +18,8 @@ class NodeRef:
     arn: str = strawberry.field(description="The node's key: its ARN, or an account id / external key")
     kind: str = strawberry.field(
         description="user, role, group, policy, account, service, federated, any, canonical, unknown-id, "
-        "principal (a principal of an account that is not loaded), organization, root, ou, scp, rcp"
+        "principal (a principal of an account that is not loaded), organization, root, ou, scp, rcp; loaded "
+        "resources: s3-bucket, kms-key, sqs-queue, sns-topic, lambda-function, secret, ecr-repository"
     )
     name: str | None
     account_id: str | None
@@ -57,7 +58,10 @@ class ConditionTest:
         )
 
 
-@strawberry.type(description="One hop of a path: member_of, has_policy or assumes")
+@strawberry.type(
+    description="One hop of a path: member_of, has_policy or assumes; resource_policy from a principal to a "
+    "loaded resource whose policy grants it"
+)
 class PathStep:
     from_: NodeRef = strawberry.field(name="from")
     to: NodeRef
@@ -275,5 +279,47 @@ class AccessPage:
 class CrossAccountTrustPage:
     total_count: int
     items: list[CrossAccountTrust]
+    has_more: bool
+    end_cursor: str | None
+
+
+@strawberry.type(
+    description="One grant of a loaded resource's policy (or a role's trust policy) to principals outside its "
+    "account (#14): who, which actions, on which conditions, and its categories"
+)
+class ExternalAccessFinding:
+    resource: NodeRef = strawberry.field(description="The resource (kind s3-bucket, kms-key, ...) or role")
+    principal: NodeRef = strawberry.field(description="Whom it grants: an account, a principal, `*`, a service")
+    who: str = strawberry.field(description="account, organization, anyone or service")
+    actions: list[str] = strawberry.field(description="The statement's actions (`NOT x` for a NotAction)")
+    conditions: list[ConditionTest]
+    condition_text: str | None = strawberry.field(description="null: no condition the question could not decide")
+    categories: list[str] = strawberry.field(
+        description="outside-account, outside-organization, public, service-without-source-condition"
+    )
+    statement_index: int | None
+    sid: str | None
+    statement: str | None = strawberry.field(description="The granting statement as JSON")
+
+    @classmethod
+    def of(cls, finding: model.ExternalFinding) -> ExternalAccessFinding:
+        return cls(
+            resource=NodeRef.of(finding.resource),
+            principal=NodeRef.of(finding.principal),
+            who=finding.who,
+            actions=list(finding.actions),
+            conditions=[ConditionTest.of(leaf) for leaf in finding.conditions],
+            condition_text=finding.condition_text,
+            categories=list(finding.categories),
+            statement_index=finding.statement_index,
+            sid=finding.sid,
+            statement=finding.statement,
+        )
+
+
+@strawberry.type(description="A page of externalAccess, with the total count and the cursor of the next page")
+class ExternalAccessPage:
+    total_count: int
+    items: list[ExternalAccessFinding]
     has_more: bool
     end_cursor: str | None

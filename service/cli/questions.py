@@ -1,9 +1,10 @@
-"""`accessgraph who-can-assume | who-can | trust-review`: the API's answers for scripts and CI.
+"""`accessgraph who-can-assume | who-can | trust-review | resource-review`: the API's answers for scripts and CI.
 
 `who-can-assume` and `who-can` ask the reachability layer the API's resolvers ask, in-process, and write
 `--format json` in exactly the shape of the GraphQL `Access` selection below (a test holds the two equal);
 they skip Strawberry and Starlette, which would triple a small account's run time. `trust-review` runs
-its GraphQL query in-process. Table, csv and markdown are views of the same answers.
+its GraphQL query in-process, and so does `resource-review` (the `externalAccess` question). Table, csv and
+markdown are views of the same answers.
 """
 
 from __future__ import annotations
@@ -64,6 +65,16 @@ TRUST_REVIEW = """query($accountId: String, $outside: Boolean!, $after: String) 
   } }
 }"""
 
+# resource-review: every page of externalAccess; `--format json` writes RESOURCE_FINDING_FIELDS of each.
+RESOURCE_REVIEW = """query($accountId: String, $after: String) {
+  externalAccess(accountId: $accountId, first: 10000, after: $after) {
+    totalCount endCursor items {
+    resource { arn kind } principal { arn kind } who actions
+    conditions { key operator values negated policy statement } conditionText categories statement
+  } }
+}"""
+RESOURCE_FINDING_FIELDS = ("resource", "principal", "actions", "conditions", "conditionText", "categories", "statement")
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     assume = subparsers.add_parser("who-can-assume", help="every principal that can assume a role")
@@ -105,6 +116,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     review.add_argument("--format", choices=FORMATS, default="table")
     review.set_defaults(func=_trust_review)
 
+    resources = subparsers.add_parser(
+        "resource-review",
+        help="loaded resources and roles granting principals outside their account",
+        description="Lists the grants of loaded resource policies (S3, KMS, SQS, SNS, Lambda, Secrets Manager, "
+        "ECR) and role trust policies to principals outside their account (the externalAccess question). "
+        "Exit code 1 when a finding falls in a --fail-on category ({categories}); 0 otherwise; 2 on bad input.",
+        formatter_class=_ResourceCategoriesNamed,
+    )
+    resources.add_argument("--account", help="only the resources and roles of this account")
+    resources.add_argument(
+        "--fail-on",
+        default="",
+        metavar="CATEGORY[,CATEGORY]",
+        help="exit 1 when any finding is in one of these categories",
+    )
+    resources.add_argument("--format", choices=FORMATS, default="table")
+    resources.set_defaults(func=_resource_review)
+
 
 class _CategoriesNamed(argparse.HelpFormatter):
     """Names the trust-review categories when that help is shown: reachability imports the driver."""
@@ -122,6 +151,15 @@ def _escalation_option(parser: argparse.ArgumentParser) -> None:
         help="also principals that get there by a privilege-escalation technique (docs/escalation.md); "
         "--max-hops then counts steps of every kind",
     )
+
+
+class _ResourceCategoriesNamed(argparse.HelpFormatter):
+    """Names the resource-review categories when that help is shown."""
+
+    def _format_text(self, text: str) -> str:
+        from service.reachability.external_access import CATEGORIES
+
+        return super()._format_text(text.replace("{categories}", ", ".join(CATEGORIES)))
 
 
 def _output_options(parser: argparse.ArgumentParser) -> None:
@@ -291,6 +329,43 @@ def _trust_review(args: argparse.Namespace) -> int:
     failing = [f for f in findings if fail_on & set(f["categories"])]
     if failing:
         print(f"trust-review: {len(failing)} finding(s) in {', '.join(sorted(fail_on))}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _resource_review(args: argparse.Namespace) -> int:
+    from service.reachability.external_access import CATEGORIES
+
+    fail_on = {c.strip() for c in args.fail_on.split(",") if c.strip()}
+    unknown = fail_on - set(CATEGORIES)
+    if unknown:
+        raise QueryError(f"unknown --fail-on categories {sorted(unknown)}; choose from {', '.join(CATEGORIES)}")
+    findings: list[dict[str, Any]] = []
+    after = None
+    while True:  # every page: a CI gate must see every finding
+        page = run_query(RESOURCE_REVIEW, {"accountId": args.account, "after": after})["externalAccess"]
+        findings += page["items"]
+        if (after := page["endCursor"]) is None:
+            break
+    if args.format == "json":
+        print(json.dumps([{key: f[key] for key in RESOURCE_FINDING_FIELDS} for f in findings], indent=2))
+    else:
+        rows = [
+            {
+                "resource": f["resource"]["arn"],
+                "kind": f["resource"]["kind"],
+                "principal": f["principal"]["arn"],
+                "who": f["who"],
+                "actions": " ".join(f["actions"]),
+                "conditions": f["conditionText"] or "none",
+                "categories": " ".join(f["categories"]),
+            }
+            for f in findings
+        ]
+        _print_rows(rows, args.format)
+    failing = [f for f in findings if fail_on & set(f["categories"])]
+    if failing:
+        print(f"resource-review: {len(failing)} finding(s) in {', '.join(sorted(fail_on))}", file=sys.stderr)
         return 1
     return 0
 

@@ -43,7 +43,8 @@ from .formula import Cond, conj, disj, neg
 from .organizations import rcp_levels, rcps_apply_to, scp_levels
 from .policy import Policy, PolicyWarning
 from .request import Principal, Request
-from .scans import Hit, Target, scan, scan_resource
+from .resource_policies import is_public
+from .scans import Hit, ResourceScan, Target, scan, scan_resource
 
 ResourceKind = Literal["generic", "role-trust", "kms-key"]
 RESOURCE_KINDS: tuple[ResourceKind, ...] = ("generic", "role-trust", "kms-key")
@@ -62,6 +63,7 @@ def evaluate(
     session_policy: Policy | None = None,
     resource_kind: ResourceKind = "generic",
     resource_in_management_account: bool = False,
+    restrict_public_buckets: bool = False,
 ) -> Decision:
     """Decide `request` against the policies that apply to it.
 
@@ -78,6 +80,9 @@ def evaluate(
         resource_kind: `"role-trust"` and `"kms-key"` make the resource policy required even within
             one account.
         resource_in_management_account: RCPs do not apply to resources in the management account.
+        restrict_public_buckets: S3 Block Public Access `RestrictPublicBuckets` is on for the bucket or its
+            account: when the resource policy is public (`resource_policies.is_public`), it grants nothing to
+            callers outside the resource's account except AWS service principals.
 
     Raises:
         PolicyError: a policy carries an element its type forbids (e.g. `Principal` in an identity policy,
@@ -105,6 +110,7 @@ def evaluate(
         session_policy,
         resource_kind,
         resource_in_management_account,
+        restrict_public_buckets,
     )
     return Decision(found.decision, found.condition, found.explanation, warnings, request.resource_is_pattern)
 
@@ -119,6 +125,7 @@ def _decide(
     session_policy: Policy | None,
     resource_kind: ResourceKind,
     resource_in_management_account: bool,
+    restrict_public_buckets: bool = False,
 ) -> Decision:
     action = request.action.lower()
     ctx = RequestContext(_with_federated_user_keys(request))
@@ -157,6 +164,8 @@ def _decide(
     res = scan_resource(
         () if resource_policy is None else (resource_policy,), "resource", target, ctx, boundaries is not None
     )
+    if restrict_public_buckets and resource_policy is not None and not same_account and who.kind != "service":
+        res = _restricted(res, resource_policy, reasons)
     denies.extend(res.denies)
     hits.extend(res.hits)
     for unknown_id in dict.fromkeys(res.unknown_ids):
@@ -257,6 +266,21 @@ def _federated_user_keys(who: Principal) -> dict[str, tuple[str, ...]]:
     }
     keys.update({f"{_PRINCIPAL_TAG}{tag}": (value,) for tag, value in who.tags.items()})
     return keys
+
+
+def _restricted(res: ResourceScan, policy: Policy, reasons: list[Reason]) -> ResourceScan:
+    """S3 UG, "Blocking public access" > RestrictPublicBuckets: a public bucket policy grants nothing to callers
+    outside the bucket owner's account ("including non-public delegation to specific accounts"), AWS service
+    principals aside. Its Denies still apply."""
+    if not is_public(policy):
+        return res
+    why = (
+        "S3 Block Public Access (RestrictPublicBuckets): the bucket policy is public, "
+        "so it grants nothing outside the bucket's account"
+    )
+    reasons.append(_note("resource", why))
+    kept = [h for h in res.hits if h.statement.effect == "Deny"]
+    return ResourceScan(denies=res.denies, hits=kept, unknown_ids=res.unknown_ids)
 
 
 def _reasons(hits: Iterable[Hit]) -> tuple[Reason, ...]:

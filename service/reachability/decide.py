@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
-from service.evaluation.engine import Decision, evaluate
+from service.evaluation.engine import Decision, ResourceKind, evaluate
 from service.evaluation.policy import Policy
 from service.evaluation.request import Request
 from service.reachability.answers import LazyPaths
@@ -29,13 +29,14 @@ from service.reachability.signatures import StatementAt
 @dataclass(frozen=True)
 class Target:
     """The resource side of a request: the resource (or a pattern of resources, see `is_pattern`), its account
-    and organization, its resource policy."""
+    and organization, its resource policy; `restrict_public`: S3 Block Public Access RestrictPublicBuckets."""
 
     resource: str
     account: str | None
     org: OrgContext | None
     policy: Policy | None
-    kind: Literal["generic", "role-trust"]
+    kind: ResourceKind
+    restrict_public: bool = False
 
     @classmethod
     def role(cls, role: Role) -> Target:
@@ -60,6 +61,7 @@ def decide(profile: Profile, action: str, target: Target) -> Decision:
         resource_policy=target.policy,
         resource_kind=target.kind,
         resource_in_management_account=bool(org and org.management_account_id == target.account),
+        restrict_public_buckets=target.restrict_public,
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
 from service.database.records import TrustTargetRecord
@@ -54,6 +54,7 @@ class PrincipalIndex:
         self._rebinds = 0
         # ACCESSGRAPH_ANSWER_CACHE: how many answers to remember (0: none, for measuring the computation).
         self.answers = AnswerCache(max_answers=int(os.environ.get("ACCESSGRAPH_ANSWER_CACHE", "32")))
+        self._resources_loaded: tuple[Hashable, bool] | None = None  # (generation key, any resource loaded)
 
     async def generation(self, source: GraphSource) -> Generation:
         return await self.snapshot.generation(source)
@@ -62,6 +63,14 @@ class PrincipalIndex:
         self, source: GraphSource, generation: Generation, account_ids: Iterable[str] | None = None
     ) -> Accounts:
         return await self.snapshot.accounts(source, generation, account_ids)
+
+    async def resources_loaded(self, source: GraphSource, generation: Generation) -> bool:
+        """Whether the graph holds any loaded resource (#14), read once per generation: an answer about a
+        resource that is not loaded says so only then, so graphs without resources answer as before."""
+        held = self._resources_loaded
+        if held is None or held[0] != generation.key:
+            held = self._resources_loaded = (generation.key, bool(await source.account_resources(None)))
+        return held[1]
 
     def view(self, source: GraphSource) -> IndexView:
         return IndexView(source, self)
@@ -137,6 +146,9 @@ class IndexView:
             if entry is not None and (profile := entry.profiles.get(arn)) is not None:
                 found[arn] = profile
         return found
+
+    async def resources_loaded(self) -> bool:
+        return await self.index.resources_loaded(self.source, await self.generation())
 
     async def org_context(self, account_id: str) -> OrgContext:
         await self.generation()

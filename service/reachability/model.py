@@ -95,3 +95,20 @@ class TrustFinding(_Conditional):
     restricts_organization: bool
     statement: str | None = None
     categories: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class ExternalFinding(_Conditional):
+    """One grant of a loaded resource's policy (or a role's trust policy) to principals outside its account:
+    `who` is `account` (an account, or a user or role of one), `organization`, `anyone` or `service`."""
+
+    resource: NodeRef
+    principal: NodeRef
+    who: str
+    actions: tuple[str, ...]
+    condition: Condition | None
+    categories: tuple[str, ...]
+    statement_index: int | None
+    sid: str | None
+    statement: str | None = None
+    notes: tuple[str, ...] = ()

@@ -4,6 +4,7 @@ who_can_assume(role)        principals that can assume a role (and, with max_hop
 who_can(action, resource)   principals whose effective permissions allow the action on the resource
 access(principal, ...)      one decision with its explanation
 cross_account_trusts()      trust statements that reach outside a role's account or organization
+external_access()           loaded resources and roles that grant principals outside their account
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from service.reachability import who_can as who_can_question
 from service.reachability.access import AccessDecision
 from service.reachability.answers import remembered
 from service.reachability.escalation import questions as escalation_questions
+from service.reachability.external_access import external_access
 from service.reachability.index import PrincipalIndex
-from service.reachability.model import Access, TrustFinding
+from service.reachability.model import Access, ExternalFinding, TrustFinding
 from service.reachability.trusts import cross_account_trusts
 from service.reachability.who_can_assume import Assumers
 
@@ -53,6 +55,12 @@ class Admins:
     account_id: str | None
     escalation: bool
     max_hops: int
+
+
+@dataclass(frozen=True)
+class ExternalAccess:
+    account_id: str | None
+    category: str | None
 
 
 @dataclass(frozen=True)
@@ -160,6 +168,17 @@ class Reachability:
             lambda: cross_account_trusts(
                 self.source, account_id=account_id, outside_organization_only=outside_organization_only
             ),
+        )
+
+    async def external_access(
+        self, account_id: str | None = None, category: str | None = None
+    ) -> Sequence[ExternalFinding]:
+        """The external access review, remembered per generation like the trust review."""
+        return await remembered(
+            self.index.answers,
+            (await self.view.generation()).key,
+            ExternalAccess(account_id, category),
+            lambda: external_access(self.source, account_id=account_id, category=category),
         )
 
 

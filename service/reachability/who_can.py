@@ -13,6 +13,7 @@ from service.reachability.classes import classify, is_pattern
 from service.reachability.decide import ClassAnswers, Target, counted, decide, member_paths
 from service.reachability.model import Access
 from service.reachability.profiles import ASSUME_ROLE, Profile
+from service.reachability.resources import loaded_resource, no_policy_note, who_can_resource
 from service.reachability.who_can_assume import Assumers
 
 
@@ -24,6 +25,10 @@ async def who_can(
         first = await assumers.direct(role.arn)
         return await assumers.chains(first, 2, max_hops + 1, frozenset({role.arn}))
     view = assumers.view
+    loaded = await loaded_resource(view.source, resource)
+    if loaded is not None:
+        _check_account(resource, loaded.account_id, resource_account)
+        return await assumers.chains(await who_can_resource(view, action, resource, loaded), 1, max_hops)
     resource_account = resource_account_of(resource, resource_account)
     resource_org = await view.org_context(resource_account) if resource_account else None
     # Without a resource policy (none is loaded for a generic resource) only principals of the resource's
@@ -33,6 +38,8 @@ async def who_can(
     classes = view.action(action.lower())
     target = Target(resource, resource_account, resource_org, None, "generic")
     note = pattern_note(resource)
+    if note is None and (unknown := no_policy_note(resource)) is not None and await view.resources_loaded():
+        note = unknown
     total, pending = 0, []
     signature_classes = classes.signatures.classes(entries.values())
     for decision_class in classify(classes.signatures, signature_classes, resource, by_account=False):
@@ -68,6 +75,11 @@ def _noted(answer: Callable[[Profile], Access | None], note: str) -> Callable[[P
         return None if found is None else with_note(found, note)
 
     return noted
+
+
+def _check_account(resource: str, loaded_in: str, given: str | None) -> None:
+    if given is not None and given != loaded_in:
+        raise QueryError(f"{resource} is loaded in account {loaded_in}, not {given}")
 
 
 def is_assume(action: str) -> bool:

@@ -150,6 +150,7 @@ PAGED = {
     "whoCanAssumePage": f'roleArn: "{ROLE}"',
     "whoCanPage": 'action: "s3:GetObject", resource: "*"',
     "crossAccountTrustsPage": "",
+    "externalAccess": "",
     "neighbours": f'arn: "{ACCOUNT}"',
     "adminsPage": "",
     "escalationsPage": f'principalArn: "{ROLE}"',
