@@ -12,6 +12,7 @@ from service.cypher import query
 from service.database.driver import unavailability
 from service.database.records import (
     AccountOrganizationRecord,
+    AccountSecurityRecord,
     CrossAccountTrustRecord,
     GroupRecord,
     LoadRecord,
@@ -20,6 +21,7 @@ from service.database.records import (
     PrincipalRecord,
     RoleRecord,
     TrustTargetRecord,
+    account_security_records,
 )
 from service.database.settings import Neo4jSettings
 from service.errors import QueryError
@@ -122,6 +124,9 @@ class GraphReader:
     async def trusts_across_accounts(self, account_id: str | None) -> list[CrossAccountTrustRecord]:
         rows = await self.rows("reach_trusts_across_accounts", accountId=account_id)
         return [CrossAccountTrustRecord.from_row(row) for row in rows]
+
+    async def account_security(self, account_id: str | None) -> list[AccountSecurityRecord]:
+        return account_security_records(await self.rows("reach_security", accountId=account_id))
 
 
 async def _collect(tx: neo4j.AsyncManagedTransaction, text: str, parameters: dict[str, Any]) -> list[Row]:
