@@ -379,6 +379,9 @@ class AccountSecurityRecord:
     users: tuple[UserCredentialRecord, ...]
     trails: tuple[TrailRecord, ...]
     recorders: tuple[ConfigRecorderRecord, ...]
+    # The snapshot parts AWS refused to the collector (AccessDenied), each with the reason: what they would
+    # say is unknown, not empty (a None `password_policy` then does not mean "none set").
+    not_collected: Mapping[str, str] = field(default_factory=dict)
 
 
 def account_security_records(rows: Sequence[Row]) -> list[AccountSecurityRecord]:
@@ -401,7 +404,8 @@ def account_security_records(rows: Sequence[Row]) -> list[AccountSecurityRecord]
         elif kind == "recorder":
             account["recorders"].append(facts)
         else:
-            user = account["users"].setdefault(str(facts["userName"]), {"keys": [], "mfa": [], "report_keys": []})
+            name = str(facts.get("userName") or facts["name"])
+            user = account["users"].setdefault(name, {"keys": [], "mfa": [], "report_keys": []})
             if kind == "reportUser":
                 user["row"] = facts
             elif kind == "accessKey":
@@ -430,6 +434,7 @@ def account_security_records(rows: Sequence[Row]) -> list[AccountSecurityRecord]
             users,
             tuple(sorted((_trail(t) for t in account["trails"]), key=lambda t: (t.home_region or "", t.name))),
             tuple(sorted((_recorder(r) for r in account["recorders"]), key=lambda r: r.name)),
+            json.loads(snapshot["notCollected"]) if snapshot and snapshot.get("notCollected") else {},
         ))
     return found
 
