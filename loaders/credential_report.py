@@ -3,7 +3,8 @@
 AWS documents the columns and their special values in "Getting credential reports for your AWS account"
 (IAM User Guide): `N/A` (the user has no such credential, or it was never used), `no_information` (a
 password not used since IAM began tracking it, October 2014), `not_supported` (the root user's password
-columns). The root user's row is named `<root_account>`; its ARN is the account's `...:root`. The report
+columns; moto writes it in more places, and any column may carry it: the report does not say). The root
+user's row is named `<root_account>`; its ARN is the account's `...:root`. The report
 names no account: it comes from the ARNs, and every row must agree.
 """
 
@@ -55,7 +56,7 @@ class ReportAccessKey:
 @dataclass(frozen=True, slots=True)
 class ReportUser:
     """One row. A None flag means the report does not say (`not_supported`); `password_used_known` is False
-    for `no_information`."""
+    for `no_information` and `not_supported`."""
 
     arn: str
     name: str
@@ -162,7 +163,7 @@ class _Row:
             raise self.error("arn", f"{self.values['arn']} does not belong to the user {name}")
         if not is_root and match.group(3) != name:
             raise self.error("arn", f"{self.values['arn']} names a user other than {name}")
-        password_enabled = self.flag("password_enabled", allowed=(NOT_SUPPORTED,) if is_root else ())
+        password_enabled = self.flag("password_enabled", allowed=(NOT_SUPPORTED,))
         last_used = self.date("password_last_used", NOT_APPLICABLE, NO_INFORMATION)
         return ReportUser(
             arn=self.values["arn"],
@@ -174,8 +175,8 @@ class _Row:
             ),
             password_enabled=password_enabled,
             password_last_used=last_used,
-            password_used_known=self.values["password_last_used"] != NO_INFORMATION,
-            password_last_changed=self.date("password_last_changed", NOT_APPLICABLE, NOT_SUPPORTED),
+            password_used_known=self.values["password_last_used"] not in (NO_INFORMATION, NOT_SUPPORTED),
+            password_last_changed=self.date("password_last_changed", NOT_APPLICABLE),
             mfa_active=bool(self.flag("mfa_active")),
             access_key_count=0,
             active_access_key_count=0,
@@ -211,7 +212,7 @@ class _Row:
 
     def text(self, field: str) -> str | None:
         value = self.values[field]
-        return None if value in ("", NOT_APPLICABLE) else value
+        return None if value in ("", NOT_APPLICABLE, NOT_SUPPORTED) else value
 
     def required_date(self, field: str) -> str:
         value = self.date(field)
@@ -220,14 +221,14 @@ class _Row:
         return value
 
     def date(self, field: str, *special: str) -> str | None:
-        """An ISO 8601 time as the report writes it, or None for one of the `special` values."""
+        """An ISO 8601 time as the report writes it, or None for `not_supported` or one of the `special` values."""
         value = self.values[field]
-        if value in special:
+        if value in special or value == NOT_SUPPORTED:
             return None
         try:
             parsed = dt.datetime.fromisoformat(value)
         except ValueError:
-            expected = " or ".join(("an ISO 8601 time", *special))
+            expected = " or ".join(("an ISO 8601 time", *special, NOT_SUPPORTED))
             raise self.error(field, f"{value!r} is not {expected}") from None
         if parsed.tzinfo is None:
             raise self.error(field, f"{value!r} has no time zone (AWS writes +00:00)")

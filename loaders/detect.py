@@ -45,7 +45,7 @@ def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
         if stat.S_ISDIR(mode):
             found = sorted(_json_files(path))
             if not found:
-                raise InputError(f"{path}: folder has no .json or .csv files")
+                raise InputError(f"{path}: folder has no .json files (nor .csv credential reports)")
             files.extend(found)
         else:  # a file, or a pipe such as `load <(aws iam get-account-authorization-details)`
             files.append(path)

@@ -34,6 +34,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--organization", action="store_true",
         help="with --live: also load the AWS Organization the profile's account can read",
     )
+    load.add_argument(
+        "--security", action="store_true",
+        help="with --live: also load each account's credential report and security settings (issue #16)",
+    )
     load.add_argument("--dry-run", action="store_true", help="validate and transform everything, write nothing")
     load.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="rows per UNWIND batch")
     load.add_argument(
@@ -47,11 +51,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     collect = subparsers.add_parser(
         "collect",
         help="save live AWS data to files that `load` reads",
-        description="Write the live organization as a snapshot file, or each account's GAAD as AWS CLI JSON.",
+        description=(
+            "Write the live organization as a snapshot file, each account's GAAD as AWS CLI JSON, or each "
+            "account's credential report (CSV as AWS writes it) and security snapshot (--security)."
+        ),
     )
     what = collect.add_mutually_exclusive_group(required=True)
     what.add_argument("--organization", action="store_true", help="write an Organizations snapshot to -o FILE")
     what.add_argument("--gaad", action="store_true", help="write gaad-<account>.json files into the -o folder")
+    what.add_argument(
+        "--security", action="store_true",
+        help="write credential-report-<account>.csv and security-<account>.json files into the -o folder",
+    )
     collect.add_argument("-o", "--output", required=True, type=Path, metavar="PATH")
     _aws_options(collect)
     collect.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
@@ -81,22 +92,31 @@ def run_load(args: argparse.Namespace) -> int:
         raise InputError("--workers must be at least 1")
     if (args.role_arns or args.profile or args.organization) and not args.live:
         raise InputError("--profile, --role-arn and --organization need --live")
+    if args.security and not args.live:
+        raise InputError("--security needs --live (files of security data are recognised by content)")
     progress = _progress(args)
     plan = plan_from_paths(args.paths, progress) if args.paths else LoadPlan((), ())
     if args.live:
         from loaders.collect import plan_from_live  # boto3 is imported only for live loads
 
         live = plan_from_live(
-            profile=args.profile, role_arns=args.role_arns, organization=args.organization, progress=progress
+            profile=args.profile, role_arns=args.role_arns, organization=args.organization, progress=progress,
+            security=args.security,
         )
         plan = combine([*plan.accounts, *live.accounts], [*plan.organizations, *live.organizations],
-                       [*plan.warnings, *live.warnings])
+                       [*plan.warnings, *live.warnings], reports=[*plan.reports, *live.reports],
+                       snapshots=[*plan.snapshots, *live.snapshots])
     if args.dry_run:
         summary = LoadSummary(
             accounts=[account_summary(account, 0.0, 0) for account in plan.accounts],
             organizations=[{"id": org.id, "source": org.source, "accounts": len(org.accounts)}
                            for org in plan.organizations],
             warnings=list(plan.warnings),
+            security=[
+                {"kind": kind, "accountId": item.account_id, "source": item.source}
+                for kind, items in (("credential report", plan.reports), ("security snapshot", plan.snapshots))
+                for item in items
+            ],
         )
     else:
         from service.database import Neo4jSettings, apply_schema, connect
@@ -116,7 +136,7 @@ def run_load(args: argparse.Namespace) -> int:
 
 
 def run_collect(args: argparse.Namespace) -> int:
-    from loaders.collect import collect_gaad, collect_organization
+    from loaders.collect import collect_gaad, collect_organization, collect_security
 
     progress = _progress(args)
     if args.organization:
@@ -127,6 +147,8 @@ def run_collect(args: argparse.Namespace) -> int:
             f"wrote {args.output}: organization {snapshot['Organization']['Id']}, "
             f"{len(snapshot['Accounts'])} accounts, {len(snapshot['Policies'])} policies"
         )
+    elif args.security:
+        collect_security(args.profile, args.role_arns, args.output, progress)
     else:
         collect_gaad(args.profile, args.role_arns, args.output, progress)
     return 0
