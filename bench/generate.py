@@ -4,7 +4,8 @@
 
 Writes `DIR/gaad-<account id>.json` (the shape `aws iam get-account-authorization-details` prints) and
 `DIR/organization.json` (the shape `accessgraph collect --organization` writes); `accessgraph load DIR`
-loads them all. Principals are users + roles, split over `--accounts` accounts (default one per
+loads them all (`--security` adds `credential-report-<account>.csv` and `security-<account>.json` per
+account). Principals are users + roles, split over `--accounts` accounts (default one per
 ~1,000 principals, at least 3) of uneven sizes that sum exactly to `--principals`. Same arguments, same
 bytes. Stale `gaad-*.json` files in DIR from an earlier run are removed so DIR holds exactly one
 organization. Accounts are generated and written one at a time, so memory stays flat at any size.
@@ -24,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.synthetic_iam import account_gaad
 from bench.synthetic_org import OrgPlan, organization_snapshot, plan
+from bench.synthetic_security import write_account_security
 
 GAAD_KEYS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 ORGANIZATION_FILE = "organization.json"
@@ -46,8 +48,11 @@ class Generated:
                 "seconds": round(self.seconds, 2)}
 
 
-def generate(out: Path, principals: int, *, accounts: int | None = None, seed: int = 1) -> Generated:
-    """Write the organization into `out` (created if needed) and return what was written.
+def generate(
+    out: Path, principals: int, *, accounts: int | None = None, seed: int = 1, security: bool = False
+) -> Generated:
+    """Write the organization into `out` (created if needed) and return what was written; with `security`,
+    each account's credential report and security snapshot too (bench/synthetic_security.py, issue #16).
 
     Raises:
         ValueError: too few principals for the accounts asked for.
@@ -59,6 +64,9 @@ def generate(out: Path, principals: int, *, accounts: int | None = None, seed: i
     for stale in out.glob("gaad-*.json"):
         if stale.name not in wanted:
             stale.unlink()
+    for pattern in ("credential-report-*.csv", "security-*.json"):  # #16's files of an earlier run
+        for stale in out.glob(pattern):
+            stale.unlink()
     result = Generated(org)
     counts = dict.fromkeys(("users", "roles", "groups", "customerPolicies", "inlinePolicies",
                             "awsManagedPolicies", "trustStatements"), 0)
@@ -67,6 +75,8 @@ def generate(out: Path, principals: int, *, accounts: int | None = None, seed: i
         _count(gaad, counts)
         result.role_arns.extend(role["Arn"] for role in gaad["RoleDetailList"])
         result.files.append(_write_gaad(out / f"gaad-{account.id}.json", gaad))
+        if security:
+            result.files.extend(write_account_security(out, gaad, account.id, seed))
     snapshot = out / ORGANIZATION_FILE
     _atomic_write(snapshot, json.dumps(organization_snapshot(org), indent=4) + "\n")
     result.files.append(snapshot)
@@ -117,9 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts", type=int, help="accounts in the organization (default: principals / 1000, "
                         "at least 3)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("--security", action="store_true",
+                        help="also a credential report and security snapshot per account (issue #16)")
     args = parser.parse_args(argv)
     try:
-        result = generate(args.out, args.principals, accounts=args.accounts, seed=args.seed)
+        result = generate(args.out, args.principals, accounts=args.accounts, seed=args.seed, security=args.security)
     except ValueError as exc:
         parser.error(str(exc))
     if args.json:
