@@ -444,8 +444,9 @@ def _user_credentials(
 ) -> UserCredentialRecord:
     row: Mapping[str, Any] = facts.get("row") or {}
     is_root = name == "<root_account>"
+    not_collected = json.loads(snapshot.get("notCollected") or "{}") if snapshot is not None else {}
     # The snapshot lists every key of every IAM user with its id; the root user's keys only the report shows.
-    if snapshot is not None and not is_root:
+    if snapshot is not None and not is_root and "AccessKeys" not in not_collected:
         keys = sorted(facts["keys"], key=lambda key: str(key.get("created") or ""))
     else:
         keys = sorted(facts["report_keys"], key=lambda key: key.get("slot") or 0)
@@ -456,7 +457,7 @@ def _user_credentials(
     if not row and snapshot is not None and snapshot.get("loginProfilesKnown"):
         password_enabled = login is not None
     mfa_active = row.get("mfaActive")
-    if not row and snapshot is not None:
+    if not row and snapshot is not None and "MfaDevices" not in not_collected:
         mfa_active = bool(facts["mfa"])
     return UserCredentialRecord(
         str(arn),

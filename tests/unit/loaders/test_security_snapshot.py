@@ -169,3 +169,15 @@ def test_denied_parts_reach_the_record() -> None:
 
 def test_nothing_loaded_is_no_record() -> None:
     assert account_security_records([]) == []
+
+
+def test_keys_aws_refused_in_the_snapshot_come_from_the_report() -> None:
+    value = demo()
+    del value["AccessKeys"], value["MfaDevices"]
+    value["NotCollected"] = {"AccessKeys": "iam:ListAccessKeys: AccessDenied: no",
+                             "MfaDevices": "iam:ListMFADevices: AccessDenied: no"}
+    jake = report_row("Jake", **key(1, "2025-03-05T09:12:44+00:00"))
+    record = one(rows_of(report_text([jake]), transform_security(value, "s")))
+    users = {user.name: user for user in record.users}
+    assert [(k.slot, k.access_key_id) for k in users["Jake"].access_keys] == [(1, None)]
+    assert users["Alice"].mfa_active is None  # neither source says
