@@ -4,7 +4,8 @@
 
 Writes `DIR/gaad-<account id>.json` (the shape `aws iam get-account-authorization-details` prints) and
 `DIR/organization.json` (the shape `accessgraph collect --organization` writes); `accessgraph load DIR`
-loads them all. Principals are users + roles, split over `--accounts` accounts (default one per
+loads them all (`--security` adds `credential-report-<account>.csv` and `security-<account>.json` per
+account). Principals are users + roles, split over `--accounts` accounts (default one per
 ~1,000 principals, at least 3) of uneven sizes that sum exactly to `--principals`. Same arguments, same
 bytes. Stale `gaad-*.json` files in DIR from an earlier run are removed so DIR holds exactly one
 organization. Accounts are generated and written one at a time, so memory stays flat at any size.
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.synthetic_iam import account_gaad
 from bench.synthetic_org import OrgPlan, organization_snapshot, plan
 from bench.synthetic_resources import account_resources, split
+from bench.synthetic_security import write_account_security
 
 GAAD_KEYS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 ORGANIZATION_FILE = "organization.json"
@@ -51,10 +53,17 @@ class Generated:
 
 
 def generate(
-    out: Path, principals: int, *, accounts: int | None = None, seed: int = 1, resources: int = 0
+    out: Path,
+    principals: int,
+    *,
+    accounts: int | None = None,
+    seed: int = 1,
+    resources: int = 0,
+    security: bool = False,
 ) -> Generated:
     """Write the organization into `out` (created if needed) and return what was written; with `resources`,
-    that many resources (#14) too, one snapshot per account (`out/resources-<account id>.json`).
+    that many resources (#14) too, one snapshot per account (`out/resources-<account id>.json`); with
+    `security`, each account's credential report and security snapshot (bench/synthetic_security.py, #16).
 
     Raises:
         ValueError: too few principals for the accounts asked for.
@@ -65,6 +74,9 @@ def generate(
     wanted = {f"gaad-{account.id}.json" for account in org.accounts}
     for stale in out.glob("gaad-*.json"):
         if stale.name not in wanted:
+            stale.unlink()
+    for pattern in ("credential-report-*.csv", "security-*.json"):  # #16's files of an earlier run
+        for stale in out.glob(pattern):
             stale.unlink()
     result = Generated(org)
     counts = dict.fromkeys(("users", "roles", "groups", "customerPolicies", "inlinePolicies",
@@ -83,6 +95,8 @@ def generate(
             path = out / f"resources-{account.id}.json"
             _atomic_write(path, json.dumps(snapshot) + "\n")
             result.files.append(path)
+        if security:
+            result.files.extend(write_account_security(out, gaad, account.id, seed))
     if resources:
         counts["resources"] = resources
     snapshot = out / ORGANIZATION_FILE
@@ -138,12 +152,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resources", type=int, metavar="N",
                         help="resources with resource policies, in OUT/resources-<account>.json (default: "
                         f"{RESOURCES_PER_PRINCIPAL:g} per principal; 0 for none)")
+    parser.add_argument("--security", action="store_true",
+                        help="also a credential report and security snapshot per account (issue #16)")
     args = parser.parse_args(argv)
     resources = round(args.principals * RESOURCES_PER_PRINCIPAL) if args.resources is None else args.resources
     if resources < 0:
         parser.error("--resources must be 0 or more")
     try:
-        result = generate(args.out, args.principals, accounts=args.accounts, seed=args.seed, resources=resources)
+        result = generate(
+            args.out, args.principals, accounts=args.accounts, seed=args.seed, resources=resources,
+            security=args.security,
+        )
     except ValueError as exc:
         parser.error(str(exc))
     if args.json:

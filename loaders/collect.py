@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import boto3  # type: ignore[import-untyped]  # no stubs; see loaders/live.py
 
-from loaders import live, live_resources
+from loaders import live, live_resources, live_security
+from loaders.credential_report import CredentialReport, transform_credential_report
 from loaders.gaad import merge_pages, merged_output, transform_gaad
 from loaders.organizations import transform_organization
 from loaders.pipeline import LoadPlan, combine
 from loaders.progress import Progress, SilentProgress
 from loaders.resources import ResourceSnapshot, transform_resources
 from loaders.rows import AccountSnapshot, OrganizationSnapshot
+from loaders.security import SecuritySnapshot, transform_security
 
 
 def account_sessions(
@@ -40,16 +44,21 @@ def plan_from_live(
     progress: Progress | None = None,
     resources: bool = False,
     regions: Sequence[str] | None = None,
+    security: bool = False,
 ) -> LoadPlan:
-    """Collect every account (and the organization when asked) and transform it, writing nothing.
+    """Collect every account (and the organization when asked; each account's credential report and security
+    snapshot with `security`) and transform it, writing nothing.
 
-    A failure to read the organization is reported as a warning: the accounts still load.
+    A failure to read the organization is reported as a warning: the accounts still load; so is each part
+    of the security data AWS refuses.
     """
     progress = progress or SilentProgress()
     warnings: list[str] = []
     base, sessions = account_sessions(profile, role_arns, progress)
     accounts: list[AccountSnapshot] = []
     resource_snapshots: list[ResourceSnapshot] = []
+    reports: list[CredentialReport] = []
+    snapshots: list[SecuritySnapshot] = []
     for label, session in sessions:
         account_id = live.get_account_id(session)
         progress.note(f"account {account_id}: reading IAM ({label})")
@@ -61,6 +70,11 @@ def plan_from_live(
             progress.note(f"account {account_id}: reading resource policies ({label})")
             snapshot = live_resources.get_resources(session, account_id, regions, warnings.append)
             resource_snapshots.append(transform_resources(snapshot, f"aws:{account_id} resources ({label})"))
+        if security:
+            progress.note(f"account {account_id}: reading the credential report and security settings")
+            report, settings = read_security(session, account_id, source, warnings.append)
+            reports.extend([report] if report is not None else [])
+            snapshots.append(settings)
     organizations: list[OrganizationSnapshot] = []
     if organization:
         try:
@@ -69,7 +83,21 @@ def plan_from_live(
             warnings.append(f"{exc}; loading without the organization")
         else:
             organizations.append(transform_organization(snapshot, "aws:organization"))
-    return combine(accounts, organizations, warnings, resources=resource_snapshots)
+    return combine(
+        accounts, organizations, warnings, resources=resource_snapshots, reports=reports, snapshots=snapshots
+    )
+
+
+def read_security(
+    session: boto3.Session, account_id: str, source: str, warn: live.Warn
+) -> tuple[CredentialReport | None, SecuritySnapshot]:
+    """The account's credential report (None when AWS refuses it) and security snapshot, transformed."""
+    report = live_security.get_credential_report(session, warn)
+    snapshot = live_security.get_security_snapshot(session, account_id, warn)
+    transformed = None
+    if report is not None:
+        transformed = transform_credential_report(report.text, f"{source} credential report", report.generated_time)
+    return transformed, transform_security(snapshot, f"{source} security snapshot")
 
 
 def collect_organization(profile: str | None, output: Path, progress: Progress | None = None) -> dict[str, Any]:
@@ -113,8 +141,7 @@ def collect_resources(
     written = []
     for _label, session in sessions:
         account_id = live.get_account_id(session)
-        warn = lambda text: progress.note(f"warning: {text}")  # noqa: E731  # a name reads better than a long lambda
-        snapshot = live_resources.get_resources(session, account_id, regions, warn)
+        snapshot = live_resources.get_resources(session, account_id, regions, _warning(progress))
         path = folder / f"resources-{account_id}.json"
         loaded = transform_resources(snapshot, str(path))  # never write a file `load` would reject
         _write_json(path, snapshot)
@@ -122,6 +149,49 @@ def collect_resources(
         progress.note(f"account {account_id}: wrote {path} ({counts})")
         written.append(path)
     return written
+
+
+def collect_security(
+    profile: str | None, role_arns: Sequence[str], folder: Path, progress: Progress | None = None
+) -> list[Path]:
+    """Write `credential-report-<account>.csv` (exactly as AWS returned it, its modification time set to
+    GeneratedTime, which `load` reads back) and `security-<account>.json` for each account into `folder`."""
+    progress = progress or SilentProgress()
+    _, sessions = account_sessions(profile, role_arns, progress)
+    written = []
+    for _label, session in sessions:
+        account_id = live.get_account_id(session)
+        report = live_security.get_credential_report(session, progress.note)
+        snapshot = live_security.get_security_snapshot(session, account_id, progress.note)
+        if report is not None:
+            path = folder / f"credential-report-{account_id}.csv"
+            transform_credential_report(report.text, str(path), report.generated_time)  # never write what load rejects
+            _write_text(path, report.text)
+            stamp = dt.datetime.fromisoformat(report.generated_time).timestamp()
+            os.utime(path, (stamp, stamp))
+            progress.note(f"account {account_id}: wrote {path}")
+            written.append(path)
+        path = folder / f"security-{account_id}.json"
+        transform_security(snapshot, str(path))
+        _write_json(path, snapshot)
+        progress.note(f"account {account_id}: wrote {path}")
+        written.append(path)
+    return written
+
+
+def _warning(progress: Progress) -> live.Warn:
+    def warn(text: str) -> None:
+        progress.note(f"warning: {text}")
+
+    return warn
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".part")
+    with temporary.open("w", encoding="utf-8", newline="") as file:  # the report's own line ends, unchanged
+        file.write(text)
+    temporary.replace(path)
 
 
 def _write_json(path: Path, value: Any) -> None:

@@ -1,5 +1,5 @@
-"""Find the input files and recognise each by content: a GAAD file, an Organizations snapshot or a resource
-snapshot."""
+"""Find the input files and recognise each by content: a GAAD file, an Organizations snapshot, a resource
+snapshot, an IAM credential report (CSV) or an account security snapshot."""
 
 from __future__ import annotations
 
@@ -11,28 +11,33 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from loaders.credential_report import is_credential_report
 from loaders.fields import Where, kind_of
 from loaders.gaad import is_gaad_page
 from loaders.organizations import is_organization_snapshot
 from loaders.resources import is_resource_snapshot
+from loaders.security import is_security_snapshot
 from service.errors import InputError
 
-InputKind = Literal["gaad", "organization", "resources"]
+InputKind = Literal["gaad", "organization", "resources", "credential-report", "security"]
+# A folder is read for these; the credential report is the one CSV (AWS names it nothing: `collect` writes
+# credential-report-<account>.csv).
+_INPUT_SUFFIXES = (".json", ".csv")
 
 
 @dataclass(frozen=True, slots=True)
 class InputFile:
     source: str
     kind: InputKind
-    values: tuple[object, ...]  # the JSON values in the file, in order (pages, or one snapshot)
+    values: tuple[object, ...]  # the JSON values in the file, in order (pages, or one snapshot); a CSV's text
 
 
 def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
-    """Files as given, folders as every `*.json` below them (sorted, so loads are repeatable).
+    """Files as given, folders as every `*.json` and `*.csv` below them (sorted, so loads are repeatable).
 
     Raises:
         InputError: naming a path that does not exist, cannot be read (a folder or subfolder without
-            permission, a broken symbolic link) or is a folder without any `.json` file.
+            permission, a broken symbolic link) or is a folder without any `.json` or `.csv` file.
     """
     files: list[Path] = []
     for raw in paths:
@@ -41,7 +46,7 @@ def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
         if stat.S_ISDIR(mode):
             found = sorted(_json_files(path))
             if not found:
-                raise InputError(f"{path}: folder has no .json files")
+                raise InputError(f"{path}: folder has no .json files (nor .csv credential reports)")
             files.extend(found)
         else:  # a file, or a pipe such as `load <(aws iam get-account-authorization-details)`
             files.append(path)
@@ -63,7 +68,7 @@ def _stat(path: Path) -> os.stat_result:
 
 
 def _json_files(folder: Path) -> list[Path]:
-    """Every `*.json` below `folder`, following symbolic links to folders (each folder once)."""
+    """Every `*.json` and `*.csv` below `folder`, following symbolic links to folders (each folder once)."""
     found: list[Path] = []
     seen: set[tuple[int, int]] = set()
     pending = [folder]
@@ -80,13 +85,13 @@ def _json_files(folder: Path) -> list[Path]:
             raise InputError(f"{directory}: cannot read folder: {exc.strerror or exc}") from None
         for entry in entries:
             path = Path(entry.path)
-            mode = _stat(path).st_mode if entry.name.endswith(".json") or entry.is_symlink() else None
+            mode = _stat(path).st_mode if entry.name.endswith(_INPUT_SUFFIXES) or entry.is_symlink() else None
             if mode is None:
                 if _is_dir(entry):
                     pending.append(path)
             elif stat.S_ISDIR(mode):
                 pending.append(path)
-            elif entry.name.endswith(".json"):
+            elif entry.name.endswith(_INPUT_SUFFIXES):
                 found.append(path)
     return found
 
@@ -102,13 +107,15 @@ def read_input(path: Path) -> InputFile:
     """Read and recognise one file.
 
     Raises:
-        InputError: unreadable, not JSON, or neither GAAD nor an Organizations snapshot.
+        InputError: unreadable, neither a credential report nor JSON, or JSON of none of the kinds above.
     """
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{source}: cannot read: {exc}") from exc
+    if is_credential_report(text):
+        return InputFile(source, "credential-report", (text,))
     values = json_values(text, source)
     return InputFile(source, detect(values, source), tuple(values))
 
@@ -143,12 +150,15 @@ def detect(values: Sequence[object], source: str) -> InputKind:
         return "organization"
     if len(values) == 1 and is_resource_snapshot(values[0]):
         return "resources"
+    if len(values) == 1 and is_security_snapshot(values[0]):
+        return "security"
     if pages and all(is_gaad_page(page) and not is_organization_snapshot(page) for page in pages):
         return "gaad"
     first = pages[0] if pages else values[0]
     raise Where(source).error(
         f"neither GAAD output (an object with UserDetailList, GroupDetailList, RoleDetailList, Policies) "
         f"nor an Organizations snapshot (an object with Organization, Roots, Accounts...) "
-        f"nor a resource snapshot (an object with AccountId, Resources): found {kind_of(first)}"
+        f"nor a resource snapshot (an object with AccountId, Resources) "
+        f"nor an account security snapshot (an object with AccountId, AccountSummary...): found {kind_of(first)}"
         + (f" with keys {sorted(first)[:5]}" if isinstance(first, dict) else "")
     )

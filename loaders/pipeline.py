@@ -8,6 +8,7 @@ snapshot or its new one, never a mix: the error says which.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
@@ -19,6 +20,7 @@ from typing import Any
 import neo4j
 from neo4j.exceptions import DriverError, IncompleteCommit, Neo4jError
 
+from loaders.credential_report import CredentialReport, transform_credential_report
 from loaders.detect import expand_paths, read_input
 from loaders.gaad import merge_pages, transform_gaad
 from loaders.graph_writer import DEFAULT_BATCH_SIZE, WriteResult, write_account, write_organization, write_resources
@@ -26,6 +28,8 @@ from loaders.organizations import transform_organization
 from loaders.progress import Progress, SilentProgress
 from loaders.resources import ResourceSnapshot, transform_resources
 from loaders.rows import AccountSnapshot, OrganizationSnapshot
+from loaders.security import SecuritySnapshot, transform_security
+from loaders.security_writer import write_credential_report, write_security_snapshot
 from service.errors import InputError, LoadError
 
 
@@ -35,6 +39,8 @@ class LoadPlan:
     organizations: tuple[OrganizationSnapshot, ...]
     warnings: tuple[str, ...] = ()
     resources: tuple[ResourceSnapshot, ...] = ()  # per account, written after the accounts
+    reports: tuple[CredentialReport, ...] = ()
+    snapshots: tuple[SecuritySnapshot, ...] = ()
 
 
 @dataclass(slots=True)
@@ -44,11 +50,13 @@ class LoadSummary:
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     resources: list[dict[str, Any]] = field(default_factory=list)
+    security: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "accounts": self.accounts,
             "organizations": self.organizations,
+            "security": self.security,
             "warnings": self.warnings,
             "seconds": round(self.seconds, 3),
         }
@@ -67,6 +75,8 @@ def plan_from_paths(paths: Sequence[str | Path], progress: Progress | None = Non
     accounts: list[AccountSnapshot] = []
     organizations: list[OrganizationSnapshot] = []
     resources: list[ResourceSnapshot] = []
+    reports: list[CredentialReport] = []
+    snapshots: list[SecuritySnapshot] = []
     for path in expand_paths(paths):
         started = time.monotonic()
         document = read_input(path)
@@ -77,6 +87,14 @@ def plan_from_paths(paths: Sequence[str | Path], progress: Progress | None = Non
                 f"{document.source}: resources of account {snapshot_of_resources.account_id}: "
                 f"{resource_counts_text(snapshot_of_resources)}"
             )
+        elif document.kind == "credential-report":
+            report = transform_credential_report(str(document.values[0]), document.source, file_time(path))
+            reports.append(report)
+            progress.note(f"{document.source}: credential report of account {report.account_id}")
+        elif document.kind == "security":
+            security = transform_security(document.values[0], document.source)
+            snapshots.append(security)
+            progress.note(f"{document.source}: security snapshot of account {security.account_id}")
         elif document.kind == "gaad":
             snapshot = transform_gaad(merge_pages(document.values, document.source))
             accounts.append(snapshot)
@@ -88,7 +106,17 @@ def plan_from_paths(paths: Sequence[str | Path], progress: Progress | None = Non
             organization = transform_organization(document.values[0], document.source)
             organizations.append(organization)
             progress.note(f"{document.source}: organization {organization.id}, {len(organization.accounts)} accounts")
-    return combine(accounts, organizations, resources=resources)
+    return combine(accounts, organizations, resources=resources, reports=reports, snapshots=snapshots)
+
+
+def file_time(path: Path) -> str:
+    """When a credential report file was written: the CSV carries no GeneratedTime, so `collect --security`
+    sets the file's modification time to it."""
+    try:
+        seconds = path.stat().st_mtime
+    except OSError:
+        seconds = time.time()
+    return dt.datetime.fromtimestamp(int(seconds), dt.UTC).isoformat()
 
 
 def combine(
@@ -97,8 +125,19 @@ def combine(
     warnings: Sequence[str] = (),
     *,
     resources: Sequence[ResourceSnapshot] = (),
+    reports: Sequence[CredentialReport] = (),
+    snapshots: Sequence[SecuritySnapshot] = (),
 ) -> LoadPlan:
     """One plan; two inputs for the same account (or organization) are an error, not a silent merge."""
+    for what, inputs in (("credential report", reports), ("security snapshot", snapshots)):
+        firsts: dict[str, str] = {}
+        for item in inputs:
+            if item.account_id in firsts:
+                raise InputError(
+                    f"{item.source}: the {what} of account {item.account_id} is also in {firsts[item.account_id]}; "
+                    f"give each account's {what} once"
+                )
+            firsts[item.account_id] = item.source
     seen: dict[str, str] = {}
     for account in accounts:
         if account.account_id in seen:
@@ -122,7 +161,14 @@ def combine(
             all_warnings.append(f"{organization.source}: skipped policies that do not control access ({kinds})")
     _check_resources(resources)
     all_warnings += (w for snapshot in resources for w in snapshot.warnings)
-    return LoadPlan(tuple(accounts), tuple(organizations), tuple(all_warnings), tuple(resources))
+    return LoadPlan(
+        tuple(accounts),
+        tuple(organizations),
+        tuple(all_warnings),
+        resources=tuple(resources),
+        reports=tuple(reports),
+        snapshots=tuple(snapshots),
+    )
 
 
 def _check_resources(resources: Sequence[ResourceSnapshot]) -> None:
@@ -238,10 +284,51 @@ def write_plan(
             raise LoadError(_failure(what, snapshot.source, exc, done, kept)) from exc
         summary.resources.append(resource_summary(snapshot, result.seconds, result.removed))
         progress.note(f"{result.label}: {resource_counts_text(snapshot)}; {result.rows} rows in {result.seconds:.1f} s")
+    summary.security = _write_security(driver, plan, database, batch_size, progress, [*written.values()])
     summary.seconds = time.monotonic() - started
     for warning in summary.warnings:
         progress.note(f"warning: {warning}")
     return summary
+
+
+def _write_security(
+    driver: neo4j.Driver,
+    plan: LoadPlan,
+    database: str,
+    batch_size: int,
+    progress: Progress,
+    accounts_written: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Each credential report, then each security snapshot, in its own transaction (after the IAM snapshots).
+
+    Raises:
+        LoadError: as `write_plan` does, naming the report or snapshot that failed.
+    """
+    done: list[dict[str, Any]] = []
+    inputs: list[tuple[str, CredentialReport | SecuritySnapshot]] = [("credential report", r) for r in plan.reports]
+    inputs += [("security snapshot", item) for item in plan.snapshots]
+    for index, (what, item) in enumerate(inputs):
+        try:
+            if isinstance(item, CredentialReport):
+                result = write_credential_report(
+                    driver, item, database=database, batch_size=batch_size, progress=progress
+                )
+            else:
+                result = write_security_snapshot(
+                    driver, item, database=database, batch_size=batch_size, progress=progress
+                )
+        except (Neo4jError, DriverError) as exc:
+            written = [f"organization {org.id}" for org in plan.organizations]
+            written += [f"account {account['accountId']}" for account in accounts_written]
+            written += [f"{entry['kind']} {entry['accountId']}" for entry in done]
+            kept = [f"{kind} {other.account_id}" for kind, other in inputs[index + 1 :]]
+            raise LoadError(_failure(f"{what} {item.account_id}", item.source, exc, written, kept)) from exc
+        done.append({
+            "kind": what, "accountId": item.account_id, "source": item.source, "rows": result.rows,
+            "removed": result.removed, "seconds": round(result.seconds, 3),
+        })
+        progress.note(f"{result.label}: {result.rows} rows in {result.seconds:.1f} s")
+    return done
 
 
 def _write_accounts(

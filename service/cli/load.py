@@ -36,6 +36,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     _resource_options(load, "with --live: also load each account's resource policies (S3, KMS, SQS, SNS, "
                       "Lambda, Secrets Manager, ECR)")
+    load.add_argument(
+        "--security", action="store_true",
+        help="with --live: also load each account's credential report and security settings (issue #16)",
+    )
     load.add_argument("--dry-run", action="store_true", help="validate and transform everything, write nothing")
     load.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="rows per UNWIND batch")
     load.add_argument(
@@ -51,7 +55,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="save live AWS data to files that `load` reads",
         description=(
             "Write the live organization as a snapshot file, each account's GAAD as AWS CLI JSON, or each "
-            "account's resource policies as a resource snapshot (--resources)."
+            "account's resource policies as a resource snapshot (--resources), or each account's credential "
+            "report (CSV as AWS writes it) and security snapshot (--security)."
         ),
     )
     what = collect.add_mutually_exclusive_group(required=True)
@@ -59,6 +64,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     what.add_argument("--gaad", action="store_true", help="write gaad-<account>.json files into the -o folder")
     _resource_options(what, "write resources-<account>.json files (resource policies) into the -o folder",
                       regions_to=collect)
+    what.add_argument(
+        "--security", action="store_true",
+        help="write credential-report-<account>.csv and security-<account>.json files into the -o folder",
+    )
     collect.add_argument("-o", "--output", required=True, type=Path, metavar="PATH")
     _aws_options(collect)
     collect.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
@@ -121,6 +130,8 @@ def run_load(args: argparse.Namespace) -> int:
         raise InputError("--resources needs --live (resource snapshot files are recognised without it)")
     if args.regions and not args.resources:
         raise InputError("--regions needs --resources")
+    if args.security and not args.live:
+        raise InputError("--security needs --live (files of security data are recognised by content)")
     progress = _progress(args)
     plan = plan_from_paths(args.paths, progress) if args.paths else LoadPlan((), ())
     if args.live:
@@ -128,10 +139,11 @@ def run_load(args: argparse.Namespace) -> int:
 
         live = plan_from_live(
             profile=args.profile, role_arns=args.role_arns, organization=args.organization, progress=progress,
-            resources=args.resources, regions=args.regions,
+            resources=args.resources, regions=args.regions, security=args.security,
         )
         plan = combine([*plan.accounts, *live.accounts], [*plan.organizations, *live.organizations],
-                       [*plan.warnings, *live.warnings], resources=[*plan.resources, *live.resources])
+                       [*plan.warnings, *live.warnings], resources=[*plan.resources, *live.resources],
+                       reports=[*plan.reports, *live.reports], snapshots=[*plan.snapshots, *live.snapshots])
     if args.dry_run:
         summary = LoadSummary(
             accounts=[account_summary(account, 0.0, 0) for account in plan.accounts],
@@ -139,6 +151,11 @@ def run_load(args: argparse.Namespace) -> int:
                            for org in plan.organizations],
             warnings=list(plan.warnings),
             resources=[resource_summary(snapshot, 0.0, 0) for snapshot in plan.resources],
+            security=[
+                {"kind": kind, "accountId": item.account_id, "source": item.source}
+                for kind, items in (("credential report", plan.reports), ("security snapshot", plan.snapshots))
+                for item in items
+            ],
         )
     else:
         from service.database import Neo4jSettings, apply_schema, connect
@@ -158,7 +175,7 @@ def run_load(args: argparse.Namespace) -> int:
 
 
 def run_collect(args: argparse.Namespace) -> int:
-    from loaders.collect import collect_gaad, collect_organization, collect_resources
+    from loaders.collect import collect_gaad, collect_organization, collect_resources, collect_security
 
     progress = _progress(args)
     if args.regions and not args.resources:
@@ -173,6 +190,8 @@ def run_collect(args: argparse.Namespace) -> int:
         )
     elif args.resources:
         collect_resources(args.profile, args.role_arns, args.output, args.regions, progress)
+    elif args.security:
+        collect_security(args.profile, args.role_arns, args.output, progress)
     else:
         collect_gaad(args.profile, args.role_arns, args.output, progress)
     return 0

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from service.database.records import (
     AccountOrganizationRecord,
+    AccountSecurityRecord,
     CrossAccountTrustRecord,
     GroupRecord,
     LoadRecord,
@@ -57,4 +58,9 @@ class GraphSource(Protocol):
     async def resources(self, arns: Sequence[str]) -> list[ResourceRecord]:
         """The loaded resources with these exact ARNs; a KMS alias ARN finds its key (the record once, with
         its own ARN). An S3 object ARN finds nothing: callers map it to its bucket's ARN themselves."""
+        ...
+
+    async def account_security(self, account_id: str | None) -> list[AccountSecurityRecord]:
+        """The credential and security facts (#16) of one account, or of every account (None), by account id;
+        an account with neither a credential report nor a security snapshot loaded is absent."""
         ...

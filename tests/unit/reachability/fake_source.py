@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from loaders.trust import trust_rows
 from service.database.records import (
     AccountOrganizationRecord,
+    AccountSecurityRecord,
     CrossAccountTrustRecord,
     GroupRecord,
     LoadRecord,
@@ -151,10 +152,12 @@ class FakeSource:
         *accounts: FakeAccount,
         organization: FakeOrganization | None = None,
         resources: Sequence[ResourceRecord] = (),
+        security: Sequence[AccountSecurityRecord] = (),
     ) -> None:
         self.accounts = {account.id: account for account in accounts}
         self.organization = organization
         self.resource_records = {record.arn: record for record in resources}
+        self.security = tuple(security)
         self.reads: Counter[str] = Counter()
 
     def _principal(self, arn: str) -> PrincipalRecord | None:
@@ -317,3 +320,8 @@ class FakeSource:
             for arn, record in sorted(self.resource_records.items())
             if arn in wanted or wanted.intersection(record.aliases)
         ]
+
+    async def account_security(self, account_id: str | None) -> list[AccountSecurityRecord]:
+        self.reads["account_security"] += 1
+        found = [record for record in self.security if account_id is None or record.account_id == account_id]
+        return sorted(found, key=lambda record: record.account_id)

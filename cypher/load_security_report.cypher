@@ -1,0 +1,3 @@
+// The account's credential report: when AWS generated it, the file it came from. $accountId, $report.
+CREATE (report:CredentialReport)
+SET report = $report, report.accountId = $accountId
