@@ -6,3 +6,8 @@ RETURN 'account' AS unit, a.id AS id, coalesce(a.loadId, a.loadedAt) AS loadId
 UNION ALL
 MATCH (o:Organization)
 RETURN 'organization' AS unit, o.id AS id, coalesce(o.loadId, o.loadedAt) AS loadId
+UNION ALL
+// An account's resource snapshot (#14) is a unit of its own: a resource load changes the answers about its
+// resources without touching the account's IAM snapshot.
+MATCH (s:ResourceSnapshot)
+RETURN 'resources' AS unit, s.id AS id, s.loadId AS loadId

@@ -25,13 +25,17 @@ def _texts(values: object) -> tuple[str, ...]:
 class LoadRecord:
     """`reach_generation`: one unit of loading the graph holds and the id of its last load."""
 
-    unit: Literal["account", "organization"]
+    unit: Literal["account", "organization", "resources"]
     id: str
     load_id: str
 
     @classmethod
     def from_row(cls, row: Row) -> LoadRecord:
-        return cls("account" if row["unit"] == "account" else "organization", str(row["id"]), str(row["loadId"]))
+        unit = row["unit"]
+        kind: Literal["account", "organization", "resources"] = (
+            "account" if unit == "account" else "resources" if unit == "resources" else "organization"
+        )
+        return cls(kind, str(row["id"]), str(row["loadId"]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,18 +35,23 @@ class LoadIds:
 
     accounts: frozenset[tuple[str, str]]
     organizations: frozenset[tuple[str, str]]
+    resources: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass
 class Generation:
-    """The load ids the graph holds: account id → load id, organization id → load id."""
+    """The load ids the graph holds: account id → load id, organization id → load id, and each account's
+    resource snapshot (#14)."""
 
     accounts: dict[str, str] = field(default_factory=dict)
     organizations: dict[str, str] = field(default_factory=dict)
+    resources: dict[str, str] = field(default_factory=dict)  # account id → load id of its resource snapshot
 
     @cached_property
     def key(self) -> LoadIds:
-        return LoadIds(frozenset(self.accounts.items()), frozenset(self.organizations.items()))
+        return LoadIds(
+            frozenset(self.accounts.items()), frozenset(self.organizations.items()), frozenset(self.resources.items())
+        )
 
 
 class Accounts(NamedTuple):
@@ -95,7 +100,12 @@ class AccountSnapshot:
         an organization load (or an account appearing) may have changed."""
         found = Generation()
         for load in await source.loads():
-            (found.accounts if load.unit == "account" else found.organizations)[load.id] = load.load_id
+            if load.unit == "account":
+                found.accounts[load.id] = load.load_id
+            elif load.unit == "resources":
+                found.resources[load.id] = load.load_id  # answers are remembered per key: a resource load renews them
+            else:
+                found.organizations[load.id] = load.load_id
         async with self._lock:
             if found.organizations != self._organizations or set(found.accounts) != set(self._accounts):
                 self._orgs.clear()

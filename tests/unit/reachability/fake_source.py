@@ -171,6 +171,11 @@ class FakeSource:
         found = [LoadRecord("account", a.id, a.load_id) for a in self.accounts.values()]
         if self.organization is not None:
             found.append(LoadRecord("organization", self.organization.id, self.organization.load_id))
+        by_account: dict[str, list[ResourceRecord]] = {}
+        for record in self.resource_records.values():
+            by_account.setdefault(record.account_id, []).append(record)
+        for account_id, records in sorted(by_account.items()):  # a changed resource set is a new resource load
+            found.append(LoadRecord("resources", account_id, str(hash(repr(sorted(records, key=lambda r: r.arn))))))
         return found
 
     async def account_principals(self, account_id: str) -> list[PrincipalRecord]:

@@ -248,3 +248,18 @@ def test_class_decisions_equal_one_decision_per_principal() -> None:
                 assert answers[arn].condition_text == (decision.describe() or None), (action, arn)
             else:
                 assert arn not in answers, (action, arn, answers[arn].condition_text)
+
+
+def test_a_resource_only_reload_renews_remembered_answers() -> None:
+    """Answers are remembered per generation: a resource load is part of it, so a bucket policy reloaded
+    without its account's IAM answers anew (the process-wide index keeps serving the API between loads)."""
+    from service.reachability.index import PrincipalIndex
+
+    a, b = accounts()
+    source = FakeSource(a, b, resources=[bucket(granted({"AWS": f"arn:aws:iam::{B}:root"}))])
+    index = PrincipalIndex()
+    before = run(Reachability(source, index).who_can("s3:GetObject", OBJECT))
+    assert f"arn:aws:iam::{B}:user/carol" in arns(before)
+    source.resource_records = {BUCKET: bucket(granted({"AWS": f"arn:aws:iam::{C}:root"}))}
+    after = run(Reachability(source, index).who_can("s3:GetObject", OBJECT))
+    assert f"arn:aws:iam::{B}:user/carol" not in arns(after)
