@@ -30,6 +30,7 @@ _COMMAND_MODULES = (
     "service.cli.load",
     "service.cli.serve",
     "service.cli.questions",
+    "service.cli.history",
 )
 
 
