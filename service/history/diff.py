@@ -57,8 +57,8 @@ async def changes(reader: RowReader, since: str, account_id: str | None = None) 
     return Changes(since, compared, facts, tuple(access), tuple(admins))
 
 
-def _load(load: RecordedLoad | None) -> dict[str, Any] | None:
-    return None if load is None else {"id": load.id, "time": load.time}
+def _load(side: str, load: RecordedLoad | None) -> dict[str, Any]:
+    return {f"{side}Id": None if load is None else load.id, f"{side}Time": None if load is None else load.time}
 
 
 def changes_json(found: Changes) -> dict[str, Any]:
@@ -67,7 +67,7 @@ def changes_json(found: Changes) -> dict[str, Any]:
     return {
         "since": found.since,
         "loads": [
-            {"unit": c.unit, "unitId": c.unit_id, "before": _load(c.before), "after": _load(c.after)}
+            {"unit": c.unit, "unitId": c.unit_id, **_load("before", c.before), **_load("after", c.after)}
             for c in found.loads
         ],
         "entities": [
