@@ -89,7 +89,8 @@ def diff_rows(result: dict[str, Any]) -> list[dict[str, str]]:
     for a in result["access"]:
         hops = f"hops {a['hopsBefore'] or '-'} → {a['hopsAfter'] or '-'}"
         conditions = a["conditionsAfter"] or a["conditionsBefore"]
-        add("assume", None, f"{a['principal']} → {a['role']}", a["change"], hops + (f"; {conditions}" if conditions else ""))
+        detail = hops + (f"; {conditions}" if conditions else "")
+        add("assume", None, f"{a['principal']} → {a['role']}", a["change"], detail)
     for admin in result["admins"]:
         add("admin", None, admin["principal"], admin["change"])
     return rows

@@ -52,11 +52,17 @@ async def admin_changes(before: FactSource, after: FactSource, account_ids: Sequ
     return []
 
 
+def _identity(body: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """What a principal's own permissions depend on: all of it but a role's trust policy (which decides who
+    assumes the role, not what the role may do)."""
+    return None if body is None else {k: v for k, v in body.items() if k != "trustPolicy"}
+
+
 def _entity_changes(old: FactSet, new: FactSet, kinds: Iterable[str]) -> set[str]:
     changed = set()
     for kind in kinds:
         a, b = old.of_kind(kind), new.of_kind(kind)
-        changed |= {key for key in {*a, *b} if a.get(key) != b.get(key)}
+        changed |= {key for key in {*a, *b} if _identity(a.get(key)) != _identity(b.get(key))}
     return changed
 
 
