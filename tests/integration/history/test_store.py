@@ -64,7 +64,7 @@ def test_history_keeps_the_newest_loads_and_prunes_their_unshared_facts(
     assert one(graph, old_role) == 1
     third = load(changed_a(account_a()))
 
-    assert [x["id"] for x in cli_json(capsys, "loads", "--account", A)][0] == third
+    assert cli_json(capsys, "loads", "--account", A)[0]["id"] == third
     assert len(cli_json(capsys, "loads")) == 2
     assert one(graph, "MATCH (l:HistoryLoad {id: $id}) RETURN count(l)", id=first) == 0
     assert one(graph, old_role) == 0  # only the pruned load recorded it

@@ -44,7 +44,8 @@ def bob_joins_admins(a: Account, b: Account) -> None:
 
 def trust_gains_carol(a: Account, b: Account) -> None:
     deploy = next(r for r in a.roles if r["RoleName"] == "DeployRole")
-    deploy["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["AWS"] = [a.arn("user", "alice"), a.arn("user", "carol")]
+    principals = [a.arn("user", "alice"), a.arn("user", "carol")]
+    deploy["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["AWS"] = principals
 
 
 def admin_role_deleted(a: Account, b: Account) -> None:

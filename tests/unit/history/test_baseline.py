@@ -50,7 +50,7 @@ def test_the_gate_judges_only_new_findings(tmp_path: Path) -> None:
 
 
 def test_bad_baselines_name_the_file(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="baseline.json: the baseline must be a JSON list"):
+    with pytest.raises(InputError, match=r"baseline\.json: the baseline must be a JSON list"):
         apply_baseline(args(tmp_path, {"findings": []}), [], trust_identity)
     with pytest.raises(InputError, match="finding 0 of the baseline lacks 'role'"):
         apply_baseline(args(tmp_path, [{"x": 1}]), [], trust_identity)

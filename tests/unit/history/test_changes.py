@@ -27,7 +27,9 @@ def test_a_statement_moved_within_the_document_is_no_change() -> None:
 
 def test_statements_added_removed_and_changed() -> None:
     before = doc(allow("s3:GetObject", Sid="Read"), allow("sqs:SendMessage"), trusts({"AWS": "1"}))
-    after = doc(allow("s3:GetObject", "arn:aws:s3:::b/*", Sid="Read"), allow("sns:Publish"), trusts({"AWS": ["1", "2"]}))
+    after = doc(
+        allow("s3:GetObject", "arn:aws:s3:::b/*", Sid="Read"), allow("sns:Publish"), trusts({"AWS": ["1", "2"]})
+    )
     found = {(c.change, c.sid, c.before is not None, c.after is not None) for c in statement_changes(before, after)}
     assert found == {
         ("changed", "Read", True, True),  # same Sid
