@@ -24,8 +24,8 @@ def graph_state(driver: neo4j.Driver) -> tuple[Counter[str], Counter[str]]:
     rels: Counter[str] = Counter()
     # The snapshot only: history's records of loads (docs/history.md) grow with every load by design, and
     # tests/integration/history checks them.
-    snapshot = "WHERE NOT n:HistoryLoad AND NOT n:HistoryFact"
-    for record in driver.execute_query(f"MATCH (n) {snapshot} RETURN labels(n) AS labels, properties(n) AS props").records:
+    snapshot = "MATCH (n) WHERE NOT n:HistoryLoad AND NOT n:HistoryFact"
+    for record in driver.execute_query(f"{snapshot} RETURN labels(n) AS labels, properties(n) AS props").records:
         props = {k: v for k, v in record["props"].items() if k not in VOLATILE}
         nodes[json.dumps([sorted(record["labels"]), props], sort_keys=True, default=str)] += 1
     query = (
