@@ -145,10 +145,10 @@ def affected_roles(before: World, after: World, old: FactSource, new: FactSource
     return affected
 
 
-async def _answers(source: FactSource, role: str) -> Mapping[str, Access]:
+async def _answers(reachability: Reachability, source: FactSource, role: str) -> Mapping[str, Access]:
     if role not in source.trust:
         return {}
-    answers = await Reachability(source).who_can_assume(role, HOPS)
+    answers = await reachability.who_can_assume(role, HOPS)
     return {access.principal.arn: access for access in answers}
 
 
@@ -162,8 +162,10 @@ async def access_changes(
         wanted = set(account_ids)
         roles = {r for r in roles if (old.account_of.get(r) or new.account_of.get(r)) in wanted}
     found: list[AccessChange] = []
+    # One per world: its principal index and decisions are built once and shared by every role asked.
+    asked_old, asked_new = Reachability(old), Reachability(new)
     for role in sorted(roles):
-        was, now = await _answers(old, role), await _answers(new, role)
+        was, now = await _answers(asked_old, old, role), await _answers(asked_new, new, role)
         for arn in sorted({*was, *now}):
             a, b = was.get(arn), now.get(arn)
             if a is not None and b is not None and (a.hops, a.condition_text) == (b.hops, b.condition_text):

@@ -56,6 +56,7 @@ class FactSource:
         self.trust: dict[str, str] = {}
         self.roles_by_name: dict[str, dict[str, str]] = {}
         self.policies_by_arn: dict[str, PolicyRecord] = {}
+        self._trust_rows: dict[str, list[TrustRow]] = {}
         for account_id, facts in world.accounts.items():
             names = self.roles_by_name.setdefault(account_id, {})
             for kind in ("user", "role"):
@@ -150,9 +151,11 @@ class FactSource:
 
     def trust_rows(self, role_arn: str) -> list[TrustRow]:
         """The TRUSTS rows the loader would write for the role (loaders/trust.py, the same pure transform)."""
-        policy = parse_policy(self.trust[role_arn], name="trust", kind="resource")
-        names = self.roles_by_name.get(self.account_of[role_arn], {})
-        return trust_rows(role_arn, policy, role_arns_by_name=names)
+        if role_arn not in self._trust_rows:
+            policy = parse_policy(self.trust[role_arn], name="trust", kind="resource")
+            names = self.roles_by_name.get(self.account_of[role_arn], {})
+            self._trust_rows[role_arn] = trust_rows(role_arn, policy, role_arns_by_name=names)
+        return self._trust_rows[role_arn]
 
     def target(self, row: TrustRow) -> tuple[TargetKind, str, bool]:
         if row.target_kind == "account":

@@ -11,6 +11,7 @@ import pytest
 from service.history.access import AccessChange, _answers, access_changes, affected_roles
 from service.history.source import FactSource
 from service.history.store import World
+from service.reachability import Reachability
 from tests.support.gaad import Account, allow, trust, trusts
 from tests.unit.history.worlds import world
 from tests.unit.reachability.fake_source import run
@@ -86,7 +87,7 @@ async def every_role(before: World, after: World) -> set[tuple[str, str, str]]:
     old, new = FactSource(before), FactSource(after)
     found = set()
     for role in {*old.trust, *new.trust}:
-        was, now = await _answers(old, role), await _answers(new, role)
+        was, now = await _answers(Reachability(old), old, role), await _answers(Reachability(new), new, role)
         for arn in {*was, *now}:
             a, b = was.get(arn), now.get(arn)
             if a is None or b is None or (a.hops, a.condition_text) != (b.hops, b.condition_text):
