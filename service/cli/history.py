@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     diff.add_argument("--account", metavar="ID", help="only this account")
     diff.add_argument("--since", required=True, metavar="LOAD|TIME", help="a load id (see `loads`) or ISO time")
-    diff.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    diff.add_argument("--format", choices=("table", "json", "csv", "markdown"), default="table")
     diff.add_argument("--exit-code", action="store_true", help="exit 1 when anything changed (CI gates)")
     diff.set_defaults(func=_diff)
 
