@@ -2,8 +2,8 @@
 entities changed followed by `accessgraph diff` for the whole organization (issue #17's 10 s goal).
 
 1% changed: every 100th user leaves (or joins) a group, every 100th customer managed policy gains a statement
-in its default version, every 100th role's trust policy gains a statement trusting its own account; the same
-seed, the same changes."""
+in its default version, every 100th role's trust policy gains a statement trusting one user of its account (by ARN); the
+same seed, the same changes."""
 
 from __future__ import annotations
 
@@ -39,7 +39,6 @@ def change_one_percent(source: Path, target: Path) -> dict[str, int]:
     counts = {"users": 0, "policies": 0, "roles": 0}
     for path in sorted(target.glob("gaad-*.json")):
         gaad = json.loads(path.read_text(encoding="utf-8"))
-        account = path.stem.removeprefix("gaad-")
         groups = [g["GroupName"] for g in gaad.get("GroupDetailList", [])]
         for user in gaad.get("UserDetailList", [])[::100]:
             joined = user.get("GroupList", [])
@@ -52,13 +51,14 @@ def change_one_percent(source: Path, target: Path) -> dict[str, int]:
                     statements = document.get("Statement")
                     document["Statement"] = [*(statements if isinstance(statements, list) else [statements]), EXTRA]
                     counts["policies"] += 1
-        for role in gaad.get("RoleDetailList", [])[::100]:
+        users = [u["Arn"] for u in gaad.get("UserDetailList", [])]
+        for index, role in enumerate(gaad.get("RoleDetailList", [])[::100]):
             trust = role.get("AssumeRolePolicyDocument")
-            if isinstance(trust, dict) and not role.get("Path", "/").startswith("/aws-service-role/"):
+            if users and isinstance(trust, dict) and not role.get("Path", "/").startswith("/aws-service-role/"):
                 statements = trust.get("Statement")
                 statements = statements if isinstance(statements, list) else [statements]
                 trust["Statement"] = [*statements, {"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                    "Principal": {"AWS": f"arn:aws:iam::{account}:root"}}]
+                                                    "Principal": {"AWS": users[index % len(users)]}}]
                 counts["roles"] += 1
         path.write_text(json.dumps(gaad), encoding="utf-8")
     return counts

@@ -138,9 +138,10 @@ def affected_roles(before: World, after: World, old: FactSource, new: FactSource
                 direct.add(role)
     affected = set(direct)
     account_of = {**old.account_of, **new.account_of}
+    holding = {account_of.get(d) for d in direct}  # accounts holding a directly affected role
     for role in roles - direct:
         for principals, accounts, anyone in trusts[role]:
-            if (anyone and direct) or principals & direct or any(account_of.get(d) in accounts for d in direct):
+            if (anyone and direct) or principals & direct or accounts & holding:
                 affected.add(role)
     return affected
 
