@@ -58,3 +58,16 @@ def test_every_query_answers_the_fields_its_panel_reads(
                         assert dt.datetime.fromisoformat(value).tzinfo is not None, (title, value)
                     else:
                         assert isinstance(value, str), (title, column, value)
+
+
+def test_loading_the_examples_folder_passes_over_the_dashboard(capsys: pytest.CaptureFixture[str]) -> None:
+    from loaders.detect import expand_paths
+
+    found = expand_paths([DASHBOARD.parents[1]])
+    assert DASHBOARD not in found and DASHBOARD.parents[1] / "gaad-111111111111.json" in found
+    # Named on its own, it is refused as what it is not.
+    from loaders.pipeline import plan_from_paths
+    from service.errors import InputError
+
+    with pytest.raises(InputError, match="neither GAAD output"):
+        plan_from_paths([DASHBOARD])
