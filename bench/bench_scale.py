@@ -1,7 +1,7 @@
 """Scale benchmark: generate an organization of N principals, load it, and measure the API over HTTP.
 
     .venv/bin/python bench/bench_scale.py [--sizes 1000 10000 100000] [--seed 1] [--skip-generate]
-        [--skip-load] [--phases latency throughput during-load] [--api-url URL] [--empty-first]
+        [--skip-load] [--phases latency throughput during-load history] [--api-url URL] [--empty-first]
         [--restart-neo4j] [--workers N] [--clients 16] [--seconds 30]
 
 For each size: generate with bench/generate.py into bench/data/<size>-seed<seed>/ (git-ignored), run
@@ -13,7 +13,9 @@ unless --api-url names a running one; then measure:
 - latency: sequential whoCanAssumePage / whoCanPage / crossAccountTrusts(accountId) requests, p50/p95/p99;
   and the whole organization's crossAccountTrusts a few times;
 - throughput: --clients concurrent clients (threads) for --seconds, mixed questions;
-- during-load: whoCanAssume latency while `accessgraph load` rewrites the other half of the accounts.
+- during-load: whoCanAssume latency while `accessgraph load` rewrites the other half of the accounts;
+- history: the store's growth per load (an unchanged reload, then one with 1% of the entities changed) and
+  `accessgraph diff` for the whole organization (bench/scale_history.py).
 
 Prints the figures and writes bench/results/<size>.json (machine facts, Neo4j version and memory settings,
 the commit). A rerun that skips phases keeps the previous run's figures for them, each section stamped
@@ -43,10 +45,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import scale_workload as workload
 from bench.common import ACCESSGRAPH, ROOT, Api, GraphQLFailure, machine, memory, percentiles, post, served_api
 from bench.generate import RESOURCES_PER_PRINCIPAL, generate
+from bench.scale_history import history_phase
 from bench.scale_report import line, size_report, summary_table
 from bench.synthetic_org import default_accounts
 
-PHASES = ("latency", "throughput", "during-load")
+PHASES = ("latency", "throughput", "during-load", "history")
 DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "results"
 
@@ -141,6 +144,17 @@ def _run_size(size: int, args: argparse.Namespace, facts: dict[str, Any]) -> dic
                        "loadedAccounts": len(graph["loadedAccounts"]), "otherAccounts": len(others),
                        "missingAccounts": len(missing), "storeMiB": _store_size()}
     save()
+    if "history" in args.phases:
+        driver, database = _driver()
+        try:
+            result["history"] = _stamped(history_phase(folder, _measure_load, driver, database))
+        finally:
+            driver.close()
+        figures = result["history"]
+        _note(f"history: an unchanged reload grew the store by {figures['unchangedReload']['growth']}; with 1% "
+              f"changed by {figures['changedReload']['growth']}; diff of the organization in "
+              f"{figures['diff']['wallSeconds']:.1f} s")
+        save()
     with _api(args) as api:
         rng = random.Random(f"bench-scale:{args.seed}:{size}")
         if "latency" in args.phases:

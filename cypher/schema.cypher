@@ -61,3 +61,10 @@ CREATE INDEX config_recorder_account IF NOT EXISTS FOR (n:ConfigRecorder) ON (n.
 CREATE FULLTEXT INDEX entity_search IF NOT EXISTS
 FOR (n:Principal|Group|Policy|Account|ExternalPrincipal|Organization|OrgRoot|OrganizationalUnit|OrgPolicy)
 ON EACH [n.name, n.arn, n.id, n.key, n.alias];
+
+// --- history (docs/history.md) -----------------------------------------------------------------
+CREATE CONSTRAINT history_load_id IF NOT EXISTS FOR (n:HistoryLoad) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT history_fact_hash IF NOT EXISTS FOR (n:HistoryFact) REQUIRE n.hash IS UNIQUE;
+// A unit's loads, newest first (pruning, `loads --account`); loads at or before a time (`diff --since`).
+CREATE INDEX history_load_unit IF NOT EXISTS FOR (n:HistoryLoad) ON (n.unit, n.unitId);
+CREATE INDEX history_load_time IF NOT EXISTS FOR (n:HistoryLoad) ON (n.time);

@@ -91,9 +91,22 @@ def _json_files(folder: Path) -> list[Path]:
                     pending.append(path)
             elif stat.S_ISDIR(mode):
                 pending.append(path)
-            elif entry.name.endswith(_INPUT_SUFFIXES):
+            elif entry.name.endswith(_INPUT_SUFFIXES) and not _is_grafana_dashboard(path):
                 found.append(path)
     return found
+
+
+def _is_grafana_dashboard(path: Path) -> bool:
+    """A Grafana dashboard shipped beside the data (examples/grafana/accessgraph-dashboard.json) is not data:
+    a folder load passes over it. Only files named `*-dashboard.json` are opened to check, so a folder of
+    GAAD files is read once; a dashboard named on the command line is still refused as unrecognised."""
+    if not path.name.endswith("-dashboard.json"):
+        return False
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False  # read_input reports it, naming the file
+    return isinstance(document, dict) and "panels" in document and "schemaVersion" in document
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:

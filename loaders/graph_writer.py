@@ -14,10 +14,12 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from loaders.arns import iam_account
+from loaders.history import LoadRecordPlan, history_keep, record_load
 from loaders.progress import Progress, SilentProgress
 from loaders.resources import ResourcePrincipalRow, ResourceSnapshot
 from loaders.rows import AccountSnapshot, Link, OrganizationSnapshot, TrustRow, node_properties
 from service.cypher import query
+from service.history.facts import account_counts, account_facts, organization_counts, organization_facts
 
 if TYPE_CHECKING:  # the driver is imported by whoever connects; `accessgraph load --help` never does
     import neo4j
@@ -44,6 +46,7 @@ class WriteResult:
     seconds: float
     removed: int = 0
     attempts: int = 1
+    history_load_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +67,10 @@ def write_account(
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
     loaded_at: str | None = None,
+    keep_loads: int | None = None,
 ) -> WriteResult:
-    """Replace the account's previous snapshot with this one, atomically.
+    """Replace the account's previous snapshot with this one, atomically, and record the load in history
+    in the same transaction (keeping the newest `keep_loads`, default `history_keep()`).
 
     Other accounts' nodes are left alone; their edges into this account survive (a principal that
     disappeared but is still trusted from elsewhere stays as a placeholder).
@@ -74,6 +79,10 @@ def write_account(
     params = {"accountId": snapshot.account_id}
     batches = _account_batches(snapshot, batch_size)
     begin = {**params, "loadedAt": loaded_at or now_iso(), "source": snapshot.source, "alias": snapshot.alias}
+    history = LoadRecordPlan(
+        "account", snapshot.account_id, snapshot.source, tuple(account_facts(snapshot)), account_counts(snapshot),
+        keep_loads or history_keep(),
+    )
 
     def work(tx: neo4j.ManagedTransaction) -> WriteResult:
         started = time.monotonic()
@@ -84,7 +93,8 @@ def write_account(
         done = _run_batches(tx, batches, params, label, progress, started)
         _count(tx, "load_account_relink", params)
         removed += _count(tx, "load_account_orphans", {"candidates": candidates})
-        return WriteResult(label, done, time.monotonic() - started, removed)
+        load_id = record_load(tx, history)
+        return WriteResult(label, done, time.monotonic() - started, removed, history_load_id=load_id)
 
     return _write(driver, database, label, work, sum(len(b.rows) for b in batches), progress)
 
@@ -96,8 +106,10 @@ def write_organization(
     database: str = "neo4j",
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
+    keep_loads: int | None = None,
 ) -> WriteResult:
-    """Replace the organization's previous snapshot with this one, atomically."""
+    """Replace the organization's previous snapshot with this one, atomically, recording the load in
+    history in the same transaction (see write_account)."""
     label = f"organization {snapshot.id}"
     org = {
         "id": snapshot.id, "arn": snapshot.arn, "managementAccountId": snapshot.management_account_id,
@@ -124,13 +136,19 @@ def write_organization(
         ], batch_size),
     ]
 
+    history = LoadRecordPlan(
+        "organization", snapshot.id, snapshot.source, tuple(organization_facts(snapshot)),
+        organization_counts(snapshot), keep_loads or history_keep(),
+    )
+
     def work(tx: neo4j.ManagedTransaction) -> WriteResult:
         started = time.monotonic()
         tx.run(query("load_org_begin"), {"org": {k: v for k, v in org.items() if v is not None}}).consume()
         tx.run(query("load_org_unlink"), {**params, "accountIds": account_ids}).consume()
         tx.run(query("load_org_stale"), stale).consume()
         done = _run_batches(tx, batches, params, label, progress, started)
-        return WriteResult(label, done, time.monotonic() - started)
+        load_id = record_load(tx, history)
+        return WriteResult(label, done, time.monotonic() - started, history_load_id=load_id)
 
     return _write(driver, database, label, work, sum(len(b.rows) for b in batches), progress)
 

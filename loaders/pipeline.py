@@ -246,7 +246,7 @@ def write_plan(
         summary.organizations.append({
             "id": organization.id, "source": organization.source, "accounts": len(organization.accounts),
             "organizationalUnits": len(organization.units), "policies": len(organization.policies),
-            "seconds": round(result.seconds, 3),
+            "seconds": round(result.seconds, 3), "historyLoadId": result.history_load_id,
         })
         progress.note(f"{result.label}: done in {result.seconds:.1f} s")
 
@@ -266,6 +266,7 @@ def write_plan(
             if isinstance(outcome, BaseException):
                 raise outcome  # a bug, not a database failure
             written[index] = account_summary(account, outcome.seconds, outcome.removed)
+            written[index]["historyLoadId"] = outcome.history_load_id
             rate = account.entity_count / outcome.seconds if outcome.seconds > 0 else 0.0
             progress.note(
                 f"{outcome.label}: {account.entity_count} entities, {outcome.rows} rows in {outcome.seconds:.1f} s "

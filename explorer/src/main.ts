@@ -9,6 +9,8 @@ import { ACCOUNT_STYLE, KINDS, displayName } from "./kinds";
 import { ANSWER_PAGE, renderAnswer, renderDetails, renderTrusts } from "./panel";
 import { showExternalAccess } from "./resources";
 import { SearchBox } from "./search";
+import { fetchChanges, renderChanges } from "./changes";
+import { renderLanding } from "./landing";
 
 /** Neighbours fetched per expansion ("show more" fetches the next page). */
 const NEIGHBOUR_PAGE = 50;
@@ -342,6 +344,30 @@ function wire(): void {
   legend();
   const hash = /^#arn=(.+)$/.exec(location.hash);
   if (hash) void focus(decodeURIComponent(hash[1]));
+  else void showLanding();
+  byId("overview").addEventListener("click", () => void showLanding());
+}
+
+/** The landing page and the "changes since" view (landing.ts, changes.ts) fill the panel. */
+async function showLanding(): Promise<void> {
+  const turn = ++panelTurn;
+  await task(async () => {
+    const landing = await renderLanding({
+      focus: (arn) => void focus(arn),
+      trusts: () => void showTrusts(),
+      changes: (since, accountId) => void showChanges(since, accountId),
+    });
+    if (turn === panelTurn) panelBody.replaceChildren(landing);
+  });
+}
+
+async function showChanges(since: string, accountId: string | null): Promise<void> {
+  say(null);
+  const turn = ++panelTurn;
+  await task(async () => {
+    const changes = await fetchChanges(since, accountId);
+    if (turn === panelTurn) panelBody.replaceChildren(renderChanges(changes, (arn) => void focus(arn)));
+  });
 }
 
 wire();

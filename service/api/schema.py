@@ -12,16 +12,20 @@ from service.api.context import Context
 from service.api.types import (
     Access,
     AccessPage,
+    Changes,
     CrossAccountTrust,
     CrossAccountTrustPage,
     Decision,
     Entity,
     ExternalAccessFinding,
     ExternalAccessPage,
+    HistoryRow,
     Neighbourhood,
     NodeRef,
+    StatsRow,
 )
 from service.errors import QueryError
+from service.history.store import RecordedLoad
 from service.reachability import model, navigation
 from service.reachability.trusts import CATEGORIES
 
@@ -94,6 +98,32 @@ Escalation = Annotated[
         "maxHops then counts steps of every kind, and an escalation step has kind escalates and its technique"
     ),
 ]
+
+
+def history_row(load: RecordedLoad) -> HistoryRow:
+    c = load.counts
+    return HistoryRow(
+        time=load.time, load_id=load.id, unit=load.unit, unit_id=load.unit_id, source=load.source, commit=load.commit,
+        principals=c["principals"], users=c["users"], roles=c["roles"], groups=c["groups"], policies=c["policies"],
+        trust_statements=c["trustStatements"], cross_account_trusts=c["crossAccountTrusts"], accounts=c["accounts"],
+        organizational_units=c["organizationalUnits"],
+    )
+
+
+def stats_row(load: RecordedLoad, findings: Sequence[model.TrustFinding]) -> StatsRow:
+    c = load.counts
+
+    def category(name: str) -> int:
+        return sum(1 for f in findings if name in f.categories)
+
+    return StatsRow(
+        account_id=load.unit_id, time=load.time, load_id=load.id, principals=c["principals"], users=c["users"],
+        roles=c["roles"], groups=c["groups"], policies=c["policies"], cross_account_trusts=len(findings),
+        outside_account=category("outside-account"), outside_organization=category("outside-organization"),
+        any_principal=category("any-principal"), unloaded_account=category("unloaded-account"),
+        external_without_external_id=category("external-without-external-id"),
+        without_mfa=category("without-mfa"), admins=None, findings=None, resources=None,
+    )
 
 
 @strawberry.type
@@ -318,3 +348,36 @@ class Query:
         if view is None:
             raise QueryError(f"no entity {arn!r} in the graph")
         return Neighbourhood.of(view)
+
+    # --- history (#17) ---------------------------------------------------------------------------------------
+
+    @strawberry.field(
+        description="What changed since a load (its id) or a time (ISO 8601): entities, policy documents and "
+        "trust statements, memberships, attachments, and who gained or lost each role (up to 2 hops)"
+    )
+    async def changes(self, info: Info[Context, None], since: str, account_id: str | None = None) -> Changes:
+        from service.history.diff import changes, changes_json
+
+        return Changes.of(changes_json(await changes(info.context.reader, since, account_id)))
+
+    @strawberry.field(description="Each recorded load with its counts, newest first: rows to chart over `time`")
+    async def history(
+        self, info: Info[Context, None], account_id: str | None = None, first: int = 30
+    ) -> list[HistoryRow]:
+        from service.history.store import HistoryStore
+
+        if not 1 <= first <= info.context.limits.max_result_limit:
+            raise QueryError(f"first must be between 1 and {info.context.limits.max_result_limit}")
+        loads = await HistoryStore(info.context.reader).loads(account_id, first)
+        return [history_row(load) for load in loads]
+
+    @strawberry.field(description="Each loaded account now (or one): counts and trust findings by category")
+    async def stats(self, info: Info[Context, None], account_id: str | None = None) -> list[StatsRow]:
+        from service.history.store import HistoryStore
+
+        latest = [
+            load for load in await HistoryStore(info.context.reader).latest(None)
+            if load.unit == "account" and account_id in (None, load.unit_id)
+        ]
+        findings = await info.context.reachability.cross_account_trusts(account_id)
+        return [stats_row(load, [f for f in findings if f.role.account_id == load.unit_id]) for load in latest]

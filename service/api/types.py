@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from strawberry.types import Info
 
@@ -323,3 +325,152 @@ class ExternalAccessPage:
     items: list[ExternalAccessFinding]
     has_more: bool
     end_cursor: str | None
+
+
+# --- history (#17): changes since a load or a time, and the rows dashboards chart -----------------------------
+
+
+@strawberry.type(description="For one account or organization: the load a difference starts from and the newest")
+class ComparedLoad:
+    unit: str = strawberry.field(description="account or organization")
+    unit_id: str
+    before_id: str | None = strawberry.field(description="null: not loaded at `since`")
+    before_time: str | None
+    after_id: str | None
+    after_time: str | None
+
+
+@strawberry.type(description="A user, role, group or policy (or organization account, unit, policy) added or removed")
+class EntityChange:
+    unit_id: str
+    kind: str
+    arn: str = strawberry.field(description="The ARN; for organization entities, their id")
+    name: str | None
+    change: str = strawberry.field(description="added or removed")
+
+
+@strawberry.type(description="One statement added, removed or changed (as canonical JSON)")
+class StatementChange:
+    change: str
+    sid: str | None
+    before: str | None
+    after: str | None
+
+
+@strawberry.type(description="A policy document or trust policy that differs, statement by statement")
+class DocumentChange:
+    unit_id: str = strawberry.field(description="The account; `aws` for an AWS managed policy")
+    kind: str = strawberry.field(description="policy, trustPolicy or orgPolicy")
+    arn: str
+    name: str | None
+    version_before: str | None
+    version_after: str | None
+    statements: list[StatementChange]
+
+
+@strawberry.type(description="A group membership or a policy attachment (policy, boundary) added or removed")
+class LinkChange:
+    unit_id: str
+    kind: str = strawberry.field(description="membership, policy or boundary")
+    source: str
+    target: str
+    change: str
+
+
+@strawberry.type(description="Who gained or lost the ability to assume a role (hops 1: directly, 2: through a role)")
+class AccessChange:
+    role: str
+    principal: str
+    principal_kind: str
+    change: str = strawberry.field(description="gained, lost, or changed (other hops or conditions)")
+    hops_before: int | None
+    hops_after: int | None
+    conditions_before: str | None
+    conditions_after: str | None
+
+
+@strawberry.type(description="Who became or stopped being an admin (filled once the escalation checker lands)")
+class AdminChange:
+    principal: str
+    change: str
+
+
+@strawberry.type(description="Everything that changed since a load or a time")
+class Changes:
+    since: str
+    loads: list[ComparedLoad]
+    entities: list[EntityChange]
+    documents: list[DocumentChange]
+    trusts: list[DocumentChange]
+    memberships: list[LinkChange]
+    attachments: list[LinkChange]
+    access: list[AccessChange]
+    admins: list[AdminChange]
+
+    @classmethod
+    def of(cls, found: dict[str, Any]) -> Changes:
+        """From `changes_json` (the CLI's json), so the two cannot drift apart."""
+        def documents(rows: list[dict[str, Any]]) -> list[DocumentChange]:
+            return [
+                DocumentChange(**{**_snake(d), "statements": [StatementChange(**s) for s in d["statements"]]})
+                for d in rows
+            ]
+
+        return cls(
+            since=found["since"],
+            loads=[ComparedLoad(**_snake(c)) for c in found["loads"]],
+            entities=[EntityChange(**_snake(e)) for e in found["entities"]],
+            documents=documents(found["documents"]),
+            trusts=documents(found["trusts"]),
+            memberships=[LinkChange(**_snake(x)) for x in found["memberships"]],
+            attachments=[LinkChange(**_snake(x)) for x in found["attachments"]],
+            access=[AccessChange(**_snake(a)) for a in found["access"]],
+            admins=[AdminChange(**a) for a in found["admins"]],
+        )
+
+
+def _snake(row: dict[str, Any]) -> dict[str, Any]:
+    return {"".join(f"_{c.lower()}" if c.isupper() else c for c in key): value for key, value in row.items()}
+
+
+@strawberry.type(description="One recorded load and its counts: a flat row a dashboard charts over `time`")
+class HistoryRow:
+    time: str = strawberry.field(description="When the load was recorded (ISO 8601, UTC)")
+    load_id: str
+    unit: str = strawberry.field(description="account or organization")
+    unit_id: str
+    source: str
+    commit: str = strawberry.field(description="The accessgraph commit that loaded it")
+    principals: int
+    users: int
+    roles: int
+    groups: int
+    policies: int = strawberry.field(description="Customer managed policies (organization loads: SCPs and RCPs)")
+    trust_statements: int
+    cross_account_trusts: int = strawberry.field(
+        description="Allow trust principals that may reach outside the account, as recorded at load time"
+    )
+    accounts: int = strawberry.field(description="Organization loads: member accounts")
+    organizational_units: int
+
+
+@strawberry.type(description="One loaded account now: a flat row for dashboards (null: not available yet)")
+class StatsRow:
+    account_id: str
+    time: str = strawberry.field(description="When the account's current snapshot was loaded")
+    load_id: str
+    principals: int
+    users: int
+    roles: int
+    groups: int
+    policies: int
+    cross_account_trusts: int = strawberry.field(description="crossAccountTrusts findings of the account's roles")
+    outside_account: int = strawberry.field(description="... of them in the outside-account category")
+    outside_organization: int
+    any_principal: int
+    unloaded_account: int
+    external_without_external_id: int
+    without_mfa: int
+    admins: int | None = strawberry.field(description="null until the escalation checker (#13) lands")
+    findings: int | None = strawberry.field(description="null until the audit (#16) lands")
+    resources: int | None = strawberry.field(description="null until resource policies (#14) land")

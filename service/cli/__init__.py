@@ -31,6 +31,7 @@ _COMMAND_MODULES = (
     "service.cli.serve",
     "service.cli.questions",
     "service.cli.escalation",
+    "service.cli.history",
 )
 
 

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from service.cli.baseline import apply_baseline, baseline_options
 from service.errors import AccessgraphError, QueryError
 
 if TYPE_CHECKING:  # imported when a question runs: the driver and the evaluator cost most of a run
@@ -114,6 +115,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="exit 1 when any finding is in one of these categories",
     )
     review.add_argument("--format", choices=FORMATS, default="table")
+    baseline_options(review)
     review.set_defaults(func=_trust_review)
 
     resources = subparsers.add_parser(
@@ -311,6 +313,9 @@ def _trust_review(args: argparse.Namespace) -> int:
         findings += page["items"]
         if (after := page["endCursor"]) is None:
             break
+    from service.history.baseline import trust_identity
+
+    findings, judged = apply_baseline(args, findings, trust_identity)
     if args.format == "json":
         print(json.dumps(findings, indent=2))
     else:
@@ -326,7 +331,7 @@ def _trust_review(args: argparse.Namespace) -> int:
             for f in findings
         ]
         _print_rows(rows, args.format)
-    failing = [f for f in findings if fail_on & set(f["categories"])]
+    failing = [f for f in judged if fail_on & set(f["categories"])]
     if failing:
         print(f"trust-review: {len(failing)} finding(s) in {', '.join(sorted(fail_on))}", file=sys.stderr)
         return 1

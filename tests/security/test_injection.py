@@ -69,6 +69,7 @@ PLAIN = {
     "resource": "*",
     "arn": "111111111111",
     "text": "alice",
+    "since": "2000-01-01",  # changes: a time before every load
 }
 
 

@@ -1,0 +1,3 @@
+// One recorded load by id. $id.
+MATCH (l:HistoryLoad {id: $id})
+RETURN properties(l) AS load

@@ -1,0 +1,113 @@
+"""`accessgraph diff | loads`: what changed since a load or a time, and the loads history recorded.
+
+`diff --format json` writes exactly the GraphQL `changes` answer (service/history/diff.py: changes_json; a
+test holds the two equal). Exit codes: 0, or with `diff --exit-code` 1 when anything changed; 2 a bad
+`--since` or account; 3 the database is unavailable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from service.cli.questions import _print_rows
+
+if TYPE_CHECKING:
+    from service.database.reader import GraphReader
+
+T = TypeVar("T")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    diff = subparsers.add_parser(
+        "diff",
+        help="what changed since a load or a time: entities, documents, trust, memberships, access",
+        description="Compares each account's (and organization's) load at --since with its newest load. "
+        "Exit code 0; with --exit-code, 1 when anything changed.",
+    )
+    diff.add_argument("--account", metavar="ID", help="only this account")
+    diff.add_argument("--since", required=True, metavar="LOAD|TIME", help="a load id (see `loads`) or ISO time")
+    diff.add_argument("--format", choices=("table", "json", "csv", "markdown"), default="table")
+    diff.add_argument("--exit-code", action="store_true", help="exit 1 when anything changed (CI gates)")
+    diff.set_defaults(func=_diff)
+
+    loads = subparsers.add_parser("loads", help="the loads history recorded, newest first")
+    loads.add_argument("--account", metavar="ID", help="only this account's (or organization's) loads")
+    loads.add_argument("--format", choices=("table", "json"), default="table")
+    loads.set_defaults(func=_loads)
+
+
+def with_reader(work: Callable[[GraphReader], Awaitable[T]]) -> T:
+    import asyncio
+
+    from service.database import Neo4jSettings
+    from service.database.reader import GraphReader
+
+    async def run() -> T:
+        reader = GraphReader(Neo4jSettings.resolve(), timeout=300.0)
+        try:
+            return await work(reader)
+        finally:
+            await reader.close()
+
+    return asyncio.run(run())
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from service.history.diff import changes, changes_json
+
+    found = with_reader(lambda reader: changes(reader, args.since, args.account))
+    result = changes_json(found)
+    if args.format == "json":
+        print(json.dumps(result, indent=2))
+    else:
+        _print_rows(diff_rows(result), args.format)
+    return 1 if args.exit_code and not found.empty else 0
+
+
+def diff_rows(result: dict[str, Any]) -> list[dict[str, str]]:
+    """One row per change, in the order of the json's sections."""
+    rows: list[dict[str, str]] = []
+
+    def add(section: str, unit: str | None, what: str, change: str, detail: str = "") -> None:
+        rows.append({"section": section, "unit": unit or "", "what": what, "change": change, "detail": detail})
+
+    for e in result["entities"]:
+        add(e["kind"], e["unitId"], e["arn"], e["change"])
+    for section in ("documents", "trusts"):
+        for d in result[section]:
+            version = f"{d['versionBefore']} → {d['versionAfter']}; " if d["versionBefore"] != d["versionAfter"] else ""
+            for s in d["statements"]:
+                text = s["after"] if s["change"] == "added" else s["before"] if s["change"] == "removed" else (
+                    f"{s['before']} → {s['after']}")
+                add(d["kind"], d["unitId"], d["arn"], f"statement {s['change']}", version + text)
+    for section in ("memberships", "attachments"):
+        for link in result[section]:
+            add(link["kind"], link["unitId"], f"{link['source']} → {link['target']}", link["change"])
+    for a in result["access"]:
+        hops = f"hops {a['hopsBefore'] or '-'} → {a['hopsAfter'] or '-'}"
+        conditions = a["conditionsAfter"] or a["conditionsBefore"]
+        detail = hops + (f"; {conditions}" if conditions else "")
+        add("assume", None, f"{a['principal']} → {a['role']}", a["change"], detail)
+    for admin in result["admins"]:
+        add("admin", None, admin["principal"], admin["change"])
+    return rows
+
+
+def _loads(args: argparse.Namespace) -> int:
+    from service.history.store import HistoryStore
+
+    found = with_reader(lambda reader: HistoryStore(reader).loads(args.account))
+    if args.format == "json":
+        print(json.dumps([load.as_json() for load in found], indent=2))
+        return 0
+    rows = [
+        {"id": load.id, "time": load.time, "unit": f"{load.unit} {load.unit_id}", "source": load.source,
+         "principals": str(load.counts["principals"]), "policies": str(load.counts["policies"]),
+         "commit": load.commit}
+        for load in found
+    ]
+    _print_rows(rows, "table")
+    return 0

@@ -1,0 +1,195 @@
+"""Access that changed between two `World`s: for every role whose answer can have changed, who gained or lost
+the ability to assume it, directly or through a chain of up to `HOPS` roles.
+
+Each side is answered by the reachability layer itself, over a `FactSource` of that world, so a past answer is
+what whoCanAssume said then. Only the roles whose answer can have changed are asked (`affected_roles`; the
+rule and why it is enough are in docs/history.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from service.history.facts import FactSet
+from service.history.source import FactSource
+from service.history.store import World
+from service.reachability import Reachability
+from service.reachability.model import Access
+
+HOPS = 2
+AccessChangeKind = Literal["gained", "lost", "changed"]
+
+
+@dataclass(frozen=True, slots=True)
+class AccessChange:
+    """`principal` gained or lost the ability to assume `role` (hops: 1 direct, 2 through one role), or
+    kept it with another number of hops or other conditions (`changed`)."""
+
+    role: str
+    principal: str
+    principal_kind: str
+    change: AccessChangeKind
+    hops_before: int | None
+    hops_after: int | None
+    conditions_before: str | None
+    conditions_after: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AdminChange:
+    """Who became or stopped being an admin. Filled by the escalation checker (#13) through `admin_changes`."""
+
+    principal: str
+    change: Literal["became", "stopped"]
+
+
+async def admin_changes(before: FactSource, after: FactSource, account_ids: Sequence[str] | None) -> list[AdminChange]:
+    """The hook for #13's admins: when it lands, answer `admins(account)` over each source (both are
+    GraphSources, as the live graph is) and return the set differences. Until then, none."""
+    del before, after, account_ids
+    return []
+
+
+def _identity(body: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """What a principal's own permissions depend on: all of it but a role's trust policy (which decides who
+    assumes the role, not what the role may do)."""
+    return None if body is None else {k: v for k, v in body.items() if k != "trustPolicy"}
+
+
+def _entity_changes(old: FactSet, new: FactSet, kinds: Iterable[str]) -> set[str]:
+    changed = set()
+    for kind in kinds:
+        a, b = old.of_kind(kind), new.of_kind(kind)
+        changed |= {key for key in {*a, *b} if _identity(a.get(key)) != _identity(b.get(key))}
+    return changed
+
+
+class _Change:
+    """What differs between the worlds, as reachability depends on it."""
+
+    def __init__(self, before: World, after: World, old: FactSource, new: FactSource) -> None:
+        ids = {*before.accounts, *after.accounts}
+        empty = {i: FactSet.empty("account", i) for i in ids}
+        policies: set[str] = set()
+        principals: set[str] = set()
+        groups: set[str] = set()
+        for i in ids:
+            a, b = before.accounts.get(i, empty[i]), after.accounts.get(i, empty[i])
+            policies |= _entity_changes(a, b, ("policy",))
+            principals |= _entity_changes(a, b, ("user", "role"))
+            groups |= _entity_changes(a, b, ("group",))
+        changed_groups = groups | {
+            g for i in ids for src in (before.accounts.get(i, empty[i]), after.accounts.get(i, empty[i]))
+            for g, body in src.of_kind("group").items() if set(body.get("policies") or ()) & policies
+        }
+        for i in ids:
+            for src in (before.accounts.get(i, empty[i]), after.accounts.get(i, empty[i])):
+                for kind in ("user", "role"):
+                    for arn, body in src.of_kind(kind).items():
+                        uses = {*(body.get("policies") or ()), *([body["boundary"]] if body.get("boundary") else [])}
+                        if uses & policies or set(body.get("groups") or ()) & changed_groups:
+                            principals.add(arn)
+        self.principals = principals
+        self.accounts = {old.account_of.get(p) or new.account_of.get(p) for p in principals} - {None}
+        self.accounts |= {i for i in ids if (i in before.accounts) != (i in after.accounts)}
+        self.accounts |= {
+            a for a in {*old.levels, *new.levels} if old.levels.get(a) != new.levels.get(a)
+        }
+        self.anything = bool(self.principals or self.accounts)
+
+
+def _depends_on(source: FactSource, role: str) -> tuple[set[str], set[str], bool]:
+    """The principals and accounts a role's trust names, and whether it names anyone (`*`, NotPrincipal)."""
+    principals: set[str] = set()
+    accounts: set[str] = set()
+    anyone = False
+    if role not in source.trust:
+        return principals, accounts, anyone
+    for row in source.trust_rows(role):
+        if row.not_principal or row.external_kind == "any":
+            anyone = True
+        elif row.target_kind == "account":
+            accounts.add(row.target)
+        elif row.target_kind in ("principal", "assumed-role"):
+            principals.add(source.target(row)[1])
+    return principals, accounts, anyone
+
+
+def affected_roles(before: World, after: World, old: FactSource, new: FactSource) -> set[str]:
+    """Roles whose whoCanAssume (up to HOPS) can differ between the worlds: a role added or removed, its trust
+    policy changed, or it trusts a changed principal, an account with a change, or anyone while anything
+    changed (direct); or it trusts a role (by ARN or through that role's account) affected directly."""
+    change = _Change(before, after, old, new)
+    roles = {*old.trust, *new.trust}
+    trusts = {r: [_depends_on(s, r) for s in (old, new)] for r in roles}
+    direct = set()
+    for role in roles:
+        if old.trust.get(role) != new.trust.get(role):
+            direct.add(role)
+            continue
+        own = old.account_of.get(role) or new.account_of.get(role)
+        if own is not None and old.levels.get(own) != new.levels.get(own):
+            direct.add(role)
+            continue
+        for principals, accounts, anyone in trusts[role]:
+            if principals & change.principals or accounts & change.accounts or (anyone and change.anything):
+                direct.add(role)
+    affected = set(direct)
+    account_of = {**old.account_of, **new.account_of}
+    holding = {account_of.get(d) for d in direct}  # accounts holding a directly affected role
+    for role in roles - direct:
+        for principals, accounts, anyone in trusts[role]:
+            if (anyone and direct) or principals & direct or accounts & holding:
+                affected.add(role)
+    return affected
+
+
+async def _answers(reachability: Reachability, source: FactSource, role: str) -> Mapping[str, Access]:
+    if role not in source.trust:
+        return {}
+    answers = await reachability.who_can_assume(role, HOPS)
+    return {access.principal.arn: access for access in answers}
+
+
+async def access_changes(
+    before: World, after: World, account_ids: Sequence[str] | None = None
+) -> tuple[list[AccessChange], list[AdminChange]]:
+    """Who gained or lost each affected role (of `account_ids`, every account's when None)."""
+    old, new = FactSource(before), FactSource(after)
+    roles = affected_roles(before, after, old, new)
+    if account_ids is not None:
+        wanted = set(account_ids)
+        roles = {r for r in roles if (old.account_of.get(r) or new.account_of.get(r)) in wanted}
+    found: list[AccessChange] = []
+    # One per world: its principal index and decisions are built once and shared by every role asked.
+    asked_old, asked_new = Reachability(old), Reachability(new)
+    for role in sorted(roles):
+        was, now = await _answers(asked_old, old, role), await _answers(asked_new, new, role)
+        for arn in sorted({*was, *now}):
+            a, b = was.get(arn), now.get(arn)
+            if a is not None and b is not None and (a.hops, a.condition_text) == (b.hops, b.condition_text):
+                continue
+            kind: AccessChangeKind = "gained" if a is None else "lost" if b is None else "changed"
+            either = b or a
+            assert either is not None
+            found.append(AccessChange(
+                role, arn, either.principal.kind, kind, _hops(a), _hops(b),
+                a.condition_text if a else None, b.condition_text if b else None,
+            ))
+    return found, await admin_changes(old, new, account_ids)
+
+
+def _hops(access: Access | None) -> int | None:
+    return None if access is None else max(access.hops, 1)
+
+
+def as_json(change: AccessChange | AdminChange) -> dict[str, Any]:
+    if isinstance(change, AdminChange):
+        return {"principal": change.principal, "change": change.change}
+    return {
+        "role": change.role, "principal": change.principal, "principalKind": change.principal_kind,
+        "change": change.change, "hopsBefore": change.hops_before, "hopsAfter": change.hops_after,
+        "conditionsBefore": change.conditions_before, "conditionsAfter": change.conditions_after,
+    }

@@ -1,0 +1,115 @@
+"""`accessgraph diff --since`: exactly the changes made between two loads, and the access they changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.integration.history.conftest import A, B, account_a, account_b, changed_a, cli_json
+from tests.support.gaad import Account
+
+pytestmark = pytest.mark.neo4j
+
+
+def arn(account: str, kind: str, name: str) -> str:
+    return f"arn:aws:iam::{account}:{kind}/{name}"
+
+
+def access(result: dict[str, Any]) -> set[tuple[str, str, str, int | None, int | None]]:
+    return {
+        (a["role"].rsplit("/", 1)[1], a["principal"].rsplit("/", 1)[1], a["change"], a["hopsBefore"], a["hopsAfter"])
+        for a in result["access"]
+    }
+
+
+EXPECTED_ACCESS_A = {
+    ("AdminRole", "bob", "gained", None, 1),  # bob joined Admins, who may assume any role trusting the account
+    ("ChainRole", "bob", "gained", None, 2),  # ... and through AdminRole, ChainRole
+    ("DeployRole", "carol", "gained", None, 1),  # the trust statement gained carol
+    ("OldRole", "alice", "lost", 1, None),  # the role is deleted
+    ("OldRole", "AdminRole", "lost", 1, None),
+}
+
+
+def assert_changes_of_a(result: dict[str, Any]) -> None:
+    assert [(e["kind"], e["arn"], e["change"]) for e in result["entities"] if e["unitId"] == A] == [
+        ("role", arn(A, "role", "OldRole"), "removed")
+    ]
+    (policy,) = [d for d in result["documents"] if d["unitId"] == A]
+    assert policy["arn"] == arn(A, "policy", "ReadOnly")
+    assert (policy["versionBefore"], policy["versionAfter"]) == ("v1", "v2")
+    assert [s["change"] for s in policy["statements"]] == ["removed", "added"]
+    assert '"s3:ListBucket"' in policy["statements"][1]["after"]
+    (deploy,) = [t for t in result["trusts"] if t["unitId"] == A]
+    assert deploy["arn"] == arn(A, "role", "DeployRole")
+    (statement,) = deploy["statements"]
+    assert statement["change"] == "changed"
+    assert arn(A, "user", "carol") not in statement["before"] and arn(A, "user", "carol") in statement["after"]
+    assert [(m["source"], m["target"], m["change"]) for m in result["memberships"] if m["unitId"] == A] == [
+        (arn(A, "user", "bob"), arn(A, "group", "Admins"), "added")
+    ]
+    assert [a for a in result["attachments"] if a["unitId"] == A] == []
+
+
+def test_diff_since_the_first_load_reports_exactly_the_changes_and_the_access_they_changed(
+    load: Callable[[Account], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = load(account_a())
+    second = load(changed_a(account_a()))
+
+    result = cli_json(capsys, "diff", "--since", first)
+
+    assert_changes_of_a(result)
+    assert access(result) == EXPECTED_ACCESS_A
+    (compared,) = result["loads"]
+    assert (compared["unit"], compared["unitId"], compared["beforeId"], compared["afterId"]) == (
+        "account", A, first, second
+    )
+    assert compared["beforeTime"] < compared["afterTime"]
+    assert result["admins"] == []
+    # Since the newest load, nothing changed; --exit-code makes that a gate.
+    assert cli_json(capsys, "diff", "--since", second, "--exit-code", code=0)["access"] == []
+    cli_json(capsys, "diff", "--since", first, "--exit-code", code=1)
+
+
+def test_two_accounts_loaded_at_different_times(
+    load: Callable[[Account], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    load(account_a())
+    first_b = load(account_b())
+    load(changed_a(account_a()))
+    load(account_b(with_temp=False))
+    b_time = next(x for x in cli_json(capsys, "loads", "--account", B) if x["id"] == first_b)["time"]
+
+    everything = cli_json(capsys, "diff", "--since", b_time)
+    only_b = cli_json(capsys, "diff", "--account", B, "--since", b_time)
+
+    assert_changes_of_a(everything)
+    # B's role trusts account A: bob, now an admin there, reaches it; B's own change is a user removed.
+    expected_b = {("AuditRole", "bob", "gained", None, 1)}
+    assert access(everything) == EXPECTED_ACCESS_A | expected_b
+    for result in (everything, only_b):
+        assert [(e["kind"], e["arn"], e["change"]) for e in result["entities"] if e["unitId"] == B] == [
+            ("user", arn(B, "user", "temp"), "removed")
+        ]
+    assert access(only_b) == expected_b
+    assert [x["unitId"] for x in only_b["loads"]] == [B]
+    assert only_b["documents"] == only_b["trusts"] == only_b["memberships"] == []
+
+    # A load id stands for its own account exactly and for the others as its time: B was not loaded yet
+    # when A's first load was recorded, so all of B is new.
+    first_a = cli_json(capsys, "loads", "--account", A)[-1]["id"]
+    since_a = cli_json(capsys, "diff", "--since", first_a)
+    assert {(e["unitId"], e["change"]) for e in since_a["entities"] if e["unitId"] == B} == {(B, "added")}
+
+
+def test_since_must_be_a_load_or_a_time(load: Callable[[Account], str], capsys: pytest.CaptureFixture[str]) -> None:
+    from service.cli import main
+
+    load(account_a())
+    assert main(["diff", "--since", "last-tuesday"]) == 2
+    assert "neither a recorded load id" in capsys.readouterr().err
+    assert main(["diff", "--account", "999999999999", "--since", "2020-01-01"]) == 2
+    assert "account '999999999999' has no recorded load" in capsys.readouterr().err

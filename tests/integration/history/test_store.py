@@ -1,0 +1,118 @@
+"""What history keeps: facts shared between loads, the newest N loads per unit, nothing of a killed load."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import neo4j
+import pytest
+
+from bench.synthetic_account import Size, write
+from loaders.pipeline import plan_from_paths, write_plan
+from tests.integration.history.conftest import A, account_a, changed_a, cli_json
+from tests.support.gaad import Account
+from tests.support.graph_state import one
+
+pytestmark = pytest.mark.neo4j
+CLI = "import sys; from service.cli import main; sys.exit(main())"
+
+
+def sizes(graph: neo4j.Driver) -> tuple[int, int, int]:
+    row = graph.execute_query(
+        "MATCH (l:HistoryLoad) WITH count(l) AS loads "
+        "OPTIONAL MATCH (f:HistoryFact) WITH loads, count(f) AS facts "
+        "OPTIONAL MATCH (:HistoryLoad)-[r:RECORDS]->() RETURN loads, facts, count(r) AS links"
+    ).records[0]
+    return row["loads"], row["facts"], row["links"]
+
+
+def test_an_unchanged_reload_adds_a_load_and_no_fact(
+    graph: neo4j.Driver, load: Callable[[Account], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    load(account_a())
+    loads, facts, links = sizes(graph)
+    load(account_a())
+    assert sizes(graph) == (loads + 1, facts, links * 2)
+    load(changed_a(account_a()))
+    # New facts: DeployRole (trust), bob (groups), ReadOnly (v2); OldRole is gone, the rest shared.
+    assert sizes(graph)[1] == facts + 3
+
+    recorded = cli_json(capsys, "loads", "--account", A)
+    assert len(recorded) == 3
+    newest = recorded[0]
+    assert newest["unit"] == "account" and newest["unitId"] == A
+    assert (newest["users"], newest["roles"], newest["groups"], newest["principals"]) == (3, 3, 1, 6)
+    assert recorded[1]["roles"] == 4
+    assert newest["commit"] and newest["source"].endswith(".json")
+    assert [x["time"] for x in recorded] == sorted((x["time"] for x in recorded), reverse=True)
+
+
+def test_history_keeps_the_newest_loads_and_prunes_their_unshared_facts(
+    graph: neo4j.Driver, load: Callable[[Account], str], monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("ACCESSGRAPH_HISTORY_LOADS", "2")
+    first = load(account_a())
+    load(changed_a(account_a()))
+    old_role = "MATCH (f:HistoryFact {key: 'arn:aws:iam::111111111111:role/OldRole'}) RETURN count(f)"
+    assert one(graph, old_role) == 1
+    third = load(changed_a(account_a()))
+
+    assert cli_json(capsys, "loads", "--account", A)[0]["id"] == third
+    assert len(cli_json(capsys, "loads")) == 2
+    assert one(graph, "MATCH (l:HistoryLoad {id: $id}) RETURN count(l)", id=first) == 0
+    assert one(graph, old_role) == 0  # only the pruned load recorded it
+    assert one(graph, "MATCH (f:HistoryFact) WHERE NOT (f)<-[:RECORDS]-() RETURN count(f)") == 0
+    # The pruned load's facts still recorded by a kept load stay: alice is unchanged.
+    assert one(graph, "MATCH (f:HistoryFact {key: 'arn:aws:iam::111111111111:user/alice'}) RETURN count(f)") == 1
+
+
+def test_a_bad_number_of_loads_to_keep_is_an_input_error(
+    graph: neo4j.Driver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from service.cli import main
+
+    monkeypatch.setenv("ACCESSGRAPH_HISTORY_LOADS", "0")
+    assert main(["load", "--quiet", str(account_a().write(tmp_path))]) == 2
+    assert "ACCESSGRAPH_HISTORY_LOADS must be at least 1" in capsys.readouterr().err
+
+
+def test_sigkill_midway_leaves_the_previous_load_the_latest(graph: neo4j.Driver, tmp_path: Path) -> None:
+    previous, bigger = tmp_path / "previous.json", tmp_path / "bigger.json"
+    write(previous, Size(roles=300, users=150, groups=30, policies=60, aws_policies=10), seed=1)
+    write(bigger, Size(roles=3000, users=1500, groups=200, policies=400, aws_policies=40), seed=2)
+    write_plan(graph, plan_from_paths([previous]))
+    before = graph.execute_query("MATCH (l:HistoryLoad) RETURN l.id AS id, l.facts AS facts").records
+    facts = one(graph, "MATCH (f:HistoryFact) RETURN count(f)")
+
+    seen = []
+    with subprocess.Popen(
+        [sys.executable, "-c", CLI, "load", str(bigger), "--batch-size", "100"],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=dict(os.environ),
+        cwd=Path(__file__).resolve().parents[3],
+    ) as process:
+        watchdog = threading.Timer(180, process.kill)
+        watchdog.start()
+        try:
+            assert process.stderr is not None
+            for line in process.stderr:
+                seen.append(line)
+                if ": wrote " in line:  # a batch is in the open transaction
+                    process.send_signal(signal.SIGKILL)
+                    break
+            process.wait(timeout=60)
+        finally:
+            watchdog.cancel()
+    assert process.returncode == -signal.SIGKILL, "".join(seen)
+
+    after = graph.execute_query("MATCH (l:HistoryLoad) RETURN l.id AS id, l.facts AS facts").records
+    assert [r.data() for r in after] == [r.data() for r in before]
+    assert one(graph, "MATCH (f:HistoryFact) RETURN count(f)") == facts
+    write_plan(graph, plan_from_paths([bigger]))
+    assert one(graph, "MATCH (l:HistoryLoad) RETURN count(l)") == 2

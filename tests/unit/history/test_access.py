@@ -1,0 +1,143 @@
+"""Access changes: only the roles whose answer can have changed are asked, and that misses nothing (the
+same changes as asking every role, over worlds built with each kind of change)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+import pytest
+
+from service.history.access import AccessChange, _answers, access_changes, affected_roles
+from service.history.source import FactSource
+from service.history.store import World
+from service.reachability import Reachability
+from tests.support.gaad import Account, allow, trust, trusts
+from tests.unit.history.worlds import world
+from tests.unit.reachability.fake_source import run
+
+A, B = "111111111111", "222222222222"
+
+
+def accounts() -> tuple[Account, Account]:
+    a = Account(A)
+    assume = a.policy("AssumeAnything", allow("sts:AssumeRole"))
+    a.policy("ReadOnly", allow("s3:GetObject"))
+    a.group("Admins", managed=[assume])
+    a.user("alice", groups=["Admins"])
+    a.user("bob")
+    a.user("carol", managed=[a.arn("policy", "ReadOnly")])
+    a.role("AdminRole", trust(trusts({"AWS": A})), inline=[allow("sts:AssumeRole")])
+    a.role("ChainRole", trust(trusts({"AWS": a.arn("role", "AdminRole")})))
+    a.role("DeployRole", trust(trusts({"AWS": a.arn("user", "alice")})))
+    a.role("Lambda", trust(trusts({"Service": "lambda.amazonaws.com"})))
+    a.role("Anyone", trust(trusts({"AWS": "*"}, Condition={"StringEquals": {"aws:PrincipalOrgID": "o-1"}})))
+    b = Account(B)
+    b.role("AuditRole", trust(trusts({"AWS": f"arn:aws:iam::{A}:root"})))
+    b.role("BChain", trust(trusts({"AWS": b.arn("role", "AuditRole")})))
+    b.user("dave")
+    return a, b
+
+
+def bob_joins_admins(a: Account, b: Account) -> None:
+    next(u for u in a.users if u["UserName"] == "bob")["GroupList"] = ["Admins"]
+
+
+def trust_gains_carol(a: Account, b: Account) -> None:
+    deploy = next(r for r in a.roles if r["RoleName"] == "DeployRole")
+    principals = [a.arn("user", "alice"), a.arn("user", "carol")]
+    deploy["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["AWS"] = principals
+
+
+def admin_role_deleted(a: Account, b: Account) -> None:
+    a.roles = [r for r in a.roles if r["RoleName"] != "AdminRole"]
+
+
+def read_only_grants_assume(a: Account, b: Account) -> None:
+    policy = next(p for p in a.policies if p["PolicyName"] == "ReadOnly")
+    policy["PolicyVersionList"][0]["Document"]["Statement"].append(allow("sts:AssumeRole"))
+    policy["PolicyVersionList"][0]["VersionId"] = policy["DefaultVersionId"] = "v2"
+
+
+def dave_leaves(a: Account, b: Account) -> None:
+    b.users = []
+
+
+def audit_role_gets_assume(a: Account, b: Account) -> None:
+    next(r for r in b.roles if r["RoleName"] == "AuditRole")["RolePolicyList"] = [
+        {"PolicyName": "chain", "PolicyDocument": {"Version": "2012-10-17", "Statement": [allow("sts:AssumeRole")]}}
+    ]
+
+
+CHANGES = [bob_joins_admins, trust_gains_carol, admin_role_deleted, read_only_grants_assume, dave_leaves,
+           audit_role_gets_assume]
+
+
+def worlds(*changes: Callable[[Account, Account], None]) -> tuple[World, World]:
+    a, b = accounts()
+    before = world(a, b)
+    a, b = copy.deepcopy(a), copy.deepcopy(b)
+    for change in changes:
+        change(a, b)
+    return before, world(a, b, load="load-2")
+
+
+async def every_role(before: World, after: World) -> set[tuple[str, str, str]]:
+    """Ask every role in both worlds: what the rule must agree with."""
+    old, new = FactSource(before), FactSource(after)
+    found = set()
+    for role in {*old.trust, *new.trust}:
+        was, now = await _answers(Reachability(old), old, role), await _answers(Reachability(new), new, role)
+        for arn in {*was, *now}:
+            a, b = was.get(arn), now.get(arn)
+            if a is None or b is None or (a.hops, a.condition_text) != (b.hops, b.condition_text):
+                found.add((role, arn, "gained" if a is None else "lost" if b is None else "changed"))
+    return found
+
+
+def keys(changes: list[AccessChange]) -> set[tuple[str, str, str]]:
+    return {(c.role, c.principal, c.change) for c in changes}
+
+
+@pytest.mark.parametrize("changes", [[c] for c in CHANGES] + [CHANGES], ids=[c.__name__ for c in CHANGES] + ["all"])
+def test_asking_only_affected_roles_finds_what_asking_every_role_finds(
+    changes: list[Callable[[Account, Account], None]],
+) -> None:
+    before, after = worlds(*changes)
+    found, admins = run(access_changes(before, after))
+    assert keys(found) == run(every_role(before, after))
+    assert admins == []
+
+
+def role(account: str, name: str) -> str:
+    return f"arn:aws:iam::{account}:role/{name}"
+
+
+def test_the_rule_leaves_out_roles_nothing_they_depend_on_changed() -> None:
+    before, after = worlds(trust_gains_carol)
+    old, new = FactSource(before), FactSource(after)
+    # DeployRole's assumers changed; so may the chains through it into roles that trust its account (or
+    # anyone). ChainRole trusts only AdminRole, Lambda only a service, BChain only AuditRole: left out.
+    assert affected_roles(before, after, old, new) == {
+        role(A, "DeployRole"), role(A, "AdminRole"), role(A, "Anyone"), role(B, "AuditRole")
+    }
+
+    before, after = worlds(bob_joins_admins)
+    affected = affected_roles(before, after, FactSource(before), FactSource(after))
+    # Trusting account A (directly or through a role of A) or anyone: asked. A service-only trust: not.
+    assert affected == {role(A, n) for n in ("AdminRole", "ChainRole", "Anyone")} | {
+        role(B, "AuditRole"), role(B, "BChain")
+    }
+    found, _ = run(access_changes(before, after))
+    assert (role(B, "AuditRole"), f"arn:aws:iam::{A}:user/bob", "gained") in keys(found)
+    assert (role(A, "ChainRole"), f"arn:aws:iam::{A}:user/bob", "gained") in keys(found)
+
+
+def test_account_filter_reports_only_that_accounts_roles() -> None:
+    before, after = worlds(bob_joins_admins)
+    found, _ = run(access_changes(before, after, [B]))
+    # bob reaches BChain through AuditRole (same-account trust by ARN grants alone).
+    assert keys(found) == {
+        (role(B, "AuditRole"), f"arn:aws:iam::{A}:user/bob", "gained"),
+        (role(B, "BChain"), f"arn:aws:iam::{A}:user/bob", "gained"),
+    }
