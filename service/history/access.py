@@ -46,10 +46,20 @@ class AdminChange:
 
 
 async def admin_changes(before: FactSource, after: FactSource, account_ids: Sequence[str] | None) -> list[AdminChange]:
-    """The hook for #13's admins: when it lands, answer `admins(account)` over each source (both are
-    GraphSources, as the live graph is) and return the set differences. Until then, none."""
-    del before, after, account_ids
-    return []
+    """Who became or stopped being an administrator of its account (#13's definition, without escalation:
+    docs/escalation-questions.md), each world answering `admins` as the live graph does (both are
+    GraphSources). A conditional administrator counts as one, as `admins` lists it."""
+    accounts = sorted({*before.world.accounts, *after.world.accounts} if account_ids is None else set(account_ids))
+    was: set[str] = set()
+    now: set[str] = set()
+    for account in accounts:
+        if account in before.world.accounts:
+            was |= {a.principal.arn for a in await Reachability(before).admins(account, escalation=False)}
+        if account in after.world.accounts:
+            now |= {a.principal.arn for a in await Reachability(after).admins(account, escalation=False)}
+    return [AdminChange(arn, "became") for arn in sorted(now - was)] + [
+        AdminChange(arn, "stopped") for arn in sorted(was - now)
+    ]
 
 
 def _identity(body: Mapping[str, Any] | None) -> Mapping[str, Any] | None:

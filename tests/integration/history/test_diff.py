@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from tests.integration.history.conftest import A, B, account_a, account_b, changed_a, cli_json
-from tests.support.gaad import Account
+from tests.support.gaad import Account, allow
 
 pytestmark = pytest.mark.neo4j
 
@@ -113,3 +114,22 @@ def test_since_must_be_a_load_or_a_time(load: Callable[[Account], str], capsys: 
     assert "neither a recorded load id" in capsys.readouterr().err
     assert main(["diff", "--account", "999999999999", "--since", "2020-01-01"]) == 2
     assert "account '999999999999' has no recorded load" in capsys.readouterr().err
+
+
+def test_who_became_or_stopped_being_an_administrator(
+    load: Callable[[Account], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """#13's admin definition over both loads: carol gains `*` on `*` (became), then loses it (stopped)."""
+    first = load(account_a())
+    changed = copy.deepcopy(account_a())
+    everything = changed.policy("Everything", allow("*"))
+    carol = next(u for u in changed.users if u["UserName"] == "carol")
+    carol["AttachedManagedPolicies"].append({"PolicyName": "Everything", "PolicyArn": everything})
+    load(changed)
+    result = cli_json(capsys, "diff", "--since", first)
+    assert result["admins"] == [{"principal": arn(A, "user", "carol"), "change": "became"}]
+    second = load(account_a())
+    later = cli_json(capsys, "diff", "--since", next(
+        x["id"] for x in cli_json(capsys, "loads", "--account", A) if x["id"] not in (first, second)
+    ))
+    assert later["admins"] == [{"principal": arn(A, "user", "carol"), "change": "stopped"}]
