@@ -19,6 +19,7 @@ from service.database.records import (
     PolicyRecord,
     PrincipalRecord,
     RoleRecord,
+    RoleUsageRecord,
     TrustTargetRecord,
 )
 from service.database.settings import Neo4jSettings
@@ -122,6 +123,10 @@ class GraphReader:
     async def trusts_across_accounts(self, account_id: str | None) -> list[CrossAccountTrustRecord]:
         rows = await self.rows("reach_trusts_across_accounts", accountId=account_id)
         return [CrossAccountTrustRecord.from_row(row) for row in rows]
+
+    async def role_usage(self, account_id: str) -> list[RoleUsageRecord]:
+        """The audit's read of RoleLastUsed (#16)."""
+        return [RoleUsageRecord.from_row(row) for row in await self.rows("reach_role_usage", accountId=account_id)]
 
 
 async def _collect(tx: neo4j.AsyncManagedTransaction, text: str, parameters: dict[str, Any]) -> list[Row]:

@@ -379,3 +379,27 @@ class AccountSecurityRecord:
     users: tuple[UserCredentialRecord, ...]
     trails: tuple[TrailRecord, ...]
     recorders: tuple[ConfigRecorderRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RoleUsageRecord:
+    """`reach_role_usage`: one role with GAAD's CreateDate and RoleLastUsed.LastUsedDate (None: never used,
+    as far as AWS tracks it), which the audit's unused-role check reads (#16)."""
+
+    arn: str
+    name: str
+    account_id: str
+    created: str | None
+    last_used: str | None
+    is_service_linked: bool
+
+    @classmethod
+    def from_row(cls, row: Row) -> RoleUsageRecord:
+        return cls(
+            arn=str(row["arn"]),
+            name=str(row["name"]),
+            account_id=str(row["accountId"]),
+            created=_text(row["created"]),
+            last_used=_text(row["lastUsed"]),
+            is_service_linked=bool(row["isServiceLinked"]),
+        )

@@ -1,0 +1,125 @@
+"""What the audit answers: findings, the checks it could not run, and the settings it ran with. Plain data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from service.audit.catalogue import CATEGORIES, SEVERITIES, Category, Severity
+
+Evidence = str | int | bool | None
+DEFAULT_DAYS = 90
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What a finding is about: a user, a role, the root user, a policy, or an account (`arn` its id)."""
+
+    arn: str
+    kind: str  # user, role, root, policy, account
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    category: str
+    account_id: str
+    subject: Subject
+    evidence: tuple[tuple[str, Evidence], ...]
+
+    @property
+    def about(self) -> Category:
+        return CATEGORIES[self.category]
+
+    @property
+    def severity(self) -> Severity:
+        return self.about.severity
+
+    @property
+    def recommendation(self) -> str:
+        return self.about.recommendation
+
+    @property
+    def cis(self) -> str:
+        return self.about.cis
+
+    @property
+    def evidence_map(self) -> dict[str, Evidence]:
+        return dict(self.evidence)
+
+    def as_json(self) -> dict[str, object]:
+        """The shape `accessgraph audit --format json` prints and the GraphQL `Finding` answers."""
+        return {
+            "category": self.category,
+            "severity": self.severity,
+            "accountId": self.account_id,
+            "entity": {"arn": self.subject.arn, "kind": self.subject.kind},
+            "evidence": self.evidence_map,
+            "recommendation": self.recommendation,
+            "cis": self.cis,
+        }
+
+    @property
+    def order(self) -> tuple[int, int, str, str, str]:
+        return (
+            SEVERITIES.index(self.severity),
+            list(CATEGORIES).index(self.category),
+            self.account_id,
+            self.subject.arn,
+            json.dumps(self.evidence_map, sort_keys=True),
+        )
+
+
+def finding(category: str, account_id: str, subject: Subject, evidence: Mapping[str, Evidence]) -> Finding:
+    if category not in CATEGORIES:
+        raise ValueError(f"unknown audit category {category!r}")
+    return Finding(category, account_id, subject, tuple(evidence.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class Unchecked:
+    """A check that could not run for an account (or some of its entities), and why: never a pass."""
+
+    category: str
+    account_id: str
+    reason: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"category": self.category, "accountId": self.account_id, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class AuditSettings:
+    """The windows of the age checks, in days, and the time they are measured from."""
+
+    now: datetime
+    max_key_age: int = DEFAULT_DAYS
+    max_unused: int = DEFAULT_DAYS
+
+    def __post_init__(self) -> None:
+        if self.now.tzinfo is None:
+            raise ValueError("the audit's clock must give an aware time (UTC)")
+        for name in ("max_key_age", "max_unused"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name.replace('_', '-')} must be at least 1 day, not {getattr(self, name)}")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Audit:
+    """Every finding (most severe first) and every check that could not run."""
+
+    findings: tuple[Finding, ...]
+    unchecked: tuple[Unchecked, ...] = field(default=())
+
+    def only(self, category: str | None) -> Audit:
+        if category is None:
+            return self
+        return Audit(
+            tuple(f for f in self.findings if f.category == category),
+            tuple(u for u in self.unchecked if u.category == category),
+        )

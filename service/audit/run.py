@@ -1,0 +1,111 @@
+"""The audit of the loaded accounts: reads what the checks need and runs them, account by account.
+
+The users, their policies and their groups come from the principal index every question shares (read once
+per load); the security records and the roles' RoleLastUsed in one query per account each. Nothing is read
+per principal: an organization of 100k principals costs a few queries per account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Protocol
+
+from service.audit.admin import AWS_ADMINISTRATOR_ACCESS, AdminPolicy, admin_policies, full_admin_statement
+from service.audit.checks import AccountFacts, UserFacts, audit_account
+from service.audit.model import Audit, AuditSettings, Unchecked
+from service.database.records import AccountSecurityRecord, RoleUsageRecord
+from service.database.source import GraphSource
+from service.errors import QueryError
+from service.reachability.index import IndexView
+from service.reachability.profiles import AccountEntry, PolicyRef, parsed
+
+NO_GAAD = "no authorization details (GAAD) loaded for account {account}"
+GRAPH_CATEGORIES = ("user-with-direct-policies", "unused-role", "admin-policy-customer", "admin-without-mfa")
+
+
+class AuditSource(GraphSource, Protocol):
+    async def account_security(self, account_id: str | None) -> list[AccountSecurityRecord]: ...
+
+    async def role_usage(self, account_id: str) -> list[RoleUsageRecord]: ...
+
+
+# An admin definition: each effectively-admin principal of the account, and why.
+AdminDefinition = Callable[[AccountEntry], Awaitable[Mapping[str, str]]]
+
+
+async def audit(
+    view: IndexView,
+    source: AuditSource,
+    account_id: str | None,
+    settings: AuditSettings,
+    admins: AdminDefinition | None = None,
+) -> Audit:
+    """Every finding of `account_id` (every loaded account when None), most severe first.
+
+    Raises:
+        QueryError: `account_id` names an account with nothing loaded.
+    """
+    generation = await view.generation()
+    security = {record.account_id: record for record in await source.account_security(account_id)}
+    graph_accounts = [account_id] if account_id is not None else list(generation.accounts)
+    entries = await view.entries(graph_accounts)
+    accounts = sorted(set(entries) | set(security))
+    if account_id is not None and not accounts:
+        raise QueryError(f"account {account_id!r} is not loaded: nothing to audit")
+    define = admins or policy_admins
+    findings = []
+    unchecked: list[Unchecked] = []
+    for account in accounts:
+        entry = entries.get(account)
+        if entry is None:
+            facts = AccountFacts(account, security.get(account), admins={})
+            unchecked += [Unchecked(category, account, NO_GAAD.format(account=account)) for category in GRAPH_CATEGORIES]
+        else:
+            facts = AccountFacts(
+                account,
+                security.get(account),
+                users=users_of(entry),
+                roles=await source.role_usage(account),
+                admins=await define(entry),
+                admin_policies=customer_admin_policies(entry),
+            )
+        result = audit_account(facts, settings)
+        findings += result.findings
+        unchecked += result.unchecked
+    return Audit(tuple(sorted(findings, key=lambda f: f.order)), tuple(unchecked))
+
+
+def users_of(entry: AccountEntry) -> list[UserFacts]:
+    return [
+        UserFacts(profile.arn, profile.name, tuple(dict.fromkeys(ref.arn for ref in profile.policies if ref.via is None)))
+        for profile in entry.profiles.values()
+        if profile.kind == "user"
+    ]
+
+
+def customer_admin_policies(entry: AccountEntry) -> list[AdminPolicy]:
+    loaded = [(ref.arn, ref.name, ref.kind, parsed(ref)) for ref in entry.policies.values() if ref.loaded]
+    return admin_policies(loaded, entry.holders)
+
+
+async def policy_admins(entry: AccountEntry) -> dict[str, str]:
+    """The issue's fallback admin definition: a principal holding AdministratorAccess, or any policy with a
+    `*` on `*` allow, directly or through a group (boundaries, SCPs and denies are not weighed)."""
+    admin: dict[str, bool] = {}
+    found = {}
+    for profile in entry.profiles.values():
+        why = _admin_grant(profile.policies, admin)
+        if why is not None:
+            found[profile.arn] = why
+    return found
+
+
+def _admin_grant(refs: Iterable[PolicyRef], admin: dict[str, bool]) -> str | None:
+    for ref in refs:
+        if ref.arn not in admin:
+            admin[ref.arn] = ref.arn == AWS_ADMINISTRATOR_ACCESS or (
+                ref.loaded and full_admin_statement(parsed(ref)) is not None
+            )
+        if admin[ref.arn]:
+            return ref.arn + (f" (through group {ref.via_name})" if ref.via else "")
+    return None
