@@ -32,6 +32,22 @@ CREATE INDEX organizational_unit_organization IF NOT EXISTS FOR (n:Organizationa
 CREATE INDEX org_policy_organization IF NOT EXISTS FOR (n:OrgPolicy) ON (n.organizationId);
 CREATE INDEX org_policy_id IF NOT EXISTS FOR (n:OrgPolicy) ON (n.id);
 
+// --- credential and security facts (#16): each loader replaces its own nodes of an account -------------
+CREATE CONSTRAINT credential_report_account IF NOT EXISTS FOR (n:CredentialReport) REQUIRE n.accountId IS UNIQUE;
+CREATE CONSTRAINT credential_report_user_arn IF NOT EXISTS FOR (n:CredentialReportUser) REQUIRE n.arn IS UNIQUE;
+CREATE CONSTRAINT security_snapshot_account IF NOT EXISTS FOR (n:SecuritySnapshot) REQUIRE n.accountId IS UNIQUE;
+CREATE CONSTRAINT access_key_key IF NOT EXISTS FOR (n:AccessKey) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT mfa_device_key IF NOT EXISTS FOR (n:MfaDevice) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT login_profile_key IF NOT EXISTS FOR (n:LoginProfile) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT trail_key IF NOT EXISTS FOR (n:Trail) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT config_recorder_key IF NOT EXISTS FOR (n:ConfigRecorder) REQUIRE n.key IS UNIQUE;
+CREATE INDEX credential_report_user_account IF NOT EXISTS FOR (n:CredentialReportUser) ON (n.accountId);
+CREATE INDEX access_key_account IF NOT EXISTS FOR (n:AccessKey) ON (n.accountId);
+CREATE INDEX mfa_device_account IF NOT EXISTS FOR (n:MfaDevice) ON (n.accountId);
+CREATE INDEX login_profile_account IF NOT EXISTS FOR (n:LoginProfile) ON (n.accountId);
+CREATE INDEX trail_account IF NOT EXISTS FOR (n:Trail) ON (n.accountId);
+CREATE INDEX config_recorder_account IF NOT EXISTS FOR (n:ConfigRecorder) ON (n.accountId);
+
 // --- search ------------------------------------------------------------------------------------
 // `CALL db.index.fulltext.queryNodes('entity_search', $text)` over names, ARNs, ids and keys.
 CREATE FULLTEXT INDEX entity_search IF NOT EXISTS

@@ -12,6 +12,7 @@ from service.cypher import query
 from service.database.driver import unavailability
 from service.database.records import (
     AccountOrganizationRecord,
+    AccountSecurityRecord,
     CrossAccountTrustRecord,
     GroupRecord,
     LoadRecord,
@@ -21,6 +22,7 @@ from service.database.records import (
     RoleRecord,
     RoleUsageRecord,
     TrustTargetRecord,
+    account_security_records,
 )
 from service.database.settings import Neo4jSettings
 from service.errors import QueryError
@@ -127,6 +129,9 @@ class GraphReader:
     async def role_usage(self, account_id: str) -> list[RoleUsageRecord]:
         """The audit's read of RoleLastUsed (#16)."""
         return [RoleUsageRecord.from_row(row) for row in await self.rows("reach_role_usage", accountId=account_id)]
+
+    async def account_security(self, account_id: str | None) -> list[AccountSecurityRecord]:
+        return account_security_records(await self.rows("reach_security", accountId=account_id))
 
 
 async def _collect(tx: neo4j.AsyncManagedTransaction, text: str, parameters: dict[str, Any]) -> list[Row]:

@@ -6,7 +6,7 @@ test can feed it records it made itself (see `GraphSource`).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -379,6 +379,114 @@ class AccountSecurityRecord:
     users: tuple[UserCredentialRecord, ...]
     trails: tuple[TrailRecord, ...]
     recorders: tuple[ConfigRecorderRecord, ...]
+
+
+def account_security_records(rows: Sequence[Row]) -> list[AccountSecurityRecord]:
+    """`reach_security` rows (accountId, kind, facts: one loaded node each) as one record per account that has
+    a credential report or a security snapshot loaded, by account id.
+
+    A user's facts come from both sources when both were loaded: the report says what only it knows (password
+    use, the root user), the snapshot what only it knows (MFA serials, access key ids). Access keys come from
+    the snapshot when one was loaded (it lists every key with its id), else from the report.
+    """
+    accounts: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        facts = dict(row["facts"])
+        account = accounts.setdefault(str(row["accountId"]), {"users": {}, "trails": [], "recorders": []})
+        kind = row["kind"]
+        if kind in ("report", "snapshot"):
+            account[kind] = facts
+        elif kind == "trail":
+            account["trails"].append(facts)
+        elif kind == "recorder":
+            account["recorders"].append(facts)
+        else:
+            user = account["users"].setdefault(str(facts["userName"]), {"keys": [], "mfa": [], "report_keys": []})
+            if kind == "reportUser":
+                user["row"] = facts
+            elif kind == "accessKey":
+                user["report_keys" if facts.get("source") == "report" else "keys"].append(facts)
+            elif kind == "mfaDevice":
+                user["mfa"].append(facts)
+            elif kind == "loginProfile":
+                user["login"] = facts
+    found = []
+    for account_id, account in sorted(accounts.items()):
+        report, snapshot = account.get("report"), account.get("snapshot")
+        if report is None and snapshot is None:
+            continue  # facts without their load marker cannot happen after a committed load; never report them
+        users = tuple(
+            _user_credentials(account_id, name, facts, snapshot)
+            for name, facts in sorted(account["users"].items(), key=lambda item: (item[0] != "<root_account>", item[0]))
+        )
+        policy = snapshot.get("passwordPolicy") if snapshot else None
+        summary = json.loads(snapshot["summary"]) if snapshot and snapshot.get("summary") else {}
+        found.append(AccountSecurityRecord(
+            account_id,
+            _text(report.get("generatedTime")) if report else None,
+            snapshot is not None,
+            json.loads(policy) if isinstance(policy, str) else None,
+            {str(key): int(value) for key, value in summary.items()},
+            users,
+            tuple(sorted((_trail(t) for t in account["trails"]), key=lambda t: (t.home_region or "", t.name))),
+            tuple(sorted((_recorder(r) for r in account["recorders"]), key=lambda r: r.name)),
+        ))
+    return found
+
+
+def _user_credentials(
+    account_id: str, name: str, facts: Mapping[str, Any], snapshot: Mapping[str, Any] | None
+) -> UserCredentialRecord:
+    row: Mapping[str, Any] = facts.get("row") or {}
+    is_root = name == "<root_account>"
+    # The snapshot lists every key of every IAM user with its id; the root user's keys only the report shows.
+    if snapshot is not None and not is_root:
+        keys = sorted(facts["keys"], key=lambda key: str(key.get("created") or ""))
+    else:
+        keys = sorted(facts["report_keys"], key=lambda key: key.get("slot") or 0)
+    first: Mapping[str, Any] = next(iter((*facts["keys"], *facts["mfa"], facts.get("login") or {})), {})
+    arn = row.get("arn") or first.get("userArn") or f"arn:aws:iam::{account_id}:{'root' if is_root else 'user/' + name}"
+    login = facts.get("login")
+    password_enabled = row.get("passwordEnabled")
+    if not row and snapshot is not None and snapshot.get("loginProfilesKnown"):
+        password_enabled = login is not None
+    mfa_active = row.get("mfaActive")
+    if not row and snapshot is not None:
+        mfa_active = bool(facts["mfa"])
+    return UserCredentialRecord(
+        str(arn),
+        name,
+        is_root,
+        _text(row.get("created")),
+        None if password_enabled is None else bool(password_enabled),
+        _text(row.get("passwordLastUsed")),
+        bool(row.get("passwordUsedKnown", False)),
+        _text(row.get("passwordLastChanged")),
+        None if mfa_active is None else bool(mfa_active),
+        tuple(sorted(str(device["serial"]) for device in facts["mfa"])),
+        tuple(
+            AccessKeyRecord(
+                _text(key.get("accessKeyId")),
+                None if key.get("slot") is None else int(key["slot"]),
+                bool(key.get("active")),
+                _text(key.get("created")),
+                _text(key.get("lastUsed")),
+                _text(key.get("lastUsedService")),
+            )
+            for key in keys
+        ),
+    )
+
+
+def _trail(facts: Mapping[str, Any]) -> TrailRecord:
+    return TrailRecord(
+        str(facts["name"]), bool(facts.get("multiRegion")), bool(facts.get("logging")),
+        _text(facts.get("homeRegion")), bool(facts.get("managementEvents")),
+    )
+
+
+def _recorder(facts: Mapping[str, Any]) -> ConfigRecorderRecord:
+    return ConfigRecorderRecord(str(facts["name"]), bool(facts.get("recording")), bool(facts.get("allSupported")))
 
 
 @dataclass(frozen=True, slots=True)

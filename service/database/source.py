@@ -12,6 +12,7 @@ from typing import Protocol
 
 from service.database.records import (
     AccountOrganizationRecord,
+    AccountSecurityRecord,
     CrossAccountTrustRecord,
     GroupRecord,
     LoadRecord,
@@ -48,3 +49,8 @@ class GraphSource(Protocol):
     async def trust_targets(self, role_arn: str) -> list[TrustTargetRecord]: ...
 
     async def trusts_across_accounts(self, account_id: str | None) -> list[CrossAccountTrustRecord]: ...
+
+    async def account_security(self, account_id: str | None) -> list[AccountSecurityRecord]:
+        """The credential and security facts (#16) of one account, or of every account (None), by account id;
+        an account with neither a credential report nor a security snapshot loaded is absent."""
+        ...

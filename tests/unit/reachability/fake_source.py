@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from loaders.trust import trust_rows
 from service.database.records import (
     AccountOrganizationRecord,
+    AccountSecurityRecord,
     CrossAccountTrustRecord,
     GroupRecord,
     LoadRecord,
@@ -145,9 +146,15 @@ class FakeOrganization:
 class FakeSource:
     """Every read the reachability code makes, answered from plain data; `reads` counts them by name."""
 
-    def __init__(self, *accounts: FakeAccount, organization: FakeOrganization | None = None) -> None:
+    def __init__(
+        self,
+        *accounts: FakeAccount,
+        organization: FakeOrganization | None = None,
+        security: Sequence[AccountSecurityRecord] = (),
+    ) -> None:
         self.accounts = {account.id: account for account in accounts}
         self.organization = organization
+        self.security = tuple(security)
         self.reads: Counter[str] = Counter()
 
     def _principal(self, arn: str) -> PrincipalRecord | None:
@@ -292,3 +299,8 @@ class FakeSource:
                         )
                     )
         return found
+
+    async def account_security(self, account_id: str | None) -> list[AccountSecurityRecord]:
+        self.reads["account_security"] += 1
+        found = [record for record in self.security if account_id is None or record.account_id == account_id]
+        return sorted(found, key=lambda record: record.account_id)
