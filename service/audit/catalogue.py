@@ -36,14 +36,19 @@ _CATEGORIES = (
         "credentials-unused", "medium", "1.11", "Disable the console password or access key unused in the window"
     ),
     Category(
-        "password-policy-missing", "medium", "1.7, 1.8", "Set an account password policy (length 14, reuse prevention 24)"
+        "password-policy-missing",
+        "medium",
+        "1.7, 1.8",
+        "Set an account password policy (length 14, reuse prevention 24)",
     ),
     Category("password-policy-weak", "medium", "1.7, 1.8", "Raise the password policy to the CIS values"),
     Category(
         "user-with-direct-policies", "low", "1.14", "Attach the permissions to a group and add the user to it"
     ),
     Category("unused-role", "low", "", "Delete the role, or confirm who still needs it"),
-    Category("no-multi-region-trail", "high", "3.1", "Create a multi-region CloudTrail trail logging management events"),
+    Category(
+        "no-multi-region-trail", "high", "3.1", "Create a multi-region CloudTrail trail logging management events"
+    ),
     Category("trail-not-logging", "high", "3.1", "Start logging on the trail (cloudtrail start-logging)"),
     Category("config-not-recording", "medium", "3.3", "Record all resource types with AWS Config in every region"),
     Category(

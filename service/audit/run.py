@@ -8,29 +8,61 @@ per principal: an organization of 100k principals costs a few queries per accoun
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 from service.audit.admin import AWS_ADMINISTRATOR_ACCESS, AdminPolicy, admin_policies, full_admin_statement
 from service.audit.checks import AccountFacts, UserFacts, audit_account
-from service.audit.model import Audit, AuditSettings, Unchecked
-from service.database.records import AccountSecurityRecord, RoleUsageRecord
+from service.audit.model import Audit, AuditSettings, Finding, Unchecked
+from service.database.records import RoleUsageRecord
 from service.database.source import GraphSource
 from service.errors import QueryError
+from service.reachability.answers import remembered
 from service.reachability.index import IndexView
 from service.reachability.profiles import AccountEntry, PolicyRef, parsed
+from service.reachability.questions import Reachability
 
 NO_GAAD = "no authorization details (GAAD) loaded for account {account}"
 GRAPH_CATEGORIES = ("user-with-direct-policies", "unused-role", "admin-policy-customer", "admin-without-mfa")
 
 
 class AuditSource(GraphSource, Protocol):
-    async def account_security(self, account_id: str | None) -> list[AccountSecurityRecord]: ...
+    """A GraphSource that also reads the roles' RoleLastUsed (`GraphReader` is one)."""
 
     async def role_usage(self, account_id: str) -> list[RoleUsageRecord]: ...
 
 
 # An admin definition: each effectively-admin principal of the account, and why.
 AdminDefinition = Callable[[AccountEntry], Awaitable[Mapping[str, str]]]
+
+
+@dataclass(frozen=True)
+class Findings:
+    """The audit as a question the answer cache remembers."""
+
+    account_id: str | None
+    settings: AuditSettings
+
+
+async def findings(
+    reachability: Reachability, source: AuditSource, account_id: str | None, settings: AuditSettings
+) -> Audit:
+    """The audit, remembered per generation and settings like the other questions (their clock included:
+    the API passes one truncated to the minute, so the pages of one listing share one audit). `source` is
+    the reachability's own source, typed as the AuditSource it also is."""
+    view = reachability.view
+    audits = await remembered(
+        reachability.index.answers,
+        (await view.generation()).key,
+        Findings(account_id, settings),
+        lambda: _one(audit(view, source, account_id, settings)),
+    )
+    return audits[0]
+
+
+async def _one(result: Awaitable[Audit]) -> tuple[Audit]:
+    """The answer cache holds sequences: the audit as one."""
+    return (await result,)
 
 
 async def audit(
@@ -53,13 +85,14 @@ async def audit(
     if account_id is not None and not accounts:
         raise QueryError(f"account {account_id!r} is not loaded: nothing to audit")
     define = admins or policy_admins
-    findings = []
+    found: list[Finding] = []
     unchecked: list[Unchecked] = []
     for account in accounts:
         entry = entries.get(account)
         if entry is None:
             facts = AccountFacts(account, security.get(account), admins={})
-            unchecked += [Unchecked(category, account, NO_GAAD.format(account=account)) for category in GRAPH_CATEGORIES]
+            reason = NO_GAAD.format(account=account)
+            unchecked += [Unchecked(category, account, reason) for category in GRAPH_CATEGORIES]
         else:
             facts = AccountFacts(
                 account,
@@ -70,14 +103,14 @@ async def audit(
                 admin_policies=customer_admin_policies(entry),
             )
         result = audit_account(facts, settings)
-        findings += result.findings
+        found += result.findings
         unchecked += result.unchecked
-    return Audit(tuple(sorted(findings, key=lambda f: f.order)), tuple(unchecked))
+    return Audit(tuple(sorted(found, key=lambda f: f.order)), tuple(unchecked))
 
 
 def users_of(entry: AccountEntry) -> list[UserFacts]:
     return [
-        UserFacts(profile.arn, profile.name, tuple(dict.fromkeys(ref.arn for ref in profile.policies if ref.via is None)))
+        UserFacts(profile.arn, profile.name, tuple(dict.fromkeys(r.arn for r in profile.policies if r.via is None)))
         for profile in entry.profiles.values()
         if profile.kind == "user"
     ]
