@@ -16,6 +16,7 @@ from service.errors import QueryError
 from service.reachability import access as access_question
 from service.reachability import who_can as who_can_question
 from service.reachability.access import AccessDecision
+from service.reachability.admins import admins_of
 from service.reachability.answers import remembered
 from service.reachability.index import PrincipalIndex
 from service.reachability.model import Access, TrustFinding
@@ -37,6 +38,13 @@ class WhoCan:
     resource: str
     max_hops: int
     resource_account: str | None
+
+
+@dataclass(frozen=True)
+class Admins:
+    account_id: str | None
+    escalation: bool
+    max_hops: int
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,25 @@ class Reachability:
     ) -> AccessDecision:
         _check_action(action)
         return await access_question.access(self.assumers, principal_arn, action, resource, resource_account)
+
+    async def admins(
+        self, account_id: str | None = None, escalation: bool = True, max_hops: int = 3
+    ) -> Sequence[Access]:
+        """The principals that are administrators of their account (see service/reachability/admins.py for
+        the definition) and, with `escalation`, those that can become one within `max_hops` steps."""
+        _check_hops(max_hops, minimum=1)
+        if account_id is not None and not (len(account_id) == 12 and account_id.isdigit()):
+            raise QueryError(f"accountId must be a 12-digit account id, not {account_id!r}")
+        return await remembered(
+            self.index.answers,
+            (await self.view.generation()).key,
+            Admins(account_id, escalation, max_hops),
+            lambda: self._admins(account_id, escalation, max_hops),
+        )
+
+    async def _admins(self, account_id: str | None, escalation: bool, max_hops: int) -> Sequence[Access]:
+        entries = await self.view.entries([account_id] if account_id else None)
+        return admins_of(entries.values())
 
     async def cross_account_trusts(
         self, account_id: str | None = None, *, outside_organization_only: bool = False
