@@ -1,36 +1,38 @@
-"""Which policies allow `*` on `*` (CIS 1.15), and who holds one: decided with the evaluator's pattern
-questions (`pattern_covers`), so `"*:*"`, `["s3:*", "*"]` or `"arn:*"` count exactly when they cover every
-action and every resource, and nothing is decided by comparing strings."""
+"""Administrators and `*` on `*` policies, as the escalation issue defines them (service/reachability/admins.py,
+docs/escalation-questions.md#who-is-an-administrator): one definition for the whole product.
+
+A policy allows `*` on `*` (CIS 1.15) when an Allow statement has an Action pattern covering every action and a
+Resource pattern covering every resource: decided with the evaluator's pattern question (`pattern_covers`), never
+by comparing strings.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from service.evaluation import Policy, Statement, pattern_covers
-
-# Every action is service:name, every resource an ARN: a pattern covering these covers all of them.
-EVERY_ACTION = "*:*"
-EVERY_RESOURCE = "arn:*"
-AWS_ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
+from service.evaluation import Policy, Statement
+from service.reachability.admins import EVERY_ACTION, EVERY_RESOURCE, admins_of, covers_everything
+from service.reachability.model import Path
+from service.reachability.profiles import AccountEntry
 
 
 def full_admin_statement(policy: Policy) -> Statement | None:
-    """The first Allow statement of `policy` whose actions and resources cover every action and every
-    resource (conditions aside: CIS 1.15 counts such a statement whatever its Condition), or None."""
+    """The first Allow statement of `policy` covering every action and every resource, or None. Conditions
+    aside: CIS 1.15 counts such a statement whatever its Condition (the finding says it has one)."""
     for statement in policy.statements:
-        if statement.effect != "Allow" or statement.actions is None or statement.resources is None:
-            continue
-        every_action = any(pattern_covers(action.lower(), EVERY_ACTION) for action in statement.actions)
-        every_resource = any(pattern_covers(resource, EVERY_RESOURCE) for resource in statement.resources)
-        if every_action and every_resource:
+        if (
+            statement.effect == "Allow"
+            and covers_everything(statement.actions, EVERY_ACTION)
+            and covers_everything(statement.resources, EVERY_RESOURCE)
+        ):
             return statement
     return None
 
 
 @dataclass(frozen=True, slots=True)
 class AdminPolicy:
-    """A customer managed or inline policy with a `*` on `*` allow, and the principals and groups holding it."""
+    """A customer managed or inline policy with a `*` on `*` allow, and the principals holding it."""
 
     arn: str
     name: str
@@ -54,3 +56,21 @@ def admin_policies(
                 AdminPolicy(arn, name, kind, statement.label, bool(statement.conditions), tuple(holders.get(arn, ())))
             )
     return found
+
+
+async def evaluator_admins(entry: AccountEntry) -> dict[str, str]:
+    """The account's administrators by the escalation issue's definition (the evaluator allows `*` on `*`,
+    boundaries and SCPs weighed; escalation not followed), each with the policies granting it and any
+    condition it hangs on."""
+    found = {}
+    for access in admins_of([entry]):
+        grants = dict.fromkeys(_grant(path) for path in access.paths)
+        why = ", ".join(grants) or "the evaluator allows * on *"
+        found[access.principal.arn] = why + (f" when {access.condition_text}" if access.condition_text else "")
+    return found
+
+
+def _grant(path: Path) -> str:
+    via = "; ".join(step.via for step in path if step.via) or "?"
+    groups = [step.target.name or step.target.arn for step in path if step.kind == "member_of"]
+    return via + (f" (through group {', '.join(groups)})" if groups else "")

@@ -7,11 +7,11 @@ per principal: an organization of 100k principals costs a few queries per accoun
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from service.audit.admin import AWS_ADMINISTRATOR_ACCESS, AdminPolicy, admin_policies, full_admin_statement
+from service.audit.admin import AdminPolicy, admin_policies, evaluator_admins
 from service.audit.checks import AccountFacts, UserFacts, audit_account
 from service.audit.model import Audit, AuditSettings, Finding, Unchecked
 from service.database.records import RoleUsageRecord
@@ -19,7 +19,7 @@ from service.database.source import GraphSource
 from service.errors import QueryError
 from service.reachability.answers import remembered
 from service.reachability.index import IndexView
-from service.reachability.profiles import AccountEntry, PolicyRef, parsed
+from service.reachability.profiles import AccountEntry, parsed
 from service.reachability.questions import Reachability
 
 NO_GAAD = "no authorization details (GAAD) loaded for account {account}"
@@ -84,7 +84,7 @@ async def audit(
     accounts = sorted(set(entries) | set(security))
     if account_id is not None and not accounts:
         raise QueryError(f"account {account_id!r} is not loaded: nothing to audit")
-    define = admins or policy_admins
+    define = admins or evaluator_admins
     found: list[Finding] = []
     unchecked: list[Unchecked] = []
     for account in accounts:
@@ -119,26 +119,3 @@ def users_of(entry: AccountEntry) -> list[UserFacts]:
 def customer_admin_policies(entry: AccountEntry) -> list[AdminPolicy]:
     loaded = [(ref.arn, ref.name, ref.kind, parsed(ref)) for ref in entry.policies.values() if ref.loaded]
     return admin_policies(loaded, entry.holders)
-
-
-async def policy_admins(entry: AccountEntry) -> dict[str, str]:
-    """The issue's fallback admin definition: a principal holding AdministratorAccess, or any policy with a
-    `*` on `*` allow, directly or through a group (boundaries, SCPs and denies are not weighed)."""
-    admin: dict[str, bool] = {}
-    found = {}
-    for profile in entry.profiles.values():
-        why = _admin_grant(profile.policies, admin)
-        if why is not None:
-            found[profile.arn] = why
-    return found
-
-
-def _admin_grant(refs: Iterable[PolicyRef], admin: dict[str, bool]) -> str | None:
-    for ref in refs:
-        if ref.arn not in admin:
-            admin[ref.arn] = ref.arn == AWS_ADMINISTRATOR_ACCESS or (
-                ref.loaded and full_admin_statement(parsed(ref)) is not None
-            )
-        if admin[ref.arn]:
-            return ref.arn + (f" (through group {ref.via_name})" if ref.via else "")
-    return None
