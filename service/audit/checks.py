@@ -47,6 +47,18 @@ class AccountFacts:
     roles: Sequence[RoleUsageRecord] = ()  # GAAD's CreateDate and RoleLastUsed
     admins: Mapping[str, str] | None = None
     admin_policies: Sequence[AdminPolicy] = ()
+    not_collected: Mapping[str, str] = field(default_factory=dict)  # snapshot part → why AWS refused it
+
+
+# The snapshot parts (loaders/security.py PARTS) each check needs, when it reads the snapshot.
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "PasswordPolicy": ("password-policy-missing", "password-policy-weak"),
+    "Trails": ("no-multi-region-trail", "trail-not-logging"),
+    "ConfigRecorders": ("config-not-recording",),
+    "AccessKeys": ("access-key-not-rotated", "access-key-unused", "two-active-access-keys"),
+    "MfaDevices": ("admin-without-mfa",),
+    "AccountSummary": ("root-access-key", "root-without-mfa"),
+}
 
 
 @dataclass
@@ -110,7 +122,22 @@ def audit_account(facts: AccountFacts, settings: AuditSettings) -> Audit:
                          "trail-not-logging", "config-not-recording"):
             run.cannot(category, NO_SNAPSHOT)
     _graph_checks(run)
+    _refused(run, has_report)
     return Audit(tuple(run.findings), tuple(run.unchecked))
+
+
+def _refused(run: _Run, has_report: bool) -> None:
+    """A snapshot part AWS refused to the collector decides nothing: the checks reading it are unchecked (the
+    credential report, when loaded, still decides the root user's and the users' keys and MFA)."""
+    for part, reason in sorted(run.facts.not_collected.items()):
+        if has_report and part in ("AccessKeys", "MfaDevices", "AccountSummary"):
+            continue
+        categories = _NEEDS.get(part, ())
+        run.findings = [f for f in run.findings if f.category not in categories]
+        decided = {u.category for u in run.unchecked}
+        for category in categories:
+            if category not in decided:
+                run.cannot(category, f"the security snapshot of account {{account}} lacks {part}: {reason}")
 
 
 def _root_checks(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from service.audit.catalogue import CATEGORIES, SEVERITIES, Category, Severity
+from service.errors import QueryError
 
 Evidence = str | int | bool | None
 DEFAULT_DAYS = 90
@@ -107,6 +108,27 @@ class AuditSettings:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def settings_at(as_of: str | None, max_key_age: int = DEFAULT_DAYS, max_unused: int = DEFAULT_DAYS) -> AuditSettings:
+    """The settings of one run: ages measured from `as_of` (ISO 8601; a naive time is UTC), else from now
+    truncated to the minute, so the pages of one listing (and runs within a minute) share one audit.
+
+    Raises:
+        QueryError: `as_of` is not a time, or a window is under a day.
+    """
+    if as_of is None:
+        now = utc_now().replace(second=0, microsecond=0)
+    else:
+        try:
+            now = datetime.fromisoformat(as_of)
+        except ValueError:
+            raise QueryError(f"as-of must be an ISO 8601 time such as 2026-12-01T00:00:00Z, not {as_of!r}") from None
+        now = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+    try:
+        return AuditSettings(now=now, max_key_age=max_key_age, max_unused=max_unused)
+    except ValueError as exc:
+        raise QueryError(str(exc)) from None
 
 
 @dataclass(frozen=True, slots=True)

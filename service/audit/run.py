@@ -14,7 +14,7 @@ from typing import Protocol
 from service.audit.admin import AdminPolicy, admin_policies, evaluator_admins
 from service.audit.checks import AccountFacts, UserFacts, audit_account
 from service.audit.model import Audit, AuditSettings, Finding, Unchecked
-from service.database.records import RoleUsageRecord
+from service.database.records import AccountSecurityRecord, RoleUsageRecord, SecurityLoadRecord
 from service.database.source import GraphSource
 from service.errors import QueryError
 from service.reachability.answers import remembered
@@ -31,6 +31,8 @@ class AuditSource(GraphSource, Protocol):
 
     async def role_usage(self, account_id: str) -> list[RoleUsageRecord]: ...
 
+    async def security_loads(self) -> list[SecurityLoadRecord]: ...
+
 
 # An admin definition: each effectively-admin principal of the account, and why.
 AdminDefinition = Callable[[AccountEntry], Awaitable[Mapping[str, str]]]
@@ -42,6 +44,7 @@ class Findings:
 
     account_id: str | None
     settings: AuditSettings
+    security_loads: frozenset[SecurityLoadRecord]  # a security load leaves the generation as it was
 
 
 async def findings(
@@ -54,7 +57,7 @@ async def findings(
     audits = await remembered(
         reachability.index.answers,
         (await view.generation()).key,
-        Findings(account_id, settings),
+        Findings(account_id, settings, frozenset(await source.security_loads())),
         lambda: _one(audit(view, source, account_id, settings)),
     )
     return audits[0]
@@ -90,7 +93,8 @@ async def audit(
     for account in accounts:
         entry = entries.get(account)
         if entry is None:
-            facts = AccountFacts(account, security.get(account), admins={})
+            record = security.get(account)
+            facts = AccountFacts(account, record, admins={}, not_collected=_not_collected(record))
             reason = NO_GAAD.format(account=account)
             unchecked += [Unchecked(category, account, reason) for category in GRAPH_CATEGORIES]
         else:
@@ -101,6 +105,7 @@ async def audit(
                 roles=await source.role_usage(account),
                 admins=await define(entry),
                 admin_policies=customer_admin_policies(entry),
+                not_collected=_not_collected(security.get(account)),
             )
         result = audit_account(facts, settings)
         found += result.findings
@@ -119,3 +124,10 @@ def users_of(entry: AccountEntry) -> list[UserFacts]:
 def customer_admin_policies(entry: AccountEntry) -> list[AdminPolicy]:
     loaded = [(ref.arn, ref.name, ref.kind, parsed(ref)) for ref in entry.policies.values() if ref.loaded]
     return admin_policies(loaded, entry.holders)
+
+
+def _not_collected(record: AccountSecurityRecord | None) -> Mapping[str, str]:
+    # `not_collected` arrives with the security loaders (secdata after its security-interface commit); until
+    # that is merged here, a record without it refused nothing.
+    found = getattr(record, "not_collected", None)
+    return found if isinstance(found, Mapping) else {}

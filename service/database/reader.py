@@ -21,6 +21,7 @@ from service.database.records import (
     PrincipalRecord,
     RoleRecord,
     RoleUsageRecord,
+    SecurityLoadRecord,
     TrustTargetRecord,
     account_security_records,
 )
@@ -129,6 +130,10 @@ class GraphReader:
     async def role_usage(self, account_id: str) -> list[RoleUsageRecord]:
         """The audit's read of RoleLastUsed (#16)."""
         return [RoleUsageRecord.from_row(row) for row in await self.rows("reach_role_usage", accountId=account_id)]
+
+    async def security_loads(self) -> list[SecurityLoadRecord]:
+        """The audit's load markers of the security data (#16): its findings are remembered until they change."""
+        return [SecurityLoadRecord.from_row(row) for row in await self.rows("reach_security_loads")]
 
     async def account_security(self, account_id: str | None) -> list[AccountSecurityRecord]:
         return account_security_records(await self.rows("reach_security", accountId=account_id))

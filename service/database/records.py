@@ -511,3 +511,17 @@ class RoleUsageRecord:
             last_used=_text(row["lastUsed"]),
             is_service_linked=bool(row["isServiceLinked"]),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityLoadRecord:
+    """`reach_security_loads`: one loaded credential report or security snapshot (#16), as a load marker."""
+
+    account_id: str
+    kind: str  # report or snapshot
+    id: str
+    loaded_at: str | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> SecurityLoadRecord:
+        return cls(str(row["accountId"]), str(row["kind"]), str(row["id"]), _text(row["loadedAt"]))

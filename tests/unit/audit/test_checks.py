@@ -247,3 +247,29 @@ def test_the_clock_must_be_aware_and_the_windows_positive() -> None:
         AuditSettings(now=datetime(2026, 1, 1))
     with pytest.raises(ValueError, match="max-key-age must be at least 1 day, not 0"):
         AuditSettings(now=NOW, max_key_age=0)
+
+
+def test_a_snapshot_part_aws_refused_decides_nothing() -> None:
+    refused = {"PasswordPolicy": "iam:GetAccountPasswordPolicy: AccessDenied", "Trails": "AccessDenied"}
+    snap = snapshot(A, password_policy=None, trails=[])
+    audit = audit_account(dataclasses.replace(facts(snap=snap), not_collected=refused), SETTINGS)
+    assert categories(audit) == []  # not password-policy-missing, not no-multi-region-trail
+    assert {u.category: u.reason for u in audit.unchecked} == {
+        "password-policy-missing": f"the security snapshot of account {A} lacks PasswordPolicy: "
+        "iam:GetAccountPasswordPolicy: AccessDenied",
+        "password-policy-weak": f"the security snapshot of account {A} lacks PasswordPolicy: "
+        "iam:GetAccountPasswordPolicy: AccessDenied",
+        "no-multi-region-trail": f"the security snapshot of account {A} lacks Trails: AccessDenied",
+        "trail-not-logging": f"the security snapshot of account {A} lacks Trails: AccessDenied",
+    }
+
+
+def test_the_report_still_decides_what_a_refused_snapshot_part_would() -> None:
+    audit = audit_account(
+        dataclasses.replace(facts(csv_text=clean_report(mfa=False, password=False, keys=[(True, OLD, RECENT)])),
+                            not_collected={"AccessKeys": "AccessDenied", "MfaDevices": "AccessDenied"},
+                            admins={ALICE: "AdministratorAccess"}),
+        SETTINGS,
+    )
+    assert categories(audit) == ["access-key-not-rotated", "admin-without-mfa"]
+    assert audit.unchecked == ()

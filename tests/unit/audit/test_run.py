@@ -11,7 +11,7 @@ import pytest
 from service.audit.admin import evaluator_admins, full_admin_statement
 from service.audit.model import AuditSettings
 from service.audit.run import findings
-from service.database.records import AccountSecurityRecord, RoleUsageRecord
+from service.database.records import AccountSecurityRecord, RoleUsageRecord, SecurityLoadRecord
 from service.errors import QueryError
 from service.evaluation import parse_policy
 from service.reachability.index import PrincipalIndex
@@ -38,6 +38,11 @@ class AuditFakeSource(FakeSource):
     async def role_usage(self, account_id: str) -> list[RoleUsageRecord]:
         self.reads["role_usage"] += 1
         return [role for role in self.roles if role.account_id == account_id]
+
+    async def security_loads(self) -> list[SecurityLoadRecord]:
+        self.reads["security_loads"] += 1
+        return [SecurityLoadRecord(record.account_id, "report", str(id(record)), record.report_time)
+                for record in self.security]
 
 
 def tutorial() -> FakeAccount:
@@ -165,3 +170,11 @@ def test_reads_are_per_account_never_per_principal_and_remembered() -> None:
     assert source.reads["account_security"] == 1
     run(findings(question, source, None, SETTINGS))
     assert source.reads["role_usage"] == 2  # the same generation and settings: remembered
+
+
+def test_a_security_load_is_seen_although_the_generation_stays() -> None:
+    source = AuditFakeSource(tutorial(), security=[tutorial_security()])
+    question = reachability(source)
+    assert "root-without-mfa" not in {f.category for f in run(findings(question, source, A, SETTINGS)).findings}
+    source.security = (security(A, csv_text=report(root_row(A, mfa=False)), snap=snapshot(A)),)
+    assert "root-without-mfa" in {f.category for f in run(findings(question, source, A, SETTINGS)).findings}
