@@ -8,6 +8,7 @@ import { GraphView, MAX_NODES } from "./graph";
 import { ACCOUNT_STYLE, KINDS, displayName } from "./kinds";
 import { ANSWER_PAGE, renderAnswer, renderDetails, renderTrusts } from "./panel";
 import { SearchBox } from "./search";
+import { loadAudit, renderAudit } from "./audit";
 
 /** Neighbours fetched per expansion ("show more" fetches the next page). */
 const NEIGHBOUR_PAGE = 50;
@@ -264,6 +265,17 @@ async function showTrusts(): Promise<void> {
   });
 }
 
+/** The Audit view (audit.ts) in the panel; a finding's entity link focuses it in the graph. */
+async function showAudit(): Promise<void> {
+  say(null);
+  const turn = ++panelTurn;
+  await task(async () => {
+    const audit = await loadAudit();
+    if (turn !== panelTurn) return;
+    panelBody.replaceChildren(renderAudit(audit.findings, audit.total, audit.unchecked, { focus: (arn) => void focus(arn) }));
+  });
+}
+
 function picked(node: NodeRef): void {
   if (node.kind === "role") byId<HTMLInputElement>("assume-role").value = node.arn;
   if (node.kind !== "user" && node.kind !== "group") byId<HTMLInputElement>("whocan-resource").value = node.arn;
@@ -312,6 +324,7 @@ function wire(): void {
     say("Token saved for this tab: search or ask again.");
   });
   byId("cross-account").addEventListener("click", () => void showTrusts());
+  byId("audit").addEventListener("click", () => void showAudit());
   byId("relayout").addEventListener("click", () => {
     busy.hidden = false;
     // let the indicator paint before a big layout takes the main thread
