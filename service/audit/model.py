@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -11,6 +10,8 @@ from service.audit.catalogue import CATEGORIES, SEVERITIES, Category, Severity
 from service.errors import QueryError
 
 Evidence = str | int | bool | None
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+_CATEGORY_RANK = {category: rank for rank, category in enumerate(CATEGORIES)}
 DEFAULT_DAYS = 90
 
 
@@ -62,14 +63,10 @@ class Finding:
         }
 
     @property
-    def order(self) -> tuple[int, int, str, str, str]:
-        return (
-            SEVERITIES.index(self.severity),
-            list(CATEGORIES).index(self.category),
-            self.account_id,
-            self.subject.arn,
-            json.dumps(self.evidence_map, sort_keys=True),
-        )
+    def order(self) -> tuple[int, int, str, str]:
+        """Most severe first, then by category, account and entity (a stable sort keeps one entity's findings
+        of a category, two keys of a user, in the order the checks made them)."""
+        return _SEVERITY_RANK[self.severity], _CATEGORY_RANK[self.category], self.account_id, self.subject.arn
 
 
 def finding(category: str, account_id: str, subject: Subject, evidence: Mapping[str, Evidence]) -> Finding:
@@ -131,12 +128,17 @@ def settings_at(as_of: str | None, max_key_age: int = DEFAULT_DAYS, max_unused: 
         raise QueryError(str(exc)) from None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Audit:
     """Every finding (most severe first) and every check that could not run."""
 
     findings: tuple[Finding, ...]
     unchecked: tuple[Unchecked, ...] = field(default=())
+
+    def __repr__(self) -> str:
+        # asyncio.run reprs the result of its task (reprlib cuts the text only after making all of it): an
+        # organization's findings would take seconds.
+        return f"Audit({len(self.findings)} findings, {len(self.unchecked)} unchecked)"
 
     def only(self, category: str | None) -> Audit:
         if category is None:

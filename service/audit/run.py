@@ -7,9 +7,9 @@ per principal: an organization of 100k principals costs a few queries per accoun
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, overload
 
 from service.audit.admin import AdminPolicy, admin_policies, evaluator_admins
 from service.audit.checks import AccountFacts, UserFacts, audit_account
@@ -63,9 +63,28 @@ async def findings(
     return audits[0]
 
 
-async def _one(result: Awaitable[Audit]) -> tuple[Audit]:
-    """The answer cache holds sequences: the audit as one."""
-    return (await result,)
+class _Remembered(Sequence[Audit]):
+    """The audit as the answer cache holds answers: a sequence (of one audit) whose length is its number of
+    findings, so that the cache's bound on the items it holds counts them."""
+
+    __slots__ = ("_audit",)
+
+    def __init__(self, audit: Audit) -> None:
+        self._audit = audit
+
+    @overload
+    def __getitem__(self, index: int) -> Audit: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Audit]: ...
+    def __getitem__(self, index: int | slice) -> Audit | Sequence[Audit]:
+        return (self._audit,)[index]
+
+    def __len__(self) -> int:
+        return max(1, len(self._audit.findings) + len(self._audit.unchecked))
+
+
+async def _one(result: Awaitable[Audit]) -> _Remembered:
+    return _Remembered(await result)
 
 
 async def audit(
