@@ -8,8 +8,8 @@ by comparing strings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
 
 from service.evaluation import Policy, Statement
 from service.reachability.admins import EVERY_ACTION, EVERY_RESOURCE, admins_of, covers_everything
@@ -58,12 +58,15 @@ def admin_policies(
     return found
 
 
-async def evaluator_admins(entry: AccountEntry) -> dict[str, str]:
-    """The account's administrators by the escalation issue's definition (the evaluator allows `*` on `*`,
-    boundaries and SCPs weighed; escalation not followed), each with the policies granting it and any
-    condition it hangs on."""
+async def evaluator_admins(entry: AccountEntry, arns: Collection[str]) -> dict[str, str]:
+    """Which of the principals `arns` of the account are administrators by the escalation issue's definition
+    (the evaluator allows `*` on `*`, boundaries and SCPs weighed; escalation not followed), each with the
+    policies granting it and any condition it hangs on."""
+    profiles = {arn: entry.profiles[arn] for arn in arns if arn in entry.profiles}
+    if not profiles:
+        return {}
     found = {}
-    for access in admins_of([entry]):
+    for access in admins_of([replace(entry, profiles=profiles)]):
         grants = dict.fromkeys(_grant(path) for path in access.paths)
         why = ", ".join(grants) or "the evaluator allows * on *"
         found[access.principal.arn] = why + (f" when {access.condition_text}" if access.condition_text else "")

@@ -38,8 +38,8 @@ class UserFacts:
 
 @dataclass(frozen=True)
 class AccountFacts:
-    """Everything the checks read of one account. `admins` maps each effectively-admin principal to why
-    (None: no admin definition could be applied, so admin-without-mfa cannot run)."""
+    """Everything the checks read of one account. `admins` maps each administrator among the users the
+    credential data does not show with MFA to why (None: no admin definition could be applied)."""
 
     account_id: str
     security: AccountSecurityRecord | None
@@ -227,7 +227,7 @@ def _admin_without_mfa(run: _Run, users: Sequence[UserCredentialRecord], has_cre
         run.cannot("admin-without-mfa", "no admin definition could be applied to account {account}")
         return
     if not has_credentials:
-        if any(arn.split(":", 5)[-1].startswith("user/") for arn in admins):
+        if run.facts.users:
             run.cannot("admin-without-mfa", NO_SECURITY)
         return
     by_arn = {user.arn: user for user in users}

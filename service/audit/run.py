@@ -7,7 +7,7 @@ per principal: an organization of 100k principals costs a few queries per accoun
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, overload
 
@@ -29,13 +29,13 @@ GRAPH_CATEGORIES = ("user-with-direct-policies", "unused-role", "admin-policy-cu
 class AuditSource(GraphSource, Protocol):
     """A GraphSource that also reads the roles' RoleLastUsed (`GraphReader` is one)."""
 
-    async def role_usage(self, account_id: str) -> list[RoleUsageRecord]: ...
+    async def role_usage(self, account_id: str | None) -> list[RoleUsageRecord]: ...
 
     async def security_loads(self) -> list[SecurityLoadRecord]: ...
 
 
-# An admin definition: each effectively-admin principal of the account, and why.
-AdminDefinition = Callable[[AccountEntry], Awaitable[Mapping[str, str]]]
+# An admin definition: which of the given principals of the account are administrators, and why.
+AdminDefinition = Callable[[AccountEntry, Collection[str]], Awaitable[Mapping[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,9 @@ async def audit(
     if account_id is not None and not accounts:
         raise QueryError(f"account {account_id!r} is not loaded: nothing to audit")
     define = admins or evaluator_admins
+    roles: dict[str, list[RoleUsageRecord]] = {}
+    for role in await source.role_usage(account_id):
+        roles.setdefault(role.account_id, []).append(role)
     found: list[Finding] = []
     unchecked: list[Unchecked] = []
     for account in accounts:
@@ -117,14 +120,16 @@ async def audit(
             reason = NO_GAAD.format(account=account)
             unchecked += [Unchecked(category, account, reason) for category in GRAPH_CATEGORIES]
         else:
+            record = security.get(account)
+            users = users_of(entry)
             facts = AccountFacts(
                 account,
-                security.get(account),
-                users=users_of(entry),
-                roles=await source.role_usage(account),
-                admins=await define(entry),
+                record,
+                users=users,
+                roles=roles.get(account, ()),
+                admins=await define(entry, _without_mfa(users, record)),
                 admin_policies=customer_admin_policies(entry),
-                not_collected=_not_collected(security.get(account)),
+                not_collected=_not_collected(record),
             )
         result = audit_account(facts, settings)
         found += result.findings
@@ -150,3 +155,13 @@ def _not_collected(record: AccountSecurityRecord | None) -> Mapping[str, str]:
     # that is merged here, a record without it refused nothing.
     found = getattr(record, "not_collected", None)
     return found if isinstance(found, Mapping) else {}
+
+
+def _without_mfa(users: Sequence[UserFacts], record: AccountSecurityRecord | None) -> set[str]:
+    """The users admin-without-mfa asks about: those the loaded data does not show with MFA (none when no
+    credential data is loaded: the check cannot run then). Only they are weighed by the admin definition,
+    which costs an evaluation per principal whose grants hang on a condition."""
+    if record is None:
+        return set()
+    with_mfa = {user.arn for user in record.users if user.mfa_active}
+    return {user.arn for user in users if user.arn not in with_mfa}

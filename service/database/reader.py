@@ -127,8 +127,8 @@ class GraphReader:
         rows = await self.rows("reach_trusts_across_accounts", accountId=account_id)
         return [CrossAccountTrustRecord.from_row(row) for row in rows]
 
-    async def role_usage(self, account_id: str) -> list[RoleUsageRecord]:
-        """The audit's read of RoleLastUsed (#16)."""
+    async def role_usage(self, account_id: str | None) -> list[RoleUsageRecord]:
+        """The audit's read of RoleLastUsed (#16), for one account or every one (None)."""
         return [RoleUsageRecord.from_row(row) for row in await self.rows("reach_role_usage", accountId=account_id)]
 
     async def security_loads(self) -> list[SecurityLoadRecord]:

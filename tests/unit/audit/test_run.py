@@ -10,7 +10,7 @@ import pytest
 
 from service.audit.admin import evaluator_admins, full_admin_statement
 from service.audit.model import AuditSettings
-from service.audit.run import findings
+from service.audit.run import audit, findings
 from service.database.records import AccountSecurityRecord, RoleUsageRecord, SecurityLoadRecord
 from service.errors import QueryError
 from service.evaluation import parse_policy
@@ -35,9 +35,9 @@ class AuditFakeSource(FakeSource):
         super().__init__(*accounts, security=security)
         self.roles = tuple(roles)
 
-    async def role_usage(self, account_id: str) -> list[RoleUsageRecord]:
+    async def role_usage(self, account_id: str | None) -> list[RoleUsageRecord]:
         self.reads["role_usage"] += 1
-        return [role for role in self.roles if role.account_id == account_id]
+        return [role for role in self.roles if account_id is None or role.account_id == account_id]
 
     async def security_loads(self) -> list[SecurityLoadRecord]:
         self.reads["security_loads"] += 1
@@ -108,7 +108,7 @@ def test_the_admins_are_the_escalation_issues_administrators() -> None:
     a.user("bounded", [a.arn("policy", "Everything")], boundary=a.policy("Boundary", allow("s3:*")))
     source = AuditFakeSource(a)
     entry = run(reachability(source).view.entries([A]))[A]
-    admins = run(evaluator_admins(entry))
+    admins = run(evaluator_admins(entry, list(entry.profiles)))
     assert sorted(admins) == [a.arn("role", "contractor"), a.arn("user", "jesse"), a.arn("user", "segun")]
 
 
@@ -166,10 +166,10 @@ def test_reads_are_per_account_never_per_principal_and_remembered() -> None:
     question = reachability(source)
     run(findings(question, source, None, SETTINGS))
     assert source.reads["account_principals"] == 2
-    assert source.reads["role_usage"] == 2
+    assert source.reads["role_usage"] == 1
     assert source.reads["account_security"] == 1
     run(findings(question, source, None, SETTINGS))
-    assert source.reads["role_usage"] == 2  # the same generation and settings: remembered
+    assert source.reads["role_usage"] == 1  # the same generation and settings: remembered
 
 
 def test_a_security_load_is_seen_although_the_generation_stays() -> None:
@@ -178,3 +178,16 @@ def test_a_security_load_is_seen_although_the_generation_stays() -> None:
     assert "root-without-mfa" not in {f.category for f in run(findings(question, source, A, SETTINGS)).findings}
     source.security = (security(A, csv_text=report(root_row(A, mfa=False)), snap=snapshot(A)),)
     assert "root-without-mfa" in {f.category for f in run(findings(question, source, A, SETTINGS)).findings}
+
+
+def test_only_users_without_mfa_are_weighed_by_the_admin_definition() -> None:
+    asked: list[set[str]] = []
+
+    async def recording(entry: object, arns: object) -> dict[str, str]:
+        assert isinstance(arns, set)
+        asked.append(arns)
+        return {}
+
+    source = AuditFakeSource(tutorial(), security=[tutorial_security()])
+    run(audit(reachability(source).view, source, A, SETTINGS, admins=recording))
+    assert asked == [{f"arn:aws:iam::{A}:user/alice"}]  # the one user the report shows without MFA
