@@ -206,3 +206,35 @@ export const api = {
       accountId: accountId ?? null,
     }).then((d) => d.externalAccess),
 };
+
+// The audit (#16): findings by category and severity, each about one entity, and the checks that could not run.
+export interface Finding {
+  category: string;
+  severity: string;
+  accountId: string;
+  entity: NodeRef;
+  evidence: string;
+  recommendation: string;
+  cis: string;
+}
+export interface UncheckedCheck {
+  category: string;
+  accountId: string;
+  reason: string;
+}
+export interface FindingPage {
+  totalCount: number;
+  items: Finding[];
+  hasMore: boolean;
+  endCursor?: string | null;
+  unchecked: UncheckedCheck[];
+}
+
+const FINDINGS = `query Findings($first: Int!, $after: String) { findings(first: $first, after: $after) {
+  totalCount hasMore endCursor items { category severity accountId entity { ${NODE} } evidence recommendation cis }
+  unchecked { category accountId reason } } }`;
+
+export const auditApi = {
+  findings: (first: number, after?: string | null) =>
+    post<{ findings: FindingPage }>(FINDINGS, { first, after: after ?? null }).then((d) => d.findings),
+};

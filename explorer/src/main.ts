@@ -11,6 +11,7 @@ import { showExternalAccess } from "./resources";
 import { SearchBox } from "./search";
 import { fetchChanges, renderChanges } from "./changes";
 import { renderLanding } from "./landing";
+import { loadAudit, renderAudit } from "./audit";
 
 /** Neighbours fetched per expansion ("show more" fetches the next page). */
 const NEIGHBOUR_PAGE = 50;
@@ -267,6 +268,17 @@ async function showTrusts(): Promise<void> {
   });
 }
 
+/** The Audit view (audit.ts) in the panel; a finding's entity link focuses it in the graph. */
+async function showAudit(): Promise<void> {
+  say(null);
+  const turn = ++panelTurn;
+  await task(async () => {
+    const audit = await loadAudit();
+    if (turn !== panelTurn) return;
+    panelBody.replaceChildren(renderAudit(audit.findings, audit.total, audit.unchecked, { focus: (arn) => void focus(arn) }));
+  });
+}
+
 function picked(node: NodeRef): void {
   if (node.kind === "role") byId<HTMLInputElement>("assume-role").value = node.arn;
   if (node.kind !== "user" && node.kind !== "group") byId<HTMLInputElement>("whocan-resource").value = node.arn;
@@ -321,6 +333,7 @@ function wire(): void {
     void showExternalAccess({ graph, panel: panelBody, task, focus: (arn) => void focus(arn), turn: () => ++panelTurn,
       current: (turn) => turn === panelTurn, drawn: updateCounts });
   });
+  byId("audit").addEventListener("click", () => void showAudit());
   byId("relayout").addEventListener("click", () => {
     busy.hidden = false;
     // let the indicator paint before a big layout takes the main thread

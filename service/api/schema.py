@@ -19,11 +19,15 @@ from service.api.types import (
     Entity,
     ExternalAccessFinding,
     ExternalAccessPage,
+    Finding,
+    FindingPage,
     HistoryRow,
     Neighbourhood,
     NodeRef,
     StatsRow,
+    UncheckedCheck,
 )
+from service.audit import CATEGORY_NAMES, AuditSettings, findings, settings_at
 from service.errors import QueryError
 from service.history.store import RecordedLoad
 from service.reachability import model, navigation
@@ -320,13 +324,47 @@ class Query:
         first: int = 100,
         after: str | None = None,
     ) -> ExternalAccessPage:
-        findings = await info.context.reachability.external_access(account_id, category)
-        offset, end = _window(len(findings), first, after, info)
+        found = await info.context.reachability.external_access(account_id, category)
+        offset, end = _window(len(found), first, after, info)
         return ExternalAccessPage(
-            total_count=len(findings),
-            items=[ExternalAccessFinding.of(f) for f in findings[offset:end]],
-            has_more=end < len(findings),
-            end_cursor=str(end) if end < len(findings) else None,
+            total_count=len(found),
+            items=[ExternalAccessFinding.of(f) for f in found[offset:end]],
+            has_more=end < len(found),
+            end_cursor=str(end) if end < len(found) else None,
+        )
+
+    @strawberry.field(
+        description="The audit (#16): where the loaded accounts depart from the tutorial's best practices, most "
+        "severe first, each with its evidence and CIS AWS Foundations Benchmark v3.0.0 control; `unchecked` lists "
+        "the checks the loaded data could not decide"
+    )
+    async def findings(
+        self,
+        info: Info[Context, None],
+        account_id: str | None = None,
+        category: str | None = None,
+        first: int = 100,
+        after: str | None = None,
+        max_key_age: Annotated[int, strawberry.argument(description="Days before an access key is old")] = 90,
+        max_unused: Annotated[int, strawberry.argument(description="Days without use that count as unused")] = 90,
+        as_of: Annotated[
+            str | None,
+            strawberry.argument(description="Measure ages from this ISO 8601 time instead of now (reproducible runs)"),
+        ] = None,
+    ) -> FindingPage:
+        if category is not None and category not in CATEGORY_NAMES:
+            raise QueryError(f"unknown category {category!r}; choose from {', '.join(CATEGORY_NAMES)}")
+        settings: AuditSettings = settings_at(as_of, max_key_age, max_unused)
+        reader = info.context.reader
+        audit = (await findings(info.context.reachability, reader, account_id, settings)).only(category)
+        offset, end = _window(len(audit.findings), first, after, info)
+        return FindingPage(
+            total_count=len(audit.findings),
+            items=[Finding.of(f) for f in audit.findings[offset:end]],
+            has_more=end < len(audit.findings),
+            end_cursor=str(end) if end < len(audit.findings) else None,
+            unchecked=[UncheckedCheck(category=u.category, account_id=u.account_id, reason=u.reason)
+                       for u in audit.unchecked],
         )
 
     @strawberry.field(description="Any entity by ARN (an account by id or root ARN; an external principal by key)")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from service.api.context import Context
+from service.audit.model import Finding as AuditFinding
 from service.evaluation.engine import Decision as EngineDecision
 from service.evaluation.formula import Leaf, describe, leaves
 from service.reachability import model
@@ -474,3 +476,50 @@ class StatsRow:
     admins: int | None = strawberry.field(description="null until the escalation checker (#13) lands")
     findings: int | None = strawberry.field(description="null until the audit (#16) lands")
     resources: int | None = strawberry.field(description="null until resource policies (#14) land")
+
+
+@strawberry.type(description="An audit finding (#16): where an account departs from the tutorial's best practices")
+class Finding:
+    category: str = strawberry.field(description="One of the categories docs/audit.md lists")
+    severity: str = strawberry.field(description="critical, high, medium or low")
+    account_id: str
+    entity: NodeRef = strawberry.field(
+        description="What it is about: a user, role, policy, the root user (kind root) or the account (kind "
+        "account, arn its id), or a trail"
+    )
+    evidence: str = strawberry.field(description="The facts that make the finding, as a JSON object {field: value}")
+    recommendation: str
+    cis: str = strawberry.field(
+        description="The CIS AWS Foundations Benchmark v3.0.0 control id(s) it matches; empty when none does"
+    )
+
+    @classmethod
+    def of(cls, finding: AuditFinding) -> Finding:
+        subject = finding.subject
+        return cls(
+            category=finding.category,
+            severity=finding.severity,
+            account_id=finding.account_id,
+            entity=NodeRef(arn=subject.arn, kind=subject.kind, name=None, account_id=finding.account_id),
+            evidence=json.dumps(finding.evidence_map),
+            recommendation=finding.recommendation,
+            cis=finding.cis,
+        )
+
+
+@strawberry.type(description="An audit check that could not run, and why: the data that decides it is not loaded")
+class UncheckedCheck:
+    category: str
+    account_id: str
+    reason: str
+
+
+@strawberry.type(description="A page of findings, with the total count, and every check that could not run")
+class FindingPage:
+    total_count: int
+    items: list[Finding]
+    has_more: bool
+    end_cursor: str | None
+    unchecked: list[UncheckedCheck] = strawberry.field(
+        description="Checks that could not run (never counted as passing); a CI gate should look at these too"
+    )

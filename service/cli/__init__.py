@@ -3,7 +3,7 @@
 Building the parser imports no heavy module (neo4j, strawberry, starlette, uvicorn, boto3): each command
 imports what it needs when it runs, so `--help` and quick questions start fast.
 
-Exit codes: 0 success; 1 a finding (trust-review or resource-review --fail-on, admins --fail-on-escalation) or
+Exit codes: 0 success; 1 a finding (trust-review, resource-review or audit --fail-on, admins --fail-on-escalation) or
 another accessgraph error; 2 bad input or question; 3 database unavailable; 4 provisioning failed; 5 a load's write
 failed; 70 an internal error (a bug: run again with -v for the traceback); 130 interrupted.
 """
@@ -32,6 +32,7 @@ _COMMAND_MODULES = (
     "service.cli.questions",
     "service.cli.escalation",
     "service.cli.history",
+    "service.cli.audit",
 )
 
 

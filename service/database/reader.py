@@ -21,6 +21,8 @@ from service.database.records import (
     PrincipalRecord,
     ResourceRecord,
     RoleRecord,
+    RoleUsageRecord,
+    SecurityLoadRecord,
     TrustTargetRecord,
     account_security_records,
 )
@@ -135,6 +137,14 @@ class GraphReader:
 
     async def resources(self, arns: Sequence[str]) -> list[ResourceRecord]:
         return [ResourceRecord.from_row(row) for row in await self.rows("reach_resources", arns=list(arns))]
+
+    async def role_usage(self, account_id: str | None) -> list[RoleUsageRecord]:
+        """The audit's read of RoleLastUsed (#16), for one account or every one (None)."""
+        return [RoleUsageRecord.from_row(row) for row in await self.rows("reach_role_usage", accountId=account_id)]
+
+    async def security_loads(self) -> list[SecurityLoadRecord]:
+        """The audit's load markers of the security data (#16): its findings are remembered until they change."""
+        return [SecurityLoadRecord.from_row(row) for row in await self.rows("reach_security_loads")]
 
     async def account_security(self, account_id: str | None) -> list[AccountSecurityRecord]:
         return account_security_records(await self.rows("reach_security", accountId=account_id))

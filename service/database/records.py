@@ -534,3 +534,41 @@ def _trail(facts: Mapping[str, Any]) -> TrailRecord:
 
 def _recorder(facts: Mapping[str, Any]) -> ConfigRecorderRecord:
     return ConfigRecorderRecord(str(facts["name"]), bool(facts.get("recording")), bool(facts.get("allSupported")))
+
+
+@dataclass(frozen=True, slots=True)
+class RoleUsageRecord:
+    """`reach_role_usage`: one role with GAAD's CreateDate and RoleLastUsed.LastUsedDate (None: never used,
+    as far as AWS tracks it), which the audit's unused-role check reads (#16)."""
+
+    arn: str
+    name: str
+    account_id: str
+    created: str | None
+    last_used: str | None
+    is_service_linked: bool
+
+    @classmethod
+    def from_row(cls, row: Row) -> RoleUsageRecord:
+        return cls(
+            arn=str(row["arn"]),
+            name=str(row["name"]),
+            account_id=str(row["accountId"]),
+            created=_text(row["created"]),
+            last_used=_text(row["lastUsed"]),
+            is_service_linked=bool(row["isServiceLinked"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityLoadRecord:
+    """`reach_security_loads`: one loaded credential report or security snapshot (#16), as a load marker."""
+
+    account_id: str
+    kind: str  # report or snapshot
+    id: str
+    loaded_at: str | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> SecurityLoadRecord:
+        return cls(str(row["accountId"]), str(row["kind"]), str(row["id"]), _text(row["loadedAt"]))

@@ -154,6 +154,7 @@ PAGED = {
     "neighbours": f'arn: "{ACCOUNT}"',
     "adminsPage": "",
     "escalationsPage": f'principalArn: "{ROLE}"',
+    "findings": "",
 }
 NOT_CURSORS = ["-1", "+1", " 1", "1 ", "1_0", "1e3", "0x10", "\u0661", "\uff11", "abc", "9" * 400, "1000000001"]
 

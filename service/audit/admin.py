@@ -1,0 +1,79 @@
+"""Administrators and `*` on `*` policies, as the escalation issue defines them (service/reachability/admins.py,
+docs/escalation-questions.md#who-is-an-administrator): one definition for the whole product.
+
+A policy allows `*` on `*` (CIS 1.15) when an Allow statement has an Action pattern covering every action and a
+Resource pattern covering every resource: decided with the evaluator's pattern question (`pattern_covers`), never
+by comparing strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from service.evaluation import Policy, Statement
+from service.reachability.admins import EVERY_ACTION, EVERY_RESOURCE, admins_of, covers_everything
+from service.reachability.model import Path
+from service.reachability.profiles import AccountEntry
+
+
+def full_admin_statement(policy: Policy) -> Statement | None:
+    """The first Allow statement of `policy` covering every action and every resource, or None. Conditions
+    aside: CIS 1.15 counts such a statement whatever its Condition (the finding says it has one)."""
+    for statement in policy.statements:
+        if (
+            statement.effect == "Allow"
+            and covers_everything(statement.actions, EVERY_ACTION)
+            and covers_everything(statement.resources, EVERY_RESOURCE)
+        ):
+            return statement
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class AdminPolicy:
+    """A customer managed or inline policy with a `*` on `*` allow, and the principals holding it."""
+
+    arn: str
+    name: str
+    kind: str
+    statement: str  # its index and Sid
+    conditional: bool
+    holders: tuple[str, ...]
+
+
+def admin_policies(
+    policies: Iterable[tuple[str, str, str, Policy]], holders: Mapping[str, Iterable[str]]
+) -> list[AdminPolicy]:
+    """Of `(arn, name, kind, parsed)` policies, the customer managed and inline ones allowing `*` on `*`."""
+    found = []
+    for arn, name, kind, policy in policies:
+        if kind not in ("customer", "inline"):
+            continue
+        statement = full_admin_statement(policy)
+        if statement is not None:
+            found.append(
+                AdminPolicy(arn, name, kind, statement.label, bool(statement.conditions), tuple(holders.get(arn, ())))
+            )
+    return found
+
+
+async def evaluator_admins(entry: AccountEntry, arns: Collection[str]) -> dict[str, str]:
+    """Which of the principals `arns` of the account are administrators by the escalation issue's definition
+    (the evaluator allows `*` on `*`, boundaries and SCPs weighed; escalation not followed), each with the
+    policies granting it and any condition it hangs on."""
+    profiles = {arn: entry.profiles[arn] for arn in arns if arn in entry.profiles}
+    if not profiles:
+        return {}
+    found = {}
+    for access in admins_of([replace(entry, profiles=profiles)]):
+        grants = dict.fromkeys(_grant(path) for path in access.paths)
+        why = ", ".join(grants) or "the evaluator allows * on *"
+        found[access.principal.arn] = why + (f" when {access.condition_text}" if access.condition_text else "")
+    return found
+
+
+def _grant(path: Path) -> str:
+    via = "; ".join(step.via for step in path if step.via) or "?"
+    groups = [step.target.name or step.target.arn for step in path if step.kind == "member_of"]
+    return via + (f" (through group {', '.join(groups)})" if groups else "")
