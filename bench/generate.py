@@ -22,6 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.synthetic_escalation import add_escalation_grants
 from bench.synthetic_iam import account_gaad
 from bench.synthetic_org import OrgPlan, organization_snapshot, plan
 
@@ -64,6 +65,7 @@ def generate(out: Path, principals: int, *, accounts: int | None = None, seed: i
                             "awsManagedPolicies", "trustStatements"), 0)
     for account in org.accounts:
         gaad = account_gaad(org, account)
+        add_escalation_grants(gaad, account_id=account.id, seed=org.seed)
         _count(gaad, counts)
         result.role_arns.extend(role["Arn"] for role in gaad["RoleDetailList"])
         result.files.append(_write_gaad(out / f"gaad-{account.id}.json", gaad))
