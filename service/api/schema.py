@@ -85,14 +85,29 @@ ResourceAccount = Annotated[
     ),
 ]
 
+Escalation = Annotated[
+    bool,
+    strawberry.argument(
+        description="Also those that get there by a privilege-escalation technique (docs/escalation.md): "
+        "maxHops then counts steps of every kind, and an escalation step has kind escalates and its technique"
+    ),
+]
+
 
 @strawberry.type
 class Query:
     @strawberry.field(description="Every principal that can assume the role; maxHops > 1 follows role chains")
     async def who_can_assume(
-        self, info: Info[Context, None], role_arn: str, max_hops: int | None = 1, limit: int | None = None
+        self,
+        info: Info[Context, None],
+        role_arn: str,
+        max_hops: int | None = 1,
+        limit: int | None = None,
+        escalation: Escalation = False,
     ) -> list[Access]:
-        answers = await info.context.reachability.who_can_assume(role_arn, 1 if max_hops is None else max_hops)
+        answers = await info.context.reachability.who_can_assume(
+            role_arn, 1 if max_hops is None else max_hops, escalation
+        )
         return _bounded(answers, limit, info, "whoCanAssume")
 
     @strawberry.field(description="whoCanAssume a page at a time, with the total count")
@@ -103,9 +118,10 @@ class Query:
         max_hops: int | None = 1,
         first: int = 100,
         after: str | None = None,
+        escalation: Escalation = False,
     ) -> AccessPage:
         return _page(
-            await info.context.reachability.who_can_assume(role_arn, 1 if max_hops is None else max_hops),
+            await info.context.reachability.who_can_assume(role_arn, 1 if max_hops is None else max_hops, escalation),
             first,
             after,
             info,
@@ -123,10 +139,11 @@ class Query:
         max_hops: int | None = 0,
         limit: int | None = None,
         resource_account: ResourceAccount = None,
+        escalation: Escalation = False,
     ) -> list[Access]:
         return _bounded(
             await info.context.reachability.who_can(
-                action, resource, 0 if max_hops is None else max_hops, resource_account
+                action, resource, 0 if max_hops is None else max_hops, resource_account, escalation
             ),
             limit,
             info,
@@ -143,15 +160,66 @@ class Query:
         first: int = 100,
         after: str | None = None,
         resource_account: ResourceAccount = None,
+        escalation: Escalation = False,
     ) -> AccessPage:
         return _page(
             await info.context.reachability.who_can(
-                action, resource, 0 if max_hops is None else max_hops, resource_account
+                action, resource, 0 if max_hops is None else max_hops, resource_account, escalation
             ),
             first,
             after,
             info,
         )
+
+    @strawberry.field(
+        description="Everything the principal can become (roles, users), join (groups) or gain (policies) by "
+        "assuming roles and privilege-escalation techniques, with paths; principal is what is reached"
+    )
+    async def escalations(
+        self, info: Info[Context, None], principal_arn: str, max_hops: int | None = 3, limit: int | None = None
+    ) -> list[Access]:
+        answers = await info.context.reachability.escalations(principal_arn, 3 if max_hops is None else max_hops)
+        return _bounded(answers, limit, info, "escalations")
+
+    @strawberry.field(description="escalations a page at a time, with the total count")
+    async def escalations_page(
+        self,
+        info: Info[Context, None],
+        principal_arn: str,
+        max_hops: int | None = 3,
+        first: int = 100,
+        after: str | None = None,
+    ) -> AccessPage:
+        answers = await info.context.reachability.escalations(principal_arn, 3 if max_hops is None else max_hops)
+        return _page(answers, first, after, info)
+
+    @strawberry.field(
+        description="The administrators of their account (allowed every action on every resource: "
+        "docs/escalation-questions.md) and, with escalation, those that can become one, with paths"
+    )
+    async def admins(
+        self,
+        info: Info[Context, None],
+        account_id: str | None = None,
+        escalation: bool = True,
+        max_hops: int | None = 3,
+        limit: int | None = None,
+    ) -> list[Access]:
+        answers = await info.context.reachability.admins(account_id, escalation, 3 if max_hops is None else max_hops)
+        return _bounded(answers, limit, info, "admins")
+
+    @strawberry.field(description="admins a page at a time, with the total count")
+    async def admins_page(
+        self,
+        info: Info[Context, None],
+        account_id: str | None = None,
+        escalation: bool = True,
+        max_hops: int | None = 3,
+        first: int = 100,
+        after: str | None = None,
+    ) -> AccessPage:
+        answers = await info.context.reachability.admins(account_id, escalation, 3 if max_hops is None else max_hops)
+        return _page(answers, first, after, info)
 
     @strawberry.field(description="One decision, with the statements that made it")
     async def access(

@@ -63,7 +63,13 @@ class PathStep:
     to: NodeRef
     kind: str
     via: str | None = strawberry.field(description="The policy and statement that make this hop")
-    statement: str | None = strawberry.field(description="The granting statement as JSON")
+    statement: str | None = strawberry.field(
+        description="The granting statement as JSON; for an escalates step, a JSON array of the granting "
+        "statement of each action the technique requires"
+    )
+    technique: str | None = strawberry.field(
+        default=None, description="For an escalates step: the technique's catalogue id (docs/escalation.md)"
+    )
 
     @classmethod
     def of(cls, step: model.PathStep) -> PathStep:
@@ -73,6 +79,7 @@ class PathStep:
             kind=step.kind,
             via=step.via,
             statement=step.statement,
+            technique=step.technique,
         )
 
 

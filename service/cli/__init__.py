@@ -3,9 +3,9 @@
 Building the parser imports no heavy module (neo4j, strawberry, starlette, uvicorn, boto3): each command
 imports what it needs when it runs, so `--help` and quick questions start fast.
 
-Exit codes: 0 success; 1 a finding (trust-review --fail-on) or another accessgraph error; 2 bad input or
-question; 3 database unavailable; 4 provisioning failed; 5 a load's write failed; 70 an internal error
-(a bug: run again with -v for the traceback); 130 interrupted.
+Exit codes: 0 success; 1 a finding (trust-review --fail-on, admins --fail-on-escalation) or another
+accessgraph error; 2 bad input or question; 3 database unavailable; 4 provisioning failed; 5 a load's write
+failed; 70 an internal error (a bug: run again with -v for the traceback); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ _COMMAND_MODULES = (
     "service.cli.load",
     "service.cli.serve",
     "service.cli.questions",
+    "service.cli.escalation",
 )
 
 

@@ -32,9 +32,22 @@ ACCESS_FIELDS = """
   notes
   hops
 """
+# With escalation, every step also names its technique (null for the steps of other kinds).
+ESCALATION_ACCESS_FIELDS = ACCESS_FIELDS.replace("kind via statement }", "kind via statement technique }")
 # The GraphQL questions whose `Access` answers the json of who-can-assume and who-can equals.
 WHO_CAN_ASSUME = f"""query($roleArn: String!, $maxHops: Int, $limit: Int) {{
   whoCanAssume(roleArn: $roleArn, maxHops: $maxHops, limit: $limit) {{ {ACCESS_FIELDS} }}
+}}"""
+WHO_CAN_ASSUME_ESCALATING = f"""query($roleArn: String!, $maxHops: Int, $limit: Int) {{
+  whoCanAssume(roleArn: $roleArn, maxHops: $maxHops, limit: $limit, escalation: true) {{ {ESCALATION_ACCESS_FIELDS} }}
+}}"""
+ESCALATIONS = f"""query($principalArn: String!, $maxHops: Int, $limit: Int) {{
+  escalations(principalArn: $principalArn, maxHops: $maxHops, limit: $limit) {{ {ESCALATION_ACCESS_FIELDS} }}
+}}"""
+ADMINS = f"""query($accountId: String, $escalation: Boolean!, $maxHops: Int, $limit: Int) {{
+  admins(accountId: $accountId, escalation: $escalation, maxHops: $maxHops, limit: $limit) {{
+    {ESCALATION_ACCESS_FIELDS}
+  }}
 }}"""
 WHO_CAN = f"""query($action: String!, $resource: String!, $maxHops: Int, $limit: Int, $resourceAccount: String) {{
   whoCan(action: $action, resource: $resource, maxHops: $maxHops, limit: $limit, resourceAccount: $resourceAccount) {{
@@ -56,6 +69,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     assume = subparsers.add_parser("who-can-assume", help="every principal that can assume a role")
     assume.add_argument("role_arn", metavar="ROLE_ARN")
     assume.add_argument("--max-hops", type=int, default=1, help="follow role chains this deep (default 1)")
+    _escalation_option(assume)
     _output_options(assume)
     assume.set_defaults(func=_who_can_assume)
 
@@ -69,6 +83,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="the resource's account when its ARN names none (an S3 bucket); without it such a resource is "
         "taken to be in each caller's own account",
     )
+    _escalation_option(who)
     _output_options(who)
     who.set_defaults(func=_who_can)
 
@@ -98,6 +113,15 @@ class _CategoriesNamed(argparse.HelpFormatter):
         from service.reachability import CATEGORIES
 
         return super()._format_text(text.replace("{categories}", ", ".join(CATEGORIES)))
+
+
+def _escalation_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--escalation",
+        action="store_true",
+        help="also principals that get there by a privilege-escalation technique (docs/escalation.md); "
+        "--max-hops then counts steps of every kind",
+    )
 
 
 def _output_options(parser: argparse.ArgumentParser) -> None:
@@ -155,17 +179,24 @@ async def _run(query: str, variables: dict[str, Any]) -> dict[str, Any]:
 
 def _who_can_assume(args: argparse.Namespace) -> int:
     _check_limit(args.limit)
-    accesses = ask(lambda reachability: reachability.who_can_assume(args.role_arn, args.max_hops))
-    _print_accesses(_within_limit(accesses, args.limit, "who-can-assume"), args.format)
+    accesses = ask(lambda reachability: reachability.who_can_assume(args.role_arn, args.max_hops, args.escalation))
+    shown = _within_limit(accesses, args.limit, "who-can-assume", technique=args.escalation)
+    _print_accesses(shown, args.format, technique=args.escalation)
     return 0
 
 
 def _who_can(args: argparse.Namespace) -> int:
     _check_limit(args.limit)
     accesses = ask(
-        lambda reachability: reachability.who_can(args.action, args.resource, args.max_hops, args.resource_account)
+        lambda reachability: reachability.who_can(
+            args.action, args.resource, args.max_hops, args.resource_account, args.escalation
+        )
     )
-    _print_accesses(_within_limit(accesses, args.limit, "who-can"), args.format)
+    _print_accesses(
+        _within_limit(accesses, args.limit, "who-can", technique=args.escalation),
+        args.format,
+        technique=args.escalation,
+    )
     return 0
 
 
@@ -174,15 +205,27 @@ def _check_limit(limit: int) -> None:
         raise QueryError(f"--limit must be at least 1, not {limit}")
 
 
-def _within_limit(accesses: Sequence[model.Access], limit: int, command: str) -> list[dict[str, Any]]:
+def _within_limit(
+    accesses: Sequence[model.Access], limit: int, command: str, *, technique: bool = False
+) -> list[dict[str, Any]]:
     """Whole answers up to the limit, as the API's `limit` argument; never cut silently."""
     if len(accesses) > limit:
         raise QueryError(f"{command} has {len(accesses)} principals, more than --limit {limit}: pass a larger --limit")
-    return [access_json(access) for access in accesses]
+    return [access_json(access, technique=technique) for access in accesses]
 
 
-def access_json(access: model.Access) -> dict[str, Any]:
-    """`access` as the GraphQL `Access` type answers ACCESS_FIELDS (service/api/types.py: Access.of)."""
+def access_json(access: model.Access, *, technique: bool = False) -> dict[str, Any]:
+    """`access` as the GraphQL `Access` type answers ACCESS_FIELDS (service/api/types.py: Access.of); with
+    `technique`, as it answers ESCALATION_ACCESS_FIELDS."""
+    found = _access_json(access)
+    if technique:
+        for path, steps in zip(access.paths, found["paths"], strict=True):
+            for step, shown in zip(path, steps["steps"], strict=True):
+                shown["technique"] = step.technique
+    return found
+
+
+def _access_json(access: model.Access) -> dict[str, Any]:
     return {
         "principal": _node(access.principal, account=True),
         "conditions": [_condition(leaf) for leaf in access.conditions],
@@ -252,11 +295,11 @@ def _trust_review(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_accesses(accesses: list[dict[str, Any]], fmt: str) -> None:
+def _print_accesses(accesses: list[dict[str, Any]], fmt: str, *, technique: bool = False) -> None:
     if fmt == "json":
         print(json.dumps(accesses, indent=2))
         return
-    rows = []
+    rows: list[dict[str, str]] = []
     for access in accesses:
         principal = access["principal"]
         first_path = access["paths"][0]["steps"] if access["paths"] else []
@@ -275,6 +318,9 @@ def _print_accesses(accesses: list[dict[str, Any]], fmt: str) -> None:
                 "notes": " ".join(access["notes"]),
             }
         )
+        if technique:
+            rows[-1]["technique"] = " ".join(s["technique"] for s in first_path if s.get("technique"))
+            rows[-1]["hops"] = str(access["hops"])
     _print_rows(rows, fmt)
 
 

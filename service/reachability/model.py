@@ -21,13 +21,16 @@ class NodeRef:
 
 @dataclass(frozen=True)
 class PathStep:
-    """One hop of a path: `source` reaches `target` because of `kind` (member_of, has_policy, assumes)."""
+    """One hop of a path: `source` reaches `target` because of `kind` (member_of, has_policy, assumes,
+    escalates). An `escalates` step names its `technique` (a catalogue id) and its `statement` is a JSON
+    array of the granting statements, one per action the technique requires."""
 
     source: NodeRef
     target: NodeRef
     kind: str
     via: str | None = None
     statement: str | None = None  # the granting statement, as JSON
+    technique: str | None = None
 
 
 Path = tuple[PathStep, ...]

@@ -17,6 +17,7 @@ from service.reachability import access as access_question
 from service.reachability import who_can as who_can_question
 from service.reachability.access import AccessDecision
 from service.reachability.answers import remembered
+from service.reachability.escalation import questions as escalation_questions
 from service.reachability.index import PrincipalIndex
 from service.reachability.model import Access, TrustFinding
 from service.reachability.trusts import cross_account_trusts
@@ -29,6 +30,7 @@ MAX_HOPS = 5
 class WhoCanAssume:
     role_arn: str
     max_hops: int
+    escalation: bool = False
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,20 @@ class WhoCan:
     resource: str
     max_hops: int
     resource_account: str | None
+    escalation: bool = False
+
+
+@dataclass(frozen=True)
+class Escalations:
+    principal_arn: str
+    max_hops: int
+
+
+@dataclass(frozen=True)
+class Admins:
+    account_id: str | None
+    escalation: bool
+    max_hops: int
 
 
 @dataclass(frozen=True)
@@ -54,8 +70,17 @@ class Reachability:
         self.view = self.index.view(source)
         self.assumers = Assumers(self.view)
 
-    async def who_can_assume(self, role_arn: str, max_hops: int = 1) -> Sequence[Access]:
+    async def who_can_assume(self, role_arn: str, max_hops: int = 1, escalation: bool = False) -> Sequence[Access]:
+        """With `escalation`, also those that get there by a technique of the catalogue (each step of any
+        kind counts as a hop); without it, exactly the answer without escalation."""
         _check_hops(max_hops, minimum=1)
+        if escalation:
+            return await remembered(
+                self.index.answers,
+                (await self.view.generation()).key,
+                WhoCanAssume(role_arn, max_hops, escalation=True),
+                lambda: escalation_questions.who_can_assume(self.index, self.assumers, role_arn, max_hops),
+            )
         return await remembered(
             self.index.answers,
             (await self.view.generation()).key,
@@ -64,10 +89,24 @@ class Reachability:
         )
 
     async def who_can(
-        self, action: str, resource: str, max_hops: int = 0, resource_account: str | None = None
+        self,
+        action: str,
+        resource: str,
+        max_hops: int = 0,
+        resource_account: str | None = None,
+        escalation: bool = False,
     ) -> Sequence[Access]:
         _check_hops(max_hops, minimum=0)
         _check_action(action)
+        if escalation:
+            return await remembered(
+                self.index.answers,
+                (await self.view.generation()).key,
+                WhoCan(action.lower(), resource, max_hops, resource_account, escalation=True),
+                lambda: escalation_questions.who_can(
+                    self.index, self.assumers, action, resource, max_hops, resource_account
+                ),
+            )
         return await remembered(
             self.index.answers,
             (await self.view.generation()).key,
@@ -80,6 +119,35 @@ class Reachability:
     ) -> AccessDecision:
         _check_action(action)
         return await access_question.access(self.assumers, principal_arn, action, resource, resource_account)
+
+    async def admins(
+        self, account_id: str | None = None, escalation: bool = True, max_hops: int = 3
+    ) -> Sequence[Access]:
+        """The principals that are administrators of their account (see service/reachability/admins.py for
+        the definition) and, with `escalation`, those that can become one within `max_hops` steps."""
+        _check_hops(max_hops, minimum=1)
+        if account_id is not None and not (len(account_id) == 12 and account_id.isdigit()):
+            raise QueryError(f"accountId must be a 12-digit account id, not {account_id!r}")
+        return await remembered(
+            self.index.answers,
+            (await self.view.generation()).key,
+            Admins(account_id, escalation, max_hops),
+            lambda: self._admins(account_id, escalation, max_hops),
+        )
+
+    async def _admins(self, account_id: str | None, escalation: bool, max_hops: int) -> Sequence[Access]:
+        return await escalation_questions.admins(self.index, self.assumers, account_id, escalation, max_hops)
+
+    async def escalations(self, principal_arn: str, max_hops: int = 3) -> Sequence[Access]:
+        """Everything the principal can become (roles, users), join (groups) or gain (policies) within
+        `max_hops` steps of any kind, each with its shortest path: `principal` is what is reached."""
+        _check_hops(max_hops, minimum=1)
+        return await remembered(
+            self.index.answers,
+            (await self.view.generation()).key,
+            Escalations(principal_arn, max_hops),
+            lambda: escalation_questions.escalations(self.index, self.assumers, principal_arn, max_hops),
+        )
 
     async def cross_account_trusts(
         self, account_id: str | None = None, *, outside_organization_only: bool = False

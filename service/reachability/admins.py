@@ -1,0 +1,190 @@
+"""Administrators: the principals allowed every action on every resource of their account.
+
+The definition (docs/escalation.md, "Who is an administrator"): a user or role is an administrator of its
+account when the evaluator, asked whether it may do the action `*` on the resource `*` in its own account,
+answers Allowed (or Allowed on conditions, which the answer keeps), where
+
+- an Allow counts only when it COVERS every action and every resource: its Action has a pattern covering
+  every action (`*`) and its Resource one covering every resource (`*`); an Allow with NotAction or
+  NotResource never covers everything, so it counts for nothing here;
+- a Deny counts when it MEETS any action on any resource: every Deny statement (with its Condition) counts,
+  except one whose NotAction or NotResource leaves nothing (`NotAction: "*"`, `NotResource: "*"`);
+- identity policies (its own and its groups'), its permissions boundary and the SCPs over its account are
+  read this way, each as the evaluator reads it (a boundary or an SCP level must itself allow `*` on `*`).
+
+The policies are rewritten to say exactly that (every other statement keeps its index but can match
+nothing), and the evaluator decides the literal request `*` on `*` against them: conditions, unloaded
+policies and explanations come out as they do for every other question.
+
+Principals are decided once per decision class: those holding the same rewritten policies, under the same
+boundary and SCPs, of the same kind, get the same decision, unless a counted statement has a Condition
+(it could depend on who the principal is): then the principal is decided on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import NamedTuple
+
+from service.evaluation.engine import Decision, evaluate
+from service.evaluation.policy import Policy, Statement
+from service.evaluation.request import Request
+from service.evaluation.wildcards import pattern_covers
+from service.reachability.decide import access_from
+from service.reachability.model import Access
+from service.reachability.paths import identity_paths
+from service.reachability.profiles import AccountEntry, OrgContext, Profile
+
+EVERY_ACTION = "*"
+EVERY_RESOURCE = "*"
+# Matches no action: a statement that says nothing about `*` on `*` keeps its index (for the explanation).
+_NO_ACTION = ("accessgraph:none",)
+_CACHE_KEY = "accessgraph:admin-view"
+
+
+@dataclass(frozen=True, slots=True)
+class AdminView:
+    """A policy as the admin question reads it, and whether it has a counted statement at all (an Allow
+    that covers everything, a Deny that meets anything) and whether one of those has a Condition."""
+
+    policy: Policy
+    counts: bool
+    conditional: bool
+
+
+def covers_everything(patterns: tuple[str, ...] | None, everything: str) -> bool:
+    return patterns is not None and any(pattern_covers(p, everything) for p in patterns)
+
+
+def _admin_statement(statement: Statement) -> Statement | None:
+    """The statement as it reads for `*` on `*`; None when it says nothing about it."""
+    if statement.effect == "Allow":
+        if covers_everything(statement.actions, EVERY_ACTION) and covers_everything(
+            statement.resources, EVERY_RESOURCE
+        ):
+            return replace(statement, actions=(EVERY_ACTION,), resources=(EVERY_RESOURCE,))
+        return None
+    if covers_everything(statement.not_actions, EVERY_ACTION) or covers_everything(
+        statement.not_resources, EVERY_RESOURCE
+    ):
+        return None
+    return replace(
+        statement, actions=(EVERY_ACTION,), not_actions=None, resources=(EVERY_RESOURCE,), not_resources=None
+    )
+
+
+def admin_view(policy: Policy) -> AdminView:
+    """The policy as the admin question reads it, worked out once per policy object."""
+    found = policy.compiled_cache.get(_CACHE_KEY)
+    if isinstance(found, AdminView):
+        return found
+    statements: list[Statement] = []
+    counts = conditional = False
+    for statement in policy.statements:
+        found = _admin_statement(statement)
+        if found is None:
+            statements.append(
+                replace(
+                    statement, actions=_NO_ACTION, not_actions=None, resources=(EVERY_RESOURCE,), not_resources=None
+                )
+            )
+            continue
+        statements.append(found)
+        counts = True
+        conditional = conditional or bool(statement.conditions)
+    found = AdminView(replace(policy, statements=tuple(statements)), counts, conditional)
+    policy.compiled_cache[_CACHE_KEY] = found
+    return found
+
+
+class _ClassKey(NamedTuple):
+    individual: str | None
+    kind: str
+    service_linked: bool
+    identity: tuple[int, ...]  # ids of the admin views of the policies that count
+    boundary: int | None
+    org: int
+    unknown: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _OrgViews:
+    levels: tuple[tuple[Policy, ...], ...] | None
+    conditional: bool
+
+
+def _org_views(org: OrgContext) -> _OrgViews:
+    if not org.scp_levels:
+        return _OrgViews(None, False)
+    views = [[admin_view(p) for p in level] for level in org.scp_levels]
+    conditional = any(v.conditional for level in views for v in level)
+    return _OrgViews(tuple(tuple(v.policy for v in level) for level in views), conditional)
+
+
+def admin_decision(profile: Profile, org: _OrgViews | None = None) -> Decision:
+    """The evaluator's decision on `*` on `*` for the principal, under the admin reading of its policies."""
+    org = org or _org_views(profile.org)
+    boundary = profile.boundary_policies
+    return evaluate(
+        Request(
+            principal=profile.principal,
+            action=EVERY_ACTION,
+            resource=EVERY_RESOURCE,
+            resource_account=profile.account_id,
+        ),
+        identity_policies=[admin_view(p).policy for p in profile.identity_policies],
+        permissions_boundaries=[admin_view(p).policy for p in boundary] if boundary else None,
+        service_control_policies=org.levels,
+    )
+
+
+def admins_of(entries: Iterable[AccountEntry]) -> list[Access]:
+    """The administrators among the entries' principals, in ARN order, each with the paths of its grants."""
+    found: list[Access] = []
+    decided: dict[_ClassKey, Decision] = {}
+    orgs: dict[int, _OrgViews] = {}
+    for entry in entries:
+        org = orgs.get(id(entry.org))
+        if org is None:
+            org = orgs[id(entry.org)] = _org_views(entry.org)
+        for profile in entry.profiles.values():
+            views = [admin_view(p) for p in profile.identity_policies]
+            unknown = bool(profile.unknown_policies)
+            if not unknown and not any(v.counts for v in views):
+                continue  # nothing can allow `*` on `*`
+            boundary = profile.boundary_policies
+            boundary_view = admin_view(boundary[0]) if boundary else None
+            conditional = (
+                org.conditional
+                or any(v.conditional for v in views)
+                or bool(boundary_view and boundary_view.conditional)
+            )
+            key = _ClassKey(
+                profile.arn if conditional or unknown else None,
+                profile.kind,
+                profile.is_service_linked,
+                tuple(id(v) for v in views if v.counts),
+                id(boundary_view) if boundary_view else None,
+                id(entry.org),
+                unknown,
+            )
+            decision = decided.get(key)
+            if decision is None:
+                decision = decided[key] = admin_decision(profile, org)
+            access = access_from(profile, decision)
+            if access is not None:
+                found.append(replace(access, paths=tuple(identity_paths(profile, decision))))
+    found.sort(key=lambda access: access.principal.arn)
+    return found
+
+
+def is_admin(profile: Profile) -> Access | None:
+    """The principal's admin answer (None: not an administrator)."""
+    decision = admin_decision(profile)
+    access = access_from(profile, decision)
+    return None if access is None else replace(access, paths=tuple(identity_paths(profile, decision)))
+
+
+def admin_profiles(answers: Sequence[Access]) -> frozenset[str]:
+    return frozenset(access.principal.arn for access in answers if access.condition is None)

@@ -1,0 +1,500 @@
+"""The checker: for one account, every escalation the catalogue's techniques allow, decided by the
+evaluator. Each technique's placeholders are bound to the account's roles, users, groups and policies;
+each required action is decided with whoCan's class machinery (`grants.who_may`) and the technique's
+request context; the actors are those allowed every required action (their conditions joined) who meet
+the technique's prerequisites in the IAM data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from service.database.records import GroupRecord
+from service.escalation import Evidence, Gain, Placeholder, PolicyOrigin, Prerequisite, Technique
+from service.evaluation.engine import evaluate
+from service.evaluation.formula import Condition, Test
+from service.evaluation.request import Principal, Request
+from service.reachability.escalation.grants import Context, profile_may, who_may
+from service.reachability.index import IndexView
+from service.reachability.model import Access, NodeRef, PathStep, both
+from service.reachability.profiles import ASSUME_ROLE, AccountEntry, PolicyRef, Profile, Role
+from service.reachability.who_can_assume import Assumers
+
+ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
+_ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+# A pseudo condition key: the technique also needs credential state the loaded data does not hold.
+CREDENTIAL_STATE_KEY = "accessgraph:CredentialState"
+# Techniques whose extra roles (a helper role, a StackSet execution role) the checker does not bind yet.
+NOT_BOUND = frozenset({Prerequisite.HELPER_ROLE, Prerequisite.ROLE_CHAIN})
+_ASSUMED_NOTES = {
+    Prerequisite.POLICY_VERSION_SLOT: (
+        "assumes {policy} has fewer than 5 versions: the loaded data holds no version count "
+        "(with iam:DeletePolicyVersion allowed too, a slot can always be freed)"
+    ),
+    Prerequisite.INSTANCE_PROFILE: (
+        "assumes {passed} is in an instance profile (or the actor may create one): instance profiles are not loaded"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """One actor's use of one technique: it ends up as `reached` (a principal it becomes, a group it joins,
+    a policy it gains), when `condition` holds. `after` is the principal it then acts as, with what it
+    gained: the actor with a new policy or group, or the principal it became with the policy put on it
+    (None: the principal it became, unchanged)."""
+
+    actor: NodeRef
+    technique: Technique
+    reached: NodeRef
+    condition: Condition | None
+    step: PathStep
+    notes: tuple[str, ...]
+    becomes: str | None
+    after: Profile | None = field(default=None, compare=False)
+
+    def access(self) -> Access:
+        """The escalation as an answer about its actor: one path, of one `escalates` step."""
+        return Access(self.actor, self.condition, ((self.step,),), self.notes, 1)
+
+
+@dataclass(frozen=True)
+class _Grant:
+    """A required action allowed to an actor, and the grant's access (its condition and paths)."""
+
+    action: str
+    resource: str
+    access: Access
+
+
+def authored_policy(holder: str, replaces: PolicyRef | None = None) -> PolicyRef:
+    """The policy an attacker writes: anything at all (Allow `*` on `*`), put on `holder` or written as a new
+    default version of `replaces`."""
+    if replaces is not None:
+        return replace(replaces, document=_ALLOW_ALL, known=True)
+    return PolicyRef(f"{holder}#authored-policy", "(a policy the attacker writes)", "inline", True, _ALLOW_ALL)
+
+
+def with_policies(profile: Profile, added: Iterable[PolicyRef], replaced: str | None = None) -> Profile:
+    refs = [ref for ref in profile.policies if ref.arn != replaced]
+    kept = [r for r in profile.policies if r.arn == replaced]
+    new = list(added)
+    if kept and new:
+        new = [replace(new[0], via=kept[0].via, via_name=kept[0].via_name), *new[1:]]
+    return replace(profile, policies=(*refs, *new))
+
+
+class AccountChecker:
+    """Every escalation of one account's principals onto the account's roles, users, groups and policies."""
+
+    def __init__(self, entry: AccountEntry, groups: Sequence[GroupRecord], techniques: Sequence[Technique]) -> None:
+        self.entry = entry
+        self.groups = list(groups)
+        self.techniques = [
+            t
+            for t in techniques
+            if t.decided_by is not Evidence.INVENTORY and not NOT_BOUND.intersection(t.prerequisites)
+        ]
+        self._may: dict[tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...]], dict[str, Access]] = {}
+        self._roles: dict[str, Role | None] = {}
+        self._becoming: dict[str, list[Escalation]] = {}
+        self._gains: list[Escalation] | None = None
+        self.view: IndexView
+        self.assumers: Assumers
+
+    def using(self, assumers: Assumers) -> AccountChecker:
+        """Bind the question being answered (its view of the index); what is worked out stays for the
+        generation, which the caller keys this checker by."""
+        self.view, self.assumers = assumers.view, assumers
+        return self
+
+    @property
+    def roles(self) -> list[Profile]:
+        return [p for p in self.entry.profiles.values() if p.kind == "role"]
+
+    @property
+    def users(self) -> list[Profile]:
+        return [p for p in self.entry.profiles.values() if p.kind == "user"]
+
+    def may(self, action: str, resource: str, context: Context | None = None) -> dict[str, Access]:
+        """Who of the account may do `action` on `resource` with `context`, by ARN (worked out once)."""
+        key = (action.lower(), resource, tuple(sorted((k, tuple(v)) for k, v in (context or {}).items())))
+        found = self._may.get(key)
+        if found is None:
+            found = self._may[key] = {
+                a.principal.arn: a for a in who_may(self.view, self.entry, action, resource, context or {})
+            }
+        return found
+
+    async def role(self, arn: str) -> Role | None:
+        if arn not in self._roles:
+            self._roles[arn] = await self.assumers.role(arn)
+        return self._roles[arn]
+
+    async def gains(self) -> list[Escalation]:
+        """The escalations after which the actor acts with more: a policy on itself or its group, a new
+        version of its own policy, a group joined. Worked out once."""
+        if self._gains is None:
+            found: list[Escalation] = []
+            for technique in self.techniques:
+                holders = {a.resource for a in technique.actions}
+                if technique.trusted_services or Placeholder.TARGET_ROLE.template in holders:
+                    continue
+                if Placeholder.TARGET_GROUP.template in holders:
+                    found += self._on_groups(technique)
+                elif Placeholder.TARGET_USER.template in holders:
+                    continue
+                elif Placeholder.POLICY.template in holders and technique.outcome.gain is Gain.GAINS_POLICY:
+                    found += self._on_own_policies(technique)
+                elif Placeholder.ACTOR.template in holders:
+                    found += self._on_itself(technique)
+            self._gains = found
+        return self._gains
+
+    def changes_some_principal(self) -> bool:
+        """Whether anyone of the account may change some role or user of it before becoming it (put or
+        attach a policy, write a policy version): only then can becoming one make an administrator of a
+        principal that is not one."""
+        account = self.entry.account_id
+        writes = {
+            (a.action, a.resource)
+            for t in self.techniques
+            if t.outcome.policy is not None and t.outcome.gain is not Gain.GAINS_POLICY
+            for a in t.actions
+            if a.action != ASSUME_ROLE and a.resource != Placeholder.PASSED_ROLE.template
+        }
+        patterns = {
+            Placeholder.TARGET_ROLE.template: f"arn:aws:iam::{account}:role/*",
+            Placeholder.TARGET_USER.template: f"arn:aws:iam::{account}:user/*",
+            Placeholder.POLICY.template: f"arn:aws:iam::{account}:policy/*",
+        }
+        return any(self.may(action, patterns.get(resource, "*")) for action, resource in writes)
+
+    async def becoming(self, arn: str) -> list[Escalation]:
+        """The escalations by which an actor of this account becomes the role or user `arn` (of this
+        account). Worked out once per principal."""
+        found = self._becoming.get(arn)
+        if found is not None:
+            return found
+        profile = self.entry.profiles.get(arn)
+        found = []
+        if profile is not None:
+            for technique in self.techniques:
+                holders = {a.resource for a in technique.actions}
+                if profile.kind == "role" and technique.trusted_services:
+                    found += await self._passes_role(technique, [profile])
+                elif profile.kind == "role" and Placeholder.TARGET_ROLE.template in holders:
+                    found += await self._on_roles(technique, [profile])
+                elif profile.kind == "user" and Placeholder.TARGET_USER.template in holders:
+                    found += self._on_users(technique, [profile])
+        self._becoming[arn] = found
+        return found
+
+    # --- binding --------------------------------------------------------------------------------------
+
+    def _managed_bindings(self, action: str, resource: str) -> list[PolicyRef]:
+        """The managed policies an actor may attach: AdministratorAccess (AWS publishes it: Allow `*` on
+        `*`), then, when iam:PolicyARN narrows what may be attached, each managed policy the account holds."""
+        admin = self.entry.policies.get(ADMINISTRATOR_ACCESS) or PolicyRef(
+            ADMINISTRATOR_ACCESS, "AdministratorAccess", "aws", True, _ALLOW_ALL
+        )
+        found = [admin]
+        by_admin = self.may(action, resource, {"iam:PolicyARN": (ADMINISTRATOR_ACCESS,)})
+        if set(self.may(action, resource)) - set(by_admin):
+            found += [
+                ref
+                for arn, ref in sorted(self.entry.policies.items())
+                if arn != ADMINISTRATOR_ACCESS and ref.kind in ("aws", "customer") and ref.loaded
+            ]
+        return found
+
+    def _grants(
+        self, technique: Technique, binding: Mapping[str, str], actors: Iterable[str] | None = None
+    ) -> dict[str, list[_Grant]]:
+        """The actors allowed every required action of the technique under `binding` (template → value)."""
+        allowed: dict[str, list[_Grant]] | None = None
+        for required in technique.actions:
+            resource = binding.get(required.resource, required.resource)
+            context = {
+                c.key: (binding[c.value],) if c.value in binding else (c.value,)
+                for c in required.context
+                if c.value in binding or "${" not in c.value
+            }
+            if required.resource == Placeholder.ACTOR.template:
+                # The resource is each actor itself: decided one by one, for the principals holding a policy
+                # that may allow the action at all.
+                one: dict[str, Access] = {}
+                for profile in self._candidates(required.action, actors):
+                    if (access := profile_may(profile, self.entry, required.action, profile.arn, context)) is not None:
+                        one[profile.arn] = access
+                may = one
+            else:
+                may = self.may(required.action, resource, context)
+            grants = {arn: _Grant(required.action, resource, access) for arn, access in may.items()}
+            if allowed is None:
+                allowed = {arn: [grant] for arn, grant in grants.items() if actors is None or arn in actors}
+            else:
+                allowed = {arn: [*had, grants[arn]] for arn, had in allowed.items() if arn in grants}
+            if not allowed:
+                return {}
+        return allowed or {}
+
+    def _candidates(self, action: str, actors: Iterable[str] | None) -> list[Profile]:
+        candidates = self.view.action(action.lower()).policies.candidates(self.entry)
+        if actors is not None:
+            wanted = set(actors)
+            candidates = [p for p in candidates if p.arn in wanted]
+        return candidates
+
+    # --- techniques by target -------------------------------------------------------------------------
+
+    def _on_itself(self, technique: Technique) -> list[Escalation]:
+        kind = _actor_kind(technique)
+        found: list[Escalation] = []
+        origin = technique.outcome.policy
+        action = technique.actions[0]
+        for policy in self._policies_for(technique, origin, action.action, "*"):
+            binding = {Placeholder.POLICY.template: policy.arn} if origin is PolicyOrigin.MANAGED else {}
+            for arn, grants in self._grants(technique, binding).items():
+                profile = self.entry.profiles[arn]
+                if kind is not None and profile.kind != kind:
+                    continue
+                gained = policy if origin is PolicyOrigin.MANAGED else authored_policy(arn)
+                reached = _policy_ref(gained, self.entry.account_id)
+                after = with_policies(profile, [gained])
+                found.append(self._escalation(profile.ref, technique, reached, grants, None, after))
+        return found
+
+    def _policies_for(
+        self, technique: Technique, origin: PolicyOrigin | None, action: str, resource: str
+    ) -> list[PolicyRef]:
+        if origin is not PolicyOrigin.MANAGED:
+            return [authored_policy("")]
+        return self._managed_bindings(action, resource)
+
+    def _on_own_policies(self, technique: Technique) -> list[Escalation]:
+        """iam-001: a new default version of a customer-managed policy the actor holds."""
+        found: list[Escalation] = []
+        for arn, ref in sorted(self.entry.policies.items()):
+            if ref.kind != "customer":
+                continue
+            holders = self.entry.holders.get(arn, ())
+            binding = {Placeholder.POLICY.template: arn}
+            for actor, grants in self._grants(technique, binding, holders).items():
+                profile = self.entry.profiles[actor]
+                gained = authored_policy(actor, ref)
+                after = with_policies(profile, [gained], replaced=arn)
+                reached = _policy_ref(ref, self.entry.account_id)
+                found.append(self._escalation(profile.ref, technique, reached, grants, None, after, policy=ref.name))
+        return found
+
+    def _on_groups(self, technique: Technique) -> list[Escalation]:
+        found: list[Escalation] = []
+        members = self._group_members()
+        origin = technique.outcome.policy
+        joins = technique.outcome.gain is Gain.JOINS_GROUP
+        for group in self.groups:
+            group_ref = NodeRef(group.arn, "group", group.name, self.entry.account_id)
+            inside = members.get(group.arn, set())
+            policies: list[PolicyRef | None] = [None]
+            if origin is PolicyOrigin.MANAGED:
+                policies = list(self._managed_bindings(technique.actions[0].action, group.arn))
+            elif origin is PolicyOrigin.AUTHORED:
+                policies = [authored_policy(group.arn)]
+            for policy in policies:
+                binding = {Placeholder.TARGET_GROUP.template: group.arn}
+                if policy is not None and origin is PolicyOrigin.MANAGED:
+                    binding[Placeholder.POLICY.template] = policy.arn
+                for actor, grants in self._grants(technique, binding).items():
+                    profile = self.entry.profiles[actor]
+                    if profile.kind != "user" or (joins == (actor in inside)):
+                        continue
+                    if joins or policy is None:
+                        after = with_policies(profile, self._group_policies(group))
+                        reached = group_ref
+                    else:
+                        gained = replace(policy, via=group.arn, via_name=group.name)
+                        after = with_policies(profile, [gained])
+                        reached = _policy_ref(policy, self.entry.account_id)
+                    found.append(self._escalation(profile.ref, technique, reached, grants, None, after))
+        return found
+
+    def _group_members(self) -> dict[str, set[str]]:
+        """Group ARN → member ARNs, as the snapshot knows them: through the group's policies (a member of a
+        group with no policy is not seen; such a group gives nothing to join, but iam-010/011 miss it)."""
+        members: dict[str, set[str]] = {}
+        for profile in self.users:
+            for ref in profile.policies:
+                if ref.via is not None:
+                    members.setdefault(ref.via, set()).add(profile.arn)
+        return members
+
+    def _group_policies(self, group: GroupRecord) -> list[PolicyRef]:
+        return [
+            replace(self.entry.policies[arn], via=group.arn, via_name=group.name)
+            for arn in group.policies
+            if arn in self.entry.policies
+        ]
+
+    def _on_users(self, technique: Technique, users: Sequence[Profile]) -> list[Escalation]:
+        found: list[Escalation] = []
+        origin = technique.outcome.policy
+        for user in users:
+            policies: list[PolicyRef | None] = [None]
+            if origin is PolicyOrigin.MANAGED:
+                policies = list(self._managed_bindings(technique.actions[0].action, user.arn))
+            elif origin is PolicyOrigin.AUTHORED:
+                policies = [authored_policy(user.arn)]
+            for policy in policies:
+                binding = {Placeholder.TARGET_USER.template: user.arn}
+                if policy is not None and origin is PolicyOrigin.MANAGED:
+                    binding[Placeholder.POLICY.template] = policy.arn
+                for actor, grants in self._grants(technique, binding).items():
+                    if actor == user.arn:
+                        continue
+                    after = with_policies(user, [policy]) if policy is not None else None
+                    actor_ref = self.entry.profiles[actor].ref
+                    found.append(self._escalation(actor_ref, technique, user.ref, grants, user.arn, after))
+        return found
+
+    async def _on_roles(self, technique: Technique, roles: Sequence[Profile]) -> list[Escalation]:
+        found: list[Escalation] = []
+        origin = technique.outcome.policy
+        needs_trust = Prerequisite.TARGET_TRUSTS_ACTOR in technique.prerequisites
+        on_policy = Placeholder.POLICY.template in {a.resource for a in technique.actions}
+        for role in roles:
+            assumers = {a.principal.arn: a for a in await self.assumers.direct(role.arn)} if needs_trust else {}
+            bindings: list[tuple[dict[str, str], PolicyRef | None, str | None]] = []
+            if on_policy:  # iam-016/020: a new version of a customer policy attached to the role
+                for ref in role.policies:
+                    if ref.kind == "customer" and ref.via is None:
+                        bindings.append(
+                            ({Placeholder.POLICY.template: ref.arn}, authored_policy(role.arn, ref), ref.arn)
+                        )
+            elif origin is PolicyOrigin.MANAGED:
+                attach = next(a for a in technique.actions if a.context)
+                for ref in self._managed_bindings(attach.action, role.arn):
+                    bindings.append(({Placeholder.POLICY.template: ref.arn}, ref, None))
+            elif origin is PolicyOrigin.AUTHORED:
+                bindings.append(({}, authored_policy(role.arn), None))
+            else:
+                bindings.append(({}, None, None))
+            for binding, policy, replaced in bindings:
+                binding[Placeholder.TARGET_ROLE.template] = role.arn
+                # (sts:AssumeRole is decided by whoCanAssume, trust policy included: the role's assumers.)
+                required = replace(technique, actions=tuple(a for a in technique.actions if a.action != ASSUME_ROLE))
+                for actor, grants in self._grants(required, binding).items():
+                    if actor == role.arn:
+                        continue
+                    condition: Condition | None = None
+                    if needs_trust:
+                        assume = assumers.get(actor)
+                        if assume is None:
+                            continue
+                        grants = [*grants, _Grant(ASSUME_ROLE, role.arn, assume)]
+                        condition = assume.condition
+                    after = with_policies(role, [policy], replaced) if policy is not None else None
+                    actor_ref = self.entry.profiles[actor].ref
+                    found.append(self._escalation(actor_ref, technique, role.ref, grants, role.arn, after, condition))
+        return found
+
+    async def _passes_role(self, technique: Technique, roles: Sequence[Profile]) -> list[Escalation]:
+        found: list[Escalation] = []
+        for role_profile in roles:
+            role = await self.role(role_profile.arn)
+            if role is None or not any(_trusts_service(role, s) for s in technique.trusted_services):
+                continue
+            binding = {Placeholder.PASSED_ROLE.template: role.arn}
+            for actor, grants in self._grants(technique, binding).items():
+                if actor == role.arn:
+                    continue
+                actor_ref = self.entry.profiles[actor].ref
+                found.append(self._escalation(actor_ref, technique, role.ref, grants, role.arn, None))
+        return found
+
+    # --- the answer -----------------------------------------------------------------------------------
+
+    def _escalation(
+        self,
+        actor: NodeRef,
+        technique: Technique,
+        reached: NodeRef,
+        grants: Sequence[_Grant],
+        becomes: str | None,
+        after: Profile | None,
+        extra: Condition | None = None,
+        *,
+        policy: str | None = None,
+    ) -> Escalation:
+        condition = extra
+        notes: list[str] = []
+        for grant in grants:
+            if grant.action != ASSUME_ROLE:
+                condition = both(condition, grant.access.condition)
+            notes += [n for n in grant.access.notes if n not in notes]
+        if technique.decided_by is Evidence.CREDENTIAL_STATE:
+            needed = tuple(p.value for p in technique.prerequisites if p.evidence is Evidence.CREDENTIAL_STATE)
+            condition = both(condition, Test(CREDENTIAL_STATE_KEY, "Unknown", needed or ("credential",)))
+            notes.append("possible, credential state unknown: " + technique.title)
+        for prerequisite in technique.prerequisites:
+            if prerequisite in _ASSUMED_NOTES:
+                notes.append(_ASSUMED_NOTES[prerequisite].format(policy=policy or "the policy", passed=reached.arn))
+        for assumption in technique.assumptions:
+            notes.append("assumed: " + assumption.description)
+        step = PathStep(
+            actor,
+            reached,
+            "escalates",
+            f"{technique.id}: " + "; ".join(_grant_text(g) for g in grants),
+            json.dumps([_grant_statement(g) for g in grants], sort_keys=True),
+            technique.id,
+        )
+        return Escalation(actor, technique, reached, condition, step, tuple(notes), becomes, after)
+
+
+def _grant_text(grant: _Grant) -> str:
+    last = _last_step(grant.access)
+    where = f" ({last.via})" if last is not None and last.via else ""
+    return f"{grant.action} on {grant.resource}{where}"
+
+
+def _grant_statement(grant: _Grant) -> object:
+    last = _last_step(grant.access)
+    statement = json.loads(last.statement) if last is not None and last.statement else None
+    return {"action": grant.action, "resource": grant.resource, "statement": statement}
+
+
+def _last_step(access: Access) -> PathStep | None:
+    paths = access.paths
+    return paths[0][-1] if len(paths) and paths[0] else None
+
+
+def _policy_ref(ref: PolicyRef, account_id: str) -> NodeRef:
+    return NodeRef(ref.arn, "policy", ref.name, None if ref.kind == "aws" else account_id)
+
+
+def _actor_kind(technique: Technique) -> str | None:
+    if Prerequisite.ACTOR_IS_USER in technique.prerequisites:
+        return "user"
+    if Prerequisite.ACTOR_IS_ROLE in technique.prerequisites:
+        return "role"
+    return None
+
+
+def _trusts_service(role: Role, service: str) -> bool:
+    """Whether the role's trust policy lets the service principal assume it (the evaluator decides, as for
+    whoCanAssume; a condition on the request, such as aws:SourceAccount, is taken as met by the actor)."""
+    decision = evaluate(
+        Request(
+            principal=Principal(arn=service, account_id=None, kind="service"),
+            action=ASSUME_ROLE,
+            resource=role.arn,
+            resource_account=role.account_id,
+        ),
+        resource_control_policies=role.org.rcp_levels or None,
+        resource_policy=role.trust,
+        resource_kind="role-trust",
+        resource_in_management_account=role.org.is_management_account,
+    )
+    return decision.decision == "Allowed"

@@ -1,0 +1,70 @@
+"""Who may do one required action of a technique on one target, with the technique's request context:
+whoCan's machinery (decision classes, one evaluator decision per class) with a context on the request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from service.evaluation.engine import Decision, evaluate
+from service.evaluation.request import Request
+from service.reachability.answers import Pending, merged
+from service.reachability.classes import classify, is_pattern
+from service.reachability.decide import ClassAnswers, Target, access_from, counted, member_paths
+from service.reachability.index import IndexView
+from service.reachability.model import Access
+from service.reachability.paths import identity_paths
+from service.reachability.profiles import AccountEntry, Profile
+
+Context = Mapping[str, tuple[str, ...]]
+
+
+def decide_in_context(profile: Profile, action: str, target: Target, context: Context) -> Decision:
+    """`decide` with request context: the keys a technique sets (iam:PassedToService, iam:PolicyARN...);
+    every other key stays unknown, so a condition on it is kept in the answer."""
+    org = target.org
+    request = Request(
+        principal=profile.principal,
+        action=action,
+        resource=target.resource,
+        resource_account=target.account,
+        context=context,
+        resource_is_pattern=is_pattern(target.resource),
+    )
+    return evaluate(
+        request,
+        identity_policies=profile.identity_policies,
+        permissions_boundaries=profile.boundary_policies,
+        service_control_policies=profile.org.scp_levels or None,
+        resource_control_policies=(org.rcp_levels or None) if org else None,
+        resource_kind="generic",
+        resource_in_management_account=bool(org and org.management_account_id == target.account),
+    )
+
+
+def who_may(view: IndexView, entry: AccountEntry, action: str, resource: str, context: Context) -> Sequence[Access]:
+    """The principals of the account that may do `action` on `resource` (a pattern: some resource it
+    matches) with `context`, in ARN order, each with the paths of its grant. IAM's own resources take no
+    resource policy, so only the resource's own account counts (the caller reads `entry` for it first)."""
+    classes = view.action(action.lower())
+    target = Target(resource, entry.account_id, entry.org, None, "generic")
+    total, pending = 0, []
+    signature_classes = classes.signatures.classes([entry])
+    for decision_class in classify(classes.signatures, signature_classes, resource, by_account=False):
+        representative = decision_class.representative
+        decision = decide_in_context(representative.profile, action, target, context)
+        if count := counted(decision_class, decision):
+            total += count
+            answers = ClassAnswers(decision_class, representative, decision, member_paths, 0)
+            members = decision_class.entries(unknown_only=decision.decision != "Allowed")
+            pending.append(Pending(answers.answer, members))
+    return merged([], pending, total)
+
+
+def profile_may(profile: Profile, entry: AccountEntry, action: str, resource: str, context: Context) -> Access | None:
+    """One principal's answer (for a resource that is the principal itself, or a changed principal)."""
+    target = Target(resource, entry.account_id, entry.org, None, "generic")
+    decision = decide_in_context(profile, action, target, context)
+    found = access_from(profile, decision)
+    if found is None:
+        return None
+    return Access(found.principal, found.condition, tuple(identity_paths(profile, decision)), found.notes)

@@ -1,0 +1,252 @@
+"""The escalation graph of the loaded accounts, worked out once per generation: every escalation the
+checker finds and every role's direct assumers. The questions with `escalation` walk it:
+
+- `into(arn)`: the one-step ways to become a principal (assume it, or a technique that becomes it);
+- `gains`: escalations after which the actor acts with more (a policy, a group) or as a changed principal;
+- `admins`: the administrators, as `admins.py` decides them.
+
+A step of any kind counts as one hop. After a gain, the changed principal is decided again (by the evaluator)
+for what the question asks: assuming the role, rewriting its trust policy (iam-012), being an administrator.
+"""
+
+from __future__ import annotations
+
+import heapq
+import weakref
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+
+from service.escalation import load_catalogue
+from service.evaluation.formula import disj
+from service.reachability.admins import is_admin
+from service.reachability.decide import Target, access_from, decide
+from service.reachability.escalation.checker import AccountChecker, Escalation
+from service.reachability.index import PrincipalIndex
+from service.reachability.model import Access, NodeRef, Path, PathStep, both
+from service.reachability.paths import assume_paths, identity_paths
+from service.reachability.profiles import ASSUME_ROLE, Profile, Role
+from service.reachability.snapshot import LoadIds
+from service.reachability.who_can_assume import Assumers
+
+UPDATE_TRUST = "iam:UpdateAssumeRolePolicy"
+
+
+class EscalationGraph:
+    """The escalations of the loaded accounts, as of one generation, worked out as questions need them:
+    the ways to become a principal per principal, the gains per account (all of them, on first use)."""
+
+    def __init__(self, checkers: dict[str, AccountChecker], profiles: dict[str, Profile]) -> None:
+        self.checkers, self.profiles = checkers, profiles
+        self._into: dict[str, list[Access]] = {}
+        self._gains: list[Escalation] | None = None
+        self._admins: list[Access] | None = None
+        self.assumers: Assumers
+
+    def using(self, assumers: Assumers) -> EscalationGraph:
+        self.assumers = assumers
+        return self
+
+    async def into(self, arn: str) -> list[Access]:
+        """The one-step ways to become `arn`: each an answer about the actor, with a path ending at `arn`."""
+        found = self._into.get(arn)
+        if found is None:
+            profile = self.profiles.get(arn)
+            checker = self.checkers.get(profile.account_id) if profile is not None else None
+            found = []
+            if profile is not None and profile.kind == "role":
+                found += await self.assumers.direct(arn)
+            if checker is not None:
+                found += [e.access() for e in await checker.using(self.assumers).becoming(arn)]
+            self._into[arn] = found
+        return found
+
+    async def becoming(self, arn: str) -> list[Escalation]:
+        profile = self.profiles.get(arn)
+        checker = self.checkers.get(profile.account_id) if profile is not None else None
+        return [] if checker is None else await checker.using(self.assumers).becoming(arn)
+
+    async def gains(self) -> list[Escalation]:
+        if self._gains is None:
+            found: list[Escalation] = []
+            for checker in self.checkers.values():
+                found += await checker.using(self.assumers).gains()
+            self._gains = found
+        return self._gains
+
+    async def out(self, arn: str) -> list[tuple[NodeRef, Access]]:
+        """The one-step ways out of `arn`: what it reaches, with the answer about it (one path). Works out
+        the ways into every loaded principal (once per generation)."""
+        found: list[tuple[NodeRef, Access]] = []
+        for target, profile in self.profiles.items():
+            for access in await self.into(target):
+                if access.principal.arn == arn:
+                    found.append((profile.ref, access))
+        for gain in await self.gains():
+            if gain.actor.arn == arn:
+                found.append((gain.reached, gain.access()))
+        return found
+
+
+_GRAPHS: weakref.WeakKeyDictionary[PrincipalIndex, tuple[LoadIds, EscalationGraph]] = weakref.WeakKeyDictionary()
+
+
+async def escalation_graph(index: PrincipalIndex, assumers: Assumers) -> EscalationGraph:
+    """The graph for the generation the question reads: one per generation and index, filled in as the
+    questions need it."""
+    view = assumers.view
+    loads = (await view.generation()).key
+    held = _GRAPHS.get(index)
+    if held is not None and held[0] == loads:
+        return held[1].using(assumers)
+    techniques = load_catalogue().techniques
+    entries = await view.entries(None)
+    checkers: dict[str, AccountChecker] = {}
+    profiles: dict[str, Profile] = {}
+    for account_id, entry in sorted(entries.items()):
+        groups = await view.source.account_groups(account_id)
+        checkers[account_id] = AccountChecker(entry, groups, techniques)
+        profiles.update(entry.profiles)
+    graph = EscalationGraph(checkers, profiles).using(assumers)
+    _GRAPHS[index] = (loads, graph)
+    return graph
+
+
+# --- walking the graph backwards: who can become the goals ---------------------------------------------
+
+
+@dataclass(order=True)
+class _Queued:
+    hops: int
+    arn: str
+    access: Access = field(compare=False)
+
+
+async def walk_back(
+    graph: EscalationGraph,
+    goals: Iterable[Access],
+    max_hops: int,
+    after_gain: Callable[[Escalation, Access], Access | None] | None = None,
+    seeds: Iterable[Access] = (),
+) -> list[Access]:
+    """The principals that reach a goal within `max_hops` steps of any kind, each with its shortest path
+    (ending at the goal's path), in (hops, ARN) order. `seeds` are found already (at their hops);
+    `after_gain(gain, goal)` decides whether the actor, changed by the gain, reaches the goal in one more
+    step (None: it does not). The goals themselves are not in the answer."""
+    found: dict[str, Access] = {}
+    settled = {goal.principal.arn for goal in goals}
+    queue: list[_Queued] = [_Queued(seed.hops, seed.principal.arn, seed) for seed in seeds if seed.hops <= max_hops]
+    heapq.heapify(queue)
+    gains = await graph.gains() if after_gain is not None else []
+
+    async def reach(reached: Access, hops_then: int) -> None:
+        prefix: Path = reached.paths[0] if len(reached.paths) else ()
+        for step in await graph.into(reached.principal.arn):
+            if (hops := hops_then + 1) <= max_hops:
+                heapq.heappush(queue, _Queued(hops, step.principal.arn, step.via(prefix, reached.condition, hops)))
+        if (hops := hops_then + 2) > max_hops:
+            return
+        for gain in gains:
+            assert after_gain is not None
+            if (then := after_gain(gain, reached)) is not None:
+                path = (gain.step, *(then.paths[0] if len(then.paths) else ()))
+                access = Access(gain.actor, both(gain.condition, then.condition), (path,), gain.notes, hops)
+                heapq.heappush(queue, _Queued(hops, gain.actor.arn, access.via(prefix, reached.condition, hops)))
+
+    for goal in goals:
+        await reach(goal, goal.hops)
+    while queue:
+        item = heapq.heappop(queue)
+        if item.arn in found or item.arn in settled:
+            continue
+        found[item.arn] = item.access
+        if item.access.principal.kind in ("role", "user"):
+            await reach(item.access, item.hops)
+    return sorted(found.values(), key=lambda a: (a.hops, a.principal.arn))
+
+
+def decide_after_gain(
+    decide_changed: Callable[[Profile], Access | None], goal_arn: str
+) -> Callable[[Escalation, Access], Access | None]:
+    """`after_gain` for one goal: the changed principal decided by `decide_changed`."""
+
+    def decided(gain: Escalation, goal: Access) -> Access | None:
+        if goal.principal.arn != goal_arn or gain.after is None:
+            return None
+        return decide_changed(gain.after)
+
+    return decided
+
+
+def assume_changed(role: Role) -> Callable[[Profile], Access | None]:
+    """Whether a changed principal may assume `role`, or else rewrite its trust policy (iam-012)."""
+
+    def decided(changed: Profile) -> Access | None:
+        decision = decide(changed, ASSUME_ROLE, Target.role(role))
+        if (access := access_from(changed, decision)) is not None:
+            paths = assume_paths(
+                changed.ref, identity_paths(changed, decision), role.ref, role.trust_document, decision
+            )
+            return replace(access, paths=paths[:1])
+        if role.account_id == changed.account_id:
+            target = Target(role.arn, role.account_id, role.org, None, "generic")
+            decision = decide(changed, UPDATE_TRUST, target)
+            if (access := access_from(changed, decision)) is not None:
+                via = f"iam-012: {UPDATE_TRUST} on {role.arn}"
+                step = PathStep(changed.ref, role.ref, "escalates", via, None, "iam-012")
+                return replace(access, paths=((step,),))
+        return None
+
+    return decided
+
+
+async def gains_to_admin(
+    graph: EscalationGraph, admins: frozenset[str], escalations: Iterable[Escalation]
+) -> list[Access]:
+    """The actors (not administrators already) that one gain makes administrators, or that become a
+    principal the gain made one: one step."""
+    found: dict[str, Access] = {}
+    for gain in escalations:
+        if gain.after is None or gain.actor.arn in admins or gain.actor.arn in found:
+            continue
+        admin = is_admin(gain.after)
+        if admin is None:
+            continue
+        notes = (*gain.notes, *admin.notes)
+        found[gain.actor.arn] = Access(gain.actor, both(gain.condition, admin.condition), ((gain.step,),), notes, 1)
+    return list(found.values())
+
+
+async def walk_forward(graph: EscalationGraph, start: str, max_hops: int) -> list[Access]:
+    """Everything `start` can become or gain within `max_hops` steps, at its fewest hops, with every way to
+    reach it in that many (one path each: another technique, or an assumption, may reach the same role);
+    its condition is that at least one of them holds."""
+    found: dict[str, Access] = {}
+    frontier: list[tuple[str, Path, Access | None]] = [(start, (), None)]
+    for hop in range(1, max_hops + 1):
+        next_frontier: list[tuple[str, Path, Access | None]] = []
+        this_hop: dict[str, Access] = {}
+        for arn, prefix, before in frontier:
+            for reached, step in await graph.out(arn):
+                if reached.arn == start or reached.arn in found:
+                    continue
+                path = prefix + (step.paths[0] if len(step.paths) else ())
+                condition = both(before.condition if before else None, step.condition)
+                notes = tuple(dict.fromkeys((*(before.notes if before else ()), *step.notes)))
+                had = this_hop.get(reached.arn)
+                if had is None:
+                    this_hop[reached.arn] = Access(reached, condition, (path,), notes, hop)
+                    if reached.kind in ("role", "user"):
+                        next_frontier.append((reached.arn, path, this_hop[reached.arn]))
+                elif path not in had.paths:
+                    either = None if had.condition is None or condition is None else disj([had.condition, condition])
+                    merged_notes = tuple(dict.fromkeys((*had.notes, *notes)))
+                    this_hop[reached.arn] = Access(
+                        reached, either if not isinstance(either, bool) else None, (*had.paths, path), merged_notes, hop
+                    )
+        found.update(this_hop)
+        frontier = next_frontier
+    for gain in await graph.gains():
+        gained = found.get(gain.reached.arn)
+        if gain.actor.arn == start and gained is not None and gain.after is not None and is_admin(gain.after):
+            found[gain.reached.arn] = replace(gained, notes=(*gained.notes, "then an administrator of its account"))
+    return sorted(found.values(), key=lambda a: (a.hops, a.principal.arn))

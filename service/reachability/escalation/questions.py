@@ -1,0 +1,116 @@
+"""The questions with escalation: whoCanAssume and whoCan (who can get there, by any step), escalations
+(what a principal can become or gain) and admins (who is, or can become, an administrator)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from service.errors import QueryError
+from service.reachability import who_can as who_can_question
+from service.reachability.admins import admins_of
+from service.reachability.decide import Target, access_from, decide
+from service.reachability.escalation.checker import Escalation
+from service.reachability.escalation.graph import (
+    assume_changed,
+    decide_after_gain,
+    escalation_graph,
+    gains_to_admin,
+    walk_back,
+    walk_forward,
+)
+from service.reachability.index import PrincipalIndex
+from service.reachability.model import Access, both
+from service.reachability.paths import identity_paths
+from service.reachability.profiles import Profile
+from service.reachability.who_can_assume import Assumers
+
+
+async def who_can_assume(index: PrincipalIndex, assumers: Assumers, role_arn: str, max_hops: int) -> Sequence[Access]:
+    await assumers.who_can_assume(role_arn, 1)  # (refuses a pattern or an unknown role, as without escalation)
+    role = await assumers.role(role_arn)
+    assert role is not None
+    graph = await escalation_graph(index, assumers)
+    goal = Access(role.ref, None, ((),), (), 0)
+    return await walk_back(graph, [goal], max_hops, decide_after_gain(assume_changed(role), role.arn))
+
+
+async def who_can(
+    index: PrincipalIndex,
+    assumers: Assumers,
+    action: str,
+    resource: str,
+    max_hops: int,
+    resource_account: str | None,
+) -> Sequence[Access]:
+    direct = list(await who_can_question.who_can(assumers, action, resource, 0, resource_account))
+    graph = await escalation_graph(index, assumers)
+    account = who_can_question.resource_account_of(resource, resource_account)
+    org = await assumers.view.org_context(account) if account else None
+
+    def changed(profile: Profile) -> Access | None:
+        if account is not None and profile.account_id != account:
+            return None
+        decision = decide(profile, action, Target(resource, account, org, None, "generic"))
+        found = access_from(profile, decision)
+        return (
+            None
+            if found is None
+            else Access(found.principal, found.condition, tuple(identity_paths(profile, decision)[:1]), found.notes)
+        )
+
+    seeds: list[Access] = []
+    have = {access.principal.arn for access in direct}
+    for gain in await graph.gains():
+        assert gain.after is not None
+        if gain.actor.arn in have or gain.after.arn != gain.actor.arn or max_hops < 1:
+            continue
+        if (then := changed(gain.after)) is not None:
+            path = (gain.step, *(then.paths[0] if len(then.paths) else ()))
+            seeds.append(Access(gain.actor, both(gain.condition, then.condition), (path,), gain.notes, 1))
+    reached = await walk_back(graph, direct, max_hops, seeds=seeds)
+    return [*direct, *reached]
+
+
+async def escalations(index: PrincipalIndex, assumers: Assumers, principal_arn: str, max_hops: int) -> Sequence[Access]:
+    if not (await assumers.view.profiles([principal_arn])):
+        raise QueryError(f"no user or role {principal_arn!r} in the graph")
+    graph = await escalation_graph(index, assumers)
+    return await walk_forward(graph, principal_arn, max_hops)
+
+
+async def admins(
+    index: PrincipalIndex, assumers: Assumers, account_id: str | None, escalation: bool, max_hops: int
+) -> Sequence[Access]:
+    entries = await assumers.view.entries([account_id] if account_id else None)
+    direct = admins_of(entries.values())
+    if not escalation:
+        return direct
+    graph = await escalation_graph(index, assumers)
+    # The goals are the administrators of the accounts asked about (becoming one of another account does not
+    # make an administrator of one's own).
+    goals = direct
+    admins = frozenset(a.principal.arn for a in goals)
+    seeds = await gains_to_admin(graph, admins, [e for e in await graph.gains() if e.actor.account_id in entries])
+    for account in entries:
+        checker = graph.checkers.get(account)
+        if checker is None or not checker.using(assumers).changes_some_principal():
+            continue
+        changed: list[Escalation] = []
+        for profile in entries[account].profiles.values():
+            changed += [e for e in await graph.becoming(profile.arn) if e.after is not None]
+        seeds += await gains_to_admin(graph, admins, changed)
+    reached = await walk_back(graph, goals, max_hops, seeds=seeds)
+    # An administrator of another account is not an administrator of the principal's own: keep those who
+    # reach an administrator of their own account.
+    wanted = [a for a in reached if a.principal.arn.split(":")[4:5] == [_account_reached(a)]]
+    if account_id is not None:
+        wanted = [a for a in wanted if a.principal.account_id == account_id]
+    return [*direct, *wanted]
+
+
+def _account_reached(access: Access) -> str:
+    """The account of the administrator a path ends at."""
+    last = access.paths[0][-1] if len(access.paths) and access.paths[0] else None
+    if last is None:
+        return ""
+    return last.target.account_id or (access.principal.account_id or "")

@@ -1,0 +1,111 @@
+"""Privilege escalation end to end, through Neo4j: the GraphQL questions (whoCanAssume with escalation,
+escalations, admins, adminsPage) and `accessgraph escalations | admins | who-can-assume --escalation`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from service.cli import main
+from service.cli.questions import ADMINS, ESCALATIONS, WHO_CAN_ASSUME, WHO_CAN_ASSUME_ESCALATING, run_query
+from tests.integration.api.conftest import Load
+from tests.support.gaad import Account, allow, trust, trusts
+
+A = "111122223333"
+PAGE = """query($after: String) { adminsPage(accountId: "111122223333", first: 2, after: $after) {
+  totalCount hasMore endCursor items { principal { arn } hops paths { steps { kind technique } } } } }"""
+
+
+@pytest.fixture
+def escalating(load: Load, tmp_path: Path) -> Account:
+    a = Account(A)
+    admin_policy = a.policy("Everything", allow("*"))
+    a.role("Admin", trust(trusts({"Service": "ec2.amazonaws.com"})), managed=[admin_policy])
+    a.role("Target", trust(trusts({"Service": "ec2.amazonaws.com"})), inline=[allow("s3:GetObject")])
+    a.user("rewriter", inline=[allow("iam:UpdateAssumeRolePolicy", a.arn("role", "Target"))])
+    a.user("selfie", inline=[allow("iam:PutUserPolicy", a.arn("user", "selfie"))])
+    a.role("ForLambda", trust(trusts({"Service": "lambda.amazonaws.com"})), managed=[admin_policy])
+    a.user(
+        "passer",
+        inline=[
+            allow(
+                "iam:PassRole",
+                a.arn("role", "ForLambda"),
+                Condition={"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}},
+            ),
+            allow(["lambda:CreateFunction", "lambda:InvokeFunction"]),
+        ],
+    )
+    a.user("reader", inline=[allow("s3:GetObject")])
+    load(a.write(tmp_path))
+    return a
+
+
+def _by_arn(answers: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {answer["principal"]["arn"]: answer for answer in answers}
+
+
+def test_a_role_reachable_only_by_rewriting_its_trust_appears_only_with_escalation(escalating: Account) -> None:
+    a = escalating
+    target, rewriter = a.arn("role", "Target"), a.arn("user", "rewriter")
+    plain = run_query(WHO_CAN_ASSUME, {"roleArn": target, "maxHops": 1, "limit": 100})["whoCanAssume"]
+    assert rewriter not in _by_arn(plain)
+    answers = run_query(WHO_CAN_ASSUME_ESCALATING, {"roleArn": target, "maxHops": 1, "limit": 100})["whoCanAssume"]
+    (step,) = _by_arn(answers)[rewriter]["paths"][0]["steps"]
+    assert (step["kind"], step["technique"], step["to"]["arn"]) == ("escalates", "iam-012", target)
+    assert "iam:UpdateAssumeRolePolicy" in json.loads(step["statement"])[0]["statement"]["Action"]
+    assert a.arn("user", "reader") not in _by_arn(answers)
+
+
+def test_admins_and_its_pages(escalating: Account) -> None:
+    a = escalating
+    found = run_query(ADMINS, {"accountId": A, "escalation": True, "maxHops": 3, "limit": 100})["admins"]
+    hops = {arn: answer["hops"] for arn, answer in _by_arn(found).items()}
+    assert hops == {
+        a.arn("role", "Admin"): 0,
+        a.arn("role", "ForLambda"): 0,
+        a.arn("user", "passer"): 1,
+        a.arn("user", "selfie"): 1,
+    }
+    plain = run_query(ADMINS, {"accountId": A, "escalation": False, "maxHops": 3, "limit": 100})["admins"]
+    assert set(_by_arn(plain)) == {a.arn("role", "Admin"), a.arn("role", "ForLambda")}
+    seen: list[str] = []
+    after = None
+    while True:
+        page = run_query(PAGE, {"after": after})["adminsPage"]
+        assert page["totalCount"] == 4
+        seen += [item["principal"]["arn"] for item in page["items"]]
+        if (after := page["endCursor"]) is None:
+            break
+    assert sorted(seen) == sorted(hops)
+
+
+def test_cli_escalations_json_is_the_graphql_answer(escalating: Account, capsys: pytest.CaptureFixture[str]) -> None:
+    passer = escalating.arn("user", "passer")
+    assert main(["escalations", passer, "--max-hops", "2", "--format", "json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == run_query(ESCALATIONS, {"principalArn": passer, "maxHops": 2, "limit": 10000})["escalations"]
+    reached = _by_arn(printed)[escalating.arn("role", "ForLambda")]
+    assert reached["paths"][0]["steps"][0]["technique"] == "lambda-001"
+
+
+def test_cli_admins_fails_on_escalation_as_a_ci_gate(escalating: Account, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["admins", "--account", A, "--fail-on-escalation"]) == 1
+    captured = capsys.readouterr()
+    assert "2 principal(s) can become an administrator" in captured.err
+    assert "iam-007" in captured.out and "lambda-001" in captured.out
+    assert main(["admins", "--account", A, "--no-escalation", "--fail-on-escalation", "--format", "csv"]) == 0
+    assert main(["admins", "--account", "nope"]) == 2
+    assert "12-digit" in capsys.readouterr().err
+
+
+def test_cli_who_can_assume_with_escalation(escalating: Account, capsys: pytest.CaptureFixture[str]) -> None:
+    target = escalating.arn("role", "Target")
+    assert main(["who-can-assume", target, "--escalation", "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert "rewriter" in out and "iam-012" in out
+    assert main(["who-can-assume", target, "--format", "json"]) == 0
+    assert "rewriter" not in capsys.readouterr().out

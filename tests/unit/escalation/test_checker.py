@@ -1,0 +1,58 @@
+"""Every technique the checker decides, on a minimal account where it applies and on the variants where it
+must not (tests/unit/escalation/scenarios.py builds both from the catalogue entry itself)."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.escalation import Technique
+from service.reachability.model import Access
+from service.reachability.questions import Reachability
+from tests.unit.escalation.scenarios import CREDENTIAL, DECIDED, scenario, variants_of
+from tests.unit.reachability.fake_source import run
+
+
+def _by_technique(answers: list[Access], technique: str) -> list[Access]:
+    return [a for a in answers if any(step.technique == technique for path in a.paths for step in path)]
+
+
+def _escalations(technique: Technique, variant: str) -> tuple[list[Access], str]:
+    built = scenario(technique, variant)
+    answers = list(run(Reachability(built.source).escalations(built.attacker, max_hops=1)))
+    return answers, built.reached
+
+
+def test_the_decided_techniques_are_those_the_report_names() -> None:
+    assert len(DECIDED) == 44
+    assert {"iam-012", "iam-001", "lambda-001", "ec2-001"} <= {t.id for t in DECIDED}
+
+
+@pytest.mark.parametrize("technique", DECIDED, ids=lambda t: t.id)
+def test_the_technique_applies_on_its_minimal_account(technique: Technique) -> None:
+    answers, reached = _escalations(technique, "applies")
+    found = [a for a in _by_technique(answers, technique.id) if a.principal.arn == reached]
+    assert found, f"{technique.id} not found reaching {reached}: {[a.principal.arn for a in answers]}"
+    (step,) = [s for path in found[0].paths for s in path if s.technique == technique.id]
+    assert step.kind == "escalates" and step.via is not None and step.via.startswith(technique.id)
+    assert step.statement is not None and step.statement.count('"action"') == len(
+        [x for x in technique.actions if x.action != "sts:AssumeRole"]
+    ) + (1 if any(x.action == "sts:AssumeRole" for x in technique.actions) else 0)
+
+
+@pytest.mark.parametrize(
+    ("technique", "variant"),
+    [(t, v) for t in DECIDED for v in variants_of(t)],
+    ids=lambda x: x if isinstance(x, str) else x.id,
+)
+def test_the_technique_does_not_apply_on_a_negative_control(technique: Technique, variant: str) -> None:
+    answers, reached = _escalations(technique, variant)
+    assert not [a for a in _by_technique(answers, technique.id) if a.principal.arn == reached]
+
+
+@pytest.mark.parametrize("technique", CREDENTIAL, ids=lambda t: t.id)
+def test_a_credential_technique_is_possible_credential_state_unknown_never_dropped(technique: Technique) -> None:
+    answers, reached = _escalations(technique, "applies")
+    found = [a for a in _by_technique(answers, technique.id) if a.principal.arn == reached]
+    assert found, f"{technique.id} dropped"
+    assert found[0].condition is not None and "accessgraph:CredentialState" in str(found[0].condition_text)
+    assert any("credential state unknown" in note for note in found[0].notes)

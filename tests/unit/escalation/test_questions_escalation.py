@@ -1,0 +1,132 @@
+"""whoCanAssume, whoCan, escalations and admins with escalation, on small accounts (no database)."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.errors import QueryError
+from service.reachability.index import PrincipalIndex
+from service.reachability.questions import Reachability
+from tests.unit.reachability.fake_source import FakeAccount, FakeSource, allow, deny, run, trusting
+
+A = "111122223333"
+BUCKET = "arn:aws:s3:::reports/q1.csv"
+
+
+def _account() -> tuple[FakeAccount, str]:
+    a = FakeAccount(A)
+    target = a.role("target", [a.policy("S3", allow("s3:GetObject"))], trust=trusting({"Service": "ec2.amazonaws.com"}))
+    a.user("rewriter", [a.policy("Rewrite", allow("iam:UpdateAssumeRolePolicy", target))])
+    a.user("bystander", [a.policy("Read", allow("iam:Get*"))])
+    hopper = a.role("hopper", trust=trusting({"AWS": a.arn("user", "chained")}))
+    a.user("chained", [a.policy("Hop", allow("sts:AssumeRole", hopper))])
+    a.role(
+        "hopper",
+        [a.policy("HopperRewrite", allow("iam:UpdateAssumeRolePolicy", target))],
+        trust=trusting({"AWS": a.arn("user", "chained")}),
+    )
+    return a, target
+
+
+def test_a_role_reachable_only_by_rewriting_its_trust_appears_with_escalation_and_the_technique_named() -> None:
+    a, target = _account()
+    source = FakeSource(a)
+    plain = run(Reachability(source).who_can_assume(target))
+    assert a.arn("user", "rewriter") not in [x.principal.arn for x in plain]
+    answers = run(Reachability(source).who_can_assume(target, 1, escalation=True))
+    rewriter = next(x for x in answers if x.principal.arn == a.arn("user", "rewriter"))
+    (step,) = rewriter.paths[0]
+    assert (step.kind, step.technique, step.target.arn) == ("escalates", "iam-012", target)
+    assert step.via is not None and "Rewrite statement 0" in step.via
+    assert step.statement is not None and "iam:UpdateAssumeRolePolicy" in step.statement
+    assert a.arn("user", "bystander") not in [x.principal.arn for x in answers]
+
+
+def test_max_hops_counts_steps_of_every_kind() -> None:
+    a, target = _account()
+    source = FakeSource(a)
+    one = [x.principal.arn for x in run(Reachability(source).who_can_assume(target, 1, escalation=True))]
+    assert a.arn("role", "hopper") in one and a.arn("user", "chained") not in one
+    two = run(Reachability(source).who_can_assume(target, 2, escalation=True))
+    chained = next(x for x in two if x.principal.arn == a.arn("user", "chained"))
+    assert chained.hops == 2
+    assert [s.kind for s in chained.paths[0]] == ["has_policy", "assumes", "escalates"]
+
+
+def test_answers_without_escalation_are_unchanged() -> None:
+    a, target = _account()
+    source = FakeSource(a)
+    first = run(Reachability(source).who_can_assume(target, 3))
+    again = run(Reachability(source).who_can_assume(target, 3, escalation=False))
+    assert list(first) == list(again)
+    assert all(step.technique is None for x in first for path in x.paths for step in path)
+    assert [x.principal.arn for x in run(Reachability(source).who_can("s3:GetObject", BUCKET))] == [target]
+
+
+def test_who_can_with_escalation_finds_who_becomes_a_principal_that_can() -> None:
+    a, target = _account()
+    source = FakeSource(a)
+    a_self = a.user("selfie", [a.policy("Self", allow("iam:PutUserPolicy", a.arn("user", "selfie")))])
+    source = FakeSource(a)
+    found = run(Reachability(source).who_can("s3:GetObject", BUCKET, 1, escalation=True))
+    by_arn = {x.principal.arn: x for x in found}
+    assert target in by_arn and by_arn[target].hops == 0
+    assert by_arn[a.arn("user", "rewriter")].paths[0][0].technique == "iam-012"
+    assert by_arn[a_self].paths[0][0].technique == "iam-007"
+    assert a.arn("user", "bystander") not in by_arn
+
+
+def test_escalations_lists_what_a_principal_can_become_with_paths() -> None:
+    a, target = _account()
+    answers = run(Reachability(FakeSource(a)).escalations(a.arn("user", "chained"), max_hops=2))
+    assert [(x.principal.arn, x.hops) for x in answers] == [(a.arn("role", "hopper"), 1), (target, 2)]
+    assert [s.kind for s in answers[1].paths[0]] == ["has_policy", "assumes", "escalates"]
+    with pytest.raises(QueryError, match="no user or role"):
+        run(Reachability(FakeSource(a)).escalations(a.arn("user", "ghost")))
+
+
+def test_admins_with_escalation_adds_who_can_become_one_and_keeps_the_gain() -> None:
+    a = FakeAccount(A)
+    admin = a.role(
+        "admin", [a.aws_policy("AdministratorAccess", allow("*"))], trust=trusting({"Service": "ec2.amazonaws.com"})
+    )
+    a.user("rewriter", [a.policy("Rewrite", allow("iam:UpdateAssumeRolePolicy", admin))])
+    a.user("selfie", [a.policy("Self", allow("iam:PutUserPolicy", a.arn("user", "selfie")))])
+    a.user(
+        "bounded",
+        [a.policy("Self2", allow("iam:PutUserPolicy", a.arn("user", "bounded")))],
+        boundary=a.policy("B", allow("iam:*")),
+    )
+    a.user(
+        "denied",
+        [
+            a.policy("Self3", allow("iam:PutUserPolicy", a.arn("user", "denied"))),
+            a.policy("G", deny("iam:PutUserPolicy")),
+        ],
+    )
+    source = FakeSource(a)
+    plain = run(Reachability(source).admins(A, escalation=False))
+    assert [x.principal.arn for x in plain] == [admin]
+    answers = run(Reachability(source).admins(A))
+    assert [(x.principal.arn, x.hops) for x in answers] == [
+        (admin, 0),
+        (a.arn("user", "rewriter"), 1),
+        (a.arn("user", "selfie"), 1),
+    ]
+    assert answers[1].paths[0][0].technique == "iam-012"
+    assert answers[2].paths[0][0].technique == "iam-007"
+
+
+def test_answers_with_escalation_follow_the_latest_load() -> None:
+    a, target = _account()
+    source = FakeSource(a)
+    index = PrincipalIndex()
+    rewriter = a.arn("user", "rewriter")
+    first = run(Reachability(source, index).who_can_assume(target, 1, escalation=True))
+    assert rewriter in [x.principal.arn for x in first]
+    a.user("rewriter", [a.policy("Rewrite", allow("iam:GetRole", target))])
+    a.load_id = "load-2"
+    again = run(Reachability(source, index).who_can_assume(target, 1, escalation=True))
+    assert rewriter not in [x.principal.arn for x in again]
+    admins = run(Reachability(source, index).admins(A))
+    assert rewriter not in [x.principal.arn for x in admins]
