@@ -54,6 +54,8 @@ PMAPPER_MODELS = frozenset({
     "codebuild-001", "codebuild-002", "sagemaker-001", "sagemaker-002", "sagemaker-003", "ssm-001", "ssm-002",
 })
 CREDENTIAL_REASONS = ("can create access keys", "can set the password")
+INVENTORY_REASONS = ("ssm:SendCommand", "ssm:StartSession", "edit an existing function", "existing stack")
+CREATE_TECHNIQUES = ("lambda-", "codebuild-", "ec2-", "cloudformation-", "sagemaker-", "glue-")
 
 
 @dataclass(frozen=True)
@@ -67,26 +69,36 @@ class Rule:
 
 RULES = {rule.name: rule for rule in (
     Rule("protected-target", "pmapper",
-         "PMapper's is_connected says an admin reaches every node; AWS refuses UpdateAssumeRolePolicy and policy "
-         "changes on service-linked (/aws-service-role/) and AWS-reserved roles, and only their service assumes "
-         "them (IAM User Guide, 'Using service-linked roles')."),
+         "PMapper's is_connected says an admin reaches every node, service-linked roles included; AWS refuses "
+         "UpdateAssumeRolePolicy and policy changes on service-linked (/aws-service-role/) and AWS-reserved "
+         "roles, and only their service can assume them (IAM User Guide, 'Using service-linked roles')."),
+    Rule("boundary-caps-gain", "pmapper",
+         "PMapper marks a principal that can change its own policies as an admin, and an admin as reaching "
+         "everything; AWS still intersects whatever the new policy grants with the principal's permissions "
+         "boundary (IAM User Guide, 'Permissions boundaries for IAM entities'), so the principal does not get "
+         "every action on every resource and does not reach what the boundary denies."),
     Rule("credential-unknown", "pmapper",
          "PMapper counts CreateAccessKey/CreateLoginProfile/UpdateLoginProfile as a way in; AWS allows two access "
          "keys per user and one login profile, so whether it works depends on credential state GAAD does not "
          "carry: accessgraph reports these as 'possible, credential state unknown' (iam-002/003/004/006)."),
-    Rule("create-role-admin", "pmapper",
-         "PMapper marks iam:CreateRole + iam:AttachRolePolicy/PutRolePolicy as admin; the new role still needs a "
-         "trust policy that admits the creator and sts:AssumeRole, which PMapper does not check and the "
-         "catalogue's IAM-only paths do not include."),
+    Rule("inventory-assumed", "pmapper",
+         "PMapper assumes an EC2 instance runs with every instance profile (ssm:SendCommand/StartSession) or that "
+         "existing functions/stacks exist; AWS needs the instance, function or stack to exist, which IAM data "
+         "does not say: accessgraph decides these paths only with the inventory (docs/escalation.md)."),
+    Rule("conditional", "accessgraph",
+         "The grant holds under a condition (source IP, external id, tags, MFA...); PMapper decides with an empty "
+         "request context and drops it, accessgraph keeps it with its conditions: AWS allows the request "
+         "exactly when the condition holds."),
+    Rule("scoped-create", "accessgraph",
+         "PMapper asks lambda:CreateFunction (codebuild:CreateProject, ...) on '*'; AWS authorizes the create "
+         "against the ARN of the new function or project, which the caller names, so a grant scoped to a name "
+         "pattern (function:team-*) is enough (Service Authorization Reference, resource types of each action)."),
     Rule("not-modelled", "accessgraph",
          "The path uses a technique PMapper 1.1.5 has no edge checker for (joining a group, changing another "
          "principal's policies, Glue/ECS/... service roles); AWS allows it when every required action is "
          "allowed for the principal."),
     Rule("hop-limit", "pmapper",
          "PMapper's search is unbounded; accessgraph stops at maxHops (at most 5) steps of any kind."),
-    Rule("pmapper-ignores-condition", "pmapper",
-         "PMapper decides with an empty request context; a grant whose condition the technique's request "
-         "cannot meet (iam:PassedToService naming another service) is not a way in on AWS."),
 )}
 
 
@@ -117,24 +129,36 @@ class Comparison:
             self.differences.append(classify(Difference(question, arn, "accessgraph", accessgraph[arn])))
 
 
-def classify(difference: Difference, *, target: str | None, admins: set[str]) -> Difference:
+def classify(difference: Difference, *, target: str | None, bounded_admins: set[str]) -> Difference:
     """Name the rule that explains one difference, or leave it None (unexplained)."""
     evidence = " | ".join(difference.evidence)
     if difference.side == "pmapper":
-        if target and any(path in target for path in PROTECTED_PATHS) and difference.principal in admins:
+        through_admin = {item.removeprefix("admin:") for item in difference.evidence if item.startswith("admin:")}
+        if target and any(path in target for path in PROTECTED_PATHS):
             difference.rule = "protected-target"
         elif any(reason in evidence for reason in CREDENTIAL_REASONS):
             difference.rule = "credential-unknown"
-        elif evidence == "admin" and difference.principal in admins:
-            difference.rule = "create-role-admin" if "create-role" in difference.evidence else None
-    elif any(technique not in PMAPPER_MODELS for technique in difference.evidence if "-" in technique):
+        elif any(reason in evidence for reason in INVENTORY_REASONS):
+            difference.rule = "inventory-assumed"
+        elif through_admin & bounded_admins:
+            difference.rule = "boundary-caps-gain"
+        elif len([e for e in difference.evidence if not e.startswith("admin:")]) > MAX_HOPS_ALLOWED:
+            difference.rule = "hop-limit"
+        return difference
+    techniques = [item.split("->")[0] for item in difference.evidence if "-" in item.split("->")[0]]
+    if "conditional" in difference.evidence:
+        difference.rule = "conditional"
+    elif any(technique not in PMAPPER_MODELS for technique in techniques):
         difference.rule = "not-modelled"
+    elif any(item.startswith(CREATE_TECHNIQUES) and item.endswith("scoped") for item in difference.evidence):
+        difference.rule = "scoped-create"
     return difference
 
 
 # -- accessgraph's side -------------------------------------------------------------------------------------
 
-STEPS = "paths { steps { kind technique from { arn } to { arn } } }"
+MAX_HOPS_ALLOWED = 5
+STEPS = "conditionText paths { steps { kind technique statement from { arn } to { arn } } }"
 ADMINS = (f"query($a: String, $h: Int) {{ admins(accountId: $a, escalation: true, maxHops: $h) "
           f"{{ principal {{ arn }} {STEPS} }} }}")
 WHO_CAN_ASSUME = (f"query($r: String!, $h: Int) {{ whoCanAssume(roleArn: $r, maxHops: $h, escalation: true) "
@@ -143,16 +167,32 @@ WHO_CAN_Q = (f"query($x: String!, $r: String!, $h: Int) {{ whoCan(action: $x, re
              f"escalation: true) {{ principal {{ arn }} {STEPS} }} }}")
 
 
-def _answers(rows: list[dict[str, Any]], account: str) -> dict[str, list[str]]:
-    """Principal ARN -> the techniques on its first path ('direct' when none): users and roles of the account."""
+def _answers(rows: list[dict[str, Any]], principals: set[str]) -> dict[str, list[str]]:
+    """Principal ARN -> its first path as evidence: step kinds, `technique->target` for escalation steps
+    (`...->target scoped` when a granting statement names resources, not '*'), and `conditional` when the
+    answer holds under conditions. Only users and roles that exist in the account are compared."""
     found: dict[str, list[str]] = {}
     for row in rows:
         arn = row["principal"]["arn"]
-        if f":{account}:" not in arn or not (":user/" in arn or ":role/" in arn):
+        if arn not in principals:
             continue
         steps = row["paths"][0]["steps"] if row["paths"] else []
-        found[arn] = [step["technique"] or step["kind"] for step in steps] or ["direct"]
+        evidence = [_step(step) for step in steps] or ["direct"]
+        found[arn] = [*evidence, "conditional"] if row.get("conditionText") else evidence
     return found
+
+
+def _step(step: dict[str, Any]) -> str:
+    if not step.get("technique"):
+        return str(step["kind"])
+    statements = json.loads(step["statement"] or "[]")
+    scoped = any(_resources(statement) != ["*"] for statement in statements if isinstance(statement, dict))
+    return f"{step['technique']}->{step['to']['arn'].rsplit('/', 1)[-1]}{' scoped' if scoped else ''}"
+
+
+def _resources(statement: dict[str, Any]) -> list[str]:
+    value = statement.get("Resource", "*")
+    return [value] if isinstance(value, str) else list(value)
 
 
 @contextmanager
@@ -177,37 +217,71 @@ def neo4j(bolt_port: int | None) -> Iterator[None]:
             stop(server)
 
 
-def compare(pmapper: dict[str, Any], url: str, max_hops: int) -> Comparison:
-    """Ask accessgraph every question PMapper answered and compare principal sets."""
+def compare(pmapper: dict[str, Any], url: str, max_hops: int, bounded: set[str]) -> Comparison:
+    """Ask accessgraph every question PMapper answered and compare principal sets.
+
+    `bounded`: the principals with a permissions boundary (from the GAAD both tools read)."""
     account = pmapper["account"]
+    principals = {node["arn"] for node in pmapper["nodes"]}
     admins = {node["arn"] for node in pmapper["nodes"] if node["admin"]}
+    paths = _PMapperPaths(pmapper["edges"], admins)
+    bounded_admins = admins & bounded
+
+    def classifier(target: str | None) -> Any:
+        return lambda d: classify(d, target=target, bounded_admins=bounded_admins)
+
     result = Comparison()
-    ours = _answers(post(url, ADMINS, {"a": account, "h": max_hops})["admins"], account)
-    theirs = {arn: ["admin"] for arn in admins} | pmapper["privesc"]
-    result.add("admins", f"admins({account})", theirs, ours, lambda d: classify(d, target=None, admins=admins))
-    for node in pmapper["nodes"]:
-        role = node["arn"]
+    ours = _answers(post(url, ADMINS, {"a": account, "h": max_hops})["admins"], principals)
+    theirs = {arn: [f"admin:{arn}"] for arn in admins}
+    theirs |= {arn: paths.to_admin(arn) for arn in pmapper["privesc"]}
+    result.add("admins", f"admins({account})", theirs, ours, classifier(None))
+    for role in sorted(principals):
         if ":role/" not in role:
             continue
-        reached = {source: _reach_evidence(pmapper, source, role, admins)
-                   for source, targets in pmapper["reach"].items() if role in targets}
-        ours = _answers(post(url, WHO_CAN_ASSUME, {"r": role, "h": max_hops})["whoCanAssume"], account)
+        reached = {source: paths.between(source, role) for source, targets in pmapper["reach"].items()
+                   if role in targets}
+        ours = _answers(post(url, WHO_CAN_ASSUME, {"r": role, "h": max_hops})["whoCanAssume"], principals)
         ours.pop(role, None)
-        result.add("whoCanAssume", f"whoCanAssume({role})", reached, ours,
-                   lambda d, role=role: classify(d, target=role, admins=admins))
+        result.add("whoCanAssume", f"whoCanAssume({role})", reached, ours, classifier(role))
     for answer in pmapper["whoCanDo"]:
         ours = _answers(post(url, WHO_CAN_Q, {"x": answer["action"], "r": answer["resource"], "h": max_hops})
-                        ["whoCan"], account)
-        result.add("whoCan", f"whoCan({answer['action']}, {answer['resource']})", answer["principals"], ours,
-                   lambda d: classify(d, target=None, admins=admins))
+                        ["whoCan"], principals)
+        theirs = {arn: [f"admin:{arn}"] if path == ["admin"] else path for arn, path in answer["principals"].items()}
+        result.add("whoCan", f"whoCan({answer['action']}, {answer['resource']})", theirs, ours, classifier(None))
     return result
 
 
-def _reach_evidence(pmapper: dict[str, Any], source: str, target: str, admins: set[str]) -> list[str]:
-    if source in admins:
-        return ["admin"]
-    return [edge["reason"] for edge in pmapper["edges"] if edge["from"] == source and edge["to"] == target] \
-        or ["transitive"]
+class _PMapperPaths:
+    """Shortest PMapper edge paths, as reason lists; an admin on the way shows as `admin:<arn>` (PMapper's
+    is_connected short-cut: an admin reaches every node)."""
+
+    def __init__(self, edges: list[dict[str, str]], admins: set[str]) -> None:
+        self.out: dict[str, list[tuple[str, str]]] = {}
+        for edge in edges:
+            self.out.setdefault(edge["from"], []).append((edge["to"], edge["reason"]))
+        self.admins = admins
+
+    def _search(self, source: str, done: Any) -> list[str]:
+        seen, frontier = {source}, [(source, list[str]())]
+        while frontier:
+            following = []
+            for node, reasons in frontier:
+                if node != source and done(node):
+                    return reasons
+                if node in self.admins:
+                    return [*reasons, f"admin:{node}"]
+                for target, reason in self.out.get(node, ()):
+                    if target not in seen:
+                        seen.add(target)
+                        following.append((target, [*reasons, f"{reason} {target.rsplit('/', 1)[-1]}"]))
+            frontier = following
+        return ["no path"]
+
+    def between(self, source: str, target: str) -> list[str]:
+        return self._search(source, lambda node: node == target)
+
+    def to_admin(self, source: str) -> list[str]:
+        return self._search(source, lambda node: node in self.admins)
 
 
 # -- the run ------------------------------------------------------------------------------------------------
@@ -221,6 +295,12 @@ def run_pmapper(gaad: dict[str, Any], work: Path, who_can: tuple[str, ...]) -> d
     subprocess.run(command, check=True)
     report: dict[str, Any] = json.loads((work / "pmapper" / "pmapper.json").read_text())
     return report
+
+
+def _bounded(work: Path, account: str) -> set[str]:
+    gaad = json.loads((work / "pmapper" / f"gaad-{account}.json").read_text())
+    return {entity["Arn"] for key in ("UserDetailList", "RoleDetailList") for entity in gaad[key]
+            if entity.get("PermissionsBoundary")}
 
 
 def report(result: Comparison) -> int:
@@ -246,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-hops", type=int, default=5)
     parser.add_argument("--bolt-port", type=int, help="port of the local Neo4j instance (default: a free one)")
     parser.add_argument("--work", type=Path, help="keep the GAAD files and PMapper's report here")
+    parser.add_argument("--reuse", action="store_true", help="with --work: reuse PMapper's report found there "
+                        "(PMapper takes minutes; the accessgraph side seconds)")
     args = parser.parse_args(argv)
     if not PMAPPER_PYTHON.exists():
         parser.error(f"{PMAPPER_PYTHON} is missing: run `bash bench/pmapper/setup.sh` first")
@@ -258,7 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         work = args.work or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
-        pmapper = run_pmapper(gaad, work, WHO_CAN)
+        reused = work / "pmapper" / "pmapper.json"
+        reuse = args.reuse and reused.exists()
+        pmapper = json.loads(reused.read_text()) if reuse else run_pmapper(gaad, work, WHO_CAN)
         for refused in pmapper["skipped"]:
             print(f"moto refused {refused}")
         with neo4j(args.bolt_port):
@@ -268,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run([ACCESSGRAPH, "load", "--quiet", str(load)], check=True)
             with served_api() as api:
                 try:
-                    result = compare(pmapper, api.url, args.max_hops)
+                    result = compare(pmapper, api.url, args.max_hops, _bounded(work, account.id))
                 except GraphQLFailure as exc:
                     print(f"crosscheck_pmapper: the API does not answer escalation questions yet: {exc}",
                           file=sys.stderr)
