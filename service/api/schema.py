@@ -16,10 +16,12 @@ from service.api.types import (
     CrossAccountTrustPage,
     Decision,
     Entity,
+    EscalationTechnique,
     Neighbourhood,
     NodeRef,
 )
 from service.errors import QueryError
+from service.escalation.catalogue import load_catalogue
 from service.reachability import model, navigation
 from service.reachability.trusts import CATEGORIES
 
@@ -220,6 +222,14 @@ class Query:
     ) -> AccessPage:
         answers = await info.context.reachability.admins(account_id, escalation, 3 if max_hops is None else max_hops)
         return _page(answers, first, after, info)
+
+    @strawberry.field(description="The catalogue's privilege-escalation techniques: the id an escalates step names, "
+                      "with its title")
+    def escalation_techniques(self) -> list[EscalationTechnique]:
+        return [
+            EscalationTechnique(id=t.id, title=t.title, notes=t.notes, decided_by=t.decided_by.value)
+            for t in load_catalogue().techniques
+        ]
 
     @strawberry.field(description="One decision, with the statements that made it")
     async def access(

@@ -277,3 +277,14 @@ class CrossAccountTrustPage:
     items: list[CrossAccountTrust]
     has_more: bool
     end_cursor: str | None
+
+
+@strawberry.type(description="A privilege-escalation technique of the catalogue (docs/escalation.md), for labelling "
+                 "escalates steps")
+class EscalationTechnique:
+    id: str
+    title: str
+    notes: str = strawberry.field(description="What the catalogue adds about the technique; empty when nothing")
+    decided_by: str = strawberry.field(
+        description="The data that decides it: iam-data, credential-state, inventory or assumed"
+    )
