@@ -28,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import ACCESSGRAPH, GraphQLFailure, free_port, post, served_api  # noqa: E402
+from bench.common import ACCESSGRAPH, GraphQLFailure, free_port  # noqa: E402
 from bench.synthetic_escalation import add_escalation_grants  # noqa: E402
 from bench.synthetic_iam import account_gaad  # noqa: E402
 from bench.synthetic_org import plan  # noqa: E402
@@ -129,7 +129,8 @@ class Comparison:
             self.differences.append(classify(Difference(question, arn, "accessgraph", accessgraph[arn])))
 
 
-def classify(difference: Difference, *, target: str | None, bounded_admins: set[str]) -> Difference:
+def classify(difference: Difference, *, target: str | None, bounded_admins: set[str],
+             max_hops: int = 5) -> Difference:
     """Name the rule that explains one difference, or leave it None (unexplained)."""
     evidence = " | ".join(difference.evidence)
     if difference.side == "pmapper":
@@ -142,7 +143,7 @@ def classify(difference: Difference, *, target: str | None, bounded_admins: set[
             difference.rule = "inventory-assumed"
         elif through_admin & bounded_admins:
             difference.rule = "boundary-caps-gain"
-        elif len([e for e in difference.evidence if not e.startswith("admin:")]) > MAX_HOPS_ALLOWED:
+        elif len([e for e in difference.evidence if not e.startswith("admin:")]) > max_hops:
             difference.rule = "hop-limit"
         return difference
     techniques = [item.split("->")[0] for item in difference.evidence if "-" in item.split("->")[0]]
@@ -157,7 +158,6 @@ def classify(difference: Difference, *, target: str | None, bounded_admins: set[
 
 # -- accessgraph's side -------------------------------------------------------------------------------------
 
-MAX_HOPS_ALLOWED = 5
 STEPS = "conditionText paths { steps { kind technique statement from { arn } to { arn } } }"
 ADMINS = (f"query($a: String, $h: Int) {{ admins(accountId: $a, escalation: true, maxHops: $h) "
           f"{{ principal {{ arn }} {STEPS} }} }}")
@@ -185,8 +185,9 @@ def _answers(rows: list[dict[str, Any]], principals: set[str]) -> dict[str, list
 def _step(step: dict[str, Any]) -> str:
     if not step.get("technique"):
         return str(step["kind"])
-    statements = json.loads(step["statement"] or "[]")
-    scoped = any(_resources(statement) != ["*"] for statement in statements if isinstance(statement, dict))
+    # one entry per required action: {"action", "resource", "statement": the granting statement}
+    granted = [entry.get("statement") or {} for entry in json.loads(step["statement"] or "[]")]
+    scoped = any(_resources(statement) != ["*"] for statement in granted if isinstance(statement, dict))
     return f"{step['technique']}->{step['to']['arn'].rsplit('/', 1)[-1]}{' scoped' if scoped else ''}"
 
 
@@ -217,7 +218,31 @@ def neo4j(bolt_port: int | None) -> Iterator[None]:
             stop(server)
 
 
-def compare(pmapper: dict[str, Any], url: str, max_hops: int, bounded: set[str]) -> Comparison:
+Ask = Callable[[str, dict[str, Any]], dict[str, Any]]
+QUESTION_TIMEOUT = 600.0  # the served API's 30 s guards a shared server; a cross-check on a busy machine may wait
+
+
+@contextmanager
+def in_process_api() -> Iterator[Ask]:
+    """accessgraph's application in this process (Starlette's TestClient runs its lifespan), with a longer
+    question timeout than the served default."""
+    from starlette.testclient import TestClient
+
+    from service.api.app import create_app
+    from service.api.context import Limits
+
+    with TestClient(create_app(limits=Limits(query_timeout_seconds=QUESTION_TIMEOUT), tokens=())) as client:
+        def ask(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+            body = client.post("/graphql", json={"query": query, "variables": variables}).json()
+            if body.get("errors") or not body.get("data"):
+                raise GraphQLFailure(f"GraphQL errors: {body.get('errors')}")
+            data: dict[str, Any] = body["data"]
+            return data
+
+        yield ask
+
+
+def compare(pmapper: dict[str, Any], post: Ask, max_hops: int, bounded: set[str]) -> Comparison:
     """Ask accessgraph every question PMapper answered and compare principal sets.
 
     `bounded`: the principals with a permissions boundary (from the GAAD both tools read)."""
@@ -228,10 +253,10 @@ def compare(pmapper: dict[str, Any], url: str, max_hops: int, bounded: set[str])
     bounded_admins = admins & bounded
 
     def classifier(target: str | None) -> Any:
-        return lambda d: classify(d, target=target, bounded_admins=bounded_admins)
+        return lambda d: classify(d, target=target, bounded_admins=bounded_admins, max_hops=max_hops)
 
     result = Comparison()
-    ours = _answers(post(url, ADMINS, {"a": account, "h": max_hops})["admins"], principals)
+    ours = _answers(post(ADMINS, {"a": account, "h": max_hops})["admins"], principals)
     theirs = {arn: [f"admin:{arn}"] for arn in admins}
     theirs |= {arn: paths.to_admin(arn) for arn in pmapper["privesc"]}
     result.add("admins", f"admins({account})", theirs, ours, classifier(None))
@@ -240,11 +265,11 @@ def compare(pmapper: dict[str, Any], url: str, max_hops: int, bounded: set[str])
             continue
         reached = {source: paths.between(source, role) for source, targets in pmapper["reach"].items()
                    if role in targets}
-        ours = _answers(post(url, WHO_CAN_ASSUME, {"r": role, "h": max_hops})["whoCanAssume"], principals)
+        ours = _answers(post(WHO_CAN_ASSUME, {"r": role, "h": max_hops})["whoCanAssume"], principals)
         ours.pop(role, None)
         result.add("whoCanAssume", f"whoCanAssume({role})", reached, ours, classifier(role))
     for answer in pmapper["whoCanDo"]:
-        ours = _answers(post(url, WHO_CAN_Q, {"x": answer["action"], "r": answer["resource"], "h": max_hops})
+        ours = _answers(post(WHO_CAN_Q, {"x": answer["action"], "r": answer["resource"], "h": max_hops})
                         ["whoCan"], principals)
         theirs = {arn: [f"admin:{arn}"] if path == ["admin"] else path for arn, path in answer["principals"].items()}
         result.add("whoCan", f"whoCan({answer['action']}, {answer['resource']})", theirs, ours, classifier(None))
@@ -350,9 +375,9 @@ def main(argv: list[str] | None = None) -> int:
             load.mkdir(exist_ok=True)
             (load / f"gaad-{account.id}.json").write_text((work / "pmapper" / f"gaad-{account.id}.json").read_text())
             subprocess.run([ACCESSGRAPH, "load", "--quiet", str(load)], check=True)
-            with served_api() as api:
+            with in_process_api() as ask:
                 try:
-                    result = compare(pmapper, api.url, args.max_hops, _bounded(work, account.id))
+                    result = compare(pmapper, ask, args.max_hops, _bounded(work, account.id))
                 except GraphQLFailure as exc:
                     print(f"crosscheck_pmapper: the API does not answer escalation questions yet: {exc}",
                           file=sys.stderr)
