@@ -6,7 +6,8 @@
 Not a test: it needs bench/pmapper/.venv. It generates one account (bench/synthetic_iam.py) with
 escalation-prone grants (bench/synthetic_escalation.py), has bench/pmapper/run_pmapper.py replay it into moto's
 server and run PMapper against that endpoint, loads moto's own GAAD (the same account PMapper read) into
-accessgraph, serves the API and asks, with `escalation: true`:
+accessgraph, and asks accessgraph's GraphQL API (in this process, with a 600 s question timeout instead of the
+served 30 s) with `escalation: true`:
 
     admins(accountId)        vs PMapper's admins + the privesc preset (non-admins that reach an admin)
     whoCanAssume(role)       vs every node PMapper's transitive search reaches the role from, for every role
