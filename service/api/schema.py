@@ -98,14 +98,17 @@ Escalation = Annotated[
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Every principal that can assume the role; maxHops > 1 follows role chains")
+    @strawberry.field(
+        description="Every principal that can assume the role; maxHops > 1 follows role chains. With escalation, "
+        "also those that get there by a privilege-escalation technique (maxHops then counts steps of every kind)"
+    )
     async def who_can_assume(
         self,
         info: Info[Context, None],
         role_arn: str,
         max_hops: int | None = 1,
         limit: int | None = None,
-        escalation: Escalation = False,
+        escalation: bool = False,
     ) -> list[Access]:
         answers = await info.context.reachability.who_can_assume(
             role_arn, 1 if max_hops is None else max_hops, escalation
@@ -120,7 +123,7 @@ class Query:
         max_hops: int | None = 1,
         first: int = 100,
         after: str | None = None,
-        escalation: Escalation = False,
+        escalation: bool = False,
     ) -> AccessPage:
         return _page(
             await info.context.reachability.who_can_assume(role_arn, 1 if max_hops is None else max_hops, escalation),

@@ -151,6 +151,8 @@ PAGED = {
     "whoCanPage": 'action: "s3:GetObject", resource: "*"',
     "crossAccountTrustsPage": "",
     "neighbours": f'arn: "{ACCOUNT}"',
+    "adminsPage": "",
+    "escalationsPage": f'principalArn: "{ROLE}"',
 }
 NOT_CURSORS = ["-1", "+1", " 1", "1 ", "1_0", "1e3", "0x10", "\u0661", "\uff11", "abc", "9" * 400, "1000000001"]
 

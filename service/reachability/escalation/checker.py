@@ -6,83 +6,31 @@ the technique's prerequisites in the IAM data."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from service.database.records import GroupRecord
 from service.escalation import Evidence, Gain, Placeholder, PolicyOrigin, Prerequisite, Technique
 from service.evaluation.engine import evaluate
-from service.evaluation.formula import Condition, Test
+from service.evaluation.formula import Condition
 from service.evaluation.request import Principal, Request
 from service.reachability.escalation.grants import Context, profile_may, who_may
+from service.reachability.escalation.steps import (
+    ALLOW_ALL,
+    NOT_BOUND,
+    Escalation,
+    Grant,
+    authored_policy,
+    escalation,
+    policy_ref,
+    with_policies,
+)
 from service.reachability.index import IndexView
-from service.reachability.model import Access, NodeRef, PathStep, both
+from service.reachability.model import Access, NodeRef
 from service.reachability.profiles import ASSUME_ROLE, AccountEntry, PolicyRef, Profile, Role
 from service.reachability.who_can_assume import Assumers
 
 ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
-_ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
-# A pseudo condition key: the technique also needs credential state the loaded data does not hold.
-CREDENTIAL_STATE_KEY = "accessgraph:CredentialState"
-# Techniques whose extra roles (a helper role, a StackSet execution role) the checker does not bind yet.
-NOT_BOUND = frozenset({Prerequisite.HELPER_ROLE, Prerequisite.ROLE_CHAIN})
-_ASSUMED_NOTES = {
-    Prerequisite.POLICY_VERSION_SLOT: (
-        "assumes {policy} has fewer than 5 versions: the loaded data holds no version count "
-        "(with iam:DeletePolicyVersion allowed too, a slot can always be freed)"
-    ),
-    Prerequisite.INSTANCE_PROFILE: (
-        "assumes {passed} is in an instance profile (or the actor may create one): instance profiles are not loaded"
-    ),
-}
-
-
-@dataclass(frozen=True)
-class Escalation:
-    """One actor's use of one technique: it ends up as `reached` (a principal it becomes, a group it joins,
-    a policy it gains), when `condition` holds. `after` is the principal it then acts as, with what it
-    gained: the actor with a new policy or group, or the principal it became with the policy put on it
-    (None: the principal it became, unchanged)."""
-
-    actor: NodeRef
-    technique: Technique
-    reached: NodeRef
-    condition: Condition | None
-    step: PathStep
-    notes: tuple[str, ...]
-    becomes: str | None
-    after: Profile | None = field(default=None, compare=False)
-
-    def access(self) -> Access:
-        """The escalation as an answer about its actor: one path, of one `escalates` step."""
-        return Access(self.actor, self.condition, ((self.step,),), self.notes, 1)
-
-
-@dataclass(frozen=True)
-class _Grant:
-    """A required action allowed to an actor, and the grant's access (its condition and paths)."""
-
-    action: str
-    resource: str
-    access: Access
-
-
-def authored_policy(holder: str, replaces: PolicyRef | None = None) -> PolicyRef:
-    """The policy an attacker writes: anything at all (Allow `*` on `*`), put on `holder` or written as a new
-    default version of `replaces`."""
-    if replaces is not None:
-        return replace(replaces, document=_ALLOW_ALL, known=True)
-    return PolicyRef(f"{holder}#authored-policy", "(a policy the attacker writes)", "inline", True, _ALLOW_ALL)
-
-
-def with_policies(profile: Profile, added: Iterable[PolicyRef], replaced: str | None = None) -> Profile:
-    refs = [ref for ref in profile.policies if ref.arn != replaced]
-    kept = [r for r in profile.policies if r.arn == replaced]
-    new = list(added)
-    if kept and new:
-        new = [replace(new[0], via=kept[0].via, via_name=kept[0].via_name), *new[1:]]
-    return replace(profile, policies=(*refs, *new))
 
 
 class AccountChecker:
@@ -96,7 +44,9 @@ class AccountChecker:
             for t in techniques
             if t.decided_by is not Evidence.INVENTORY and not NOT_BOUND.intersection(t.prerequisites)
         ]
-        self._may: dict[tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...]], dict[str, Access]] = {}
+        self._may: dict[
+            tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...], frozenset[str]], dict[str, Access]
+        ] = {}
         self._roles: dict[str, Role | None] = {}
         self._becoming: dict[str, list[Escalation]] = {}
         self._gains: list[Escalation] | None = None
@@ -117,13 +67,20 @@ class AccountChecker:
     def users(self) -> list[Profile]:
         return [p for p in self.entry.profiles.values() if p.kind == "user"]
 
-    def may(self, action: str, resource: str, context: Context | None = None) -> dict[str, Access]:
+    def may(
+        self, action: str, resource: str, context: Context | None = None, leave_out: frozenset[str] = frozenset()
+    ) -> dict[str, Access]:
         """Who of the account may do `action` on `resource` with `context`, by ARN (worked out once)."""
-        key = (action.lower(), resource, tuple(sorted((k, tuple(v)) for k, v in (context or {}).items())))
+        key = (
+            action.lower(),
+            resource,
+            tuple(sorted((k, tuple(v)) for k, v in (context or {}).items())),
+            leave_out,
+        )
         found = self._may.get(key)
         if found is None:
             found = self._may[key] = {
-                a.principal.arn: a for a in who_may(self.view, self.entry, action, resource, context or {})
+                a.principal.arn: a for a in who_may(self.view, self.entry, action, resource, context or {}, leave_out)
             }
         return found
 
@@ -171,37 +128,48 @@ class AccountChecker:
         }
         return any(self.may(action, patterns.get(resource, "*")) for action, resource in writes)
 
-    async def becoming(self, arn: str) -> list[Escalation]:
+    async def becoming(
+        self, arn: str, *, changed_only: bool = False, leave_out: frozenset[str] = frozenset()
+    ) -> list[Escalation]:
         """The escalations by which an actor of this account becomes the role or user `arn` (of this
-        account). Worked out once per principal."""
-        found = self._becoming.get(arn)
+        account); with `changed_only`, only those that change it first (a policy put on it or rewritten), by
+        actors not in `leave_out` (the administrators, for whom a change gains nothing). Worked out once
+        per principal."""
+        key = f"changed:{arn}" if changed_only else arn
+        found = self._becoming.get(key)
+        if found is None and changed_only and arn in self._becoming:
+            found = self._becoming[key] = [e for e in self._becoming[arn] if e.after is not None]
         if found is not None:
-            return found
+            return [e for e in found if e.actor.arn not in leave_out] if leave_out else found
         profile = self.entry.profiles.get(arn)
         found = []
-        if profile is not None:
-            for technique in self.techniques:
-                holders = {a.resource for a in technique.actions}
-                if profile.kind == "role" and technique.trusted_services:
-                    found += await self._passes_role(technique, [profile])
-                elif profile.kind == "role" and Placeholder.TARGET_ROLE.template in holders:
-                    found += await self._on_roles(technique, [profile])
-                elif profile.kind == "user" and Placeholder.TARGET_USER.template in holders:
-                    found += self._on_users(technique, [profile])
-        self._becoming[arn] = found
+        leave_out = leave_out if changed_only else frozenset()
+        for technique in self.techniques if profile is not None else ():
+            assert profile is not None
+            if changed_only and technique.outcome.policy is None:
+                continue
+            holders = {a.resource for a in technique.actions}
+            if profile.kind == "role" and technique.trusted_services:
+                found += await self._passes_role(technique, [profile], leave_out)
+            elif profile.kind == "role" and Placeholder.TARGET_ROLE.template in holders:
+                found += await self._on_roles(technique, [profile], leave_out)
+            elif profile.kind == "user" and Placeholder.TARGET_USER.template in holders:
+                found += self._on_users(technique, [profile], leave_out)
+        if not changed_only or not leave_out:
+            self._becoming[key] = found
         return found
 
     # --- binding --------------------------------------------------------------------------------------
 
-    def _managed_bindings(self, action: str, resource: str) -> list[PolicyRef]:
+    def _managed_bindings(self, action: str, resource: str, leave_out: frozenset[str] = frozenset()) -> list[PolicyRef]:
         """The managed policies an actor may attach: AdministratorAccess (AWS publishes it: Allow `*` on
         `*`), then, when iam:PolicyARN narrows what may be attached, each managed policy the account holds."""
         admin = self.entry.policies.get(ADMINISTRATOR_ACCESS) or PolicyRef(
-            ADMINISTRATOR_ACCESS, "AdministratorAccess", "aws", True, _ALLOW_ALL
+            ADMINISTRATOR_ACCESS, "AdministratorAccess", "aws", True, ALLOW_ALL
         )
         found = [admin]
-        by_admin = self.may(action, resource, {"iam:PolicyARN": (ADMINISTRATOR_ACCESS,)})
-        if set(self.may(action, resource)) - set(by_admin):
+        by_admin = self.may(action, resource, {"iam:PolicyARN": (ADMINISTRATOR_ACCESS,)}, leave_out)
+        if set(self.may(action, resource, None, leave_out)) - set(by_admin):
             found += [
                 ref
                 for arn, ref in sorted(self.entry.policies.items())
@@ -210,10 +178,15 @@ class AccountChecker:
         return found
 
     def _grants(
-        self, technique: Technique, binding: Mapping[str, str], actors: Iterable[str] | None = None
-    ) -> dict[str, list[_Grant]]:
-        """The actors allowed every required action of the technique under `binding` (template → value)."""
-        allowed: dict[str, list[_Grant]] | None = None
+        self,
+        technique: Technique,
+        binding: Mapping[str, str],
+        actors: Iterable[str] | None = None,
+        leave_out: frozenset[str] = frozenset(),
+    ) -> dict[str, list[Grant]]:
+        """The actors (not in `leave_out`) allowed every required action of the technique under `binding`
+        (template → value)."""
+        allowed: dict[str, list[Grant]] | None = None
         for required in technique.actions:
             resource = binding.get(required.resource, required.resource)
             context = {
@@ -230,8 +203,8 @@ class AccountChecker:
                         one[profile.arn] = access
                 may = one
             else:
-                may = self.may(required.action, resource, context)
-            grants = {arn: _Grant(required.action, resource, access) for arn, access in may.items()}
+                may = self.may(required.action, resource, context, leave_out)
+            grants = {arn: Grant(required.action, resource, access) for arn, access in may.items()}
             if allowed is None:
                 allowed = {arn: [grant] for arn, grant in grants.items() if actors is None or arn in actors}
             else:
@@ -261,9 +234,9 @@ class AccountChecker:
                 if kind is not None and profile.kind != kind:
                     continue
                 gained = policy if origin is PolicyOrigin.MANAGED else authored_policy(arn)
-                reached = _policy_ref(gained, self.entry.account_id)
+                reached = policy_ref(gained, self.entry.account_id)
                 after = with_policies(profile, [gained])
-                found.append(self._escalation(profile.ref, technique, reached, grants, None, after))
+                found.append(escalation(profile.ref, technique, reached, grants, None, after))
         return found
 
     def _policies_for(
@@ -285,8 +258,8 @@ class AccountChecker:
                 profile = self.entry.profiles[actor]
                 gained = authored_policy(actor, ref)
                 after = with_policies(profile, [gained], replaced=arn)
-                reached = _policy_ref(ref, self.entry.account_id)
-                found.append(self._escalation(profile.ref, technique, reached, grants, None, after, policy=ref.name))
+                reached = policy_ref(ref, self.entry.account_id)
+                found.append(escalation(profile.ref, technique, reached, grants, None, after, policy=ref.name))
         return found
 
     def _on_groups(self, technique: Technique) -> list[Escalation]:
@@ -316,8 +289,8 @@ class AccountChecker:
                     else:
                         gained = replace(policy, via=group.arn, via_name=group.name)
                         after = with_policies(profile, [gained])
-                        reached = _policy_ref(policy, self.entry.account_id)
-                    found.append(self._escalation(profile.ref, technique, reached, grants, None, after))
+                        reached = policy_ref(policy, self.entry.account_id)
+                    found.append(escalation(profile.ref, technique, reached, grants, None, after))
         return found
 
     def _group_members(self) -> dict[str, set[str]]:
@@ -337,28 +310,32 @@ class AccountChecker:
             if arn in self.entry.policies
         ]
 
-    def _on_users(self, technique: Technique, users: Sequence[Profile]) -> list[Escalation]:
+    def _on_users(
+        self, technique: Technique, users: Sequence[Profile], leave_out: frozenset[str] = frozenset()
+    ) -> list[Escalation]:
         found: list[Escalation] = []
         origin = technique.outcome.policy
         for user in users:
             policies: list[PolicyRef | None] = [None]
             if origin is PolicyOrigin.MANAGED:
-                policies = list(self._managed_bindings(technique.actions[0].action, user.arn))
+                policies = list(self._managed_bindings(technique.actions[0].action, user.arn, leave_out))
             elif origin is PolicyOrigin.AUTHORED:
                 policies = [authored_policy(user.arn)]
             for policy in policies:
                 binding = {Placeholder.TARGET_USER.template: user.arn}
                 if policy is not None and origin is PolicyOrigin.MANAGED:
                     binding[Placeholder.POLICY.template] = policy.arn
-                for actor, grants in self._grants(technique, binding).items():
+                for actor, grants in self._grants(technique, binding, None, leave_out).items():
                     if actor == user.arn:
                         continue
                     after = with_policies(user, [policy]) if policy is not None else None
                     actor_ref = self.entry.profiles[actor].ref
-                    found.append(self._escalation(actor_ref, technique, user.ref, grants, user.arn, after))
+                    found.append(escalation(actor_ref, technique, user.ref, grants, user.arn, after))
         return found
 
-    async def _on_roles(self, technique: Technique, roles: Sequence[Profile]) -> list[Escalation]:
+    async def _on_roles(
+        self, technique: Technique, roles: Sequence[Profile], leave_out: frozenset[str] = frozenset()
+    ) -> list[Escalation]:
         found: list[Escalation] = []
         origin = technique.outcome.policy
         needs_trust = Prerequisite.TARGET_TRUSTS_ACTOR in technique.prerequisites
@@ -374,7 +351,7 @@ class AccountChecker:
                         )
             elif origin is PolicyOrigin.MANAGED:
                 attach = next(a for a in technique.actions if a.context)
-                for ref in self._managed_bindings(attach.action, role.arn):
+                for ref in self._managed_bindings(attach.action, role.arn, leave_out):
                     bindings.append(({Placeholder.POLICY.template: ref.arn}, ref, None))
             elif origin is PolicyOrigin.AUTHORED:
                 bindings.append(({}, authored_policy(role.arn), None))
@@ -384,7 +361,7 @@ class AccountChecker:
                 binding[Placeholder.TARGET_ROLE.template] = role.arn
                 # (sts:AssumeRole is decided by whoCanAssume, trust policy included: the role's assumers.)
                 required = replace(technique, actions=tuple(a for a in technique.actions if a.action != ASSUME_ROLE))
-                for actor, grants in self._grants(required, binding).items():
+                for actor, grants in self._grants(required, binding, None, leave_out).items():
                     if actor == role.arn:
                         continue
                     condition: Condition | None = None
@@ -392,86 +369,28 @@ class AccountChecker:
                         assume = assumers.get(actor)
                         if assume is None:
                             continue
-                        grants = [*grants, _Grant(ASSUME_ROLE, role.arn, assume)]
+                        grants = [*grants, Grant(ASSUME_ROLE, role.arn, assume)]
                         condition = assume.condition
                     after = with_policies(role, [policy], replaced) if policy is not None else None
                     actor_ref = self.entry.profiles[actor].ref
-                    found.append(self._escalation(actor_ref, technique, role.ref, grants, role.arn, after, condition))
+                    found.append(escalation(actor_ref, technique, role.ref, grants, role.arn, after, condition))
         return found
 
-    async def _passes_role(self, technique: Technique, roles: Sequence[Profile]) -> list[Escalation]:
+    async def _passes_role(
+        self, technique: Technique, roles: Sequence[Profile], leave_out: frozenset[str] = frozenset()
+    ) -> list[Escalation]:
         found: list[Escalation] = []
         for role_profile in roles:
             role = await self.role(role_profile.arn)
             if role is None or not any(_trusts_service(role, s) for s in technique.trusted_services):
                 continue
             binding = {Placeholder.PASSED_ROLE.template: role.arn}
-            for actor, grants in self._grants(technique, binding).items():
+            for actor, grants in self._grants(technique, binding, None, leave_out).items():
                 if actor == role.arn:
                     continue
                 actor_ref = self.entry.profiles[actor].ref
-                found.append(self._escalation(actor_ref, technique, role.ref, grants, role.arn, None))
+                found.append(escalation(actor_ref, technique, role.ref, grants, role.arn, None))
         return found
-
-    # --- the answer -----------------------------------------------------------------------------------
-
-    def _escalation(
-        self,
-        actor: NodeRef,
-        technique: Technique,
-        reached: NodeRef,
-        grants: Sequence[_Grant],
-        becomes: str | None,
-        after: Profile | None,
-        extra: Condition | None = None,
-        *,
-        policy: str | None = None,
-    ) -> Escalation:
-        condition = extra
-        notes: list[str] = []
-        for grant in grants:
-            if grant.action != ASSUME_ROLE:
-                condition = both(condition, grant.access.condition)
-            notes += [n for n in grant.access.notes if n not in notes]
-        if technique.decided_by is Evidence.CREDENTIAL_STATE:
-            needed = tuple(p.value for p in technique.prerequisites if p.evidence is Evidence.CREDENTIAL_STATE)
-            condition = both(condition, Test(CREDENTIAL_STATE_KEY, "Unknown", needed or ("credential",)))
-            notes.append("possible, credential state unknown: " + technique.title)
-        for prerequisite in technique.prerequisites:
-            if prerequisite in _ASSUMED_NOTES:
-                notes.append(_ASSUMED_NOTES[prerequisite].format(policy=policy or "the policy", passed=reached.arn))
-        for assumption in technique.assumptions:
-            notes.append("assumed: " + assumption.description)
-        step = PathStep(
-            actor,
-            reached,
-            "escalates",
-            f"{technique.id}: " + "; ".join(_grant_text(g) for g in grants),
-            json.dumps([_grant_statement(g) for g in grants], sort_keys=True),
-            technique.id,
-        )
-        return Escalation(actor, technique, reached, condition, step, tuple(notes), becomes, after)
-
-
-def _grant_text(grant: _Grant) -> str:
-    last = _last_step(grant.access)
-    where = f" ({last.via})" if last is not None and last.via else ""
-    return f"{grant.action} on {grant.resource}{where}"
-
-
-def _grant_statement(grant: _Grant) -> object:
-    last = _last_step(grant.access)
-    statement = json.loads(last.statement) if last is not None and last.statement else None
-    return {"action": grant.action, "resource": grant.resource, "statement": statement}
-
-
-def _last_step(access: Access) -> PathStep | None:
-    paths = access.paths
-    return paths[0][-1] if len(paths) and paths[0] else None
-
-
-def _policy_ref(ref: PolicyRef, account_id: str) -> NodeRef:
-    return NodeRef(ref.arn, "policy", ref.name, None if ref.kind == "aws" else account_id)
 
 
 def _actor_kind(technique: Technique) -> str | None:

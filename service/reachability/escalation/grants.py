@@ -41,15 +41,24 @@ def decide_in_context(profile: Profile, action: str, target: Target, context: Co
     )
 
 
-def who_may(view: IndexView, entry: AccountEntry, action: str, resource: str, context: Context) -> Sequence[Access]:
+def who_may(
+    view: IndexView,
+    entry: AccountEntry,
+    action: str,
+    resource: str,
+    context: Context,
+    leave_out: frozenset[str] = frozenset(),
+) -> Sequence[Access]:
     """The principals of the account that may do `action` on `resource` (a pattern: some resource it
-    matches) with `context`, in ARN order, each with the paths of its grant. IAM's own resources take no
+    matches) with `context`, in ARN order, each with the paths of its grant; the principals of `leave_out`
+    are not decided. IAM's own resources take no
     resource policy, so only the resource's own account counts (the caller reads `entry` for it first)."""
     classes = view.action(action.lower())
     target = Target(resource, entry.account_id, entry.org, None, "generic")
     total, pending = 0, []
     signature_classes = classes.signatures.classes([entry])
-    for decision_class in classify(classes.signatures, signature_classes, resource, by_account=False):
+    decision_classes = classify(classes.signatures, signature_classes, resource, by_account=False, leave_out=leave_out)
+    for decision_class in decision_classes:
         representative = decision_class.representative
         decision = decide_in_context(representative.profile, action, target, context)
         if count := counted(decision_class, decision):

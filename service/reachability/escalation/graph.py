@@ -20,7 +20,8 @@ from service.escalation import load_catalogue
 from service.evaluation.formula import disj
 from service.reachability.admins import is_admin
 from service.reachability.decide import Target, access_from, decide
-from service.reachability.escalation.checker import AccountChecker, Escalation
+from service.reachability.escalation.checker import AccountChecker
+from service.reachability.escalation.steps import Escalation
 from service.reachability.index import PrincipalIndex
 from service.reachability.model import Access, NodeRef, Path, PathStep, both
 from service.reachability.paths import assume_paths, identity_paths
@@ -60,10 +61,14 @@ class EscalationGraph:
             self._into[arn] = found
         return found
 
-    async def becoming(self, arn: str) -> list[Escalation]:
+    async def becoming(
+        self, arn: str, *, changed_only: bool = False, leave_out: frozenset[str] = frozenset()
+    ) -> list[Escalation]:
         profile = self.profiles.get(arn)
         checker = self.checkers.get(profile.account_id) if profile is not None else None
-        return [] if checker is None else await checker.using(self.assumers).becoming(arn)
+        if checker is None:
+            return []
+        return await checker.using(self.assumers).becoming(arn, changed_only=changed_only, leave_out=leave_out)
 
     async def gains(self) -> list[Escalation]:
         if self._gains is None:
@@ -74,13 +79,19 @@ class EscalationGraph:
         return self._gains
 
     async def out(self, arn: str) -> list[tuple[NodeRef, Access]]:
-        """The one-step ways out of `arn`: what it reaches, with the answer about it (one path). Works out
-        the ways into every loaded principal (once per generation)."""
+        """The one-step ways out of `arn`: what it reaches, with the answer about it (one path). A technique
+        acts only in the actor's own account (IAM changes and passed roles stay in it); an assumption may
+        reach a role of any loaded account. Works out the ways into those principals (once per generation)."""
+        actor = self.profiles.get(arn)
         found: list[tuple[NodeRef, Access]] = []
         for target, profile in self.profiles.items():
-            for access in await self.into(target):
-                if access.principal.arn == arn:
-                    found.append((profile.ref, access))
+            if actor is not None and profile.account_id == actor.account_id:
+                ways = await self.into(target)
+            elif profile.kind == "role":
+                ways = list(await self.assumers.direct(target))
+            else:
+                continue
+            found += [(profile.ref, access) for access in ways if access.principal.arn == arn]
         for gain in await self.gains():
             if gain.actor.arn == arn:
                 found.append((gain.reached, gain.access()))

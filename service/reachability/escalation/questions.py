@@ -9,7 +9,6 @@ from service.errors import QueryError
 from service.reachability import who_can as who_can_question
 from service.reachability.admins import admins_of
 from service.reachability.decide import Target, access_from, decide
-from service.reachability.escalation.checker import Escalation
 from service.reachability.escalation.graph import (
     assume_changed,
     decide_after_gain,
@@ -18,6 +17,7 @@ from service.reachability.escalation.graph import (
     walk_back,
     walk_forward,
 )
+from service.reachability.escalation.steps import Escalation
 from service.reachability.index import PrincipalIndex
 from service.reachability.model import Access, both
 from service.reachability.paths import identity_paths
@@ -97,7 +97,7 @@ async def admins(
             continue
         changed: list[Escalation] = []
         for profile in entries[account].profiles.values():
-            changed += [e for e in await graph.becoming(profile.arn) if e.after is not None]
+            changed += await graph.becoming(profile.arn, changed_only=True, leave_out=admins)
         seeds += await gains_to_admin(graph, admins, changed)
     reached = await walk_back(graph, goals, max_hops, seeds=seeds)
     # An administrator of another account is not an administrator of the principal's own: keep those who

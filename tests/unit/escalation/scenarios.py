@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.escalation import Evidence, Placeholder, PolicyOrigin, Prerequisite, Technique, load_catalogue
-from service.reachability.escalation.checker import NOT_BOUND
+from service.reachability.escalation.steps import NOT_BOUND
 from tests.unit.reachability.fake_source import FakeAccount, FakeOrganization, FakeSource, allow, deny, trusting
 
 A = "111122223333"

@@ -130,3 +130,28 @@ def test_answers_with_escalation_follow_the_latest_load() -> None:
     assert rewriter not in [x.principal.arn for x in again]
     admins = run(Reachability(source, index).admins(A))
     assert rewriter not in [x.principal.arn for x in admins]
+
+
+def test_admins_counts_a_principal_that_can_change_a_role_then_become_it() -> None:
+    a = FakeAccount(A)
+    a.role("plain", [a.policy("S3", allow("s3:GetObject"))], trust=trusting({"AWS": a.arn("user", "changer")}))
+    plain = a.arn("role", "plain")
+    a.user("changer", [a.policy("Change", allow(["iam:PutRolePolicy", "sts:AssumeRole"], plain))])
+    a.user("putter", [a.policy("PutOnly", allow("iam:PutRolePolicy", plain))])  # the role does not trust it
+    answers = run(Reachability(FakeSource(a)).admins(A))
+    assert [(x.principal.arn, x.hops) for x in answers] == [(a.arn("user", "changer"), 1)]
+    (step,) = answers[0].paths[0]
+    assert (step.technique, step.target.arn) == ("iam-017", plain)
+
+
+def test_escalations_cross_accounts_by_assuming_roles_and_use_techniques_in_the_role_account() -> None:
+    a, target = _account()
+    b = FakeAccount("444455556666")
+    visitor = b.user("visitor", [b.policy("Go", allow("sts:AssumeRole", a.arn("role", "bridge")))])
+    a.role(
+        "bridge", [a.policy("Bridge", allow("iam:UpdateAssumeRolePolicy", target))], trust=trusting({"AWS": visitor})
+    )
+    answers = run(Reachability(FakeSource(a, b)).escalations(visitor, max_hops=2))
+    by_arn = {x.principal.arn: x for x in answers}
+    assert by_arn[a.arn("role", "bridge")].hops == 1
+    assert [s.kind for s in by_arn[target].paths[0]] == ["has_policy", "assumes", "escalates"]
