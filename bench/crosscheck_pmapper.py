@@ -94,6 +94,10 @@ RULES = {rule.name: rule for rule in (
          "PMapper asks lambda:CreateFunction (codebuild:CreateProject, ...) on '*'; AWS authorizes the create "
          "against the ARN of the new function or project, which the caller names, so a grant scoped to a name "
          "pattern (function:team-*) is enough (Service Authorization Reference, resource types of each action)."),
+    Rule("resource-pattern", "accessgraph",
+         "whoCan's resource '*' is a pattern in accessgraph: principals allowed on some resource it covers. "
+         "PMapper matches the literal string '*' against each statement's Resource, so a grant on "
+         "arn:aws:s3:::bucket/* is not found; on AWS it allows the request for every object of the bucket."),
     Rule("not-modelled", "accessgraph",
          "The path uses a technique PMapper 1.1.5 has no edge checker for (joining a group, changing another "
          "principal's policies, Glue/ECS/... service roles); AWS allows it when every required action is "
@@ -131,7 +135,7 @@ class Comparison:
 
 
 def classify(difference: Difference, *, target: str | None, bounded_admins: set[str],
-             max_hops: int = 5) -> Difference:
+             max_hops: int = 5, pattern: bool = False) -> Difference:
     """Name the rule that explains one difference, or leave it None (unexplained)."""
     evidence = " | ".join(difference.evidence)
     if difference.side == "pmapper":
@@ -154,6 +158,8 @@ def classify(difference: Difference, *, target: str | None, bounded_admins: set[
         difference.rule = "not-modelled"
     elif any(item.startswith(CREATE_TECHNIQUES) and item.endswith("scoped") for item in difference.evidence):
         difference.rule = "scoped-create"
+    elif pattern:
+        difference.rule = "resource-pattern"
     return difference
 
 
@@ -253,8 +259,9 @@ def compare(pmapper: dict[str, Any], post: Ask, max_hops: int, bounded: set[str]
     paths = _PMapperPaths(pmapper["edges"], admins)
     bounded_admins = admins & bounded
 
-    def classifier(target: str | None) -> Any:
-        return lambda d: classify(d, target=target, bounded_admins=bounded_admins, max_hops=max_hops)
+    def classifier(target: str | None, pattern: bool = False) -> Any:
+        return lambda d: classify(d, target=target, bounded_admins=bounded_admins, max_hops=max_hops,
+                                  pattern=pattern)
 
     result = Comparison()
     ours = _answers(post(ADMINS, {"a": account, "h": max_hops})["admins"], principals)
@@ -273,7 +280,8 @@ def compare(pmapper: dict[str, Any], post: Ask, max_hops: int, bounded: set[str]
         ours = _answers(post(WHO_CAN_Q, {"x": answer["action"], "r": answer["resource"], "h": max_hops})
                         ["whoCan"], principals)
         theirs = {arn: [f"admin:{arn}"] if path == ["admin"] else path for arn, path in answer["principals"].items()}
-        result.add("whoCan", f"whoCan({answer['action']}, {answer['resource']})", theirs, ours, classifier(None))
+        result.add("whoCan", f"whoCan({answer['action']}, {answer['resource']})", theirs, ours,
+                   classifier(None, pattern="*" in answer["resource"]))
     return result
 
 

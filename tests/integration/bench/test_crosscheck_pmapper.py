@@ -45,6 +45,9 @@ def test_each_difference_gets_the_rule_that_explains_it() -> None:
     assert one("accessgraph", ["iam-013->admins"]) == "not-modelled"
     assert one("accessgraph", ["lambda-001->fn scoped"]) == "scoped-create"
     assert one("accessgraph", ["lambda-001->fn"]) is None
+    pattern = classify(Difference("whoCan(s3:GetObject, *)", ALICE, "accessgraph", ["has_policy"]), target=None,
+                       bounded_admins=set(), pattern=True)
+    assert pattern.rule == "resource-pattern"
     assert {rule.side for rule in RULES.values()} == {"pmapper", "accessgraph"}
 
 
