@@ -226,12 +226,13 @@ class Query:
         answers = await info.context.reachability.admins(account_id, escalation, 3 if max_hops is None else max_hops)
         return _page(answers, first, after, info)
 
-    @strawberry.field(description="The catalogue's privilege-escalation techniques: the id an escalates step names, "
-                      "with its title")
-    def escalation_techniques(self) -> list[EscalationTechnique]:
+    @strawberry.field(description="The catalogue's privilege-escalation techniques (or the one with this id): the id "
+                      "an escalates step names, with its title")
+    def escalation_techniques(self, id: str | None = None) -> list[EscalationTechnique]:
         return [
             EscalationTechnique(id=t.id, title=t.title, notes=t.notes, decided_by=t.decided_by.value)
             for t in load_catalogue().techniques
+            if id is None or t.id == id
         ]
 
     @strawberry.field(description="One decision, with the statements that made it")
