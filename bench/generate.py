@@ -25,6 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.synthetic_escalation import add_escalation_grants
 from bench.synthetic_iam import account_gaad
 from bench.synthetic_org import OrgPlan, organization_snapshot, plan
 from bench.synthetic_resources import account_resources, split
@@ -86,6 +87,7 @@ def generate(
     shares = split(org, resources) if resources else {}
     for account in org.accounts:
         gaad = account_gaad(org, account)
+        add_escalation_grants(gaad, account_id=account.id, seed=org.seed)
         _count(gaad, counts)
         roles = [role["Arn"] for role in gaad["RoleDetailList"]]
         result.role_arns.extend(roles)

@@ -20,6 +20,8 @@ export interface PathStep {
   kind: string;
   via?: string | null;
   statement?: string | null;
+  /** For an escalates step: the technique's catalogue id (its title comes from escalationTechniques). */
+  technique?: string | null;
 }
 export interface Path {
   steps: PathStep[];
@@ -107,6 +109,13 @@ export interface ExternalAccessPage {
   endCursor?: string | null;
 }
 
+export interface EscalationTechnique {
+  id: string;
+  title: string;
+  notes: string;
+  decidedBy: string;
+}
+
 export class ApiError extends Error {}
 
 /** The server wants a bearer token (it has ACCESSGRAPH tokens configured) and has none or another. */
@@ -124,7 +133,7 @@ export const token = {
 const NODE = "arn kind name accountId";
 const CONDITION = "key operator values negated policy statement";
 const ACCESS = `principal { ${NODE} } conditions { ${CONDITION} } conditionText notes hops
-  paths { steps { from { ${NODE} } to { ${NODE} } kind via statement } }`;
+  paths { steps { from { ${NODE} } to { ${NODE} } kind via statement technique } }`;
 const POLICY = "arn name kind known document via";
 
 export const QUERIES = {
@@ -134,11 +143,11 @@ export const QUERIES = {
       center { ${NODE} } nodes { ${NODE} } edges { from to kind properties } totalCount hasMore endCursor } }`,
   entity: `query Entity($arn: String!) { entity(arn: $arn) {
     node { ${NODE} } properties policies { ${POLICY} } boundary { ${POLICY} } trustPolicy lastUsed groups { ${NODE} } } }`,
-  whoCanAssume: `query WhoCanAssume($roleArn: String!, $maxHops: Int, $first: Int!, $after: String) {
-    whoCanAssumePage(roleArn: $roleArn, maxHops: $maxHops, first: $first, after: $after) {
+  whoCanAssume: `query WhoCanAssume($roleArn: String!, $maxHops: Int, $first: Int!, $after: String, $escalation: Boolean!) {
+    whoCanAssumePage(roleArn: $roleArn, maxHops: $maxHops, first: $first, after: $after, escalation: $escalation) {
       totalCount hasMore endCursor items { ${ACCESS} } } }`,
-  whoCan: `query WhoCan($action: String!, $resource: String!, $maxHops: Int, $first: Int!, $after: String) {
-    whoCanPage(action: $action, resource: $resource, maxHops: $maxHops, first: $first, after: $after) {
+  whoCan: `query WhoCan($action: String!, $resource: String!, $maxHops: Int, $first: Int!, $after: String, $escalation: Boolean!) {
+    whoCanPage(action: $action, resource: $resource, maxHops: $maxHops, first: $first, after: $after, escalation: $escalation) {
       totalCount hasMore endCursor items { ${ACCESS} } } }`,
   crossAccountTrusts: `query CrossAccountTrusts { crossAccountTrusts {
     role { ${NODE} } trusted { ${NODE} } trustedAccountId trustedAccountLoaded sameOrganization outsideOrganization
@@ -147,6 +156,10 @@ export const QUERIES = {
     externalAccess(accountId: $accountId, category: $category, first: $first, after: $after) {
       totalCount hasMore endCursor items { resource { ${NODE} } principal { ${NODE} } who actions
         conditions { ${CONDITION} } conditionText categories statementIndex sid statement } } }`,
+  admins: `query Admins($accountId: String, $escalation: Boolean!, $maxHops: Int, $first: Int!, $after: String) {
+    adminsPage(accountId: $accountId, escalation: $escalation, maxHops: $maxHops, first: $first, after: $after) {
+      totalCount hasMore endCursor items { ${ACCESS} } } }`,
+  escalationTechniques: `query EscalationTechniques { escalationTechniques { id title notes decidedBy } }`,
 } as const;
 
 export const ENDPOINT = "/graphql";
@@ -188,14 +201,20 @@ export const api = {
       (d) => d.neighbours,
     ),
   entity: (arn: string) => post<{ entity: Entity | null }>(QUERIES.entity, { arn }).then((d) => d.entity),
-  whoCanAssume: (roleArn: string, maxHops: number, first: number, after?: string | null) =>
-    post<{ whoCanAssumePage: AccessPage }>(QUERIES.whoCanAssume, { roleArn, maxHops, first, after: after ?? null }).then(
+  whoCanAssume: (roleArn: string, maxHops: number, first: number, after?: string | null, escalation = false) =>
+    post<{ whoCanAssumePage: AccessPage }>(QUERIES.whoCanAssume, { roleArn, maxHops, first, after: after ?? null, escalation }).then(
       (d) => d.whoCanAssumePage,
     ),
-  whoCan: (action: string, resource: string, maxHops: number, first: number, after?: string | null) =>
-    post<{ whoCanPage: AccessPage }>(QUERIES.whoCan, { action, resource, maxHops, first, after: after ?? null }).then(
+  whoCan: (action: string, resource: string, maxHops: number, first: number, after?: string | null, escalation = false) =>
+    post<{ whoCanPage: AccessPage }>(QUERIES.whoCan, { action, resource, maxHops, first, after: after ?? null, escalation }).then(
       (d) => d.whoCanPage,
     ),
+  admins: (accountId: string | null, escalation: boolean, maxHops: number, first: number, after?: string | null) =>
+    post<{ adminsPage: AccessPage }>(QUERIES.admins, { accountId, escalation, maxHops, first, after: after ?? null }).then(
+      (d) => d.adminsPage,
+    ),
+  escalationTechniques: () =>
+    post<{ escalationTechniques: EscalationTechnique[] }>(QUERIES.escalationTechniques, {}).then((d) => d.escalationTechniques),
   crossAccountTrusts: () =>
     post<{ crossAccountTrusts: CrossAccountTrust[] }>(QUERIES.crossAccountTrusts, {}).then((d) => d.crossAccountTrusts),
   externalAccess: (first: number, after?: string | null, category?: string | null, accountId?: string | null) =>

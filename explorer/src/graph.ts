@@ -4,6 +4,7 @@ import type { Core, ElementDefinition, NodeSingular, StylesheetJson } from "cyto
 import fcose from "cytoscape-fcose";
 
 import type { Edge, NodeRef, PathStep } from "./api";
+import { edgeLabel } from "./escalation";
 import { ACCOUNT_STYLE, KINDS, accountOf, displayName } from "./kinds";
 
 cytoscape.use(fcose);
@@ -87,7 +88,7 @@ function style(): StylesheetJson {
         "target-arrow-color": "#a6b1bd",
         "target-arrow-shape": "triangle",
         "arrow-scale": 0.9,
-        label: "data(kind)",
+        label: "data(label)",
         "font-size": 8,
         "min-zoomed-font-size": 9,
         color: "#5c6976",
@@ -99,6 +100,11 @@ function style(): StylesheetJson {
     { selector: 'edge[kind = "trusts"], edge[kind = "assumes"]', style: { "line-style": "dashed", "line-color": "#e07b00", "target-arrow-color": "#e07b00" } },
     // #14: a grant through a resource policy (a path step), and an external-access finding (resource → grantee).
     { selector: 'edge[kind = "resource_policy"], edge[kind = "grants"]', style: { "line-style": "dotted", "line-color": "#3f8624", "target-arrow-color": "#3f8624" } },
+    // escalation steps: dashed red, labelled with the technique id (edgeLabel)
+    {
+      selector: 'edge[kind = "escalates"]',
+      style: { "line-style": "dashed", "line-dash-pattern": [8, 4], width: 2.5, "line-color": "#c62828", "target-arrow-color": "#c62828", color: "#c62828", "font-size": 9, "font-weight": "bold" },
+    },
     { selector: ".faded", style: { opacity: 0.25 } },
     { selector: ":parent.faded", style: { opacity: 0.5 } },
     {
@@ -109,6 +115,7 @@ function style(): StylesheetJson {
       selector: "edge.highlighted",
       style: { width: 4, "line-color": "#f5b700", "target-arrow-color": "#f5b700", opacity: 1, "z-index": 10 },
     },
+    { selector: 'edge.highlighted[kind = "escalates"]', style: { "line-color": "#c62828", "target-arrow-color": "#c62828" } },
     { selector: "node.answer", style: { "border-width": 6, "border-color": "#d11a2a", width: 34, height: 34 } },
     { selector: "node:selected", style: { "overlay-color": "#2f6fde", "overlay-opacity": 0.25, "overlay-padding": 6 } },
   ] as StylesheetJson;
@@ -192,7 +199,7 @@ export class GraphView {
     return added;
   }
 
-  addEdges(edges: Edge[]): void {
+  addEdges(edges: (Edge & { technique?: string | null })[]): void {
     const defs: ElementDefinition[] = [];
     const pending = new Set<string>();
     for (const edge of edges) {
@@ -206,7 +213,7 @@ export class GraphView {
       if (from.empty() || to.empty()) continue;
       if (from.data("parent") === target || to.data("parent") === source) continue; // the box already says it
       pending.add(id);
-      defs.push({ group: "edges", data: { id, source, target, kind } });
+      defs.push({ group: "edges", data: { id, source, target, kind, label: edgeLabel({ kind, technique: edge.technique }), technique: edge.technique ?? undefined } });
     }
     this.cy.add(defs);
   }
@@ -214,7 +221,7 @@ export class GraphView {
   /** Adds the nodes and edges of answer paths; returns the ids of every element on them. */
   addSteps(steps: PathStep[]): string[] {
     this.addNodes(steps.flatMap((s) => [s.from, s.to]));
-    this.addEdges(steps.map((s) => ({ from: s.from.arn, to: s.to.arn, kind: s.kind })));
+    this.addEdges(steps.map((s) => ({ from: s.from.arn, to: s.to.arn, kind: s.kind, technique: s.technique })));
     return steps.flatMap((s) => {
       const source = this.idOf(s.from.arn);
       const target = this.idOf(s.to.arn);

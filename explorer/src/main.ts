@@ -5,6 +5,8 @@ import { ApiError, AuthRequired, api, token } from "./api";
 import type { Access, AccessPage, NodeRef } from "./api";
 import { byId, download, h } from "./dom";
 import { GraphView, MAX_NODES } from "./graph";
+import { adminStatus, wireAdmins } from "./admins";
+import { loadTechniques, titleSuffix } from "./escalation";
 import { ACCOUNT_STYLE, KINDS, displayName } from "./kinds";
 import { ANSWER_PAGE, renderAnswer, renderDetails, renderTrusts } from "./panel";
 import { showExternalAccess } from "./resources";
@@ -25,6 +27,7 @@ interface Expansion {
 
 interface Answer {
   title: string;
+  admins?: boolean; // the Admins view: each principal says whether it is an administrator already
   accesses: Access[];
   total: number;
   hasMore: boolean;
@@ -186,6 +189,7 @@ function showAnswer(): void {
     renderAnswer(answer.title, answer.accesses, answer.total, answer.hasMore, {
       focus: (arn) => void focus(arn),
       showMore: () => void more(),
+      badge: answer.admins ? adminStatus : undefined,
     }),
   );
 }
@@ -199,13 +203,13 @@ function takePage(page: AccessPage): void {
 }
 
 /** Asks a question and shows its first page of principals. */
-async function ask(title: string, next: (after: string | null) => Promise<AccessPage>): Promise<void> {
+async function ask(title: string, next: (after: string | null) => Promise<AccessPage>, admins = false): Promise<void> {
   say(null);
   const turn = ++panelTurn;
   await task(async () => {
-    const page = await next(null);
+    const [page] = await Promise.all([next(null), loadTechniques()]);
     if (turn !== panelTurn) return;
-    answer = { title, accesses: [], total: 0, hasMore: false, cursor: null, next };
+    answer = { title, admins, accesses: [], total: 0, hasMore: false, cursor: null, next };
     takePage(page);
     showAnswer();
   });
@@ -232,8 +236,9 @@ function hops(id: string, fallback: number): number {
 async function askAssume(): Promise<void> {
   const role = byId<HTMLInputElement>("assume-role").value.trim();
   if (!role) return;
-  await ask(`Who can assume ${displayName({ arn: role, kind: "role" })}?`, (after) =>
-    api.whoCanAssume(role, hops("assume-hops", 1), ANSWER_PAGE, after),
+  const escalation = byId<HTMLInputElement>("assume-escalation").checked;
+  await ask(`Who can assume ${displayName({ arn: role, kind: "role" })}?${titleSuffix(escalation)}`, (after) =>
+    api.whoCanAssume(role, hops("assume-hops", 1), ANSWER_PAGE, after, escalation),
   );
 }
 
@@ -241,8 +246,9 @@ async function askWhoCan(): Promise<void> {
   const action = byId<HTMLInputElement>("whocan-action").value.trim();
   const resource = byId<HTMLInputElement>("whocan-resource").value.trim();
   if (!action || !resource) return;
-  await ask(`Who can ${action} on ${resource}?`, (after) =>
-    api.whoCan(action, resource, hops("whocan-hops", 0), ANSWER_PAGE, after),
+  const escalation = byId<HTMLInputElement>("whocan-escalation").checked;
+  await ask(`Who can ${action} on ${resource}?${titleSuffix(escalation)}`, (after) =>
+    api.whoCan(action, resource, hops("whocan-hops", 0), ANSWER_PAGE, after, escalation),
   );
 }
 
@@ -292,6 +298,7 @@ function legend(): void {
   items.unshift(h("li", {}, h("span", { class: "legend-shape shape-account", style: `border-color:${ACCOUNT_STYLE.color}`, "aria-hidden": "true" }), ACCOUNT_STYLE.label));
   items.push(
     h("li", {}, h("span", { class: "legend-line trust", "aria-hidden": "true" }), "Trust / assume edge"),
+    h("li", {}, h("span", { class: "legend-line escalates", "aria-hidden": "true" }), "Privilege escalation (technique id)"),
     h("li", {}, h("span", { class: "legend-shape highlighted", "aria-hidden": "true" }), "On an answer's path"),
     h("li", {}, h("span", { class: "legend-shape answer", "aria-hidden": "true" }), "Principal in the answer"),
     h("li", {}, h("span", { class: "legend-shape more", "aria-hidden": "true" }), "Has more neighbours (show more)"),
@@ -309,6 +316,7 @@ function wire(): void {
     event.preventDefault();
     void askWhoCan();
   });
+  wireAdmins((title, next) => ask(title, next, true), hops);
   byId("export-png").addEventListener("click", () => download("accessgraph-view.png", graph.png()));
   byId("export-json").addEventListener("click", () => {
     const view = {

@@ -1,6 +1,7 @@
 // The side panel's contents: an answer (principals, paths, statements, condition badges) and node details.
 import type { Access, ConditionTest, CrossAccountTrust, Entity, NodeRef, Path, PolicyDocument } from "./api";
 import { h, prettyJson } from "./dom";
+import { describe, isEscalation, technique } from "./escalation";
 import { conditionBadge, displayName, kindStyle } from "./kinds";
 
 /** How many principals an answer lists before a "show more" button. */
@@ -9,6 +10,8 @@ export const ANSWER_PAGE = 50;
 export interface PanelActions {
   focus(arn: string): void;
   showMore?(): void;
+  /** A short status shown beside each principal of an answer (the Admins view: administrator or not yet). */
+  badge?(access: Access): string | null;
 }
 
 function nodeLink(node: NodeRef, actions: PanelActions): HTMLElement {
@@ -54,18 +57,39 @@ function pathList(path: Path, actions: PanelActions): HTMLElement {
         nodeLink(step.from, actions),
         h("span", { class: "step-kind" }, ` ${step.kind}${step.via ? ` via ${step.via}` : ""} → `),
         nodeLink(step.to, actions),
-        step.statement ? statementBlock(step.statement, `Granting statement (${step.kind})`) : null,
+        isEscalation(step) && step.technique ? techniqueNote(step.technique) : null,
+        step.statement
+          ? statementBlock(step.statement, isEscalation(step) ? "Granting statement of each required action" : `Granting statement (${step.kind})`)
+          : null,
       ),
     ),
   );
 }
 
+function techniqueNote(id: string): HTMLElement {
+  const notes = technique(id)?.notes;
+  return h(
+    "p",
+    { class: "technique", "data-testid": "technique", "data-technique": id },
+    h("strong", {}, "Technique "),
+    describe(id),
+    notes ? h("span", { class: "muted" }, ` (${notes})`) : null,
+  );
+}
+
 function accessItem(access: Access, actions: PanelActions): HTMLElement {
   const paths = access.paths.slice(0, 5);
+  const badge = actions.badge?.(access);
   return h(
     "li",
     { class: "access", "data-testid": "answer-principal", "data-arn": access.principal.arn },
-    h("h3", {}, nodeLink(access.principal, actions), h("span", { class: "kind" }, access.principal.kind)),
+    h(
+      "h3",
+      {},
+      nodeLink(access.principal, actions),
+      h("span", { class: "kind" }, access.principal.kind),
+      badge ? h("span", { class: "badge status", "data-testid": "admin-status" }, badge) : null,
+    ),
     h("p", { class: "arn" }, access.principal.arn),
     conditionBadges(access.conditions),
     access.hops ? h("p", { class: "muted" }, `${access.hops} role assumption${access.hops === 1 ? "" : "s"} away`) : null,

@@ -17,6 +17,7 @@ from service.api.types import (
     CrossAccountTrustPage,
     Decision,
     Entity,
+    EscalationTechnique,
     ExternalAccessFinding,
     ExternalAccessPage,
     Finding,
@@ -29,6 +30,7 @@ from service.api.types import (
 )
 from service.audit import CATEGORY_NAMES, AuditSettings, findings, settings_at
 from service.errors import QueryError
+from service.escalation.catalogue import load_catalogue
 from service.history.store import RecordedLoad
 from service.reachability import model, navigation
 from service.reachability.trusts import CATEGORIES
@@ -259,6 +261,15 @@ class Query:
     ) -> AccessPage:
         answers = await info.context.reachability.admins(account_id, escalation, 3 if max_hops is None else max_hops)
         return _page(answers, first, after, info)
+
+    @strawberry.field(description="The catalogue's privilege-escalation techniques (or the one with this id): the id "
+                      "an escalates step names, with its title")
+    def escalation_techniques(self, id: str | None = None) -> list[EscalationTechnique]:
+        return [
+            EscalationTechnique(id=t.id, title=t.title, notes=t.notes, decided_by=t.decided_by.value)
+            for t in load_catalogue().techniques
+            if id is None or t.id == id
+        ]
 
     @strawberry.field(description="One decision, with the statements that made it")
     async def access(

@@ -523,3 +523,14 @@ class FindingPage:
     unchecked: list[UncheckedCheck] = strawberry.field(
         description="Checks that could not run (never counted as passing); a CI gate should look at these too"
     )
+
+
+@strawberry.type(description="A privilege-escalation technique of the catalogue (docs/escalation.md), for labelling "
+                 "escalates steps")
+class EscalationTechnique:
+    id: str
+    title: str
+    notes: str = strawberry.field(description="What the catalogue adds about the technique; empty when nothing")
+    decided_by: str = strawberry.field(
+        description="The data that decides it: iam-data, credential-state, inventory or assumed"
+    )
