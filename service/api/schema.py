@@ -116,7 +116,13 @@ def history_row(load: RecordedLoad) -> HistoryRow:
     )
 
 
-def stats_row(load: RecordedLoad, findings: Sequence[model.TrustFinding]) -> StatsRow:
+def stats_row(
+    load: RecordedLoad,
+    findings: Sequence[model.TrustFinding],
+    admins: int | None = None,
+    audit_findings: int | None = None,
+    resources: int | None = None,
+) -> StatsRow:
     c = load.counts
 
     def category(name: str) -> int:
@@ -128,7 +134,7 @@ def stats_row(load: RecordedLoad, findings: Sequence[model.TrustFinding]) -> Sta
         outside_account=category("outside-account"), outside_organization=category("outside-organization"),
         any_principal=category("any-principal"), unloaded_account=category("unloaded-account"),
         external_without_external_id=category("external-without-external-id"),
-        without_mfa=category("without-mfa"), admins=None, findings=None, resources=None,
+        without_mfa=category("without-mfa"), admins=admins, findings=audit_findings, resources=resources,
     )
 
 
@@ -428,5 +434,20 @@ class Query:
             load for load in await HistoryStore(info.context.reader).latest(None)
             if load.unit == "account" and account_id in (None, load.unit_id)
         ]
-        findings = await info.context.reachability.cross_account_trusts(account_id)
-        return [stats_row(load, [f for f in findings if f.role.account_id == load.unit_id]) for load in latest]
+        reachability = info.context.reachability
+        trusts = await reachability.cross_account_trusts(account_id)
+        audit = await findings(reachability, info.context.reader, account_id, settings_at(None))
+        audited = {u.account_id for u in await info.context.reader.account_security(account_id)}
+        resources = await info.context.reader.account_resources(account_id)
+        rows = []
+        for load in latest:
+            account = load.unit_id
+            admins = len(await reachability.admins(account, escalation=False))
+            rows.append(stats_row(
+                load,
+                [f for f in trusts if f.role.account_id == account],
+                admins,
+                sum(1 for f in audit.findings if f.account_id == account) if account in audited else None,
+                sum(1 for r in resources if r.account_id == account),
+            ))
+        return rows

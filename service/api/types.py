@@ -473,9 +473,14 @@ class StatsRow:
     unloaded_account: int
     external_without_external_id: int
     without_mfa: int
-    admins: int | None = strawberry.field(description="null until the escalation checker (#13) lands")
-    findings: int | None = strawberry.field(description="null until the audit (#16) lands")
-    resources: int | None = strawberry.field(description="null until resource policies (#14) land")
+    admins: int | None = strawberry.field(
+        description="Administrators of the account now (#13's definition, without escalation)"
+    )
+    findings: int | None = strawberry.field(
+        description="Audit findings of the account now (#16, default thresholds); null when no credential or "
+        "security data of the account is loaded"
+    )
+    resources: int | None = strawberry.field(description="Loaded resources of the account (#14)")
 
 
 @strawberry.type(description="An audit finding (#16): where an account departs from the tutorial's best practices")

@@ -151,10 +151,7 @@ def customer_admin_policies(entry: AccountEntry) -> list[AdminPolicy]:
 
 
 def _not_collected(record: AccountSecurityRecord | None) -> Mapping[str, str]:
-    # `not_collected` arrives with the security loaders (secdata after its security-interface commit); until
-    # that is merged here, a record without it refused nothing.
-    found = getattr(record, "not_collected", None)
-    return found if isinstance(found, Mapping) else {}
+    return {} if record is None else record.not_collected
 
 
 def _without_mfa(users: Sequence[UserFacts], record: AccountSecurityRecord | None) -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from service.cli.questions import run_query
 from tests.integration.api.conftest import who_can, who_can_assume
@@ -60,3 +61,24 @@ def test_access_on_a_pattern_says_it_is_about_a_pattern(demo: None) -> None:
     answers = who_can("s3:DeleteObject", "arn:aws:s3:::webapp-assets/*")
     assert {USERS + "Jesse", USERS + "Segun"} <= set(answers)
     assert any("pattern" in note for note in answers[USERS + "Jesse"]["notes"])
+
+
+def test_stats_count_the_demo_admins_findings_and_resources(demo: None) -> None:
+    """stats (#17) counts what #13, #14 and #16 answer, the same as those questions do."""
+    (row,) = run_query(
+        '{ stats(accountId: "111111111111") { accountId admins findings resources } }', {}
+    )["stats"]
+    admins = run_query(
+        '{ admins(accountId: "111111111111", escalation: false) { principal { arn } } }', {}
+    )
+    audit = run_query('{ findings(accountId: "111111111111", first: 1) { totalCount } }', {})
+    demo_resources = Path(__file__).resolve().parents[3] / "examples" / "resources-111111111111.json"
+    resources = json.loads(demo_resources.read_text(encoding="utf-8"))["Resources"]
+    assert USERS + "Jesse" in {a["principal"]["arn"] for a in admins["admins"]}
+    assert row == {
+        "accountId": "111111111111",
+        "admins": len(admins["admins"]),
+        "findings": audit["findings"]["totalCount"],
+        "resources": len(resources),
+    }
+    assert row["findings"] > 0

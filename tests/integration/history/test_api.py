@@ -60,7 +60,7 @@ def test_history_and_stats_rows(load: Callable[[Account], str]) -> None:
     by_account = {row["accountId"]: row for row in stats}
     assert by_account[A] == {
         "accountId": A, "principals": 6, "users": 3, "roles": 3, "groups": 1, "policies": 2,
-        "crossAccountTrusts": 0, "outsideAccount": 0, "unloadedAccount": 0, "admins": None, "findings": None,
-        "resources": None,
+        "crossAccountTrusts": 0, "outsideAccount": 0, "unloadedAccount": 0, "admins": 0, "findings": None,
+        "resources": 0,
     }
     assert (by_account[B]["crossAccountTrusts"], by_account[B]["outsideAccount"]) == (1, 1)

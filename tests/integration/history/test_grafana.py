@@ -19,7 +19,7 @@ from tests.support.gaad import Account
 
 pytestmark = pytest.mark.neo4j
 DASHBOARD = Path(__file__).resolve().parents[3] / "examples" / "grafana" / "accessgraph-dashboard.json"
-NULL_UNTIL_LANDED = {"admins", "findings", "resources"}  # documented null until #13, #16, #14
+NULL_UNTIL_LANDED = {"findings"}  # documented: null for an account without credential or security data
 
 
 def targets() -> list[tuple[str, dict[str, Any]]]:
