@@ -1,0 +1,132 @@
+"""This wave's questions at scale, against a graph already loaded from `bench/generate.py` output.
+
+    python bench/generate.py --principals 100000 --out bench/data/100000 --security
+    accessgraph load bench/data/100000
+    python bench/bench_questions.py --data-dir bench/data/100000
+
+It serves the API (`accessgraph serve`, as bench_scale.py does) and measures, each as first (cold: the work
+a generation does once) and then repeated (p50/p95/p99 in ms):
+  admins(accountId, escalation: true)                    per account               (#13: p99 < 1 s)
+  whoCanAssume(role, escalation: true, maxHops: 3)        roles sampled              (#13: p99 < 500 ms)
+  whoCan(s3:GetObject, object of a cross-account bucket)  buckets sampled            (#14: p99 < 200 ms)
+and times the organization-wide CLI reviews end to end, as a CI job runs them:
+  accessgraph resource-review --format json                                         (#14: < 10 s)
+  accessgraph audit --format json                                                   (#16: < 10 s)
+Figures are printed as JSON (and written to --results-dir). The API's question timeout (30 s) applies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import ACCESSGRAPH, GraphQLFailure, machine, percentiles, post, served_api
+
+ADMINS = """query($a: String) { adminsPage(accountId: $a, escalation: true, maxHops: 3, first: 100) { totalCount } }"""
+ASSUME = """query($r: String!) {
+  whoCanAssumePage(roleArn: $r, maxHops: 3, escalation: true, first: 100) { totalCount } }"""
+WHO_CAN = """query($a: String!, $r: String!) { whoCanPage(action: $a, resource: $r, first: 100) { totalCount } }"""
+
+
+def _accounts_and_roles(data: Path) -> tuple[list[str], list[str]]:
+    accounts, roles = [], []
+    for path in sorted(data.glob("gaad-*.json")):
+        gaad = json.loads(path.read_text(encoding="utf-8"))
+        accounts.append(path.stem.removeprefix("gaad-"))
+        roles += [role["Arn"] for role in gaad["RoleDetailList"] if "/aws-service-role/" not in role["Path"]]
+    return accounts, roles
+
+
+def _cross_account_buckets(data: Path) -> list[str]:
+    """Buckets whose policy names an account other than their own."""
+    found = []
+    for path in sorted(data.glob("resources-*.json")):
+        snapshot = json.loads(path.read_text(encoding="utf-8"))
+        own = snapshot["AccountId"]
+        for resource in snapshot["Resources"]:
+            policy = resource.get("Policy")
+            text = policy if isinstance(policy, str) else json.dumps(policy or {})
+            if resource["Type"] == "AWS::S3::Bucket" and ":root" in text and f"::{own}:root" not in text:
+                found.append(resource["Arn"])
+    return found
+
+
+def _timed(url: str, query: str, variables: dict[str, Any]) -> float:
+    started = time.perf_counter()
+    post(url, query, variables, timeout=300)
+    return time.perf_counter() - started
+
+
+def _series(url: str, query: str, variables: list[dict[str, Any]], repeat: int) -> dict[str, Any]:
+    """The first ask of each (cold), then `repeat` rounds over all of them."""
+    cold = [_timed(url, query, v) for v in variables]
+    warm = [_timed(url, query, v) for _ in range(repeat) for v in variables]
+    return {"asked": len(variables), "cold": percentiles(cold), "warm": percentiles(warm)}
+
+
+def _cli(*args: str) -> dict[str, Any]:
+    started = time.perf_counter()
+    done = subprocess.run([ACCESSGRAPH, *args], capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    items = json.loads(done.stdout) if done.stdout.strip().startswith("[") else None
+    return {"command": " ".join(["accessgraph", *args]), "seconds": round(seconds, 2), "exit": done.returncode,
+            "items": None if items is None else len(items), "stderr": done.stderr[-300:]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, required=True, help="the generate.py output that is loaded")
+    parser.add_argument("--results-dir", type=Path, default=Path(__file__).parent / "results")
+    parser.add_argument("--accounts", type=int, default=5, help="accounts asked admins (default 5)")
+    parser.add_argument("--roles", type=int, default=30, help="roles asked whoCanAssume (default 30)")
+    parser.add_argument("--buckets", type=int, default=30, help="buckets asked whoCan (default 30)")
+    parser.add_argument("--repeat", type=int, default=3, help="warm rounds (default 3)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    accounts, roles = _accounts_and_roles(args.data_dir)
+    if not accounts:
+        parser.error(f"{args.data_dir}: no gaad-*.json files (run bench/generate.py first)")
+    rng = random.Random(args.seed)
+    buckets = _cross_account_buckets(args.data_dir)
+    figures: dict[str, Any] = {"machine": machine(), "dataDir": str(args.data_dir), "accounts": len(accounts),
+                               "roles": len(roles), "crossAccountBuckets": len(buckets)}
+    try:
+        with served_api() as api:
+            figures["admins"] = _series(api.url, ADMINS, [{"a": a} for a in rng.sample(accounts, min(args.accounts,
+                                        len(accounts)))], args.repeat)
+            print(json.dumps({"admins": figures["admins"]}), flush=True)
+            figures["whoCanAssumeEscalation"] = _series(
+                api.url, ASSUME, [{"r": r} for r in rng.sample(roles, min(args.roles, len(roles)))], args.repeat
+            )
+            print(json.dumps({"whoCanAssumeEscalation": figures["whoCanAssumeEscalation"]}), flush=True)
+            if buckets:
+                figures["whoCanBucket"] = _series(
+                    api.url, WHO_CAN,
+                    [{"a": "s3:GetObject", "r": f"{b}/reports/q1.csv"} for b in rng.sample(buckets, min(
+                        args.buckets, len(buckets)))],
+                    args.repeat,
+                )
+                print(json.dumps({"whoCanBucket": figures["whoCanBucket"]}), flush=True)
+    except GraphQLFailure as exc:
+        figures["failure"] = str(exc)[:500]
+    figures["resourceReview"] = _cli("resource-review", "--format", "json")
+    print(json.dumps({"resourceReview": figures["resourceReview"]}), flush=True)
+    figures["audit"] = _cli("audit", "--format", "json")
+    print(json.dumps({"audit": figures["audit"]}), flush=True)
+    args.results_dir.mkdir(parents=True, exist_ok=True)
+    out = args.results_dir / f"questions-{len(roles)}-roles-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(figures, indent=2))
+    return 0 if "failure" not in figures else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
