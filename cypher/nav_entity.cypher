@@ -11,6 +11,7 @@ CALL (key) {
   UNION MATCH (n:Organization {id: key}) RETURN n
   UNION MATCH (n:OrgRoot {id: key}) RETURN n
   UNION MATCH (n:OrganizationalUnit {id: key}) RETURN n
+  UNION MATCH (n:Resource {arn: key}) RETURN n
 }
 WITH key, n
 RETURN key, properties(n) AS properties, labels(n) AS labels,

@@ -9,6 +9,7 @@ CALL () {
   UNION MATCH (n:Organization {id: $key}) RETURN n
   UNION MATCH (n:OrgRoot {id: $key}) RETURN n
   UNION MATCH (n:OrganizationalUnit {id: $key}) RETURN n
+  UNION MATCH (n:Resource {arn: $key}) RETURN n
 }
 WITH n LIMIT 1
 OPTIONAL MATCH (n)-[r]-(m)

@@ -23,19 +23,11 @@ from service.evaluation.resource_policies import is_public, is_public_statement
 from service.evaluation.wildcards import has_wildcard
 from service.reachability.model import ExternalFinding, NodeRef, TrustFinding
 from service.reachability.paths import statement_json
+from service.reachability.resource_kinds import RESOURCE_KINDS
 from service.reachability.trusts import cross_account_trusts
 
 CATEGORIES = ("outside-account", "outside-organization", "public", "service-without-source-condition")
 
-RESOURCE_KINDS: Mapping[str, str] = {
-    "AWS::S3::Bucket": "s3-bucket",
-    "AWS::KMS::Key": "kms-key",
-    "AWS::SQS::Queue": "sqs-queue",
-    "AWS::SNS::Topic": "sns-topic",
-    "AWS::Lambda::Function": "lambda-function",
-    "AWS::SecretsManager::Secret": "secret",
-    "AWS::ECR::Repository": "ecr-repository",
-}
 # IAM UG, "The confused deputy problem": the keys that tie a service principal's request to the resource (or
 # account, or organization) it acts for.
 _SOURCE_KEYS = frozenset(

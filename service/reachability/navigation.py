@@ -11,6 +11,7 @@ from typing import Any
 from service.database.reader import GraphReader
 from service.errors import QueryError
 from service.reachability.model import NodeRef
+from service.reachability.resource_kinds import RESOURCE_KINDS
 
 MAX_PAGE = 500
 # Far past any answer's size, and far below the 32-bit list indices Cypher slices pages with.
@@ -39,6 +40,8 @@ def node_ref(properties: Mapping[str, Any], labels: Sequence[str]) -> NodeRef:
         kind = str(properties.get("kind") or "external")
         return NodeRef(str(key), kind, str(properties.get("value") or key), None)
     kind = next((name for label, name in _KINDS if label in labels), "unknown")
+    if "Resource" in labels:  # #14: a loaded resource, drawn by its type (explorer/src/kinds.ts)
+        kind = RESOURCE_KINDS.get(str(properties.get("type")), "resource")
     if kind == "scp" and properties.get("type") == "RESOURCE_CONTROL_POLICY":
         kind = "rcp"
     name = properties.get("name") or (properties.get("id") if kind == "account" else None)

@@ -29,12 +29,13 @@ from service.reachability.answers import Answers, Pending, merged
 from service.reachability.classes import ExtraKey, Member, classify, is_pattern
 from service.reachability.clauses import about_the_account_only, principal_clauses
 from service.reachability.decide import ClassAnswers, Target, counted, decide
-from service.reachability.external_access import RESOURCE_KINDS, resource_policy, restricts_public
+from service.reachability.external_access import resource_policy, restricts_public
 from service.reachability.index import IndexView
 from service.reachability.model import Access, NodeRef, Path, PathStep
 from service.reachability.paths import identity_paths, resource_reasons, statement_json
 from service.reachability.profiles import AccountEntry, OrgContext, Profile
 from service.reachability.relabel import relabel, relabelling_for
+from service.reachability.resource_kinds import RESOURCE_KINDS
 
 # The services whose resource policies accessgraph loads (the list), by ARN service name.
 RESOURCE_SERVICES = frozenset(("s3", "kms", "sqs", "sns", "lambda", "secretsmanager", "ecr"))

@@ -82,3 +82,15 @@ def test_stats_count_the_demo_admins_findings_and_resources(demo: None) -> None:
         "resources": len(resources),
     }
     assert row["findings"] > 0
+
+
+def test_the_explorer_reaches_a_loaded_resource_by_its_kind(demo: None) -> None:
+    """#14: a loaded resource is an entity of its own type (the explorer draws its shape), next to its account."""
+    bucket = "arn:aws:s3:::webapp-assets"
+    entity = run_query("query($a: String!) { entity(arn: $a) { node { arn kind accountId } } }", {"a": bucket})
+    assert entity["entity"]["node"] == {"arn": bucket, "kind": "s3-bucket", "accountId": "111111111111"}
+    around = run_query(
+        "query($a: String!) { neighbours(arn: $a, first: 500) { nodes { arn kind } } }", {"a": "111111111111"}
+    )["neighbours"]["nodes"]
+    assert {"arn": bucket, "kind": "s3-bucket"} in around
+    assert any(node["kind"] == "kms-key" for node in around)
