@@ -21,8 +21,9 @@ from loaders.documents import statement_objects, validated_policy
 from loaders.fields import Where, as_object, kind_of, optional_text, storable, text
 from loaders.rows import ExternalKind, TrustTargetKind
 from loaders.trust import check_principals, trust_rows
-from service.database.records import PUBLIC_ACCESS_BLOCK_FIELDS, RESOURCE_TYPES, ResourceType
+from service.database.records import PUBLIC_ACCESS_BLOCK_FIELDS, RESOURCE_TYPES
 from service.evaluation import Policy
+from service.evaluation.resource_policies import ResourceType
 
 # The second label of each type's node (the first is Resource): an allow-list, never input text.
 RESOURCE_LABELS: dict[ResourceType, str] = {

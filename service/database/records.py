@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
+
+from service.evaluation.resource_policies import ResourceType
 
 Row = Mapping[str, Any]
 
@@ -273,24 +275,8 @@ class CrossAccountTrustRecord:
         )
 
 
-ResourceType = Literal[
-    "AWS::S3::Bucket",
-    "AWS::KMS::Key",
-    "AWS::SQS::Queue",
-    "AWS::SNS::Topic",
-    "AWS::Lambda::Function",
-    "AWS::SecretsManager::Secret",
-    "AWS::ECR::Repository",
-]
-RESOURCE_TYPES: tuple[ResourceType, ...] = (
-    "AWS::S3::Bucket",
-    "AWS::KMS::Key",
-    "AWS::SQS::Queue",
-    "AWS::SNS::Topic",
-    "AWS::Lambda::Function",
-    "AWS::SecretsManager::Secret",
-    "AWS::ECR::Repository",
-)
+# One list of the resource types #14 loads: the evaluator's (it decides with them), read here as records.
+RESOURCE_TYPES: tuple[ResourceType, ...] = get_args(ResourceType)
 
 
 @dataclass(frozen=True, slots=True)
