@@ -194,20 +194,50 @@ def run_query(query: str, variables: dict[str, Any]) -> dict[str, Any]:
     return asyncio.run(_run(query, variables))
 
 
-async def _run(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+def run_pages(query: str, variables: dict[str, Any], field: str) -> list[dict[str, Any]]:
+    """Every item of a paged field (`items`, `endCursor`; the query takes `$after`), in one run: the pages
+    share one context, so the answer is worked out once and read a page at a time (a CI gate sees them all)."""
+    import asyncio
+
+    async def pages() -> list[dict[str, Any]]:
+        from service.api.context import Context, Limits
+        from service.database import Neo4jSettings
+        from service.database.reader import GraphReader
+
+        limits = Limits()
+        reader = GraphReader(Neo4jSettings.resolve(), timeout=300.0)
+        try:
+            context = Context(reader=reader, limits=limits)
+            items: list[dict[str, Any]] = []
+            after = None
+            while True:
+                page = (await _run(query, {**variables, "after": after}, context))[field]
+                items += page["items"]
+                if (after := page["endCursor"]) is None:
+                    return items
+        finally:
+            await reader.close()
+
+    return asyncio.run(pages())
+
+
+async def _run(query: str, variables: dict[str, Any], context: Any = None) -> dict[str, Any]:
     from service.api.app import build_schema
     from service.api.context import Context, Limits
     from service.database import Neo4jSettings
     from service.database.reader import GraphReader
 
-    limits = Limits()
-    reader = GraphReader(Neo4jSettings.resolve(), timeout=300.0)
+    reader = None
+    if context is None:  # one question: a context of its own
+        reader = GraphReader(Neo4jSettings.resolve(), timeout=300.0)
+        context = Context(reader=reader, limits=Limits())
     try:
-        result = await build_schema(limits, dev=True).execute(
-            query, variable_values=variables, context_value=Context(reader=reader, limits=limits)
+        result = await build_schema(context.limits, dev=True).execute(
+            query, variable_values=variables, context_value=context
         )
     finally:
-        await reader.close()
+        if reader is not None:
+            await reader.close()
     for error in result.errors or ():
         original = error.original_error
         if isinstance(original, AccessgraphError):
@@ -305,14 +335,8 @@ def _trust_review(args: argparse.Namespace) -> int:
     unknown = fail_on - set(CATEGORIES)
     if unknown:
         raise QueryError(f"unknown --fail-on categories {sorted(unknown)}; choose from {', '.join(CATEGORIES)}")
-    findings: list[dict[str, Any]] = []
-    after = None
-    while True:  # every page: a CI gate must see every finding
-        variables = {"accountId": args.account, "outside": args.outside_organization_only, "after": after}
-        page = run_query(TRUST_REVIEW, variables)["crossAccountTrustsPage"]
-        findings += page["items"]
-        if (after := page["endCursor"]) is None:
-            break
+    variables = {"accountId": args.account, "outside": args.outside_organization_only}
+    findings = run_pages(TRUST_REVIEW, variables, "crossAccountTrustsPage")
     from service.history.baseline import trust_identity
 
     findings, judged = apply_baseline(args, findings, trust_identity)
@@ -345,13 +369,7 @@ def _resource_review(args: argparse.Namespace) -> int:
     unknown = fail_on - set(CATEGORIES)
     if unknown:
         raise QueryError(f"unknown --fail-on categories {sorted(unknown)}; choose from {', '.join(CATEGORIES)}")
-    findings: list[dict[str, Any]] = []
-    after = None
-    while True:  # every page: a CI gate must see every finding
-        page = run_query(RESOURCE_REVIEW, {"accountId": args.account, "after": after})["externalAccess"]
-        findings += page["items"]
-        if (after := page["endCursor"]) is None:
-            break
+    findings = run_pages(RESOURCE_REVIEW, {"accountId": args.account}, "externalAccess")
     if args.format == "json":
         print(json.dumps([{key: f[key] for key in RESOURCE_FINDING_FIELDS} for f in findings], indent=2))
     else:

@@ -88,6 +88,17 @@ def fake_graph(monkeypatch: pytest.MonkeyPatch) -> None:
     source = _source()
     monkeypatch.setattr(cli_questions, "run_query", lambda query, variables: _query(source, query, variables))
 
+    def pages(query: str, variables: dict[str, Any], field: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        after = None
+        while True:  # as cli_questions.run_pages does, over the fake graph
+            page = _query(source, query, {**variables, "after": after})[field]
+            items += page["items"]
+            if (after := page["endCursor"]) is None:
+                return items
+
+    monkeypatch.setattr(cli_questions, "run_pages", pages)
+
 
 @pytest.mark.usefixtures("fake_graph")
 def test_resource_review_is_a_ci_gate(capsys: pytest.CaptureFixture[str]) -> None:
