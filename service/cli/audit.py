@@ -16,7 +16,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from service.cli.questions import FORMATS, _print_rows
+from service.cli.questions import FORMATS, _print_rows, fail_on_categories
 from service.errors import QueryError
 
 if TYPE_CHECKING:  # imported when the audit runs: the driver and the evaluator cost most of a run
@@ -47,9 +47,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _audit(args: argparse.Namespace) -> int:
     from service.audit import CATEGORY_NAMES, settings_at
 
-    fail_on = {c.strip() for c in args.fail_on.split(",") if c.strip()}
-    if unknown := fail_on - set(CATEGORY_NAMES):
-        raise QueryError(f"unknown --fail-on categories {sorted(unknown)}; choose from {', '.join(CATEGORY_NAMES)}")
+    fail_on = fail_on_categories(args.fail_on, CATEGORY_NAMES)
     if args.account is not None and not (len(args.account) == 12 and args.account.isdigit()):
         raise QueryError(f"--account must be a 12-digit account id, not {args.account!r}")
     settings = settings_at(args.as_of, args.max_key_age, args.max_unused)

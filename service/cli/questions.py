@@ -331,10 +331,7 @@ def _condition(leaf: Leaf) -> dict[str, Any]:
 def _trust_review(args: argparse.Namespace) -> int:
     from service.reachability import CATEGORIES
 
-    fail_on = {c.strip() for c in args.fail_on.split(",") if c.strip()}
-    unknown = fail_on - set(CATEGORIES)
-    if unknown:
-        raise QueryError(f"unknown --fail-on categories {sorted(unknown)}; choose from {', '.join(CATEGORIES)}")
+    fail_on = fail_on_categories(args.fail_on, CATEGORIES)
     variables = {"accountId": args.account, "outside": args.outside_organization_only}
     findings = run_pages(TRUST_REVIEW, variables, "crossAccountTrustsPage")
     from service.history.baseline import trust_identity
@@ -362,13 +359,18 @@ def _trust_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def fail_on_categories(text: str, categories: Sequence[str]) -> set[str]:
+    """The categories a `--fail-on A,B` gate names; an unknown one is an error naming the choices."""
+    fail_on = {c.strip() for c in text.split(",") if c.strip()}
+    if unknown := fail_on - set(categories):
+        raise QueryError(f"unknown --fail-on categories {sorted(unknown)}; choose from {', '.join(categories)}")
+    return fail_on
+
+
 def _resource_review(args: argparse.Namespace) -> int:
     from service.reachability.external_access import CATEGORIES
 
-    fail_on = {c.strip() for c in args.fail_on.split(",") if c.strip()}
-    unknown = fail_on - set(CATEGORIES)
-    if unknown:
-        raise QueryError(f"unknown --fail-on categories {sorted(unknown)}; choose from {', '.join(CATEGORIES)}")
+    fail_on = fail_on_categories(args.fail_on, CATEGORIES)
     findings = run_pages(RESOURCE_REVIEW, {"accountId": args.account}, "externalAccess")
     if args.format == "json":
         print(json.dumps([{key: f[key] for key in RESOURCE_FINDING_FIELDS} for f in findings], indent=2))
