@@ -9,6 +9,7 @@ organization); every other condition is kept on the finding, never guessed. Role
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -56,11 +57,15 @@ async def external_access(
     """
     if category is not None and category not in CATEGORIES:
         raise QueryError(f"unknown category {category!r}: expected one of {', '.join(CATEGORIES)}")
-    organizations = {record.account_id: record.organization_id for record in await source.account_organization_ids()}
-    found = [
-        f for record in await source.account_resources(account_id) for f in resource_findings(record, organizations)
-    ]
-    found += [f for trust in await cross_account_trusts(source, account_id=account_id) if (f := role_finding(trust))]
+    # The three reads run side by side: the server reads the trusts while the driver decodes the resources.
+    accounts, resources, trusts = await asyncio.gather(
+        source.account_organization_ids(),
+        source.account_resources(account_id),
+        cross_account_trusts(source, account_id=account_id),
+    )
+    organizations = {record.account_id: record.organization_id for record in accounts}
+    found = [f for record in resources for f in resource_findings(record, organizations)]
+    found += [f for trust in trusts if (f := role_finding(trust))]
     if category is not None:
         found = [f for f in found if category in f.categories]
     return sorted(found, key=lambda f: (f.resource.arn, f.statement_index or 0, f.principal.arn))
