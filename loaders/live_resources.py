@@ -23,6 +23,7 @@ T = TypeVar("T")
 _NONE = frozenset({
     "NoSuchBucketPolicy", "NoSuchPublicAccessBlockConfiguration", "OwnershipControlsNotFoundError",
     "ResourceNotFoundException", "RepositoryPolicyNotFoundException", "NotFoundException", "NoSuchBucket",
+    "NoSuchTagSet",  # GetBucketTagging of a bucket without tags
 })
 _PAB_FIELDS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
@@ -112,6 +113,11 @@ def _why(exc: Exception) -> str:
     return _reason(exc) if isinstance(exc, botocore.exceptions.ClientError) else str(exc)
 
 
+def _pairs(answer: Any, field: str, key: str, value: str) -> dict[str, str]:
+    """A tag list answer (`[{Key, Value}]` under `field`, each service with its own names) as a map."""
+    return {tag[key]: tag.get(value, "") for tag in (answer or {}).get(field, [])}
+
+
 def _settings(answer: Any) -> dict[str, bool] | None:
     if answer is None:
         return None
@@ -142,10 +148,12 @@ def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Any
 def _buckets(session: boto3.Session, regions: Sequence[str], warn: Warn) -> Iterator[Resource]:
     s3 = session.client("s3", config=RETRY_CONFIG)
     buckets = _call("s3:ListBuckets", s3.list_buckets).get("Buckets", [])
-    yield from _each(warn, "s3", ", ".join(regions), buckets, lambda bucket: _bucket(session, s3, bucket, regions))
+    yield from _each(
+        warn, "s3", ", ".join(regions), buckets, lambda bucket: _bucket(session, s3, bucket, regions, warn)
+    )
 
 
-def _bucket(session: boto3.Session, s3: Any, bucket: Any, regions: Sequence[str]) -> Resource | None:
+def _bucket(session: boto3.Session, s3: Any, bucket: Any, regions: Sequence[str], warn: Warn) -> Resource | None:
     name = bucket["Name"]
     region = bucket.get("BucketRegion") or _bucket_region(s3, name)
     if region not in regions:
@@ -157,7 +165,9 @@ def _bucket(session: boto3.Session, s3: Any, bucket: Any, regions: Sequence[str]
     rules = (ownership or {}).get("OwnershipControls", {}).get("Rules", [])
     resource: Resource = {
         "Arn": f"arn:aws:s3:::{name}", "Type": "AWS::S3::Bucket", "Region": region,
-        "Policy": policy["Policy"] if policy else None, "Tags": {},
+        "Policy": policy["Policy"] if policy else None,
+        "Tags": _pairs(_optional(warn, f"s3:GetBucketTagging {name}", client.get_bucket_tagging, Bucket=name),
+                       "TagSet", "Key", "Value"),
         "PublicAccessBlock": _settings(block),
         "OwnershipControls": rules[0].get("ObjectOwnership") if rules else None,
     }
@@ -190,7 +200,9 @@ def _keys(kms: Any, region: str, warn: Warn) -> Iterator[Resource]:
         policy = _call(f"kms:GetKeyPolicy {key_id}", kms.get_key_policy, KeyId=key_id, PolicyName="default")
         return {
             "Arn": metadata["Arn"], "Type": "AWS::KMS::Key", "Region": region,
-            "Policy": policy["Policy"] if policy else None, "Tags": {},
+            "Policy": policy["Policy"] if policy else None,
+            "Tags": _pairs(_optional(warn, f"kms:ListResourceTags {key_id}", kms.list_resource_tags, KeyId=key_id),
+                           "Tags", "TagKey", "TagValue"),
             "KeyManager": metadata.get("KeyManager"), "Aliases": sorted(aliases.get(key_id, [])),
             "KeyState": metadata.get("KeyState"),
         }
@@ -205,8 +217,9 @@ def _queues(sqs: Any, region: str, warn: Warn) -> Iterator[Resource]:
         if answer is None:
             return None
         attributes = answer.get("Attributes", {})
+        tags = _optional(warn, f"sqs:ListQueueTags {url}", sqs.list_queue_tags, QueueUrl=url) or {}
         return {"Arn": attributes["QueueArn"], "Type": "AWS::SQS::Queue", "Region": region,
-                "Policy": attributes.get("Policy"), "Tags": {}}
+                "Policy": attributes.get("Policy"), "Tags": dict(tags.get("Tags", {}))}
 
     yield from _each(warn, "sqs", region, _pages(sqs, "list_queues", "QueueUrls"), queue)
 
@@ -217,8 +230,9 @@ def _topics(sns: Any, region: str, warn: Warn) -> Iterator[Resource]:
         answer = _call(f"sns:GetTopicAttributes {arn}", sns.get_topic_attributes, TopicArn=arn)
         if answer is None:
             return None
+        tags = _optional(warn, f"sns:ListTagsForResource {arn}", sns.list_tags_for_resource, ResourceArn=arn)
         return {"Arn": arn, "Type": "AWS::SNS::Topic", "Region": region,
-                "Policy": answer.get("Attributes", {}).get("Policy"), "Tags": {}}
+                "Policy": answer.get("Attributes", {}).get("Policy"), "Tags": _pairs(tags, "Tags", "Key", "Value")}
 
     yield from _each(warn, "sns", region, _pages(sns, "list_topics", "Topics"), topic)
 
@@ -227,8 +241,10 @@ def _functions(lam: Any, region: str, warn: Warn) -> Iterator[Resource]:
     def function(item: Any) -> Resource:
         arn = item["FunctionArn"]
         policy = _call(f"lambda:GetPolicy {arn}", lam.get_policy, FunctionName=arn)
+        tags = _optional(warn, f"lambda:ListTags {arn}", lam.list_tags, Resource=arn) or {}
         return {"Arn": arn, "Type": "AWS::Lambda::Function", "Region": region,
-                "Policy": policy["Policy"] if policy else None, "Tags": {}, "Role": item.get("Role")}
+                "Policy": policy["Policy"] if policy else None, "Tags": dict(tags.get("Tags", {})),
+                "Role": item.get("Role")}
 
     yield from _each(warn, "lambda", region, _pages(lam, "list_functions", "Functions"), function)
 
@@ -248,7 +264,9 @@ def _repositories(ecr: Any, region: str, warn: Warn) -> Iterator[Resource]:
     def repository(item: Any) -> Resource:
         name = item["repositoryName"]
         answer = _call(f"ecr:GetRepositoryPolicy {name}", ecr.get_repository_policy, repositoryName=name)
-        return {"Arn": item["repositoryArn"], "Type": "AWS::ECR::Repository", "Region": region,
-                "Policy": (answer or {}).get("policyText"), "Tags": {}}
+        arn = item["repositoryArn"]
+        tags = _optional(warn, f"ecr:ListTagsForResource {name}", ecr.list_tags_for_resource, resourceArn=arn)
+        return {"Arn": arn, "Type": "AWS::ECR::Repository", "Region": region,
+                "Policy": (answer or {}).get("policyText"), "Tags": _pairs(tags, "tags", "Key", "Value")}
 
     yield from _each(warn, "ecr", region, _pages(ecr, "describe_repositories", "repositories"), repository)

@@ -304,6 +304,9 @@ class ExternalAccessFinding:
     statement_index: int | None
     sid: str | None
     statement: str | None = strawberry.field(description="The granting statement as JSON")
+    notes: list[str] = strawberry.field(
+        description="The policy's Deny statements that narrowed the grant (its conditions then say when)"
+    )
 
     @classmethod
     def of(cls, finding: model.ExternalFinding) -> ExternalAccessFinding:
@@ -318,6 +321,7 @@ class ExternalAccessFinding:
             statement_index=finding.statement_index,
             sid=finding.sid,
             statement=finding.statement,
+            notes=list(finding.notes),
         )
 
 

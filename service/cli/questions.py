@@ -12,11 +12,11 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from service.cli import jsonout
 from service.cli.baseline import apply_baseline, baseline_options
 from service.errors import AccessgraphError, QueryError
 
@@ -338,7 +338,7 @@ def _trust_review(args: argparse.Namespace) -> int:
 
     findings, judged = apply_baseline(args, findings, trust_identity)
     if args.format == "json":
-        print(json.dumps(findings, indent=2))
+        print(jsonout.dumps(findings))
     else:
         rows = [
             {
@@ -373,7 +373,7 @@ def _resource_review(args: argparse.Namespace) -> int:
     fail_on = fail_on_categories(args.fail_on, CATEGORIES)
     findings = run_pages(RESOURCE_REVIEW, {"accountId": args.account}, "externalAccess")
     if args.format == "json":
-        print(json.dumps([{key: f[key] for key in RESOURCE_FINDING_FIELDS} for f in findings], indent=2))
+        print(jsonout.dumps([{key: f[key] for key in RESOURCE_FINDING_FIELDS} for f in findings]))
     else:
         rows = [
             {
@@ -397,7 +397,7 @@ def _resource_review(args: argparse.Namespace) -> int:
 
 def _print_accesses(accesses: list[dict[str, Any]], fmt: str, *, technique: bool = False) -> None:
     if fmt == "json":
-        print(json.dumps(accesses, indent=2))
+        print(jsonout.dumps(accesses))
         return
     rows: list[dict[str, str]] = []
     for access in accesses:

@@ -9,6 +9,7 @@ organization); every other condition is kept on the finding, never guessed. Role
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -17,10 +18,11 @@ from service.database.records import ResourceRecord
 from service.database.source import GraphSource
 from service.errors import QueryError
 from service.evaluation import Condition, Policy, Statement, Test, conj, parse_policy
+from service.evaluation.formula import Cond, Not
 from service.evaluation.policy import ConditionClause
 from service.evaluation.request import arn_account, is_account_id, parse_iam_arn
 from service.evaluation.resource_policies import is_public, is_public_statement
-from service.evaluation.wildcards import has_wildcard
+from service.evaluation.wildcards import has_wildcard, pattern_covers, patterns_meet, string_like
 from service.reachability.model import ExternalFinding, NodeRef, TrustFinding
 from service.reachability.paths import statement_json
 from service.reachability.resource_kinds import RESOURCE_KINDS
@@ -56,11 +58,15 @@ async def external_access(
     """
     if category is not None and category not in CATEGORIES:
         raise QueryError(f"unknown category {category!r}: expected one of {', '.join(CATEGORIES)}")
-    organizations = {record.account_id: record.organization_id for record in await source.account_organization_ids()}
-    found = [
-        f for record in await source.account_resources(account_id) for f in resource_findings(record, organizations)
-    ]
-    found += [f for trust in await cross_account_trusts(source, account_id=account_id) if (f := role_finding(trust))]
+    # The three reads run side by side: the server reads the trusts while the driver decodes the resources.
+    accounts, resources, trusts = await asyncio.gather(
+        source.account_organization_ids(),
+        source.account_resources(account_id),
+        cross_account_trusts(source, account_id=account_id),
+    )
+    organizations = {record.account_id: record.organization_id for record in accounts}
+    found = [f for record in resources for f in resource_findings(record, organizations)]
+    found += [f for trust in trusts if (f := role_finding(trust))]
     if category is not None:
         found = [f for f in found if category in f.categories]
     return sorted(found, key=lambda f: (f.resource.arn, f.statement_index or 0, f.principal.arn))
@@ -91,29 +97,192 @@ def resource_findings(record: ResourceRecord, organizations: Mapping[str, str]) 
     )
     own_org = organizations.get(record.account_id)
     out: list[ExternalFinding] = []
+    denials = [st for st in policy.statements if st.effect == "Deny"]
     for st in policy.statements:
         if st.effect != "Allow":
             continue
-        for grantee in _grantees(st):
-            if restricted and grantee.who != "service":
+        covering = [deny for deny in denials if _covers(deny, st)]
+        for granted in _grantees(st):
+            if restricted and granted.who != "service":
                 continue
-            categories = _categories(st, grantee, record.account_id, own_org, organizations)
-            if not categories:
-                continue
-            out.append(
-                ExternalFinding(
-                    resource=ref,
-                    principal=grantee.principal,
-                    who=grantee.who,
-                    actions=_actions(st),
-                    condition=_condition(policy, st, grantee.decided),
-                    categories=categories,
-                    statement_index=st.index,
-                    sid=st.sid,
-                    statement=statement_json(record.policy or "", st.index),
+            for grantee, unless, notes in _after_denials(policy, granted, covering, organizations):
+                categories = _categories(st, grantee, record.account_id, own_org, organizations)
+                if not categories:
+                    continue
+                condition = conj([_condition(policy, st, grantee.decided) or True, *unless])
+                out.append(
+                    ExternalFinding(
+                        resource=ref,
+                        principal=grantee.principal,
+                        who=grantee.who,
+                        actions=_actions(st),
+                        condition=None if isinstance(condition, bool) else condition,
+                        categories=categories,
+                        statement_index=st.index,
+                        sid=st.sid,
+                        statement=statement_json(record.policy or "", st.index),
+                        notes=notes,
+                    )
                 )
-            )
     return out
+
+
+# --- the policy's Deny statements against each grant ---------------------------------------------------
+#
+# IAM UG, "Policy evaluation logic": an explicit Deny in the resource policy wins over its Allow. A Deny
+# that meets every action and resource of the Allow and names the grantee (or everyone) takes the grant
+# away; with a condition, the grant holds only where that condition does not. aws:PrincipalAccount and
+# aws:PrincipalOrgID under a negated operator are decided for the grantee where its account or organization
+# is known: the usual "Deny everyone outside the organization" narrows a public grant to the organization.
+
+_NEGATED_EQUALS = frozenset(("StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike"))
+_PRINCIPAL_SCOPE_KEYS = frozenset(("aws:principalaccount", "aws:principalorgid"))
+
+
+def _after_denials(
+    policy: Policy, grantee: _Grantee, denials: list[Statement], organizations: Mapping[str, str]
+) -> list[tuple[_Grantee, list[Condition], tuple[str, ...]]]:
+    """The grantee as the Deny statements that cover its grant leave it: nothing when one takes the grant
+    away, else the grantee (or, for anyone, the accounts or organizations a Deny keeps) with the Deny
+    conditions that must not hold and a note per Deny that narrowed it."""
+    held: list[tuple[_Grantee, list[Condition], tuple[str, ...]]] = [(grantee, [], ())]
+    for deny in denials:
+        after: list[tuple[_Grantee, list[Condition], tuple[str, ...]]] = []
+        for current, unless, notes in held:
+            if not _names(deny, current):
+                after.append((current, unless, notes))
+                continue
+            note = f"narrowed by Deny statement {deny.index}" + (f" ({deny.sid})" if deny.sid else "")
+            for kept, applies in _deny_outcome(policy, deny, current, organizations):
+                if applies is True:
+                    continue  # the Deny takes the grant away
+                if applies is False and kept is current:
+                    after.append((current, unless, notes))  # the Deny spares it
+                    continue
+                extra: list[Condition] = [] if isinstance(applies, bool) else [Not(applies)]
+                after.append((kept, unless + extra, (*notes, note)))
+        held = after
+    return held
+
+
+def _covers(deny: Statement, allow: Statement) -> bool:
+    """Whether the Deny meets every action and resource the Allow grants (wildcards compared as patterns)."""
+    return _all_covered(deny.actions, deny.not_actions, allow.actions, allow.not_actions, lower=True) and (
+        _all_covered(deny.resources, deny.not_resources, allow.resources, allow.not_resources, lower=False)
+    )
+
+
+def _all_covered(
+    patterns: tuple[str, ...] | None,
+    excluded: tuple[str, ...] | None,
+    granted: tuple[str, ...] | None,
+    granted_except: tuple[str, ...] | None,
+    *,
+    lower: bool,
+) -> bool:
+    def fold(value: str) -> str:
+        return value.lower() if lower else value
+
+    if granted is None:  # NotAction / NotResource: everything but a list, covered only by "*"
+        return patterns is not None and "*" in patterns and granted_except is not None
+    if patterns is not None:
+        return all(any(_pattern_covers(fold(p), fold(g)) for p in patterns) for g in granted)
+    return all(not any(patterns_meet(fold(x), fold(g)) for x in excluded or ()) for g in granted)
+
+
+def _pattern_covers(outer: str, inner: str) -> bool:
+    """`pattern_covers`, with the shapes policies mostly use answered without building its automaton: every
+    bucket's policy names its own ARNs, so its cache rarely helps."""
+    if outer == "*" or outer == inner:
+        return True
+    wild = outer.count("*") + outer.count("?")
+    if wild == 0:
+        return False  # a literal covers only itself
+    if wild == 1 and outer.endswith("*"):
+        return inner.startswith(outer[:-1])
+    return pattern_covers(outer, inner)
+
+
+def _names(deny: Statement, grantee: _Grantee) -> bool:
+    """Whether the Deny's Principal takes in everyone the grant names. A NotPrincipal Deny is left out (the
+    grant is kept): which principals it spares is not decided here."""
+    principals = deny.principals
+    if principals is None:
+        return False
+    if principals.everyone or "*" in principals.aws:
+        return True
+    if grantee.who == "service":
+        return grantee.principal.arn in principals.service
+    if grantee.who != "account" or grantee.account is None:
+        return False
+    named = set(principals.aws)
+    return bool(named & {grantee.principal.arn, grantee.account, f"arn:aws:iam::{grantee.account}:root"})
+
+
+def _deny_outcome(
+    policy: Policy, deny: Statement, grantee: _Grantee, organizations: Mapping[str, str]
+) -> list[tuple[_Grantee, Cond]]:
+    """(grantee, when the Deny applies to it): False, it never does; True, always; else the condition. For
+    anyone, a negated aws:PrincipalOrgID / aws:PrincipalAccount clause keeps just the organizations / accounts
+    it lists, each denied by the Deny's other clauses."""
+    clauses = list(deny.conditions)
+    undecided: list[Condition] = []
+    for clause in clauses:
+        key = clause.key_lower
+        if key not in _PRINCIPAL_SCOPE_KEYS or clause.base not in _NEGATED_EQUALS or clause.qualifier is not None:
+            undecided.append(_test(policy, deny, clause))
+            continue
+        if grantee.who == "anyone" and grantee.principal.kind == "any":
+            if any(has_wildcard(v) for v in clause.values):
+                undecided.append(_test(policy, deny, clause))
+                continue
+            # The Deny spares the listed accounts or organizations; anyone else keeps the grant only where
+            # the Deny's other clauses do not hold.
+            rest = conj(_test(policy, deny, c) for c in clauses if c is not clause)
+            kept: list[tuple[_Grantee, Cond]] = [(_kept(key, value), False) for value in clause.values]
+            return kept if rest is True else [*kept, (grantee, rest)]
+        spared = _spared(clause, grantee, organizations)
+        if spared is None:
+            undecided.append(_test(policy, deny, clause))
+        elif spared:
+            return [(grantee, False)]  # the grantee is one the Deny spares
+    return [(grantee, conj(undecided))]
+
+
+def _spares(operator: str, value: str, scope: str) -> bool:
+    if operator == "StringNotLike":
+        return string_like(value, scope)
+    return value.lower() == scope.lower() if operator == "StringNotEqualsIgnoreCase" else value == scope
+
+
+def _kept(key: str, value: str) -> _Grantee:
+    if key == "aws:principalaccount":
+        return _account(value)
+    return _Grantee(NodeRef(value, "organization", value, None), "organization", None, value)
+
+
+def _spared(clause: ConditionClause, grantee: _Grantee, organizations: Mapping[str, str]) -> bool | None:
+    """Whether the grantee's account (aws:PrincipalAccount) or organization (aws:PrincipalOrgID) is one the
+    clause lists; None when that is not known. An account that is in no loaded organization is in none of
+    the listed organizations when they are all loaded (a loaded organization lists all its accounts)."""
+    if clause.key_lower == "aws:principalaccount":
+        scope = grantee.account if grantee.who == "account" else None
+    elif grantee.who == "organization":
+        scope = grantee.organization
+    elif grantee.who == "account" and grantee.account is not None:
+        scope = organizations.get(grantee.account)
+        if scope is None:
+            loaded = set(organizations.values())
+            return False if clause.base != "StringNotLike" and set(clause.values) <= loaded else None
+    else:
+        scope = None
+    if scope is None:
+        return None
+    return any(_spares(clause.base, value, scope) for value in clause.values)
+
+
+def _test(policy: Policy, st: Statement, clause: ConditionClause) -> Test:
+    return Test(clause.key, clause.operator, clause.values, policy.name, st.index, st.sid, "resource")
 
 
 def _grantees(st: Statement) -> Iterable[_Grantee]:

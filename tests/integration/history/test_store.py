@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,9 +13,9 @@ from loaders.pipeline import plan_from_paths, write_plan
 from tests.integration.history.conftest import A, account_a, changed_a, cli_json
 from tests.support.gaad import Account
 from tests.support.graph_state import one
+from tests.support.kill import load_killed_midway
 
 pytestmark = pytest.mark.neo4j
-CLI = "import sys; from service.cli import main; sys.exit(main())"
 
 
 def sizes(graph: neo4j.Driver) -> tuple[int, int, int]:
@@ -91,25 +86,7 @@ def test_sigkill_midway_leaves_the_previous_load_the_latest(graph: neo4j.Driver,
     before = graph.execute_query("MATCH (l:HistoryLoad) RETURN l.id AS id, l.facts AS facts").records
     facts = one(graph, "MATCH (f:HistoryFact) RETURN count(f)")
 
-    seen = []
-    with subprocess.Popen(
-        [sys.executable, "-c", CLI, "load", str(bigger), "--batch-size", "100"],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=dict(os.environ),
-        cwd=Path(__file__).resolve().parents[3],
-    ) as process:
-        watchdog = threading.Timer(180, process.kill)
-        watchdog.start()
-        try:
-            assert process.stderr is not None
-            for line in process.stderr:
-                seen.append(line)
-                if ": wrote " in line:  # a batch is in the open transaction
-                    process.send_signal(signal.SIGKILL)
-                    break
-            process.wait(timeout=60)
-        finally:
-            watchdog.cancel()
-    assert process.returncode == -signal.SIGKILL, "".join(seen)
+    load_killed_midway(bigger)
 
     after = graph.execute_query("MATCH (l:HistoryLoad) RETURN l.id AS id, l.facts AS facts").records
     assert [r.data() for r in after] == [r.data() for r in before]

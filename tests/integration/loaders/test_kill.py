@@ -3,11 +3,6 @@ is intact, and the next load goes through."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import neo4j
@@ -16,9 +11,9 @@ import pytest
 from bench.synthetic_account import Size, write
 from loaders.pipeline import plan_from_paths, write_plan
 from tests.support.graph_state import graph_state, one
+from tests.support.kill import load_killed_midway
 
 pytestmark = pytest.mark.neo4j
-CLI = "import sys; from service.cli import main; sys.exit(main())"
 
 
 def test_sigkill_midway_leaves_the_previous_snapshot(graph: neo4j.Driver, tmp_path: Path) -> None:
@@ -28,25 +23,7 @@ def test_sigkill_midway_leaves_the_previous_snapshot(graph: neo4j.Driver, tmp_pa
     write_plan(graph, plan_from_paths([previous]))
     before = graph_state(graph)
 
-    seen = []
-    with subprocess.Popen(
-        [sys.executable, "-c", CLI, "load", str(bigger), "--batch-size", "100"],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=dict(os.environ),
-        cwd=Path(__file__).resolve().parents[3],
-    ) as process:
-        watchdog = threading.Timer(180, process.kill)
-        watchdog.start()
-        try:
-            assert process.stderr is not None
-            for line in process.stderr:
-                seen.append(line)
-                if ": wrote " in line:  # a batch is in the open transaction
-                    process.send_signal(signal.SIGKILL)
-                    break
-            process.wait(timeout=60)
-        finally:
-            watchdog.cancel()
-    assert process.returncode == -signal.SIGKILL, "".join(seen)
+    load_killed_midway(bigger)
 
     assert graph_state(graph) == before
     write_plan(graph, plan_from_paths([bigger]))  # nothing left locked or half-written

@@ -21,6 +21,7 @@ from service.database import Neo4jSettings
 from service.database.reader import GraphReader
 from service.database.records import PublicAccessBlockRecord, ResourceRecord
 from service.errors import LoadError
+from tests.support.gaad import Account, trust, trusts
 from tests.support.graph_state import graph_state, one, values
 from tests.support.samples import EXAMPLES, gaad_a, write_json
 
@@ -137,6 +138,32 @@ def test_iam_and_resource_reloads_leave_each_other_alone(graph: neo4j.Driver, tm
     assert one(graph, """MATCH (:SqsQueue {arn: $arn})-[:HAS_RESOURCE_POLICY]->()-[:HAS_STATEMENT]->()-[:NAMES]->(p)
                          RETURN [p.arn, p.placeholder, p:User]""", arn=QUEUE) == [
         "arn:aws:iam::111111111111:user/Jesse", True, False]
+
+
+def test_a_session_principal_follows_its_role_when_the_roles_account_loads_later(
+    graph: neo4j.Driver, tmp_path: Path
+) -> None:
+    """A queue policy names a session of a role whose account is not loaded: the edge points at the path-less
+    role ARN (a placeholder) until that account loads, then at the role, whose real ARN has a path."""
+    session = "arn:aws:sts::333333333333:assumed-role/Worker/build-17"
+    queue = {"Arn": "arn:aws:sqs:us-east-1:222222222222:jobs", "Type": "AWS::SQS::Queue", "Region": "us-east-1",
+             "Policy": {"Version": "2012-10-17", "Statement": [{
+                 "Effect": "Allow", "Principal": {"AWS": session}, "Action": "sqs:SendMessage",
+                 "Resource": "arn:aws:sqs:us-east-1:222222222222:jobs"}]}}
+    load_files(graph, tmp_path, partner(queue))
+    named = "MATCH (:Resource {arn: $arn})-[:HAS_RESOURCE_POLICY]->()-[:HAS_STATEMENT]->()-[:NAMES]->(p) "
+    assert values(graph, named + "RETURN p.arn AS arn", arn=queue["Arn"]) == ["arn:aws:iam::333333333333:role/Worker"]
+
+    account = Account("333333333333")
+    account.role("Worker", trust(trusts({"Service": "codebuild.amazonaws.com"})))
+    account.roles[-1]["Path"] = "/ci/"
+    account.roles[-1]["Arn"] = account.arn("role", "ci/Worker")
+    write_plan(graph, plan_from_paths([account.write(tmp_path)]))
+
+    assert values(graph, named + "RETURN p.arn + ' ' + coalesce(p.placeholder, false) AS arn", arn=queue["Arn"]) == [
+        "arn:aws:iam::333333333333:role/ci/Worker false"
+    ]
+    assert one(graph, "MATCH (p:Principal {arn: 'arn:aws:iam::333333333333:role/Worker'}) RETURN count(p)") == 0
 
 
 def test_a_failed_load_keeps_the_previous_resources(graph: neo4j.Driver, tmp_path: Path) -> None:

@@ -4,11 +4,6 @@ through."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +12,10 @@ import pytest
 
 from loaders.pipeline import plan_from_paths, write_plan
 from tests.support.graph_state import graph_state, one
+from tests.support.kill import load_killed_midway
 from tests.support.samples import write_json
 
 pytestmark = pytest.mark.neo4j
-CLI = "import sys; from service.cli import main; sys.exit(main())"
 ACCOUNT = "999000000007"
 
 
@@ -42,25 +37,7 @@ def test_sigkill_midway_leaves_the_previous_resources(graph: neo4j.Driver, tmp_p
     write_plan(graph, plan_from_paths([previous]))
     before = graph_state(graph)
 
-    seen = []
-    with subprocess.Popen(
-        [sys.executable, "-c", CLI, "load", str(bigger), "--batch-size", "100"],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=dict(os.environ),
-        cwd=Path(__file__).resolve().parents[3],
-    ) as process:
-        watchdog = threading.Timer(180, process.kill)
-        watchdog.start()
-        try:
-            assert process.stderr is not None
-            for line in process.stderr:
-                seen.append(line)
-                if ": wrote " in line:  # a batch is in the open transaction, the old resources deleted in it
-                    process.send_signal(signal.SIGKILL)
-                    break
-            process.wait(timeout=60)
-        finally:
-            watchdog.cancel()
-    assert process.returncode == -signal.SIGKILL, "".join(seen)
+    seen = load_killed_midway(bigger)
     assert any(f"resources of account {ACCOUNT}: wrote" in line for line in seen), "".join(seen)
 
     assert graph_state(graph) == before

@@ -49,17 +49,19 @@ def make_resources(region: str = "us-east-1") -> dict[str, str]:
             "RestrictPublicBuckets": True})
         s3.put_bucket_ownership_controls(Bucket="shared-assets", OwnershipControls={
             "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
-        s3.create_bucket(Bucket="private-logs")  # no policy: NoSuchBucketPolicy
+        s3.put_bucket_tagging(Bucket="shared-assets", Tagging={"TagSet": [{"Key": "team", "Value": "web"}]})
+        s3.create_bucket(Bucket="private-logs")  # no policy: NoSuchBucketPolicy; no tags: NoSuchTagSet
         boto3.client("s3control", region_name=region).put_public_access_block(
             AccountId=ACCOUNT, PublicAccessBlockConfiguration={"RestrictPublicBuckets": True})
     kms = boto3.client("kms", region_name=region)
-    key = kms.create_key()["KeyMetadata"]
+    key = kms.create_key(Tags=[{"TagKey": "team", "TagValue": "data"}])["KeyMetadata"]
     kms.create_alias(AliasName=f"alias/data-{region}", TargetKeyId=key["KeyId"])
     arns["key"] = key["Arn"]
     sqs = boto3.client("sqs", region_name=region)
-    url = sqs.create_queue(QueueName="orders")["QueueUrl"]
+    url = sqs.create_queue(QueueName="orders", tags={"team": "orders"})["QueueUrl"]
     queue_arn = f"arn:aws:sqs:{region}:{ACCOUNT}:orders"
-    topic_arn = boto3.client("sns", region_name=region).create_topic(Name="orders")["TopicArn"]
+    topic_arn = boto3.client("sns", region_name=region).create_topic(
+        Name="orders", Tags=[{"Key": "team", "Value": "orders"}])["TopicArn"]
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
         "Resource": queue_arn, "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}}}]})})
@@ -76,12 +78,13 @@ def make_resources(region: str = "us-east-1") -> dict[str, str]:
         archive.writestr("handler.py", "def handle(event, context):\n    return None\n")
     function = boto3.client("lambda", region_name=region).create_function(
         FunctionName="thumbnailer", Runtime="python3.11", Role=role, Handler="handler.handle",
-        Code={"ZipFile": code.getvalue()})
+        Code={"ZipFile": code.getvalue()}, Tags={"team": "media"})
     arns["function"], arns["role"] = function["FunctionArn"], role
     arns["secret"] = boto3.client("secretsmanager", region_name=region).create_secret(
         Name="db-password", SecretString="x", Tags=[{"Key": "team", "Value": "web"}])["ARN"]
     ecr = boto3.client("ecr", region_name=region)
-    arns["repository"] = ecr.create_repository(repositoryName="webapp")["repository"]["repositoryArn"]
+    arns["repository"] = ecr.create_repository(
+        repositoryName="webapp", tags=[{"Key": "team", "Value": "web"}])["repository"]["repositoryArn"]
     ecr.set_repository_policy(repositoryName="webapp", policyText=json.dumps({"Version": "2012-10-17", "Statement": [{
         "Sid": "Pull", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:root"},
         "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}]}))
@@ -114,6 +117,11 @@ def test_every_service_is_read_with_its_policy(aws: None) -> None:
     assert found[arns["function"]]["Role"] == arns["role"] and found[arns["function"]]["Policy"] is None
     assert found[arns["secret"]]["Tags"] == {"team": "web"} and found[arns["secret"]]["Policy"] is None
     assert json.loads(found[arns["repository"]]["Policy"])["Statement"][0]["Sid"] == "Pull"
+    # Tags, which aws:ResourceTag conditions read, from every service's own tag call.
+    assert {arn: item["Tags"] for arn, item in found.items() if item["Tags"]} == {
+        "arn:aws:s3:::shared-assets": {"team": "web"}, arns["key"]: {"team": "data"},
+        arns["queue"]: {"team": "orders"}, arns["topic"]: {"team": "orders"}, arns["function"]: {"team": "media"},
+        arns["secret"]: {"team": "web"}, arns["repository"]: {"team": "web"}}
     loaded = transform_resources(snapshot, "live")
     assert sum(loaded.counts().values()) == len(found) == 8
     # moto lists AWS managed keys too: their policies load like any other
@@ -154,6 +162,18 @@ def test_a_resource_whose_own_policy_denies_us_is_left_out_by_name(aws: None, mo
     found = by_arn(live_resources.get_resources(boto3.Session(), ACCOUNT, ["us-east-1"], warnings.append))
     assert arns["key"] not in found and arns["queue"] in found
     assert any(f"kms:GetKeyPolicy {arns['key'].rsplit('/', 1)[1]}" in warning for warning in warnings), warnings
+
+
+def test_a_denied_tag_read_is_reported_and_the_resource_loads_without_tags(
+    aws: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    arns = make_resources()
+    deny(monkeypatch, "ListQueueTags", "us-east-1")
+    warnings: list[str] = []
+    found = by_arn(live_resources.get_resources(boto3.Session(), ACCOUNT, ["us-east-1"], warnings.append))
+    assert found[arns["queue"]]["Tags"] == {} and "Statement" in json.loads(found[arns["queue"]]["Policy"])
+    assert len(warnings) == 1 and warnings[0].startswith("sqs:ListQueueTags ") and "loaded as not set" in warnings[0]
+    assert found[arns["topic"]]["Tags"] == {"team": "orders"}
 
 
 def test_regions_default_to_the_enabled_ones(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:

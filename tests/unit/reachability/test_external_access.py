@@ -125,3 +125,76 @@ def test_deny_statements_and_resources_without_policy_give_nothing() -> None:
     deny = {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": f"{BUCKET}/*"}
     assert findings(bucket(deny)) == []
     assert findings(ResourceRecord(KEY, "AWS::KMS::Key", A, "us-east-1", None)) == []
+
+
+# IAM UG, "Policy evaluation logic" > "Determining whether a request is allowed or denied within an account":
+# an explicit Deny in the resource policy overrides its Allow, so a finding is what is left after the Denys.
+def _deny(
+    principal: Any = "*", action: str | list[str] = "s3:*", resource: str = f"{BUCKET}/*", **extra: Any
+) -> dict[str, Any]:
+    return {"Effect": "Deny", "Principal": principal, "Action": action, "Resource": resource, **extra}
+
+
+def test_an_unconditional_deny_of_everyone_takes_the_grant_away() -> None:
+    assert findings(bucket(_statement({"AWS": B}), _deny())) == []
+    assert findings(bucket(_statement("*"), _deny(action="*", resource="*"))) == []
+
+
+def test_a_deny_that_misses_an_action_or_resource_of_the_grant_leaves_it() -> None:
+    grant = _statement({"AWS": B}, action=["s3:GetObject", "s3:PutObject"])
+    [kept] = findings(bucket(grant, _deny(action="s3:Put*")))
+    assert kept.actions == ("s3:GetObject", "s3:PutObject") and kept.notes == ()
+    [kept] = findings(bucket(_statement({"AWS": B}), _deny(resource=f"{BUCKET}/private/*")))
+    assert kept.notes == ()
+    assert findings(bucket(_statement({"AWS": B}, action="s3:Get*"), _deny(action="s3:*"))) == []
+
+
+def test_a_deny_naming_the_grantee_or_its_account_takes_only_that_grant_away() -> None:
+    two = _statement({"AWS": [f"arn:aws:iam::{B}:role/etl", f"arn:aws:iam::{C}:root"]})
+    [left] = findings(bucket(two, _deny({"AWS": f"arn:aws:iam::{B}:root"})))
+    assert left.principal.arn == f"arn:aws:iam::{C}:root"
+    [left] = findings(bucket(two, _deny({"AWS": C})))
+    assert left.principal.arn == f"arn:aws:iam::{B}:role/etl"
+
+
+def test_deny_outside_the_organization_narrows_a_public_grant_to_the_organization() -> None:
+    """The common guard: Allow anyone, Deny StringNotEquals aws:PrincipalOrgID (IAM UG, "aws:PrincipalOrgID")."""
+    guard = _deny(Condition={"StringNotEquals": {"aws:PrincipalOrgID": ORG}})
+    [found] = findings(bucket(_statement("*"), guard))
+    assert (found.who, found.principal.arn, found.categories) == ("organization", ORG, ("outside-account",))
+    assert found.condition is None and found.notes == ("narrowed by Deny statement 1",)
+    # An account in the organization keeps its grant; one outside loses it.
+    [kept] = findings(bucket(_statement({"AWS": [B, C]}), guard))
+    assert kept.principal.arn == f"arn:aws:iam::{B}:root" and kept.notes == ()
+
+
+def test_deny_outside_listed_accounts_keeps_just_those_accounts() -> None:
+    guard = _deny(Condition={"StringNotEquals": {"aws:PrincipalAccount": [B, C]}})
+    found = findings(bucket(_statement("*"), guard))
+    assert sorted((f.principal.arn, f.categories) for f in found) == [
+        (f"arn:aws:iam::{B}:root", ("outside-account",)),
+        (f"arn:aws:iam::{C}:root", ("outside-account", "outside-organization")),
+    ]
+
+
+def test_a_deny_on_a_condition_the_question_cannot_decide_is_kept_as_unless() -> None:
+    guard = _deny(Condition={"Bool": {"aws:SecureTransport": "false"}})
+    [found] = findings(bucket(_statement({"AWS": B}), guard))
+    assert found.condition is not None and found.condition.describe() == 'NOT aws:SecureTransport Bool "false"'
+    assert found.categories == ("outside-account",) and found.notes == ("narrowed by Deny statement 1",)
+    # With the organization guard besides: the organization keeps the grant, anyone else only when not a
+    # service caller the guard exempts.
+    both = _deny(
+        Condition={"StringNotEquals": {"aws:PrincipalOrgID": ORG}, "Bool": {"aws:PrincipalIsAWSService": "false"}}
+    )
+    found = findings(bucket(_statement("*"), both))
+    assert sorted((f.who, f.condition.describe() if f.condition else None) for f in found) == [
+        ("anyone", 'NOT aws:PrincipalIsAWSService Bool "false"'),
+        ("organization", None),
+    ]
+
+
+def test_a_not_principal_deny_leaves_the_grant() -> None:
+    spare_b = {"Effect": "Deny", "NotPrincipal": {"AWS": B}, "Action": "s3:*", "Resource": f"{BUCKET}/*"}
+    [kept] = findings(bucket(_statement({"AWS": B}), spare_b))
+    assert kept.principal.arn == f"arn:aws:iam::{B}:root"
