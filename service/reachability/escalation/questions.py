@@ -99,7 +99,7 @@ async def admins(
         for profile in entries[account].profiles.values():
             changed += await graph.becoming(profile.arn, changed_only=True, leave_out=admins)
         seeds += await gains_to_admin(graph, admins, changed)
-    reached = await walk_back(graph, goals, max_hops, seeds=seeds)
+    reached = await walk_back(graph, goals, max_hops, seeds=seeds, account=account_id)
     # An administrator of another account is not an administrator of the principal's own: keep those who
     # reach an administrator of their own account.
     wanted = [a for a in reached if a.principal.arn.split(":")[4:5] == [_account_reached(a)]]
