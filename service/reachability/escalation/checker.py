@@ -6,7 +6,7 @@ the technique's prerequisites in the IAM data."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from service.database.records import GroupRecord
@@ -25,6 +25,7 @@ from service.reachability.escalation.steps import (
     policy_ref,
     with_policies,
 )
+from service.reachability.escalation.targets import TargetClasses
 from service.reachability.index import IndexView
 from service.reachability.model import Access, NodeRef
 from service.reachability.profiles import ASSUME_ROLE, AccountEntry, PolicyRef, Profile, Role
@@ -45,8 +46,9 @@ class AccountChecker:
             if t.decided_by is not Evidence.INVENTORY and not NOT_BOUND.intersection(t.prerequisites)
         ]
         self._may: dict[
-            tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...], frozenset[str]], dict[str, Access]
+            tuple[str, Hashable, tuple[tuple[str, tuple[str, ...]], ...], frozenset[str]], dict[str, Access]
         ] = {}
+        self.targets = TargetClasses(entry)
         self._roles: dict[str, Role | None] = {}
         self._becoming: dict[str, list[Escalation]] = {}
         self._gains: list[Escalation] | None = None
@@ -70,10 +72,11 @@ class AccountChecker:
     def may(
         self, action: str, resource: str, context: Context | None = None, leave_out: frozenset[str] = frozenset()
     ) -> dict[str, Access]:
-        """Who of the account may do `action` on `resource` with `context`, by ARN (worked out once)."""
+        """Who of the account may do `action` on `resource` with `context`, by ARN (worked out once per
+        target class: see targets.py)."""
         key = (
             action.lower(),
-            resource,
+            self.targets.key(action, resource),
             tuple(sorted((k, tuple(v)) for k, v in (context or {}).items())),
             leave_out,
         )
@@ -139,24 +142,24 @@ class AccountChecker:
         found = self._becoming.get(key)
         if found is None and changed_only and arn in self._becoming:
             found = self._becoming[key] = [e for e in self._becoming[arn] if e.after is not None]
-        if found is not None:
-            return [e for e in found if e.actor.arn not in leave_out] if leave_out else found
+        if found is None:
+            found = self._becoming[key] = await self._becoming_now(arn, changed_only)
+        return [e for e in found if e.actor.arn not in leave_out] if changed_only and leave_out else found
+
+    async def _becoming_now(self, arn: str, changed_only: bool) -> list[Escalation]:
         profile = self.entry.profiles.get(arn)
-        found = []
-        leave_out = leave_out if changed_only else frozenset()
+        found: list[Escalation] = []
         for technique in self.techniques if profile is not None else ():
             assert profile is not None
             if changed_only and technique.outcome.policy is None:
                 continue
             holders = {a.resource for a in technique.actions}
             if profile.kind == "role" and technique.trusted_services:
-                found += await self._passes_role(technique, [profile], leave_out)
+                found += await self._passes_role(technique, [profile])
             elif profile.kind == "role" and Placeholder.TARGET_ROLE.template in holders:
-                found += await self._on_roles(technique, [profile], leave_out)
+                found += await self._on_roles(technique, [profile])
             elif profile.kind == "user" and Placeholder.TARGET_USER.template in holders:
-                found += self._on_users(technique, [profile], leave_out)
-        if not changed_only or not leave_out:
-            self._becoming[key] = found
+                found += self._on_users(technique, [profile])
         return found
 
     # --- binding --------------------------------------------------------------------------------------
