@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 
+from service.database.records import TrustTargetRecord
 from service.database.source import GraphSource
 from service.escalation import load_catalogue
 from service.evaluation.formula import disj
@@ -237,10 +238,13 @@ def decide_after_gain(
     return decided
 
 
-def assume_changed(role: Role) -> Callable[[Profile], Access | None]:
-    """Whether a changed principal may assume `role`, or else rewrite its trust policy (iam-012)."""
+def assume_changed(role: Role, admits: Callable[[Profile], bool]) -> Callable[[Profile], Access | None]:
+    """Whether a changed principal may assume `role`, or else rewrite its trust policy (iam-012). `admits`
+    (see `trust_admits`) leaves out, undecided, the principals the trust policy cannot admit."""
 
     def decided(changed: Profile) -> Access | None:
+        if not admits(changed):
+            return None
         decision = decide(changed, ASSUME_ROLE, Target.role(role))
         if (access := access_from(changed, decision)) is not None:
             paths = assume_paths(
@@ -257,6 +261,28 @@ def assume_changed(role: Role) -> Callable[[Profile], Access | None]:
         return None
 
     return decided
+
+
+def trust_admits(role: Role, targets: Iterable[TrustTargetRecord]) -> Callable[[Profile], bool]:
+    """Whether the role's trust policy can admit a principal at all: one of the role's account (where its
+    own policies may suffice, or it may rewrite the trust), one the trust names, one of an account it names,
+    or anyone when it names anyone (or someone it cannot resolve). Another account's principal needs the
+    trust policy's Allow, so one it cannot admit is refused whatever its own policies say."""
+    accounts: set[str] = set()
+    named: set[str] = set()
+    for target in targets:
+        if target.effect != "Allow":
+            continue
+        if target.not_principal or target.target_kind not in ("user", "role", "account"):
+            if target.external_kind not in ("service", "federated") or target.not_principal:
+                return lambda _: True
+            continue
+        (accounts if target.target_kind == "account" else named).add(target.target)
+
+    def admits(profile: Profile) -> bool:
+        return profile.account_id == role.account_id or profile.account_id in accounts or profile.arn in named
+
+    return admits
 
 
 async def gains_to_admin(

@@ -14,6 +14,7 @@ from service.reachability.escalation.graph import (
     decide_after_gain,
     escalation_graph,
     gains_to_admin,
+    trust_admits,
     walk_back,
     walk_forward,
 )
@@ -31,7 +32,8 @@ async def who_can_assume(index: PrincipalIndex, assumers: Assumers, role_arn: st
     assert role is not None
     graph = await escalation_graph(index, assumers)
     goal = Access(role.ref, None, ((),), (), 0)
-    return await walk_back(graph, [goal], max_hops, decide_after_gain(assume_changed(role), role.arn))
+    admits = trust_admits(role, await assumers.view.trust_targets(role.arn))
+    return await walk_back(graph, [goal], max_hops, decide_after_gain(assume_changed(role, admits), role.arn))
 
 
 async def who_can(

@@ -4,7 +4,7 @@ principal were decided on its own."""
 
 from __future__ import annotations
 
-from service.reachability.escalation.graph import build_escalation_index
+from service.reachability.escalation.graph import build_escalation_index, trust_admits
 from service.reachability.escalation.targets import TargetClasses
 from service.reachability.index import PrincipalIndex
 from service.reachability.questions import Reachability
@@ -101,3 +101,26 @@ def test_admins_of_an_account_still_finds_a_way_back_through_another_account() -
     answers = run(Reachability(FakeSource(a, b)).admins(A))
     assert [(x.principal.arn, x.hops) for x in answers] == [(admin, 0), (user, 2)]
     assert [s.target.arn for s in answers[1].paths[0] if s.kind == "assumes"] == [bridge, admin]
+
+
+def test_a_trust_policy_admits_its_account_what_it_names_and_anyone_only_when_it_names_anyone() -> None:
+    a, b, c = FakeAccount(A), FakeAccount(B), FakeAccount("777788889999")
+    visitor, stranger = b.user("visitor"), c.user("stranger")
+    by_account = a.role("by-account", trust=trusting({"AWS": f"arn:aws:iam::{B}:root"}))
+    by_name = a.role("by-name", trust=trusting({"AWS": visitor}))
+    anyone = a.role("anyone", trust=trusting({"AWS": "*"}))
+    for_service = a.role("for-service", trust=trusting({"Service": "ec2.amazonaws.com"}))
+    local = a.user("local")
+    source = FakeSource(a, b, c)
+    view = PrincipalIndex().view(source)
+    profiles = run(view.profiles([visitor, stranger, local]))
+
+    def admitted(role_arn: str) -> list[str]:
+        role = run(view.role(role_arn))
+        assert role is not None
+        admits = trust_admits(role, run(view.trust_targets(role_arn)))
+        return sorted(arn for arn, profile in profiles.items() if admits(profile))
+
+    assert admitted(by_account) == admitted(by_name) == sorted([local, visitor])
+    assert admitted(anyone) == sorted([local, visitor, stranger])
+    assert admitted(for_service) == [local]
