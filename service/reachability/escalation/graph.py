@@ -62,8 +62,9 @@ class EscalationGraph:
         checker = self.checkers.get(profile.account_id) if profile is not None else None
         direct: Sequence[Access] = []
         if profile is not None and profile.kind == "role":
-            direct = self._direct.get(arn) or await self.assumers.direct(arn)
-            self._direct[arn] = direct
+            direct = self._direct.get(arn) or []
+            if arn not in self._direct:
+                direct = self._direct[arn] = await self.assumers.direct(arn)
         if not techniques:
             return direct
         found = [*direct]
