@@ -44,7 +44,9 @@ class TargetClasses:
 
     def key(self, action: str, arn: str) -> Hashable:
         """The target's class for `action`: its ARN when it is a class of its own, else the patterns that
-        match it."""
+        match it. A pattern of targets is a class of its own."""
+        if has_wildcard(arn):  # a question about some target of a pattern is answered otherwise (classes.py)
+            return ("pattern", arn)
         action_lower = action.lower()
         found = self._keys.get((action_lower, arn))
         if found is None:

@@ -124,3 +124,12 @@ def test_a_trust_policy_admits_its_account_what_it_names_and_anyone_only_when_it
     assert admitted(by_account) == admitted(by_name) == sorted([local, visitor])
     assert admitted(anyone) == sorted([local, visitor, stranger])
     assert admitted(for_service) == [local]
+
+
+def test_a_pattern_of_targets_never_shares_a_class_with_a_target() -> None:
+    a = FakeAccount(A)
+    role = a.role("app-1")
+    a.user("dev", [a.policy("Put", allow(PUT, a.arn("role", "app-*")))])
+    classes = _classes(a)
+    pattern = a.arn("role", "*")
+    assert classes.key(PUT, pattern) not in (classes.key(PUT, role), classes.key(PUT, a.arn("role", "other")))
