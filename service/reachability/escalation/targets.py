@@ -5,9 +5,10 @@ Every statement the evaluator reads about an action on a target of the account (
 and permissions boundaries of the account's principals, the SCPs and RCPs over it) matches the target by
 its `Resource` or `NotResource` patterns; the request carries nothing else of the target (no tags, no
 resource policy: IAM's own resources take none). Two targets matched by exactly the same patterns of the
-statements about the action therefore get the same decision, condition and explanation for every
-principal. A target that such a pattern names exactly, or that a pattern with a policy variable could match
-(that depends on who asks), is a class of its own.
+statements about the action, and equally refused or not by AWS whatever the policies say (a service-linked
+or AWS-reserved role, an AWS managed policy: `aws_protected.py`), therefore get the same decision,
+condition and explanation for every principal. A target that such a pattern names exactly, or that a
+pattern with a policy variable could match (that depends on who asks), is a class of its own.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 from collections.abc import Hashable
 from dataclasses import dataclass
 
+from service.evaluation.aws_protected import refused_by_aws
 from service.evaluation.policy import Policy
 from service.evaluation.statements import PolicyType, compiled
 from service.evaluation.wildcards import has_wildcard, translate
@@ -56,7 +58,9 @@ class TargetClasses:
             if arn in patterns.exact or any(regex.fullmatch(arn) for regex in patterns.variables):
                 found = ("own", arn)
             else:
-                found = ("by-patterns", frozenset(p for p, regex in patterns.wildcards if regex.fullmatch(arn)))
+                matched = frozenset(p for p, regex in patterns.wildcards if regex.fullmatch(arn))
+                protection = refused_by_aws(action, arn)  # (the evaluator refuses it before any statement)
+                found = ("by-patterns", matched, protection.name if protection is not None else None)
             self._keys[(action_lower, arn)] = found
         return found
 

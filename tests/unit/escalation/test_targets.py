@@ -133,3 +133,14 @@ def test_a_pattern_of_targets_never_shares_a_class_with_a_target() -> None:
     classes = _classes(a)
     pattern = a.arn("role", "*")
     assert classes.key(PUT, pattern) not in (classes.key(PUT, role), classes.key(PUT, a.arn("role", "other")))
+
+
+def test_a_target_aws_refuses_to_change_never_shares_a_class_with_one_it_does_not() -> None:
+    a = FakeAccount(A)
+    plain = a.role("plain")
+    linked = a.arn("role", "aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport")
+    a.user("admin", [a.policy("Admin", allow("*"))])
+    classes = _classes(a)
+    assert classes.key(UPDATE_TRUST, plain) != classes.key(UPDATE_TRUST, linked)
+    assert classes.key("iam:GetRole", plain) == classes.key("iam:GetRole", linked)
+
