@@ -143,4 +143,3 @@ def test_a_target_aws_refuses_to_change_never_shares_a_class_with_one_it_does_no
     classes = _classes(a)
     assert classes.key(UPDATE_TRUST, plain) != classes.key(UPDATE_TRUST, linked)
     assert classes.key("iam:GetRole", plain) == classes.key("iam:GetRole", linked)
-
