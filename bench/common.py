@@ -80,14 +80,15 @@ class Api:
 
 
 @contextmanager
-def served_api(*, workers: int = 1, log: Path | None = None) -> Iterator[Api]:
-    """`accessgraph serve` in production mode on a free loopback port, until the block ends."""
+def served_api(*, workers: int = 1, log: Path | None = None, ready_within: float = 60) -> Iterator[Api]:
+    """`accessgraph serve` in production mode on a free loopback port, until the block ends; it must be
+    ready (warmed up) within `ready_within` seconds."""
     port = free_port()
     output = log.open("wb") if log else subprocess.DEVNULL
     command = [ACCESSGRAPH, "serve", "--port", str(port), "--workers", str(workers)]
     server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=dict(os.environ))
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + ready_within
         while True:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1):  # 503 while warming up

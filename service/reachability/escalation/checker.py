@@ -6,14 +6,18 @@ the technique's prerequisites in the IAM data."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
+from typing import NamedTuple
 
 from service.database.records import GroupRecord
 from service.escalation import Evidence, Gain, Placeholder, PolicyOrigin, Prerequisite, Technique
 from service.evaluation.engine import evaluate
 from service.evaluation.formula import Condition
 from service.evaluation.request import Principal, Request
+from service.reachability.classes import Member
+from service.reachability.decide import ClassAnswers, Target, decide, member_paths
 from service.reachability.escalation.grants import Context, profile_may, who_may
 from service.reachability.escalation.steps import (
     ALLOW_ALL,
@@ -25,6 +29,7 @@ from service.reachability.escalation.steps import (
     policy_ref,
     with_policies,
 )
+from service.reachability.escalation.targets import TargetClasses
 from service.reachability.index import IndexView
 from service.reachability.model import Access, NodeRef
 from service.reachability.profiles import ASSUME_ROLE, AccountEntry, PolicyRef, Profile, Role
@@ -45,10 +50,11 @@ class AccountChecker:
             if t.decided_by is not Evidence.INVENTORY and not NOT_BOUND.intersection(t.prerequisites)
         ]
         self._may: dict[
-            tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...], frozenset[str]], dict[str, Access]
+            tuple[str, Hashable, tuple[tuple[str, tuple[str, ...]], ...], frozenset[str]], dict[str, Access]
         ] = {}
+        self.targets = TargetClasses(entry)
         self._roles: dict[str, Role | None] = {}
-        self._becoming: dict[str, list[Escalation]] = {}
+        self._becoming: dict[_Becoming, list[Escalation]] = {}
         self._gains: list[Escalation] | None = None
         self.view: IndexView
         self.assumers: Assumers
@@ -70,10 +76,11 @@ class AccountChecker:
     def may(
         self, action: str, resource: str, context: Context | None = None, leave_out: frozenset[str] = frozenset()
     ) -> dict[str, Access]:
-        """Who of the account may do `action` on `resource` with `context`, by ARN (worked out once)."""
+        """Who of the account may do `action` on `resource` with `context`, by ARN (worked out once per
+        target class: see targets.py)."""
         key = (
             action.lower(),
-            resource,
+            self.targets.key(action, resource),
             tuple(sorted((k, tuple(v)) for k, v in (context or {}).items())),
             leave_out,
         )
@@ -135,15 +142,18 @@ class AccountChecker:
         account); with `changed_only`, only those that change it first (a policy put on it or rewritten), by
         actors not in `leave_out` (the administrators, for whom a change gains nothing). Worked out once
         per principal."""
-        key = f"changed:{arn}" if changed_only else arn
-        found = self._becoming.get(key)
-        if found is None and changed_only and arn in self._becoming:
-            found = self._becoming[key] = [e for e in self._becoming[arn] if e.after is not None]
-        if found is not None:
-            return [e for e in found if e.actor.arn not in leave_out] if leave_out else found
-        profile = self.entry.profiles.get(arn)
-        found = []
         leave_out = leave_out if changed_only else frozenset()
+        key = _Becoming(arn, changed_only, leave_out)
+        found = self._becoming.get(key)
+        if found is None and changed_only and (every := self._becoming.get(_Becoming(arn, False))) is not None:
+            found = self._becoming[key] = [e for e in every if e.after is not None and e.actor.arn not in leave_out]
+        if found is None:
+            found = self._becoming[key] = await self._becoming_now(arn, changed_only, leave_out)
+        return found
+
+    async def _becoming_now(self, arn: str, changed_only: bool, leave_out: frozenset[str]) -> list[Escalation]:
+        profile = self.entry.profiles.get(arn)
+        found: list[Escalation] = []
         for technique in self.techniques if profile is not None else ():
             assert profile is not None
             if changed_only and technique.outcome.policy is None:
@@ -155,8 +165,6 @@ class AccountChecker:
                 found += await self._on_roles(technique, [profile], leave_out)
             elif profile.kind == "user" and Placeholder.TARGET_USER.template in holders:
                 found += self._on_users(technique, [profile], leave_out)
-        if not changed_only or not leave_out:
-            self._becoming[key] = found
         return found
 
     # --- binding --------------------------------------------------------------------------------------
@@ -341,7 +349,7 @@ class AccountChecker:
         needs_trust = Prerequisite.TARGET_TRUSTS_ACTOR in technique.prerequisites
         on_policy = Placeholder.POLICY.template in {a.resource for a in technique.actions}
         for role in roles:
-            assumers = {a.principal.arn: a for a in await self.assumers.direct(role.arn)} if needs_trust else {}
+            trust = await self.role(role.arn) if needs_trust else None
             bindings: list[tuple[dict[str, str], PolicyRef | None, str | None]] = []
             if on_policy:  # iam-016/020: a new version of a customer policy attached to the role
                 for ref in role.policies:
@@ -359,14 +367,15 @@ class AccountChecker:
                 bindings.append(({}, None, None))
             for binding, policy, replaced in bindings:
                 binding[Placeholder.TARGET_ROLE.template] = role.arn
-                # (sts:AssumeRole is decided by whoCanAssume, trust policy included: the role's assumers.)
+                # (sts:AssumeRole is decided as whoCanAssume decides it, trust policy included, for the actors
+                # allowed the rest only: see `_assumes`.)
                 required = replace(technique, actions=tuple(a for a in technique.actions if a.action != ASSUME_ROLE))
                 for actor, grants in self._grants(required, binding, None, leave_out).items():
                     if actor == role.arn:
                         continue
                     condition: Condition | None = None
                     if needs_trust:
-                        assume = assumers.get(actor)
+                        assume = _assumes(trust, self.entry.profiles[actor]) if trust is not None else None
                         if assume is None:
                             continue
                         grants = [*grants, Grant(ASSUME_ROLE, role.arn, assume)]
@@ -391,6 +400,22 @@ class AccountChecker:
                 actor_ref = self.entry.profiles[actor].ref
                 found.append(escalation(actor_ref, technique, role.ref, grants, role.arn, None))
         return found
+
+
+class _Becoming(NamedTuple):
+    """What `becoming` worked out: the ways into `arn` (only those changing it first, with
+    `changed_only`) by actors not in `leave_out`."""
+
+    arn: str
+    changed_only: bool
+    leave_out: frozenset[str] = frozenset()
+
+
+def _assumes(role: Role, actor: Profile) -> Access | None:
+    """The actor's answer on assuming the role, as whoCanAssume makes it for a principal its trust policy
+    names (decided on its own): decided only for the actors a technique needs it of."""
+    decision = decide(actor, ASSUME_ROLE, Target.role(role))
+    return ClassAnswers(None, Member(actor, {}), decision, partial(member_paths, role=role), 1).answer(actor)
 
 
 def _actor_kind(technique: Technique) -> str | None:

@@ -12,10 +12,14 @@ for what the question asks: assuming the role, rewriting its trust policy (iam-0
 from __future__ import annotations
 
 import heapq
+import itertools
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 
+from service.database.records import TrustTargetRecord
+from service.database.source import GraphSource
 from service.escalation import load_catalogue
 from service.evaluation.formula import disj
 from service.reachability.admins import is_admin
@@ -38,7 +42,8 @@ class EscalationGraph:
 
     def __init__(self, checkers: dict[str, AccountChecker], profiles: dict[str, Profile]) -> None:
         self.checkers, self.profiles = checkers, profiles
-        self._into: dict[str, list[Access]] = {}
+        self._into: dict[str, Sequence[Access]] = {}
+        self._direct: dict[str, Sequence[Access]] = {}  # (the questions' Assumers live for one question)
         self._gains: list[Escalation] | None = None
         self._admins: list[Access] | None = None
         self.assumers: Assumers
@@ -47,18 +52,25 @@ class EscalationGraph:
         self.assumers = assumers
         return self
 
-    async def into(self, arn: str) -> list[Access]:
-        """The one-step ways to become `arn`: each an answer about the actor, with a path ending at `arn`."""
+    async def into(self, arn: str, *, techniques: bool = True) -> Sequence[Access]:
+        """The one-step ways to become `arn`: each an answer about the actor, with a path ending at `arn`.
+        Without `techniques`, only its direct assumers (a technique's actor is of `arn`'s own account)."""
         found = self._into.get(arn)
-        if found is None:
-            profile = self.profiles.get(arn)
-            checker = self.checkers.get(profile.account_id) if profile is not None else None
-            found = []
-            if profile is not None and profile.kind == "role":
-                found += await self.assumers.direct(arn)
-            if checker is not None:
-                found += [e.access() for e in await checker.using(self.assumers).becoming(arn)]
-            self._into[arn] = found
+        if found is not None:
+            return found
+        profile = self.profiles.get(arn)
+        checker = self.checkers.get(profile.account_id) if profile is not None else None
+        direct: Sequence[Access] = []
+        if profile is not None and profile.kind == "role":
+            direct = self._direct.get(arn) or []
+            if arn not in self._direct:
+                direct = self._direct[arn] = await self.assumers.direct(arn)
+        if not techniques:
+            return direct
+        found = [*direct]
+        if checker is not None:
+            found += [e.access() for e in await checker.using(self.assumers).becoming(arn)]
+        self._into[arn] = found
         return found
 
     async def becoming(
@@ -122,14 +134,26 @@ async def escalation_graph(index: PrincipalIndex, assumers: Assumers) -> Escalat
     return graph
 
 
+async def build_escalation_index(index: PrincipalIndex, source: GraphSource) -> EscalationGraph:
+    """Work out ahead of the first question (at the API's warm-up) what every escalation question of the
+    generation starts from: a checker per account, with its target classes, and every account's gains."""
+    graph = await escalation_graph(index, Assumers(index.view(source)))
+    await graph.gains()
+    return graph
+
+
 # --- walking the graph backwards: who can become the goals ---------------------------------------------
 
 
 @dataclass(order=True)
 class _Queued:
+    """A way to reach `arn` in `hops` steps, its answer made only when it is taken: most ways found lead
+    to principals reached already. `order` keeps the first way found first among equally short ones."""
+
     hops: int
     arn: str
-    access: Access = field(compare=False)
+    order: int
+    make: Callable[[], Access] = field(compare=False)
 
 
 async def walk_back(
@@ -138,30 +162,53 @@ async def walk_back(
     max_hops: int,
     after_gain: Callable[[Escalation, Access], Access | None] | None = None,
     seeds: Iterable[Access] = (),
+    account: str | None = None,
 ) -> list[Access]:
     """The principals that reach a goal within `max_hops` steps of any kind, each with its shortest path
     (ending at the goal's path), in (hops, ARN) order. `seeds` are found already (at their hops);
     `after_gain(gain, goal)` decides whether the actor, changed by the gain, reaches the goal in one more
-    step (None: it does not). The goals themselves are not in the answer."""
+    step (None: it does not). The goals themselves are not in the answer. With `account`, only the
+    principals of that account are wanted: one found at the last hop elsewhere leads nowhere, so it is not
+    looked for (those found earlier are, as a way back into the account)."""
+    goals = list(goals)
     found: dict[str, Access] = {}
     settled = {goal.principal.arn for goal in goals}
-    queue: list[_Queued] = [_Queued(seed.hops, seed.principal.arn, seed) for seed in seeds if seed.hops <= max_hops]
-    heapq.heapify(queue)
+    queue: list[_Queued] = []
+    pushed = itertools.count()
+
+    def push(hops: int, arn: str, make: Callable[[], Access]) -> None:
+        if arn not in found and arn not in settled:
+            heapq.heappush(queue, _Queued(hops, arn, next(pushed), make))
+
+    for seed in seeds:
+        if seed.hops <= max_hops:
+            push(seed.hops, seed.principal.arn, partial(_same, seed))
+    goal_arns = settled.copy()
     gains = await graph.gains() if after_gain is not None else []
 
     async def reach(reached: Access, hops_then: int) -> None:
-        prefix: Path = reached.paths[0] if len(reached.paths) else ()
-        for step in await graph.into(reached.principal.arn):
-            if (hops := hops_then + 1) <= max_hops:
-                heapq.heappush(queue, _Queued(hops, step.principal.arn, step.via(prefix, reached.condition, hops)))
-        if (hops := hops_then + 2) > max_hops:
+        hops = hops_then + 1
+        if hops > max_hops:
             return
+        prefix: Path = reached.paths[0] if len(reached.paths) else ()
+        last = hops == max_hops and account is not None
+        elsewhere = last and reached.principal.account_id != account
+        # (a technique's actor is of the account of what it reaches: none is wanted from elsewhere)
+        for step in await graph.into(reached.principal.arn, techniques=not elsewhere):
+            if last and step.principal.account_id != account:
+                continue
+            push(hops, step.principal.arn, partial(step.via, prefix, reached.condition, hops))
+        if (hops := hops_then + 2) > max_hops or reached.principal.arn not in goal_arns:
+            return
+        last = hops == max_hops and account is not None
         for gain in gains:
             assert after_gain is not None
+            if last and gain.actor.account_id != account:
+                continue
             if (then := after_gain(gain, reached)) is not None:
                 path = (gain.step, *(then.paths[0] if len(then.paths) else ()))
                 access = Access(gain.actor, both(gain.condition, then.condition), (path,), gain.notes, hops)
-                heapq.heappush(queue, _Queued(hops, gain.actor.arn, access.via(prefix, reached.condition, hops)))
+                push(hops, gain.actor.arn, partial(access.via, prefix, reached.condition, hops))
 
     for goal in goals:
         await reach(goal, goal.hops)
@@ -169,10 +216,14 @@ async def walk_back(
         item = heapq.heappop(queue)
         if item.arn in found or item.arn in settled:
             continue
-        found[item.arn] = item.access
-        if item.access.principal.kind in ("role", "user"):
-            await reach(item.access, item.hops)
+        access = found[item.arn] = item.make()
+        if access.principal.kind in ("role", "user"):
+            await reach(access, item.hops)
     return sorted(found.values(), key=lambda a: (a.hops, a.principal.arn))
+
+
+def _same(access: Access) -> Access:
+    return access
 
 
 def decide_after_gain(
@@ -188,10 +239,13 @@ def decide_after_gain(
     return decided
 
 
-def assume_changed(role: Role) -> Callable[[Profile], Access | None]:
-    """Whether a changed principal may assume `role`, or else rewrite its trust policy (iam-012)."""
+def assume_changed(role: Role, admits: Callable[[Profile], bool]) -> Callable[[Profile], Access | None]:
+    """Whether a changed principal may assume `role`, or else rewrite its trust policy (iam-012). `admits`
+    (see `trust_admits`) leaves out, undecided, the principals the trust policy cannot admit."""
 
     def decided(changed: Profile) -> Access | None:
+        if not admits(changed):
+            return None
         decision = decide(changed, ASSUME_ROLE, Target.role(role))
         if (access := access_from(changed, decision)) is not None:
             paths = assume_paths(
@@ -208,6 +262,28 @@ def assume_changed(role: Role) -> Callable[[Profile], Access | None]:
         return None
 
     return decided
+
+
+def trust_admits(role: Role, targets: Iterable[TrustTargetRecord]) -> Callable[[Profile], bool]:
+    """Whether the role's trust policy can admit a principal at all: one of the role's account (where its
+    own policies may suffice, or it may rewrite the trust), one the trust names, one of an account it names,
+    or anyone when it names anyone (or someone it cannot resolve). Another account's principal needs the
+    trust policy's Allow, so one it cannot admit is refused whatever its own policies say."""
+    accounts: set[str] = set()
+    named: set[str] = set()
+    for target in targets:
+        if target.effect != "Allow":
+            continue
+        if target.not_principal or target.target_kind not in ("user", "role", "account"):
+            if target.external_kind not in ("service", "federated") or target.not_principal:
+                return lambda _: True
+            continue
+        (accounts if target.target_kind == "account" else named).add(target.target)
+
+    def admits(profile: Profile) -> bool:
+        return profile.account_id == role.account_id or profile.account_id in accounts or profile.arn in named
+
+    return admits
 
 
 async def gains_to_admin(

@@ -14,6 +14,7 @@ from service.reachability.escalation.graph import (
     decide_after_gain,
     escalation_graph,
     gains_to_admin,
+    trust_admits,
     walk_back,
     walk_forward,
 )
@@ -31,7 +32,8 @@ async def who_can_assume(index: PrincipalIndex, assumers: Assumers, role_arn: st
     assert role is not None
     graph = await escalation_graph(index, assumers)
     goal = Access(role.ref, None, ((),), (), 0)
-    return await walk_back(graph, [goal], max_hops, decide_after_gain(assume_changed(role), role.arn))
+    admits = trust_admits(role, await assumers.view.trust_targets(role.arn))
+    return await walk_back(graph, [goal], max_hops, decide_after_gain(assume_changed(role, admits), role.arn))
 
 
 async def who_can(
@@ -99,7 +101,7 @@ async def admins(
         for profile in entries[account].profiles.values():
             changed += await graph.becoming(profile.arn, changed_only=True, leave_out=admins)
         seeds += await gains_to_admin(graph, admins, changed)
-    reached = await walk_back(graph, goals, max_hops, seeds=seeds)
+    reached = await walk_back(graph, goals, max_hops, seeds=seeds, account=account_id)
     # An administrator of another account is not an administrator of the principal's own: keep those who
     # reach an administrator of their own account.
     wanted = [a for a in reached if a.principal.arn.split(":")[4:5] == [_account_reached(a)]]

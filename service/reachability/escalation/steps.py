@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from service.escalation import Evidence, Prerequisite, Technique
 from service.evaluation.formula import Condition, Test
-from service.reachability.model import Access, NodeRef, PathStep, both
+from service.reachability.answers import LazyPaths
+from service.reachability.model import Access, NodeRef, Path, PathStep, both
 from service.reachability.profiles import ASSUME_ROLE, PolicyRef, Profile
 
 ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
@@ -39,14 +41,30 @@ class Escalation:
     technique: Technique
     reached: NodeRef
     condition: Condition | None
-    step: PathStep
+    grants: tuple[Grant, ...]
     notes: tuple[str, ...]
     becomes: str | None
     after: Profile | None = field(default=None, compare=False)
 
+    @cached_property
+    def step(self) -> PathStep:
+        """The `escalates` step, with the granting statement of each required action: made when it is read
+        (a walk reads the steps of the few ways it takes)."""
+        return PathStep(
+            self.actor,
+            self.reached,
+            "escalates",
+            f"{self.technique.id}: " + "; ".join(_grant_text(g) for g in self.grants),
+            json.dumps([_grant_statement(g) for g in self.grants], sort_keys=True),
+            self.technique.id,
+        )
+
     def access(self) -> Access:
         """The escalation as an answer about its actor: one path, of one `escalates` step."""
-        return Access(self.actor, self.condition, ((self.step,),), self.notes, 1)
+        return Access(self.actor, self.condition, LazyPaths(self._paths), self.notes, 1)
+
+    def _paths(self) -> tuple[Path, ...]:
+        return ((self.step,),)
 
 
 @dataclass(frozen=True)
@@ -103,15 +121,7 @@ def escalation(
             notes.append(_ASSUMED_NOTES[prerequisite].format(policy=policy or "the policy", passed=reached.arn))
     for assumption in technique.assumptions:
         notes.append("assumed: " + assumption.description)
-    step = PathStep(
-        actor,
-        reached,
-        "escalates",
-        f"{technique.id}: " + "; ".join(_grant_text(g) for g in grants),
-        json.dumps([_grant_statement(g) for g in grants], sort_keys=True),
-        technique.id,
-    )
-    return Escalation(actor, technique, reached, condition, step, tuple(notes), becomes, after)
+    return Escalation(actor, technique, reached, condition, tuple(grants), tuple(notes), becomes, after)
 
 
 def _grant_text(grant: Grant) -> str:

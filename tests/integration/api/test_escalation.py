@@ -4,13 +4,19 @@ escalations, admins, adminsPage) and `accessgraph escalations | admins | who-can
 from __future__ import annotations
 
 import json
+import logging
+import re
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
+from service.api.app import create_app
 from service.cli import main
 from service.cli.questions import ADMINS, ESCALATIONS, WHO_CAN_ASSUME, WHO_CAN_ASSUME_ESCALATING, run_query
+from service.database.settings import Neo4jSettings
 from tests.integration.api.conftest import Load
 from tests.support.gaad import Account, allow, trust, trusts
 
@@ -109,3 +115,22 @@ def test_cli_who_can_assume_with_escalation(escalating: Account, capsys: pytest.
     assert "rewriter" in out and "iam-012" in out
     assert main(["who-can-assume", target, "--format", "json"]) == 0
     assert "rewriter" not in capsys.readouterr().out
+
+
+def test_the_warm_up_builds_the_escalation_index_and_says_how_long_it_took(
+    escalating: Account, neo4j_settings: Neo4jSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="accessgraph")
+    with TestClient(create_app(settings=neo4j_settings, tokens=(), warm=True)) as c:
+        deadline = time.monotonic() + 60
+        while c.get("/readyz").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        messages = [r.getMessage() for r in caplog.records]
+        assert any(re.fullmatch(r"escalation index built in [0-9.]+ s", m) for m in messages), messages
+        query = '{ admins(accountId: "111122223333") { principal { arn } hops } }'
+        answers = c.post("/graphql", json={"query": query}).json()["data"]["admins"]
+    assert {(x["principal"]["arn"], x["hops"]) for x in answers} >= {
+        (escalating.arn("role", "Admin"), 0),
+        (escalating.arn("user", "passer"), 1),
+        (escalating.arn("user", "selfie"), 1),
+    }
