@@ -140,7 +140,8 @@ class GraphReader:
 
     async def role_usage(self, account_id: str | None) -> list[RoleUsageRecord]:
         """The audit's read of RoleLastUsed (#16), for one account or every one (None)."""
-        return [RoleUsageRecord.from_row(row) for row in await self.rows("reach_role_usage", accountId=account_id)]
+        rows = await self.rows("reach_role_usage", accountId=account_id)
+        return [RoleUsageRecord.from_row(role) for row in rows for role in row["roles"]]
 
     async def security_loads(self) -> list[SecurityLoadRecord]:
         """The audit's load markers of the security data (#16): its findings are remembered until they change."""
