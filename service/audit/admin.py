@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from service.evaluation import Policy, Statement
 from service.reachability.admins import EVERY_ACTION, EVERY_RESOURCE, admins_of, covers_everything
 from service.reachability.model import Path
-from service.reachability.profiles import AccountEntry
+from service.reachability.profiles import AccountEntry, Profile
 
 
 def full_admin_statement(policy: Policy) -> Statement | None:
@@ -62,7 +62,8 @@ async def evaluator_admins(entry: AccountEntry, arns: Collection[str]) -> dict[s
     """Which of the principals `arns` of the account are administrators by the escalation issue's definition
     (the evaluator allows `*` on `*`, boundaries and SCPs weighed; escalation not followed), each with the
     policies granting it and any condition it hangs on."""
-    profiles = {arn: entry.profiles[arn] for arn in arns if arn in entry.profiles}
+    held = (entry.profiles[arn] for arn in arns if arn in entry.profiles)
+    profiles = {profile.arn: profile for profile in held if _may_be_admin(profile)}
     if not profiles:
         return {}
     found = {}
@@ -71,6 +72,14 @@ async def evaluator_admins(entry: AccountEntry, arns: Collection[str]) -> dict[s
         why = ", ".join(grants) or "the evaluator allows * on *"
         found[access.principal.arn] = why + (f" when {access.condition_text}" if access.condition_text else "")
     return found
+
+
+def _may_be_admin(profile: Profile) -> bool:
+    """Whether the evaluator could answer the principal admin at all: only an identity policy's Allow of `*`
+    on `*` allows it (boundaries and SCPs only take away), or a policy whose document is not loaded (the
+    answer is then "may be"). Every other principal is an implicit or explicit deny, not worth evaluating:
+    at 100k principals they are most of those without MFA."""
+    return bool(profile.unknown_policies) or any(full_admin_statement(p) is not None for p in profile.identity_policies)
 
 
 def _grant(path: Path) -> str:

@@ -46,9 +46,10 @@ class OrganizationSource(GraphSource, Protocol):
         ...
 
 
-async def organization_view(view: IndexView, source: GraphSource, account_ids: Collection[str]) -> IndexView:
+async def organization_view(view: IndexView, account_ids: Collection[str]) -> IndexView:
     """A view of the same index that reads the accounts of `account_ids` it does not hold in one go (`view`
-    itself when it holds them all but one, or when `source` cannot read many accounts at once)."""
+    itself when it holds them all but one, or when its source cannot read many accounts at once)."""
+    source = view.source
     if not isinstance(source, OrganizationSource):
         return view
     generation = await view.generation()

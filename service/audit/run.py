@@ -103,7 +103,7 @@ async def audit(
     generation = await view.generation()
     security = {record.account_id: record for record in await source.account_security(account_id)}
     graph_accounts = [account_id] if account_id is not None else list(generation.accounts)
-    entries = await (await organization_view(view, source, graph_accounts)).entries(graph_accounts)
+    entries = await (await organization_view(view, graph_accounts)).entries(graph_accounts)
     accounts = sorted(set(entries) | set(security))
     if account_id is not None and not accounts:
         raise QueryError(f"account {account_id!r} is not loaded: nothing to audit")
