@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, overload
 
-from service.audit.admin import AdminPolicy, admin_policies, evaluator_admins
+from service.audit.admin import CUSTOMER_KINDS, AdminPolicy, admin_policies, evaluator_admins, may_allow_everything
 from service.audit.checks import AccountFacts, UserFacts, audit_account
 from service.audit.model import Audit, AuditSettings, Finding, Unchecked
 from service.audit.organization import organization_view
@@ -147,7 +147,11 @@ def users_of(entry: AccountEntry) -> list[UserFacts]:
 
 
 def customer_admin_policies(entry: AccountEntry) -> list[AdminPolicy]:
-    loaded = [(ref.arn, ref.name, ref.kind, parsed(ref)) for ref in entry.policies.values() if ref.loaded]
+    loaded = [
+        (ref.arn, ref.name, ref.kind, parsed(ref))
+        for ref in entry.policies.values()
+        if ref.loaded and ref.kind in CUSTOMER_KINDS and ref.document and may_allow_everything(ref.document)
+    ]
     return admin_policies(loaded, entry.holders)
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 import service.audit.admin as audit_admin
-from service.audit.admin import evaluator_admins, full_admin_statement
+from service.audit.admin import evaluator_admins, full_admin_statement, may_allow_everything
 from service.audit.model import AuditSettings
 from service.audit.run import audit, findings
 from service.database.records import AccountSecurityRecord, RoleUsageRecord, SecurityLoadRecord
@@ -133,6 +133,22 @@ def test_the_admins_are_the_escalation_issues_administrators() -> None:
 def test_star_on_star_is_decided_by_pattern_cover(statements: list[dict[str, object]], admin: bool) -> None:
     policy = parse_policy(document(*statements), name="p")
     assert (full_admin_statement(policy) is not None) is admin
+    # The quick look that spares the parse of most policies never misses one (NotAction: left to the parser).
+    assert may_allow_everything(document(*statements)) is (admin or "NotAction" in statements[0])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "%7B%22Statement%22%3A%5B%5D%7D",  # URL-encoded JSON, which the parser reads
+        '{"Statement": {"Effect": "Allow", "Action": "*"}}',  # no Resource: the parser says what it means
+        '{"Statement": [{"Effect": "allow", "Action": "*", "Resource": "*"}]}',  # the parser refuses it
+        '{"Statement": [{"Effect": "Allow", "Action": ["*", 1], "Resource": "*"}]}',
+        "not json",
+    ],
+)
+def test_what_the_quick_look_cannot_read_is_left_to_the_parser(text: str) -> None:
+    assert may_allow_everything(text)
 
 
 def test_aws_managed_admin_policies_are_not_customer_findings() -> None:
