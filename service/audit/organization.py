@@ -10,6 +10,7 @@ them, and later questions use them: it is the index that is filled, not a second
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
@@ -83,14 +84,19 @@ class OrganizationReads:
             return None
         if self._read is None:
             accounts = sorted(self._accounts)
-            policies = await self._source.organization_policies(accounts)
+            principals, groups, policies, organizations = await asyncio.gather(
+                self._source.organization_principals(accounts),
+                self._source.organization_groups(accounts),
+                self._source.organization_policies(accounts),
+                self._source.account_organizations(accounts),
+            )
             aws = sorted({p.arn for found in policies.values() for p in found if p.arn.startswith(AWS_MANAGED_PREFIX)})
             self._read = _Read(
-                await self._source.organization_principals(accounts),
-                await self._source.organization_groups(accounts),
+                principals,
+                groups,
                 policies,
                 {record.arn: record for record in await self._source.policy_documents(aws)} if aws else {},
-                {record.account_id: record for record in await self._source.account_organizations(accounts)},
+                {record.account_id: record for record in organizations},
             )
         return self._read
 
