@@ -1,8 +1,9 @@
 """The audit of the loaded accounts: reads what the checks need and runs them, account by account.
 
 The users, their policies and their groups come from the principal index every question shares (read once
-per load); the security records and the roles' RoleLastUsed in one query per account each. Nothing is read
-per principal: an organization of 100k principals costs a few queries per account.
+per load; the accounts it lacks in one query per kind of record, see organization.py); the security records
+and the roles' RoleLastUsed in one query each, collected per account. Nothing is read per principal or per
+account: an organization of 100k principals costs about ten queries (docs/audit.md, "Cost").
 """
 
 from __future__ import annotations
