@@ -36,6 +36,7 @@ ADMINS = """query($a: String) { adminsPage(accountId: $a, escalation: true, maxH
 ASSUME = """query($r: String!) {
   whoCanAssumePage(roleArn: $r, maxHops: 3, escalation: true, first: 100) { totalCount } }"""
 WHO_CAN = """query($a: String!, $r: String!) { whoCanPage(action: $a, resource: $r, first: 100) { totalCount } }"""
+FINDINGS = """query { findings(first: 100) { totalCount items { category entity { arn } } } }"""
 
 
 def _accounts_and_roles(data: Path) -> tuple[list[str], list[str]]:
@@ -99,7 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--buckets", type=int, default=30, help="buckets asked whoCan (default 30)")
     parser.add_argument("--repeat", type=int, default=3, help="warm rounds (default 3)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--only", choices=["audit"], help="measure only this question (#16: the CLI and findings)")
     args = parser.parse_args(argv)
+    if args.only == "audit":
+        return _audit_only(args)
     accounts, roles = _accounts_and_roles(args.data_dir)
     if not accounts:
         parser.error(f"{args.data_dir}: no gaad-*.json files (run bench/generate.py first)")
@@ -136,6 +140,21 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(figures, indent=2))
     return 1 if any("failure" in figures[name] for name, _, _ in series if name in figures) else 0
+
+
+def _audit_only(args: argparse.Namespace) -> int:
+    """#16 alone: the organization's audit as the CLI prints it (json, table) and the first page of the API's
+    `findings`, first asked (the principal index and the audit worked out) and then again (remembered)."""
+    figures: dict[str, Any] = {"machine": machine(), "dataDir": str(args.data_dir)}
+    figures["audit"] = _cli("audit", "--format", "json")
+    figures["auditTable"] = _cli("audit", "--format", "table")
+    with served_api() as api:
+        figures["findingsPage"] = _series(api.url, FINDINGS, [{}], args.repeat)
+    args.results_dir.mkdir(parents=True, exist_ok=True)
+    out = args.results_dir / f"questions-audit-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(figures, indent=2))
+    return 0
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import neo4j
@@ -66,6 +66,15 @@ class GraphReader:
                 (the API turns each into HTTP 503); see `service.database.driver.unavailability`.
             QueryError: the query ran past the timeout.
         """
+        return await self._read(name, parameters, _collect)
+
+    async def value_rows(self, name: str, **parameters: Any) -> list[Row]:
+        """As `rows`, for a query that returns only values, lists and maps (no node, relationship or path):
+        its records are taken as they are, not converted value by value (`Record.data()` walks every
+        element of every list: seconds for an organization's principals collected per account)."""
+        return await self._read(name, parameters, _collect_values)
+
+    async def _read(self, name: str, parameters: dict[str, Any], collect: _Collector) -> list[Row]:
         text = query(name)
         try:
             async with self._driver.session(
@@ -73,7 +82,7 @@ class GraphReader:
                 default_access_mode=neo4j.READ_ACCESS,
                 bookmark_manager=self._bookmarks,
             ) as session:
-                work = neo4j.unit_of_work(timeout=self.timeout)(_collect)
+                work = neo4j.unit_of_work(timeout=self.timeout)(collect)
                 return await session.execute_read(work, text, parameters)
         except (Neo4jError, DriverError, OSError) as exc:
             error = unavailability(exc, self.settings)
@@ -140,14 +149,31 @@ class GraphReader:
 
     async def role_usage(self, account_id: str | None) -> list[RoleUsageRecord]:
         """The audit's read of RoleLastUsed (#16), for one account or every one (None)."""
-        return [RoleUsageRecord.from_row(row) for row in await self.rows("reach_role_usage", accountId=account_id)]
+        rows = await self.value_rows("reach_role_usage", accountId=account_id)
+        return [RoleUsageRecord.from_row(role) for row in rows for role in row["roles"]]
 
     async def security_loads(self) -> list[SecurityLoadRecord]:
         """The audit's load markers of the security data (#16): its findings are remembered until they change."""
         return [SecurityLoadRecord.from_row(row) for row in await self.rows("reach_security_loads")]
 
+    # -- the principal index of several accounts in one query each (service/audit/organization.py) --------
+
+    async def organization_principals(self, account_ids: Sequence[str]) -> dict[str, list[PrincipalRecord]]:
+        rows = await self.value_rows("reach_organization_principals", accountIds=list(account_ids))
+        return {str(row["accountId"]): [PrincipalRecord.from_row(p) for p in row["principals"]] for row in rows}
+
+    async def organization_groups(self, account_ids: Sequence[str]) -> dict[str, list[GroupRecord]]:
+        rows = await self.value_rows("reach_organization_groups", accountIds=list(account_ids))
+        return {str(row["accountId"]): [GroupRecord.from_row(g) for g in row["groups"]] for row in rows}
+
+    async def organization_policies(self, account_ids: Sequence[str]) -> dict[str, list[PolicyRecord]]:
+        """Each account's policies as `account_policies` reads them, without AWS managed policies' documents
+        (the same in every account: `policy_documents` reads them once)."""
+        rows = await self.value_rows("reach_organization_policies", accountIds=list(account_ids))
+        return {str(row["accountId"]): [PolicyRecord.from_row(p) for p in row["policies"]] for row in rows}
+
     async def account_security(self, account_id: str | None) -> list[AccountSecurityRecord]:
-        return account_security_records(await self.rows("reach_security", accountId=account_id))
+        return account_security_records(await self.value_rows("reach_security", accountId=account_id))
 
 
 async def _collect(tx: neo4j.AsyncManagedTransaction, text: str, parameters: dict[str, Any]) -> list[Row]:
@@ -181,6 +207,15 @@ def _plain(value: Any) -> Any:
     if kind is dict:
         return {key: _plain(item) for key, item in value.items()}
     raise _NotPlain
+
+
+async def _collect_values(tx: neo4j.AsyncManagedTransaction, text: str, parameters: dict[str, Any]) -> list[Row]:
+    result = await tx.run(text, parameters)  # text comes from cypher/, never from users
+    keys = result.keys()
+    return [dict(zip(keys, record.values(), strict=True)) async for record in result]
+
+
+_Collector = Callable[[neo4j.AsyncManagedTransaction, str, dict[str, Any]], Awaitable[list[Row]]]
 
 
 def _timed_out(exc: Exception) -> bool:

@@ -412,18 +412,17 @@ class AccountSecurityRecord:
 
 
 def account_security_records(rows: Sequence[Row]) -> list[AccountSecurityRecord]:
-    """`reach_security` rows (accountId, kind, facts: one loaded node each) as one record per account that has
-    a credential report or a security snapshot loaded, by account id.
+    """`reach_security` rows (accountId, kind, facts: the loaded nodes of that kind, one map each) as one
+    record per account that has a credential report or a security snapshot loaded, by account id.
 
     A user's facts come from both sources when both were loaded: the report says what only it knows (password
     use, the root user), the snapshot what only it knows (MFA serials, access key ids). Access keys come from
     the snapshot when one was loaded (it lists every key with its id), else from the report.
     """
     accounts: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        facts = dict(row["facts"])
-        account = accounts.setdefault(str(row["accountId"]), {"users": {}, "trails": [], "recorders": []})
-        kind = row["kind"]
+    nodes = ((row["accountId"], row["kind"], facts) for row in rows for facts in row["facts"])
+    for account_id, kind, facts in nodes:
+        account = accounts.setdefault(str(account_id), {"users": {}, "trails": [], "recorders": []})
         if kind in ("report", "snapshot"):
             account[kind] = facts
         elif kind == "trail":

@@ -3,18 +3,22 @@ account by account; the admin definitions; what is read (a few reads per account
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 import pytest
 
-from service.audit.admin import evaluator_admins, full_admin_statement
+import service.audit.admin as audit_admin
+from service.audit.admin import evaluator_admins, full_admin_statement, may_allow_everything
 from service.audit.model import AuditSettings
 from service.audit.run import audit, findings
 from service.database.records import AccountSecurityRecord, RoleUsageRecord, SecurityLoadRecord
 from service.errors import QueryError
 from service.evaluation import parse_policy
+from service.reachability.admins import admins_of
 from service.reachability.index import PrincipalIndex
+from service.reachability.model import Access
+from service.reachability.profiles import AccountEntry
 from service.reachability.questions import Reachability
 from tests.unit.audit.aws_shapes import report, root_row, security, snapshot, user_row
 from tests.unit.reachability.fake_source import FakeAccount, FakeSource, allow, deny, document, run
@@ -129,6 +133,22 @@ def test_the_admins_are_the_escalation_issues_administrators() -> None:
 def test_star_on_star_is_decided_by_pattern_cover(statements: list[dict[str, object]], admin: bool) -> None:
     policy = parse_policy(document(*statements), name="p")
     assert (full_admin_statement(policy) is not None) is admin
+    # The quick look that spares the parse of most policies never misses one (NotAction: left to the parser).
+    assert may_allow_everything(document(*statements)) is (admin or "NotAction" in statements[0])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "%7B%22Statement%22%3A%5B%5D%7D",  # URL-encoded JSON, which the parser reads
+        '{"Statement": {"Effect": "Allow", "Action": "*"}}',  # no Resource: the parser says what it means
+        '{"Statement": [{"Effect": "allow", "Action": "*", "Resource": "*"}]}',  # the parser refuses it
+        '{"Statement": [{"Effect": "Allow", "Action": ["*", 1], "Resource": "*"}]}',
+        "not json",
+    ],
+)
+def test_what_the_quick_look_cannot_read_is_left_to_the_parser(text: str) -> None:
+    assert may_allow_everything(text)
 
 
 def test_aws_managed_admin_policies_are_not_customer_findings() -> None:
@@ -191,3 +211,24 @@ def test_only_users_without_mfa_are_weighed_by_the_admin_definition() -> None:
     source = AuditFakeSource(tutorial(), security=[tutorial_security()])
     run(audit(reachability(source).view, source, A, SETTINGS, admins=recording))
     assert asked == [{f"arn:aws:iam::{A}:user/alice"}]  # the one user the report shows without MFA
+
+
+def test_only_principals_an_allow_of_everything_or_an_unloaded_policy_could_make_admin_are_evaluated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a = tutorial()
+    a.user("denied", [a.policy("DenyAll", deny("*", "*"))], groups=[a.arn("group", "Developers")])
+    a.user("unloaded", [a.arn("policy", "NeverLoaded")])
+    entry = run(reachability(AuditFakeSource(a)).view.entries([A]))[A]
+    evaluated: list[str] = []
+
+    def recording(entries: Iterable[AccountEntry]) -> list[Access]:
+        entries = list(entries)
+        evaluated.extend(arn for entry in entries for arn in entry.profiles)
+        return admins_of(entries)
+
+    monkeypatch.setattr(audit_admin, "admins_of", recording)
+    admins = run(evaluator_admins(entry, list(entry.profiles)))
+    expected = [a.arn("role", "contractor"), a.arn("user", "jesse"), a.arn("user", "segun"), a.arn("user", "unloaded")]
+    assert sorted(evaluated) == expected  # not alice, jake (s3 and ec2 only) nor denied (a Deny alone)
+    assert sorted(admins) == expected  # the unloaded policy may make its holder one: said, not dropped

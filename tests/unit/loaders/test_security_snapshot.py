@@ -93,23 +93,25 @@ def test_a_bad_entity_names_file_entity_and_field(change: Any, says: str) -> Non
 
 
 def rows_of(report: str | None = None, snapshot: SecuritySnapshot | None = None) -> list[dict[str, Any]]:
-    """The nodes the writer stores, as reach_security returns them (facts: the node's properties)."""
+    """The nodes the writer stores, as reach_security returns them: a row per account and kind of node, its
+    facts the nodes' properties."""
     rows: list[dict[str, Any]] = []
     if report is not None:
         parsed = transform_credential_report(report, "r.csv", "2026-12-01T00:00:00+00:00")
         account = parsed.account_id
-        rows.append({"accountId": account, "kind": "report", "facts": {"generatedTime": parsed.generated_time}})
-        rows += [{"accountId": account, "kind": "reportUser", "facts": node_properties(u)} for u in parsed.users]
-        rows += [{"accountId": account, "kind": "accessKey", "facts": node_properties(k)} for k in parsed.access_keys]
+        rows.append({"accountId": account, "kind": "report", "facts": [{"generatedTime": parsed.generated_time}]})
+        rows.append({"accountId": account, "kind": "reportUser", "facts": [node_properties(u) for u in parsed.users]})
+        rows.append({"accountId": account, "kind": "accessKey",
+                     "facts": [node_properties(k) for k in parsed.access_keys]})
     if snapshot is not None:
         account = snapshot.account_id
         header = node_properties(snapshot, exclude=("access_keys", "mfa_devices", "login_profiles", "trails",
                                                     "recorders"))
-        rows.append({"accountId": account, "kind": "snapshot", "facts": header})
+        rows.append({"accountId": account, "kind": "snapshot", "facts": [header]})
         for kind, items in (("accessKey", snapshot.access_keys), ("mfaDevice", snapshot.mfa_devices),
                             ("loginProfile", snapshot.login_profiles), ("trail", snapshot.trails),
                             ("recorder", snapshot.recorders)):
-            rows += [{"accountId": account, "kind": kind, "facts": node_properties(item)} for item in items]
+            rows.append({"accountId": account, "kind": kind, "facts": [node_properties(item) for item in items]})
     return rows
 
 
