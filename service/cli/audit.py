@@ -12,19 +12,17 @@ check could not run (the gate cannot say it passed).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from json.encoder import encode_basestring_ascii
 from typing import TYPE_CHECKING, Any
 
+from service.cli import jsonout
 from service.cli.questions import FORMATS, _print_rows, fail_on_categories
 from service.errors import QueryError
 
 if TYPE_CHECKING:  # imported when the audit runs: the driver and the evaluator cost most of a run
-    from service.audit import Audit, AuditSettings, Finding
+    from service.audit import Audit, AuditSettings
 
 UNCHECKED = "unchecked"
-_string = encode_basestring_ascii  # json.dumps of a str: the C escaper, \u-escaping non-ASCII
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -55,7 +53,7 @@ def _audit(args: argparse.Namespace) -> int:
     settings = settings_at(args.as_of, args.max_key_age, args.max_unused)
     audit = _run(args.account, settings)
     if args.format == "json":
-        print(json_text(audit))
+        print(jsonout.dumps(audit_json(audit)))
     else:
         rows = [
             {
@@ -117,58 +115,6 @@ def _unchecked_json(audit: Audit) -> list[dict[str, Any]]:
         }
         for u in audit.unchecked
     ]
-
-
-def json_text(audit: Audit) -> str:
-    """`json.dumps(audit_json(audit), indent=2)`: the same text, made from the findings directly. An
-    organization's 118k findings took 4 s through dicts and the standard library's indenting encoder, which
-    is pure Python (its C encoder has no indent on Python 3.11); here each finding is one format of strings
-    escaped by the C escaper."""
-    items = [_finding_text(f) for f in audit.findings] + [_indented(u, 1) for u in _unchecked_json(audit)]
-    return "[\n  " + ",\n  ".join(items) + "\n]" if items else "[]"
-
-
-def _finding_text(finding: Finding) -> str:
-    about = _ABOUT.get(finding.category) or _ABOUT.setdefault(finding.category, _about(finding))
-    evidence = ",\n      ".join(f"{_string(key)}: {_scalar(value)}" for key, value in finding.evidence_map.items())
-    return _FINDING.format(
-        about[0], about[1], _string(finding.account_id), _string(finding.subject.arn), _string(finding.subject.kind),
-        "{\n      " + evidence + "\n    }" if evidence else "{}", about[2], about[3],
-    )
-
-
-# A finding as json.dumps(..., indent=2) writes it inside the list (Finding.as_json's keys, in its order).
-_FINDING = (
-    '{{\n    "category": {0},\n    "severity": {1},\n    "accountId": {2},\n    "entity": {{\n      "arn": {3},\n'
-    '      "kind": {4}\n    }},\n    "evidence": {5},\n    "recommendation": {6},\n    "cis": {7}\n  }}'
-)
-
-
-def _about(finding: Finding) -> tuple[str, str, str, str]:
-    return (_string(finding.category), _string(finding.severity), _string(finding.recommendation),
-            _string(finding.cis))
-
-
-_ABOUT: dict[str, tuple[str, str, str, str]] = {}
-
-
-def _indented(value: object, depth: int) -> str:
-    if isinstance(value, dict) and value:
-        inner = "\n" + "  " * (depth + 1)
-        items = [f"{_string(str(k))}: {_indented(v, depth + 1)}" for k, v in value.items()]
-        return "{" + inner + ("," + inner).join(items) + "\n" + "  " * depth + "}"
-    return _scalar(value)
-
-
-def _scalar(value: object) -> str:
-    if isinstance(value, str):
-        return _string(value)
-    if type(value) is int:
-        return int.__repr__(value)
-    return _CONSTANTS[value] if value is None or isinstance(value, bool) else json.dumps(value)
-
-
-_CONSTANTS = {None: "null", True: "true", False: "false"}
 
 
 def _text(value: object) -> str:
