@@ -50,12 +50,20 @@ def odd_strings(draw: st.DrawFn, base: Any) -> Any:
         if not (paths := _string_paths(document)):
             break
         path = draw(st.sampled_from(paths))
-        parent = document
-        for step in path[:-1]:
-            parent = parent[step]
-        text, odd = parent[path[-1]], draw(st.sampled_from(ODD))
+        text = _at(document, path)
+        odd = draw(st.sampled_from(ODD))
         at = draw(st.integers(min_value=0, max_value=len(text)))
-        parent[path[-1]] = draw(st.sampled_from([text[:at] + odd + text[at:], text + odd, odd]))
+        changed = draw(st.sampled_from([text[:at] + odd + text[at:], text + odd, odd]))
+        if not path:  # the document is itself a string (mutated() may replace the whole of it)
+            document = changed
+            continue
+        _at(document, path[:-1])[path[-1]] = changed
+    return document
+
+
+def _at(document: Any, path: tuple[Any, ...]) -> Any:
+    for step in path:
+        document = document[step]
     return document
 
 
