@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ACCESSGRAPH, ROOT  # noqa: E402
+from bench.common import ACCESSGRAPH, ROOT
 
 EXTRA = {"Sid": "BenchChanged", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}
 # A load with history switched off: the same CLI load with `record_load` replaced by a no-op (the loader has
