@@ -178,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="also time an unchanged reload with history off and one with it on")
     parser.add_argument("--skip-load", action="store_true", help="the changed copy is loaded: only diff")
     parser.add_argument("--since", help="with --skip-load: the load (or time) to diff from")
+    parser.add_argument("--skip-diff", action="store_true", help="no diff (with --without-history: only loads)")
     args = parser.parse_args(argv)
     settings = Neo4jSettings.resolve()
     driver, database = connect(settings), settings.database
@@ -197,12 +198,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"reload with 1% changed: {result['changedReload']['wallSeconds']} s; "
                   f"growth {result['growth']}", flush=True)
         result["since"] = since
-        diff = timed_diff(since)
-        output = diff.pop("output")
-        result["diff"] = diff
-        print(f"diff --since {since}: {diff}", flush=True)
-        if args.out is not None:
-            args.out.with_suffix(".diff.json").write_text(output, encoding="utf-8")
+        if not args.skip_diff:
+            diff = timed_diff(since)
+            output = diff.pop("output")
+            result["diff"] = diff
+            print(f"diff --since {since}: {diff}", flush=True)
+            if args.out is not None:
+                args.out.with_suffix(".diff.json").write_text(output, encoding="utf-8")
         if args.without_history:
             gaads = sorted(changed_dir.glob("gaad-*.json"))
             before = store_counts(driver, database, args.store_dir)
