@@ -51,7 +51,7 @@ def history_keep(value: str | None = None) -> int:
     """
     where = "--history-loads" if value is not None else KEEP_VARIABLE
     text = value if value is not None else os.environ.get(KEEP_VARIABLE)
-    if text is None or text == "":
+    if text is None or (text == "" and value is None):  # (an empty variable is unset; an empty flag is not)
         return DEFAULT_KEEP
     try:
         keep = int(text)

@@ -217,8 +217,10 @@ def write_plan(
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
     workers: int = 1,
+    keep_loads: int | None = None,
 ) -> LoadSummary:
-    """Write each organization, then the accounts, `workers` at a time; each in its own transaction.
+    """Write each organization, then the accounts, `workers` at a time; each in its own transaction. History
+    keeps the newest `keep_loads` loads of each (default `history_keep()`: ACCESSGRAPH_HISTORY_LOADS or 30).
 
     Concurrent accounts share nodes (AWS managed policies, external principals, other accounts and their
     placeholders), so their transactions can deadlock: the server aborts one, and the driver runs it
@@ -236,7 +238,8 @@ def write_plan(
     for index, organization in enumerate(plan.organizations):
         try:
             result = write_organization(
-                driver, organization, database=database, batch_size=batch_size, progress=progress
+                driver, organization, database=database, batch_size=batch_size, progress=progress,
+                keep_loads=keep_loads,
             )
         except (Neo4jError, DriverError) as exc:
             done = [f"organization {org.id}" for org in plan.organizations[:index]]
@@ -251,7 +254,9 @@ def write_plan(
         progress.note(f"{result.label}: done in {result.seconds:.1f} s")
 
     def write(account: AccountSnapshot) -> WriteResult:
-        return write_account(driver, account, database=database, batch_size=batch_size, progress=progress)
+        return write_account(
+            driver, account, database=database, batch_size=batch_size, progress=progress, keep_loads=keep_loads
+        )
 
     written: dict[int, dict[str, Any]] = {}
     with closing(_write_accounts(plan.accounts, write, workers)) as outcomes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated
 
 import strawberry
@@ -12,7 +13,9 @@ from service.api.context import Context
 from service.api.types import (
     Access,
     AccessPage,
+    ChangeItem,
     Changes,
+    ChangesPage,
     CrossAccountTrust,
     CrossAccountTrustPage,
     Decision,
@@ -27,6 +30,7 @@ from service.api.types import (
     NodeRef,
     StatsRow,
     UncheckedCheck,
+    change_items,
 )
 from service.audit import CATEGORY_NAMES, AuditSettings, findings, settings_at
 from service.errors import QueryError
@@ -76,6 +80,29 @@ async def _trusts(
         account_id, outside_organization_only=outside_organization_only
     )
     return [f for f in findings if category is None or category in f.categories]
+
+
+@dataclass(frozen=True)
+class _ChangesQuestion:
+    since: str
+    account_id: str | None
+
+
+async def _changes(
+    info: Info[Context, None], since: str, account_id: str | None
+) -> tuple[Changes, Sequence[ChangeItem]]:
+    """The difference once per graph generation: every page of it reads the same answer, not a new diff."""
+    from service.history.diff import changes, changes_json
+    from service.reachability.answers import remembered
+
+    async def compute() -> Sequence[tuple[Changes, list[ChangeItem]]]:
+        found = Changes.of(changes_json(await changes(info.context.reader, since, account_id)))
+        return [(found, change_items(found))]
+
+    reachability = info.context.reachability
+    key = (await reachability.view.generation()).key
+    (found, items), = await remembered(reachability.index.answers, key, _ChangesQuestion(since, account_id), compute)
+    return found, items
 
 
 def _page(accesses: Sequence[model.Access], first: int, after: str | None, info: Info[Context, None]) -> AccessPage:
@@ -414,6 +441,21 @@ class Query:
         from service.history.diff import changes, changes_json
 
         return Changes.of(changes_json(await changes(info.context.reader, since, account_id)))
+
+    @strawberry.field(
+        description="`changes` a page at a time (at 100k principals a reload's difference has thousands of "
+        "rows): `first` changes after cursor `after`, in the order of `changes`' sections, with the total"
+    )
+    async def changes_page(
+        self, info: Info[Context, None], since: str, account_id: str | None = None, first: int = 100,
+        after: str | None = None,
+    ) -> ChangesPage:
+        found, items = await _changes(info, since, account_id)
+        offset, end = _window(len(items), first, after, info)
+        return ChangesPage(
+            since=found.since, loads=found.loads, total_count=len(items), items=list(items[offset:end]),
+            has_more=end < len(items), end_cursor=str(end) if end < len(items) else None,
+        )
 
     @strawberry.field(description="Each recorded load with its counts, newest first: rows to chart over `time`")
     async def history(

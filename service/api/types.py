@@ -439,6 +439,48 @@ def _snake(row: dict[str, Any]) -> dict[str, Any]:
     return {"".join(f"_{c.lower()}" if c.isupper() else c for c in key): value for key, value in row.items()}
 
 
+CHANGE_SECTIONS = ("entities", "documents", "trusts", "memberships", "attachments", "access", "admins")
+
+
+@strawberry.type(
+    description="One change of a changesPage: `section` (entities, documents, trusts, memberships, attachments, "
+    "access, admins) says which one of the other fields is set"
+)
+class ChangeItem:
+    section: str
+    entity: EntityChange | None = None
+    document: DocumentChange | None = None
+    link: LinkChange | None = None
+    access: AccessChange | None = None
+    admin: AdminChange | None = None
+
+
+@strawberry.type(
+    description="`changes` a page at a time: the loads compared, then every change in the order of `changes`' "
+    "sections, with the total count; pass endCursor as `after` for the next page"
+)
+class ChangesPage:
+    since: str
+    loads: list[ComparedLoad]
+    total_count: int
+    items: list[ChangeItem]
+    has_more: bool
+    end_cursor: str | None
+
+
+def change_items(found: Changes) -> list[ChangeItem]:
+    """Every change of `found` as one list, in the order of its sections."""
+    return [
+        *(ChangeItem(section="entities", entity=e) for e in found.entities),
+        *(ChangeItem(section="documents", document=d) for d in found.documents),
+        *(ChangeItem(section="trusts", document=d) for d in found.trusts),
+        *(ChangeItem(section="memberships", link=x) for x in found.memberships),
+        *(ChangeItem(section="attachments", link=x) for x in found.attachments),
+        *(ChangeItem(section="access", access=a) for a in found.access),
+        *(ChangeItem(section="admins", admin=a) for a in found.admins),
+    ]
+
+
 @strawberry.type(description="One recorded load and its counts: a flat row a dashboard charts over `time`")
 class HistoryRow:
     time: str = strawberry.field(description="When the load was recorded (ISO 8601, UTC)")

@@ -48,6 +48,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     load.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     load.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    load.add_argument(
+        "--history-loads", metavar="N",
+        help="keep the newest N loads of each account and organization in history (default: "
+        "ACCESSGRAPH_HISTORY_LOADS, else 30); older ones are pruned by this load",
+    )
     load.set_defaults(func=run_load)
 
     collect = subparsers.add_parser(
@@ -132,6 +137,9 @@ def run_load(args: argparse.Namespace) -> int:
         raise InputError("--regions needs --resources")
     if args.security and not args.live:
         raise InputError("--security needs --live (files of security data are recognised by content)")
+    from loaders.history import history_keep
+
+    keep = history_keep(args.history_loads)  # (flag beats variable; refused before anything is read or written)
     progress = _progress(args)
     plan = plan_from_paths(args.paths, progress) if args.paths else LoadPlan((), ())
     if args.live:
@@ -165,7 +173,7 @@ def run_load(args: argparse.Namespace) -> int:
         try:
             apply_schema(driver, settings.database)
             summary = write_plan(driver, plan, database=settings.database, batch_size=args.batch_size,
-                                 progress=progress, workers=args.workers)
+                                 progress=progress, workers=args.workers, keep_loads=keep)
         finally:
             driver.close()
     if args.json:

@@ -134,6 +134,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="exit 1 when any finding is in one of these categories",
     )
     resources.add_argument("--format", choices=FORMATS, default="table")
+    baseline_options(resources)
     resources.set_defaults(func=_resource_review)
 
 
@@ -372,6 +373,9 @@ def _resource_review(args: argparse.Namespace) -> int:
 
     fail_on = fail_on_categories(args.fail_on, CATEGORIES)
     findings = run_pages(RESOURCE_REVIEW, {"accountId": args.account}, "externalAccess")
+    from service.history.baseline import resource_identity
+
+    findings, judged = apply_baseline(args, findings, resource_identity)
     if args.format == "json":
         print(jsonout.dumps([{key: f[key] for key in RESOURCE_FINDING_FIELDS} for f in findings]))
     else:
@@ -388,7 +392,7 @@ def _resource_review(args: argparse.Namespace) -> int:
             for f in findings
         ]
         _print_rows(rows, args.format)
-    failing = [f for f in findings if fail_on & set(f["categories"])]
+    failing = [f for f in judged if fail_on & set(f["categories"])]
     if failing:
         print(f"resource-review: {len(failing)} finding(s) in {', '.join(sorted(fail_on))}", file=sys.stderr)
         return 1

@@ -8,12 +8,13 @@ rule and why it is enough are in docs/history.md).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from service.history.facts import FactSet
-from service.history.source import FactSource
+from service.history.source import FactSource, statements_of
 from service.history.store import World
 from service.reachability import Reachability
 from service.reachability.model import Access
@@ -102,12 +103,83 @@ class _Change:
                         if uses & policies or set(body.get("groups") or ()) & changed_groups:
                             principals.add(arn)
         self.principals = principals
-        self.accounts = {old.account_of.get(p) or new.account_of.get(p) for p in principals} - {None}
+        self.capable = _Capable(old), _Capable(new)
+        # Through its account, a trust admits a principal only if its own policies may allow sts:AssumeRole
+        # (anyone, `*`, is the other way in, see `affected_roles`): an account matters when it holds a changed
+        # principal that may, in either world, or when the account itself changed.
+        self.accounts = {
+            old.account_of.get(p) or new.account_of.get(p) for p in principals if self.may_assume(p)
+        } - {None}
         self.accounts |= {i for i in ids if (i in before.accounts) != (i in after.accounts)}
         self.accounts |= {
             a for a in {*old.levels, *new.levels} if old.levels.get(a) != new.levels.get(a)
         }
         self.anything = bool(self.principals or self.accounts)
+
+    def may_assume(self, arn: str) -> bool:
+        """Whether the principal's own policies may allow sts:AssumeRole in either world."""
+        return any(capable(arn) for capable in self.capable)
+
+
+_ASSUME = "sts:assumerole"
+
+
+class _Capable:
+    """Which principals of a world hold a policy that may allow sts:AssumeRole: an Allow whose Action matches
+    it, or whose NotAction does not; a policy whose document is not loaded may (an answer names it then). An
+    over-approximation: conditions, resources and Denies are left to the evaluator."""
+
+    def __init__(self, source: FactSource) -> None:
+        self.source = source
+        self.groups = {
+            key: tuple(body.get("policies") or ())
+            for facts in source.world.accounts.values() for key, body in facts.of_kind("group").items()
+        }
+        self._policies: dict[str, bool] = {}
+
+    def __call__(self, arn: str) -> bool:
+        record = self.source.principals_by_arn.get(arn)
+        if record is None:
+            return False
+        arns = [*record.policies, *(p for g in record.groups for p in self.groups.get(g, ()))]
+        return any(self._policy(p) for p in arns)
+
+    def _policy(self, arn: str) -> bool:
+        if arn not in self._policies:
+            record = self.source.policies_by_arn.get(arn)
+            self._policies[arn] = record is None or record.document is None or _allows_assume(record.document)
+        return self._policies[arn]
+
+
+def _allows_assume(document: str) -> bool:
+    try:
+        statements = statements_of(document)
+    except (ValueError, AttributeError):
+        return True  # (the evaluator says what an unreadable document does; here it may allow)
+    for statement in statements:
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        if "Action" in statement:
+            if any(_matches(a) for a in _strings(statement["Action"])):
+                return True
+        elif "NotAction" in statement:
+            if not any(_matches(a) for a in _strings(statement["NotAction"])):
+                return True
+        else:
+            return True
+    return False
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _matches(pattern: str) -> bool:
+    """An IAM action pattern (`*`, `?`, case-insensitive) against sts:AssumeRole."""
+    return re.fullmatch(".*".join(".".join(map(re.escape, p.split("?"))) for p in pattern.lower().split("*")),
+                        _ASSUME) is not None
 
 
 def _depends_on(source: FactSource, role: str) -> tuple[set[str], set[str], bool]:
@@ -148,7 +220,8 @@ def affected_roles(before: World, after: World, old: FactSource, new: FactSource
                 direct.add(role)
     affected = set(direct)
     account_of = {**old.account_of, **new.account_of}
-    holding = {account_of.get(d) for d in direct}  # accounts holding a directly affected role
+    # Accounts holding a directly affected role that may assume another through its account's trust.
+    holding = {account_of.get(d) for d in direct if change.may_assume(d)}
     for role in roles - direct:
         for principals, accounts, anyone in trusts[role]:
             if (anyone and direct) or principals & direct or accounts & holding:

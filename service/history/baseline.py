@@ -36,6 +36,21 @@ def trust_identity(finding: Finding) -> str:
     )
 
 
+def resource_identity(finding: Finding) -> str:
+    """A resource-review finding: the resource (or role), the principal granted, the statement's content."""
+    return json.dumps(
+        [finding["resource"]["arn"], finding["principal"]["arn"], _canonical_json_text(finding.get("statement"))],
+        sort_keys=True,
+    )
+
+
+def audit_identity(finding: Finding) -> str:
+    """An audit finding: its check (category) and entity. Not its evidence, which holds ages that grow
+    every day: an accepted old access key stays accepted. (Two findings of one check on one entity, two keys
+    of a user, are one identity.)"""
+    return json.dumps([finding["category"], finding["entity"]["arn"]])
+
+
 def read_baseline(path: Path, identity: Identity) -> set[str]:
     """The identities of the findings in a previous run's `--format json` output.
 

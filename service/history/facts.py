@@ -177,6 +177,16 @@ class FactSet:
         return cls(unit, unit_id, load_id, by_kind)
 
     @classmethod
+    def parsed(
+        cls, unit: Unit, unit_id: str, load_id: str, facts: Sequence[tuple[str, str, Mapping[str, Any]]]
+    ) -> FactSet:
+        """From (kind, key, body) rows whose bodies are parsed already."""
+        by_kind: dict[str, dict[str, Mapping[str, Any]]] = {}
+        for kind, key, body in facts:
+            by_kind.setdefault(kind, {})[key] = body
+        return cls(unit, unit_id, load_id, by_kind)
+
+    @classmethod
     def empty(cls, unit: Unit, unit_id: str) -> FactSet:
         return cls(unit, unit_id, "", {})
 

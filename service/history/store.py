@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -10,6 +11,7 @@ from typing import Any, Protocol
 from service.errors import QueryError
 from service.history.facts import FactSet, Unit
 
+_BODIES_BATCH = 5000
 COUNT_FIELDS = (
     "principals", "users", "roles", "groups", "policies", "trustStatements", "crossAccountTrusts", "accounts",
     "organizationalUnits",
@@ -63,6 +65,9 @@ class HistoryStore:
     def __init__(self, reader: RowReader) -> None:
         self.reader = reader
         self._fact_sets: dict[str, FactSet] = {}  # a load's facts never change: both worlds share them
+        # A fact's body by its hash, parsed once: two loads of a unit share all but their changed facts, so
+        # the second world costs its hashes and the bodies of what changed (and its dicts are the same objects).
+        self._bodies: dict[str, Mapping[str, Any]] = {}
 
     async def loads(self, unit_id: str | None = None, limit: int = 10000) -> list[RecordedLoad]:
         rows = await self.reader.rows("history_loads", unitId=unit_id, limit=limit)
@@ -79,9 +84,14 @@ class HistoryStore:
 
     async def fact_set(self, load: RecordedLoad) -> FactSet:
         if load.id not in self._fact_sets:
-            rows = await self.reader.rows("history_load_facts", id=load.id)
-            facts = [(r["kind"], r["key"], r["body"]) for r in rows]
-            self._fact_sets[load.id] = FactSet.of(load.unit, load.unit_id, load.id, facts)
+            rows = await self.reader.rows("history_load_fact_hashes", id=load.id)
+            missing = sorted({r["hash"] for r in rows} - self._bodies.keys())
+            for start in range(0, len(missing), _BODIES_BATCH):
+                batch = missing[start : start + _BODIES_BATCH]
+                for found in await self.reader.rows("history_fact_bodies_of", hashes=batch):
+                    self._bodies[found["hash"]] = json.loads(found["body"])
+            facts = [(r["kind"], r["key"], self._bodies[r["hash"]]) for r in rows]
+            self._fact_sets[load.id] = FactSet.parsed(load.unit, load.unit_id, load.id, facts)
         return self._fact_sets[load.id]
 
     async def since_time(self, since: str) -> tuple[str, RecordedLoad | None]:

@@ -155,6 +155,7 @@ PAGED = {
     "adminsPage": "",
     "escalationsPage": f'principalArn: "{ROLE}"',
     "findings": "",
+    "changesPage": 'since: "2020-01-01T00:00:00Z"',
 }
 NOT_CURSORS = ["-1", "+1", " 1", "1 ", "1_0", "1e3", "0x10", "\u0661", "\uff11", "abc", "9" * 400, "1000000001"]
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from service.cli.questions import run_query
+from service.errors import AccessgraphError
 from tests.integration.history.conftest import A, B, account_a, account_b, changed_a, cli_json
 from tests.support.gaad import Account
 
@@ -64,3 +65,55 @@ def test_history_and_stats_rows(load: Callable[[Account], str]) -> None:
         "resources": 0,
     }
     assert (by_account[B]["crossAccountTrusts"], by_account[B]["outsideAccount"]) == (1, 1)
+
+
+PAGE = f"""query($since: String!, $first: Int!, $after: String) {{
+  changesPage(since: $since, first: $first, after: $after) {{
+    since totalCount hasMore endCursor
+    loads {{ unit unitId beforeId afterId }}
+    items {{
+      section
+      entity {{ unitId kind arn name change }}
+      document {{ {DOCUMENT} }}
+      link {{ {LINK} }}
+      access {{ role principal principalKind change hopsBefore hopsAfter conditionsBefore conditionsAfter }}
+      admin {{ principal change }}
+    }}
+  }}
+}}"""
+FIELD = {"entities": "entity", "documents": "document", "trusts": "document", "memberships": "link",
+         "attachments": "link", "access": "access", "admins": "admin"}
+
+
+def test_changes_page_pages_through_every_change_of_changes(load: Callable[[Account], str]) -> None:
+    first = load(account_a())
+    load(account_b())
+    load(changed_a(account_a()))
+    whole = run_query(CHANGES, {"since": first, "accountId": None})["changes"]
+    expected = [(section, row) for section in FIELD for row in whole[section]]
+    assert len({section for section, _ in expected}) >= 4  # several sections, so their order is tested
+
+    pages, after = [], None
+    while True:
+        page = run_query(PAGE, {"since": first, "first": 3, "after": after})["changesPage"]
+        assert page["totalCount"] == len(expected) and page["since"] == first
+        assert len(page["items"]) <= 3
+        pages.append(page)
+        if not page["hasMore"]:
+            assert page["endCursor"] is None
+            break
+        after = page["endCursor"]
+    assert len(pages) == -(-len(expected) // 3)
+    got = [(item["section"], item[FIELD[item["section"]]]) for page in pages for item in page["items"]]
+    assert got == expected
+    for page in pages:  # exactly one of the fields is set, the one `section` names
+        for item in page["items"]:
+            assert [k for k, v in item.items() if v is not None and k != "section"] == [FIELD[item["section"]]]
+    loads = [{k: c[k] for k in ("unit", "unitId", "beforeId", "afterId")} for c in whole["loads"]]
+    assert pages[0]["loads"] == loads
+
+
+def test_changes_page_refuses_a_cursor_it_did_not_give(load: Callable[[Account], str]) -> None:
+    first = load(account_a())
+    with pytest.raises(AccessgraphError, match="not a cursor this API returned"):
+        run_query(PAGE, {"since": first, "first": 3, "after": "-1"})

@@ -93,3 +93,35 @@ def test_sigkill_midway_leaves_the_previous_load_the_latest(graph: neo4j.Driver,
     assert one(graph, "MATCH (f:HistoryFact) RETURN count(f)") == facts
     write_plan(graph, plan_from_paths([bigger]))
     assert one(graph, "MATCH (l:HistoryLoad) RETURN count(l)") == 2
+
+
+def test_history_loads_flag_beats_the_variable(
+    graph: neo4j.Driver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from service.cli import main
+
+    monkeypatch.setenv("ACCESSGRAPH_HISTORY_LOADS", "1")
+    for index, account in enumerate((account_a(), changed_a(account_a()), changed_a(account_a()))):
+        folder = tmp_path / f"load-{index}"
+        folder.mkdir()
+        assert main(["load", "--quiet", "--history-loads", "2", str(account.write(folder))]) == 0
+    assert len(cli_json(capsys, "loads", "--account", A)) == 2
+    folder = tmp_path / "by-variable"
+    folder.mkdir()
+    assert main(["load", "--quiet", str(account_a().write(folder))]) == 0  # the variable again: keep 1
+    assert len(cli_json(capsys, "loads", "--account", A)) == 1
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "two", "1.5", ""])
+def test_a_bad_history_loads_flag_is_refused_before_anything_is_written(
+    graph: neo4j.Driver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    value: str,
+) -> None:
+    from service.cli import main
+
+    monkeypatch.setenv("ACCESSGRAPH_HISTORY_LOADS", "5")
+    assert main(["load", "--quiet", f"--history-loads={value}", str(account_a().write(tmp_path))]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--history-loads must be" in err and len(err.splitlines()) == 1, err
+    assert one(graph, "MATCH (l:HistoryLoad) RETURN count(l)") == 0
+    assert one(graph, "MATCH (a:Account {loaded: true}) RETURN count(a)") == 0
