@@ -20,7 +20,7 @@ def _text(value: object) -> str | None:
 
 
 def _texts(values: object) -> tuple[str, ...]:
-    return tuple(str(value) for value in values) if isinstance(values, list | tuple) else ()
+    return tuple(map(str, values)) if isinstance(values, list | tuple) else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,8 +445,10 @@ def account_security_records(rows: Sequence[Row]) -> list[AccountSecurityRecord]
         report, snapshot = account.get("report"), account.get("snapshot")
         if report is None and snapshot is None:
             continue  # facts without their load marker cannot happen after a committed load; never report them
+        # The snapshot's refusals, read once per account (not once per user).
+        not_collected = json.loads(snapshot.get("notCollected") or "{}") if snapshot is not None else {}
         users = tuple(
-            _user_credentials(account_id, name, facts, snapshot)
+            _user_credentials(account_id, name, facts, snapshot, not_collected)
             for name, facts in sorted(account["users"].items(), key=lambda item: (item[0] != "<root_account>", item[0]))
         )
         policy = snapshot.get("passwordPolicy") if snapshot else None
@@ -460,17 +462,20 @@ def account_security_records(rows: Sequence[Row]) -> list[AccountSecurityRecord]
             users,
             tuple(sorted((_trail(t) for t in account["trails"]), key=lambda t: (t.home_region or "", t.name))),
             tuple(sorted((_recorder(r) for r in account["recorders"]), key=lambda r: r.name)),
-            json.loads(snapshot["notCollected"]) if snapshot and snapshot.get("notCollected") else {},
+            not_collected,
         ))
     return found
 
 
 def _user_credentials(
-    account_id: str, name: str, facts: Mapping[str, Any], snapshot: Mapping[str, Any] | None
+    account_id: str,
+    name: str,
+    facts: Mapping[str, Any],
+    snapshot: Mapping[str, Any] | None,
+    not_collected: Mapping[str, Any],
 ) -> UserCredentialRecord:
     row: Mapping[str, Any] = facts.get("row") or {}
     is_root = name == "<root_account>"
-    not_collected = json.loads(snapshot.get("notCollected") or "{}") if snapshot is not None else {}
     # The snapshot lists every key of every IAM user with its id; the root user's keys only the report shows.
     if snapshot is not None and not is_root and "AccessKeys" not in not_collected:
         keys = sorted(facts["keys"], key=lambda key: str(key.get("created") or ""))

@@ -187,15 +187,22 @@ class AccountSnapshot:
 
         profiles: dict[str, Profile] = {}
         holders: dict[str, list[str]] = {}
+        # A group's policies as its members hold them (`via` the group): one list per group, shared by its
+        # members, not a new reference per member and policy (at 100k principals, hundreds of thousands).
+        through: dict[str, list[PolicyRef]] = {}
         for record in principals:
             refs = [policy(p) for p in record.policies]
             for group_arn in record.groups:
-                group = groups.get(group_arn)
-                if group is None:
-                    continue
-                for p in group.policies:
-                    ref = policy(p)
-                    refs.append(PolicyRef(ref.arn, ref.name, ref.kind, ref.known, ref.document, group_arn, group.name))
+                inherited = through.get(group_arn)
+                if inherited is None:
+                    group = groups.get(group_arn)
+                    if group is None:
+                        continue
+                    inherited = through[group_arn] = [
+                        PolicyRef(ref.arn, ref.name, ref.kind, ref.known, ref.document, group_arn, group.name)
+                        for ref in map(policy, group.policies)
+                    ]
+                refs += inherited
             for held in dict.fromkeys(ref.arn for ref in refs):
                 holders.setdefault(held, []).append(record.arn)
             profiles[record.arn] = Profile(
