@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from service.cli import jsonout
 from service.cli.baseline import apply_baseline, baseline_options
+from service.cli.batch import without_cycle_collection
 from service.cli.questions import FORMATS, _print_rows, fail_on_categories
 from service.errors import QueryError
 
@@ -47,6 +48,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _audit(args: argparse.Namespace) -> int:
+    with without_cycle_collection():  # the organization's findings and their json, made and dropped once
+        return _audit_run(args)
+
+
+def _audit_run(args: argparse.Namespace) -> int:
     from service.audit import CATEGORY_NAMES, settings_at
 
     fail_on = fail_on_categories(args.fail_on, CATEGORY_NAMES)

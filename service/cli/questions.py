@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from service.cli import jsonout
 from service.cli.baseline import apply_baseline, baseline_options
+from service.cli.batch import without_cycle_collection
 from service.errors import AccessgraphError, QueryError
 
 if TYPE_CHECKING:  # imported when a question runs: the driver and the evaluator cost most of a run
@@ -219,7 +220,8 @@ def run_pages(query: str, variables: dict[str, Any], field: str) -> list[dict[st
         finally:
             await reader.close()
 
-    return asyncio.run(pages())
+    with without_cycle_collection():
+        return asyncio.run(pages())
 
 
 async def _run(query: str, variables: dict[str, Any], context: Any = None) -> dict[str, Any]:
