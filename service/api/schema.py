@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -39,6 +39,9 @@ from service.history.store import RecordedLoad
 from service.reachability import model, navigation
 from service.reachability.trusts import CATEGORIES
 
+S = TypeVar("S")
+T = TypeVar("T")
+
 # Lucene builds one automaton per word, and refuses one over 1,000 states.
 MAX_SEARCH_WORD = 1000
 
@@ -63,12 +66,30 @@ def _bounded(accesses: Sequence[model.Access], limit: int | None, info: Info[Con
     return [Access.of(a) for a in accesses]
 
 
-def _window(total: int, first: int, after: str | None, info: Info[Context, None]) -> tuple[int, int]:
-    """The [offset, end) of the page after cursor `after` (an offset this API returned)."""
+def _first_within(first: int, info: Info[Context, None]) -> None:
     if not 1 <= first <= info.context.limits.max_result_limit:
         raise QueryError(f"first must be between 1 and {info.context.limits.max_result_limit}")
+
+
+@dataclass(frozen=True)
+class _Slice(Generic[T]):
+    """One page of a listing: what every `...Page` type answers besides its own fields."""
+
+    total_count: int
+    items: list[T]
+    has_more: bool
+    end_cursor: str | None
+
+
+def _slice(
+    found: Sequence[S], first: int, after: str | None, info: Info[Context, None], make: Callable[[S], T]
+) -> _Slice[T]:
+    """The `first` items after cursor `after` (an offset this API returned), each made by `make`."""
+    _first_within(first, info)
     offset = navigation.cursor_offset(after)
-    return offset, min(offset + first, max(total, offset))
+    end = min(offset + first, max(len(found), offset))
+    more = end < len(found)
+    return _Slice(len(found), [make(item) for item in found[offset:end]], more, str(end) if more else None)
 
 
 async def _trusts(
@@ -106,13 +127,9 @@ async def _changes(
 
 
 def _page(accesses: Sequence[model.Access], first: int, after: str | None, info: Info[Context, None]) -> AccessPage:
-    offset, end = _window(len(accesses), first, after, info)
-    items = accesses[offset:end]
+    page = _slice(accesses, first, after, info, Access.of)
     return AccessPage(
-        total_count=len(accesses),
-        items=[Access.of(a) for a in items],
-        has_more=end < len(accesses),
-        end_cursor=str(end) if end < len(accesses) else None,
+        total_count=page.total_count, items=page.items, has_more=page.has_more, end_cursor=page.end_cursor
     )
 
 
@@ -347,12 +364,9 @@ class Query:
         after: str | None = None,
     ) -> CrossAccountTrustPage:
         findings = await _trusts(info, account_id, outside_organization_only, category)
-        offset, end = _window(len(findings), first, after, info)
+        page = _slice(findings, first, after, info, CrossAccountTrust.of)
         return CrossAccountTrustPage(
-            total_count=len(findings),
-            items=[CrossAccountTrust.of(f) for f in findings[offset:end]],
-            has_more=end < len(findings),
-            end_cursor=str(end) if end < len(findings) else None,
+            total_count=page.total_count, items=page.items, has_more=page.has_more, end_cursor=page.end_cursor
         )
 
     @strawberry.field(
@@ -369,12 +383,9 @@ class Query:
         after: str | None = None,
     ) -> ExternalAccessPage:
         found = await info.context.reachability.external_access(account_id, category)
-        offset, end = _window(len(found), first, after, info)
+        page = _slice(found, first, after, info, ExternalAccessFinding.of)
         return ExternalAccessPage(
-            total_count=len(found),
-            items=[ExternalAccessFinding.of(f) for f in found[offset:end]],
-            has_more=end < len(found),
-            end_cursor=str(end) if end < len(found) else None,
+            total_count=page.total_count, items=page.items, has_more=page.has_more, end_cursor=page.end_cursor
         )
 
     @strawberry.field(
@@ -401,12 +412,12 @@ class Query:
         settings: AuditSettings = settings_at(as_of, max_key_age, max_unused)
         reader = info.context.reader
         audit = (await findings(info.context.reachability, reader, account_id, settings)).only(category)
-        offset, end = _window(len(audit.findings), first, after, info)
+        page = _slice(audit.findings, first, after, info, Finding.of)
         return FindingPage(
-            total_count=len(audit.findings),
-            items=[Finding.of(f) for f in audit.findings[offset:end]],
-            has_more=end < len(audit.findings),
-            end_cursor=str(end) if end < len(audit.findings) else None,
+            total_count=page.total_count,
+            items=page.items,
+            has_more=page.has_more,
+            end_cursor=page.end_cursor,
             unchecked=[UncheckedCheck(category=u.category, account_id=u.account_id, reason=u.reason)
                        for u in audit.unchecked],
         )
@@ -451,10 +462,10 @@ class Query:
         after: str | None = None,
     ) -> ChangesPage:
         found, items = await _changes(info, since, account_id)
-        offset, end = _window(len(items), first, after, info)
+        page = _slice(items, first, after, info, lambda item: item)
         return ChangesPage(
-            since=found.since, loads=found.loads, total_count=len(items), items=list(items[offset:end]),
-            has_more=end < len(items), end_cursor=str(end) if end < len(items) else None,
+            since=found.since, loads=found.loads, total_count=page.total_count, items=page.items,
+            has_more=page.has_more, end_cursor=page.end_cursor,
         )
 
     @strawberry.field(description="Each recorded load with its counts, newest first: rows to chart over `time`")
@@ -463,8 +474,7 @@ class Query:
     ) -> list[HistoryRow]:
         from service.history.store import HistoryStore
 
-        if not 1 <= first <= info.context.limits.max_result_limit:
-            raise QueryError(f"first must be between 1 and {info.context.limits.max_result_limit}")
+        _first_within(first, info)
         loads = await HistoryStore(info.context.reader).loads(account_id, first)
         return [history_row(load) for load in loads]
 
