@@ -355,9 +355,14 @@ def _trust_review(args: argparse.Namespace) -> int:
             for f in findings
         ]
         _print_rows(rows, args.format)
+    return gate("trust-review", judged, fail_on)
+
+
+def gate(command: str, judged: Sequence[dict[str, Any]], fail_on: set[str]) -> int:
+    """A review's exit code: 1, said on stderr, when a judged finding is in a `--fail-on` category."""
     failing = [f for f in judged if fail_on & set(f["categories"])]
     if failing:
-        print(f"trust-review: {len(failing)} finding(s) in {', '.join(sorted(fail_on))}", file=sys.stderr)
+        print(f"{command}: {len(failing)} finding(s) in {', '.join(sorted(fail_on))}", file=sys.stderr)
         return 1
     return 0
 
@@ -394,11 +399,7 @@ def _resource_review(args: argparse.Namespace) -> int:
             for f in findings
         ]
         _print_rows(rows, args.format)
-    failing = [f for f in judged if fail_on & set(f["categories"])]
-    if failing:
-        print(f"resource-review: {len(failing)} finding(s) in {', '.join(sorted(fail_on))}", file=sys.stderr)
-        return 1
-    return 0
+    return gate("resource-review", judged, fail_on)
 
 
 def _print_accesses(accesses: list[dict[str, Any]], fmt: str, *, technique: bool = False) -> None:
