@@ -127,6 +127,19 @@ def graph(neo4j_driver: neo4j.Driver) -> neo4j.Driver:
     return neo4j_driver
 
 
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """moto's AWS for the live paths, with credentials of its own (never a profile of the machine's)."""
+    from moto import mock_aws  # only the live-path tests pay for importing moto
+
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    with mock_aws():
+        yield
+
+
 def pytest_collection_modifyitems(config: Any, items: list[pytest.Item]) -> None:
     for item in items:
         if "graph" in getattr(item, "fixturenames", ()) or "neo4j_driver" in getattr(item, "fixturenames", ()):

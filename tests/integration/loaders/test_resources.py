@@ -7,13 +7,11 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import neo4j
 import pytest
-from moto import mock_aws
 
 from loaders.collect import collect_gaad, collect_resources, plan_from_live
 from loaders.pipeline import plan_from_paths, write_plan
@@ -183,16 +181,6 @@ def test_a_failed_load_keeps_the_previous_resources(graph: neo4j.Driver, tmp_pat
     assert graph_state(graph) == before
     load_files(graph, tmp_path, partner())  # nothing left locked or half-written
     assert graph_state(graph) == before
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
-        yield
 
 
 def test_collect_then_load_gives_the_live_graph(aws: None, graph: neo4j.Driver, tmp_path: Path) -> None:

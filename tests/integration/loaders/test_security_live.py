@@ -4,7 +4,6 @@ loaded, and `collect --security` then `load` giving the graph `load --live --sec
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,6 @@ import boto3
 import botocore.exceptions
 import neo4j
 import pytest
-from moto import mock_aws
 
 from loaders import live
 from loaders.collect import plan_from_live
@@ -24,16 +22,6 @@ from tests.conftest import empty_database
 from tests.support.graph_state import graph_state
 
 ACCOUNT = "123456789012"  # moto's
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
-        yield
 
 
 def tutorial_account() -> None:

@@ -22,16 +22,6 @@ ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
-        yield
-
-
-@pytest.fixture
 def aws_managed_policies(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """moto with every real AWS managed policy (as GAAD returns them: without PolicyName)."""
     monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,6 @@ import boto3
 import botocore.client
 import botocore.exceptions
 import pytest
-from moto import mock_aws
 
 from loaders import live, live_resources
 from loaders.collect import collect_resources, plan_from_live
@@ -25,16 +23,6 @@ ACCOUNT = "123456789012"  # moto's
 SHARED = {"Version": "2012-10-17", "Statement": [{
     "Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:root"},
     "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-assets/*"}]}
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
-        yield
 
 
 def make_resources(region: str = "us-east-1") -> dict[str, str]:
