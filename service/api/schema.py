@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
@@ -35,6 +36,8 @@ from service.api.types import (
 from service.audit import CATEGORY_NAMES, AuditSettings, findings, settings_at
 from service.errors import QueryError
 from service.escalation.catalogue import load_catalogue
+from service.history.columns import COUNT_NAMES, AccountCounts
+from service.history.counts import account_counts
 from service.history.store import RecordedLoad
 from service.reachability import model, navigation
 from service.reachability.trusts import CATEGORIES
@@ -156,29 +159,16 @@ def history_row(load: RecordedLoad) -> HistoryRow:
         time=load.time, load_id=load.id, unit=load.unit, unit_id=load.unit_id, source=load.source, commit=load.commit,
         principals=c["principals"], users=c["users"], roles=c["roles"], groups=c["groups"], policies=c["policies"],
         trust_statements=c["trustStatements"], cross_account_trusts=c["crossAccountTrusts"], accounts=c["accounts"],
-        organizational_units=c["organizationalUnits"],
+        organizational_units=c["organizationalUnits"], **{name: load.derived.get(name) for name in COUNT_NAMES},
     )
 
 
-def stats_row(
-    load: RecordedLoad,
-    findings: Sequence[model.TrustFinding],
-    admins: int | None = None,
-    audit_findings: int | None = None,
-    resources: int | None = None,
-) -> StatsRow:
+def stats_row(load: RecordedLoad, counts: AccountCounts) -> StatsRow:
     c = load.counts
-
-    def category(name: str) -> int:
-        return sum(1 for f in findings if name in f.categories)
-
     return StatsRow(
         account_id=load.unit_id, time=load.time, load_id=load.id, principals=c["principals"], users=c["users"],
-        roles=c["roles"], groups=c["groups"], policies=c["policies"], cross_account_trusts=len(findings),
-        outside_account=category("outside-account"), outside_organization=category("outside-organization"),
-        any_principal=category("any-principal"), unloaded_account=category("unloaded-account"),
-        external_without_external_id=category("external-without-external-id"),
-        without_mfa=category("without-mfa"), admins=admins, findings=audit_findings, resources=resources,
+        roles=c["roles"], groups=c["groups"], policies=c["policies"],
+        **{f.name: getattr(counts, f.name) for f in dataclasses.fields(counts)},
     )
 
 
@@ -486,20 +476,5 @@ class Query:
             load for load in await HistoryStore(info.context.reader).latest(None)
             if load.unit == "account" and account_id in (None, load.unit_id)
         ]
-        reachability = info.context.reachability
-        trusts = await reachability.cross_account_trusts(account_id)
-        audit = await findings(reachability, info.context.reader, account_id, settings_at(None))
-        audited = {u.account_id for u in await info.context.reader.account_security(account_id)}
-        resources = await info.context.reader.account_resources(account_id)
-        rows = []
-        for load in latest:
-            account = load.unit_id
-            admins = len(await reachability.admins(account, escalation=False))
-            rows.append(stats_row(
-                load,
-                [f for f in trusts if f.role.account_id == account],
-                admins,
-                sum(1 for f in audit.findings if f.account_id == account) if account in audited else None,
-                sum(1 for r in resources if r.account_id == account),
-            ))
-        return rows
+        counts = await account_counts(info.context.reachability, info.context.reader, account_id)
+        return [stats_row(load, counts.get(load.unit_id) or AccountCounts()) for load in latest]

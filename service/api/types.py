@@ -500,6 +500,31 @@ class HistoryRow:
     )
     accounts: int = strawberry.field(description="Organization loads: member accounts")
     organizational_units: int
+    # The graph's counts right after the load (docs/history.md "Counts per load"): null for an organization's
+    # load, a load recorded before they were, or a run killed before it wrote them.
+    outside_account: int | None = strawberry.field(description="Trust findings by category, as stats counts them")
+    outside_organization: int | None
+    any_principal: int | None
+    unloaded_account: int | None
+    external_without_external_id: int | None
+    without_mfa: int | None
+    admins: int | None = strawberry.field(description="Administrators (#13's definition, without escalation)")
+    findings: int | None = strawberry.field(
+        description="Audit findings (#16, default thresholds); also null when the account had no credential or "
+        "security data loaded"
+    )
+    findings_critical: int | None
+    findings_high: int | None
+    findings_medium: int | None
+    findings_low: int | None
+    resources: int | None = strawberry.field(description="Loaded resources (#14), then by type")
+    s3_buckets: int | None
+    kms_keys: int | None
+    sqs_queues: int | None
+    sns_topics: int | None
+    lambda_functions: int | None
+    secrets: int | None
+    ecr_repositories: int | None
 
 
 @strawberry.type(description="One loaded account now: a flat row for dashboards (null: not available yet)")
@@ -526,7 +551,18 @@ class StatsRow:
         description="Audit findings of the account now (#16, default thresholds); null when no credential or "
         "security data of the account is loaded"
     )
-    resources: int | None = strawberry.field(description="Loaded resources of the account (#14)")
+    findings_critical: int | None = strawberry.field(description="Audit findings by severity (null as findings)")
+    findings_high: int | None
+    findings_medium: int | None
+    findings_low: int | None
+    resources: int | None = strawberry.field(description="Loaded resources of the account (#14), then by type")
+    s3_buckets: int | None
+    kms_keys: int | None
+    sqs_queues: int | None
+    sns_topics: int | None
+    lambda_functions: int | None
+    secrets: int | None
+    ecr_repositories: int | None
 
 
 @strawberry.type(description="An audit finding (#16): where an account departs from the tutorial's best practices")

@@ -6,14 +6,22 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from loaders.graph_writer import DEFAULT_BATCH_SIZE
 from loaders.progress import Progress, SilentProgress, StderrProgress
 from service.errors import InputError
 
+if TYPE_CHECKING:
+    import neo4j
+
+    from loaders.pipeline import LoadPlan
+    from service.database import Neo4jSettings
+
 # How long a failed account transaction is run again (a deadlock between parallel workers, a lost
 # connection, a cluster leader change): long enough for a few attempts of a 10k-role account.
 LOAD_RETRY_SECONDS = 300.0
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     load = subparsers.add_parser(
@@ -174,12 +182,38 @@ def run_load(args: argparse.Namespace) -> int:
             apply_schema(driver, settings.database)
             summary = write_plan(driver, plan, database=settings.database, batch_size=args.batch_size,
                                  progress=progress, workers=args.workers, keep_loads=keep)
+            _record_counts(driver, settings, plan, progress)
         finally:
             driver.close()
     if args.json:
         json.dump(summary.as_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
     return 0
+
+
+def _record_counts(driver: neo4j.Driver, settings: Neo4jSettings, plan: LoadPlan, progress: Progress) -> None:
+    """The history rows' counts of the accounts the run touched (service/history/counts.py), after every
+    write committed: a failure here leaves the loads written and their counts null, and says so."""
+    import time
+
+    from neo4j.exceptions import DriverError, Neo4jError
+
+    from service.errors import AccessgraphError, LoadError
+    from service.history.counts import record_counts, touched_accounts
+
+    accounts = touched_accounts(plan)
+    if not accounts:
+        return
+    started = time.monotonic()
+    progress.note(f"history: working out the counts of {len(accounts)} account(s)")
+    try:
+        recorded = record_counts(driver, settings, accounts)
+    except (Neo4jError, DriverError, OSError, AccessgraphError) as exc:
+        raise LoadError(
+            f"every load was written, but the history counts of {len(accounts)} account(s) were not recorded "
+            f"(their history rows show null counts): {exc}"
+        ) from exc
+    progress.note(f"history: counts recorded on {recorded} load(s) in {time.monotonic() - started:.1f} s")
 
 
 def run_collect(args: argparse.Namespace) -> int:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from service.errors import QueryError
+from service.history.columns import camel as _camel
+from service.history.columns import recorded_counts
 from service.history.facts import FactSet, Unit
 
 _BODIES_BATCH = 5000
@@ -34,6 +36,8 @@ class RecordedLoad:
     commit: str
     facts: int
     counts: Mapping[str, int]
+    # Worked out from the graph right after the load (service/history/counts.py); None: not recorded.
+    derived: Mapping[str, int | None] = field(default_factory=dict)
 
     @classmethod
     def from_properties(cls, props: Mapping[str, Any]) -> RecordedLoad:
@@ -41,12 +45,15 @@ class RecordedLoad:
             id=str(props["id"]), unit="organization" if props["unit"] == "organization" else "account",
             unit_id=str(props["unitId"]), time=str(props["time"]), source=str(props.get("source") or ""),
             commit=str(props.get("commit") or "unknown"), facts=int(props.get("facts") or 0),
-            counts={name: int(props.get(name) or 0) for name in COUNT_FIELDS},
+            counts={name: int(props.get(name) or 0) for name in COUNT_FIELDS}, derived=recorded_counts(props),
         )
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "unit": self.unit, "unitId": self.unit_id, "time": self.time, "source": self.source,
-                "commit": self.commit, "facts": self.facts, **self.counts}
+                "commit": self.commit, "facts": self.facts, **self.counts, **self.derived_json()}
+
+    def derived_json(self) -> dict[str, int | None]:
+        return {_camel(name): value for name, value in self.derived.items()}
 
 
 def parse_since(text: str) -> str | None:
