@@ -57,6 +57,7 @@ class AdminView:
     policy: Policy
     counts: bool
     conditional: bool
+    allows: bool = False  # an Allow that covers everything: without one in some identity policy, no admin
 
 
 def covers_everything(patterns: tuple[str, ...] | None, everything: str) -> bool:
@@ -88,7 +89,7 @@ def admin_view(policy: Policy, *, scp: bool = False) -> AdminView:
     if isinstance(found, AdminView):
         return found
     statements: list[Statement] = []
-    counts = conditional = False
+    counts = conditional = allows = False
     for statement in policy.statements:
         ceiling = scp and statement.effect == "Deny" and not statement.conditions
         found = None if ceiling else _admin_statement(statement)
@@ -101,8 +102,9 @@ def admin_view(policy: Policy, *, scp: bool = False) -> AdminView:
             continue
         statements.append(found)
         counts = True
+        allows = allows or found.effect == "Allow"
         conditional = conditional or bool(statement.conditions)
-    found = AdminView(replace(policy, statements=tuple(statements)), counts, conditional)
+    found = AdminView(replace(policy, statements=tuple(statements)), counts, conditional, allows)
     policy.compiled_cache[cache_key] = found
     return found
 
@@ -160,8 +162,8 @@ def admins_of(entries: Iterable[AccountEntry]) -> list[Access]:
         for profile in entry.profiles.values():
             views = [admin_view(p) for p in profile.identity_policies]
             unknown = bool(profile.unknown_policies)
-            if not unknown and not any(v.counts for v in views):
-                continue  # nothing can allow `*` on `*`
+            if not unknown and not any(v.allows for v in views):
+                continue  # no identity policy allows `*` on `*` (boundaries and SCPs only take away)
             boundary = profile.boundary_policies
             boundary_view = admin_view(boundary[0]) if boundary else None
             conditional = (

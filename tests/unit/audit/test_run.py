@@ -15,7 +15,7 @@ from service.audit.run import audit, findings
 from service.database.records import AccountSecurityRecord, RoleUsageRecord, SecurityLoadRecord
 from service.errors import QueryError
 from service.evaluation import parse_policy
-from service.reachability.admins import admins_of
+from service.reachability.admins import admin_view, admins_of
 from service.reachability.index import PrincipalIndex
 from service.reachability.model import Access
 from service.reachability.profiles import AccountEntry
@@ -133,8 +133,23 @@ def test_the_admins_are_the_escalation_issues_administrators() -> None:
 def test_star_on_star_is_decided_by_pattern_cover(statements: list[dict[str, object]], admin: bool) -> None:
     policy = parse_policy(document(*statements), name="p")
     assert (full_admin_statement(policy) is not None) is admin
+    # admins_of weighs only principals with such an Allow (a Deny alone, or with lesser Allows, makes none).
+    assert admin_view(policy).allows is admin
     # The quick look that spares the parse of most policies never misses one (NotAction: left to the parser).
     assert may_allow_everything(document(*statements)) is (admin or "NotAction" in statements[0])
+
+
+def test_a_principal_no_identity_policy_allows_everything_is_not_evaluated(monkeypatch: pytest.MonkeyPatch) -> None:
+    import service.reachability.admins as admins
+
+    a = tutorial()
+    a.user("guarded", [a.policy("Guard", deny("iam:*", "*"), allow("s3:GetObject", "*"))])
+    entry = run(reachability(AuditFakeSource(a)).view.entries([A]))[A]
+    weighed: list[str] = []
+    decide = admins.admin_decision
+    monkeypatch.setattr(admins, "admin_decision", lambda p, *o: weighed.append(p.name) or decide(p, *o))
+    found = [access.principal.name for access in admins_of([entry])]
+    assert "guarded" not in weighed and sorted(found) == ["contractor", "jesse", "segun"]
 
 
 @pytest.mark.parametrize(
