@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -15,10 +16,11 @@ from service.audit.run import audit, findings
 from service.database.records import AccountSecurityRecord, RoleUsageRecord, SecurityLoadRecord
 from service.errors import QueryError
 from service.evaluation import parse_policy
+from service.evaluation.engine import Decision
 from service.reachability.admins import admin_view, admins_of
 from service.reachability.index import PrincipalIndex
 from service.reachability.model import Access
-from service.reachability.profiles import AccountEntry
+from service.reachability.profiles import AccountEntry, Profile
 from service.reachability.questions import Reachability
 from tests.unit.audit.aws_shapes import report, root_row, security, snapshot, user_row
 from tests.unit.reachability.fake_source import FakeAccount, FakeSource, allow, deny, document, run
@@ -147,9 +149,15 @@ def test_a_principal_no_identity_policy_allows_everything_is_not_evaluated(monke
     entry = run(reachability(AuditFakeSource(a)).view.entries([A]))[A]
     weighed: list[str] = []
     decide = admins.admin_decision
-    monkeypatch.setattr(admins, "admin_decision", lambda p, *o: weighed.append(p.name) or decide(p, *o))
-    found = [access.principal.name for access in admins_of([entry])]
-    assert "guarded" not in weighed and sorted(found) == ["contractor", "jesse", "segun"]
+
+    def counted(profile: Profile, *rest: Any) -> Decision:
+        weighed.append(profile.name)
+        return decide(profile, *rest)
+
+    monkeypatch.setattr(admins, "admin_decision", counted)
+    found = [access.principal.arn for access in admins_of([entry])]
+    assert "guarded" not in weighed
+    assert found == sorted(a.arn(*kind) for kind in (("role", "contractor"), ("user", "jesse"), ("user", "segun")))
 
 
 @pytest.mark.parametrize(
