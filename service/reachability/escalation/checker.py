@@ -22,6 +22,7 @@ from service.reachability.escalation.grants import Context, profile_may, who_may
 from service.reachability.escalation.steps import (
     ALLOW_ALL,
     NOT_BOUND,
+    AccountCredentials,
     Escalation,
     Grant,
     authored_policy,
@@ -56,6 +57,8 @@ class AccountChecker:
         self._roles: dict[str, Role | None] = {}
         self._becoming: dict[_Becoming, list[Escalation]] = {}
         self._gains: list[Escalation] | None = None
+        self._credentials: AccountCredentials | None = None
+        self._credentials_read = False
         self.view: IndexView
         self.assumers: Assumers
 
@@ -95,6 +98,15 @@ class AccountChecker:
         if arn not in self._roles:
             self._roles[arn] = await self.assumers.role(arn)
         return self._roles[arn]
+
+    async def credentials(self) -> AccountCredentials | None:
+        """The account's loaded credential report and security snapshot (None: neither is loaded), read on
+        first use by a credential technique and kept with the checker, which is kept per generation."""
+        if not self._credentials_read:
+            records = await self.view.source.account_security(self.entry.account_id)
+            self._credentials = AccountCredentials(records[0]) if records else None
+            self._credentials_read = True
+        return self._credentials
 
     async def gains(self) -> list[Escalation]:
         """The escalations after which the actor acts with more: a policy on itself or its group, a new
@@ -164,7 +176,8 @@ class AccountChecker:
             elif profile.kind == "role" and Placeholder.TARGET_ROLE.template in holders:
                 found += await self._on_roles(technique, [profile], leave_out)
             elif profile.kind == "user" and Placeholder.TARGET_USER.template in holders:
-                found += self._on_users(technique, [profile], leave_out)
+                credentials = await self.credentials() if technique.decided_by is Evidence.CREDENTIAL_STATE else None
+                found += self._on_users(technique, [profile], leave_out, credentials)
         return found
 
     # --- binding --------------------------------------------------------------------------------------
@@ -319,11 +332,21 @@ class AccountChecker:
         ]
 
     def _on_users(
-        self, technique: Technique, users: Sequence[Profile], leave_out: frozenset[str] = frozenset()
+        self,
+        technique: Technique,
+        users: Sequence[Profile],
+        leave_out: frozenset[str] = frozenset(),
+        credentials: AccountCredentials | None = None,
     ) -> list[Escalation]:
+        """`credentials`: the account's loaded credential data, which decides a credential technique's
+        prerequisites (a user it says does not meet one is no target); None: possible, state unknown."""
         found: list[Escalation] = []
         origin = technique.outcome.policy
+        needed = [p for p in technique.prerequisites if p.evidence is Evidence.CREDENTIAL_STATE]
         for user in users:
+            facts = credentials.of(user.arn) if credentials is not None else None
+            if facts is not None and any(facts.meets(p) is False for p in needed):
+                continue
             policies: list[PolicyRef | None] = [None]
             if origin is PolicyOrigin.MANAGED:
                 policies = list(self._managed_bindings(technique.actions[0].action, user.arn, leave_out))
@@ -338,7 +361,7 @@ class AccountChecker:
                         continue
                     after = with_policies(user, [policy]) if policy is not None else None
                     actor_ref = self.entry.profiles[actor].ref
-                    found.append(escalation(actor_ref, technique, user.ref, grants, user.arn, after))
+                    found.append(escalation(actor_ref, technique, user.ref, grants, user.arn, after, credentials=facts))
         return found
 
     async def _on_roles(

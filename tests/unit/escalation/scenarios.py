@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from service.database.records import AccessKeyRecord, AccountSecurityRecord, UserCredentialRecord
 from service.escalation import Evidence, Placeholder, PolicyOrigin, Prerequisite, Technique, load_catalogue
 from service.reachability.escalation.steps import NOT_BOUND
 from tests.unit.reachability.fake_source import FakeAccount, FakeOrganization, FakeSource, allow, deny, trusting
@@ -63,6 +64,43 @@ def variants_of(technique: Technique) -> list[str]:
     return found
 
 
+@dataclass(frozen=True)
+class VictimCredentials:
+    """The victim user's row of a loaded credential report: its access keys and whether it has a console
+    password. `in_report` False: the report predates the user (the account has a report, the user no row)."""
+
+    access_keys: int = 0
+    login_profile: bool = False
+    in_report: bool = True
+
+
+def meeting(technique: Technique) -> VictimCredentials:
+    """Credentials of the victim that meet the technique's credential prerequisites."""
+    return VictimCredentials(0, Prerequisite.LOGIN_PROFILE_PRESENT in technique.prerequisites)
+
+
+def credential_report(victim: str, credentials: VictimCredentials) -> AccountSecurityRecord:
+    keys = tuple(
+        AccessKeyRecord(None, slot, True, "2026-01-01T00:00:00+00:00", None, None)
+        for slot in range(1, credentials.access_keys + 1)
+    )
+    user = UserCredentialRecord(
+        victim,
+        "victim",
+        False,
+        "2025-01-01T00:00:00+00:00",
+        credentials.login_profile,
+        None,
+        False,
+        None,
+        False,
+        (),
+        keys,
+    )
+    users = (user,) if credentials.in_report else ()
+    return AccountSecurityRecord(A, "2026-02-01T00:00:00+00:00", False, None, {}, users, (), ())
+
+
 @dataclass
 class Scenario:
     source: FakeSource
@@ -70,7 +108,9 @@ class Scenario:
     reached: str  # the ARN the escalation reaches (the role or user it becomes, the group, the policy)
 
 
-def scenario(technique: Technique, variant: str = "applies") -> Scenario:
+def scenario(technique: Technique, variant: str = "applies", credentials: VictimCredentials | None = None) -> Scenario:
+    """`credentials`: the victim's row of a credential report loaded for the account (None: no credential
+    data loaded)."""
     a = FakeAccount(A)
     prerequisites = technique.prerequisites
     holders = {x.resource for x in technique.actions}
@@ -130,7 +170,8 @@ def scenario(technique: Technique, variant: str = "applies") -> Scenario:
         organization.attach("r-root", "full", allow("*"))
         organization.attach(A, "guard", deny(technique.actions[0].action))
     reached = _reached(technique, binding, attacker)
-    return Scenario(FakeSource(a, organization=organization), attacker, reached)
+    security = [credential_report(victim, credentials)] if credentials is not None else []
+    return Scenario(FakeSource(a, organization=organization, security=security), attacker, reached)
 
 
 def _reached(technique: Technique, binding: dict[str, str], attacker: str) -> str:
