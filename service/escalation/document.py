@@ -194,6 +194,8 @@ def _prerequisites(technique: Technique) -> str:
     parts = [f"`{p.value}`" for p in technique.prerequisites]
     if technique.trusted_services:
         parts.append("trusts " + " or ".join(f"`{s}`" for s in technique.trusted_services))
+    if technique.helper_services:
+        parts.append("helper trusts " + " or ".join(f"`{s}`" for s in technique.helper_services))
     return "<br>".join(parts) or "-"
 
 

@@ -21,7 +21,6 @@ from service.reachability.decide import ClassAnswers, Target, decide, member_pat
 from service.reachability.escalation.grants import Context, profile_may, who_may
 from service.reachability.escalation.steps import (
     ALLOW_ALL,
-    NOT_BOUND,
     AccountCredentials,
     Escalation,
     Grant,
@@ -37,6 +36,7 @@ from service.reachability.profiles import ASSUME_ROLE, AccountEntry, PolicyRef, 
 from service.reachability.who_can_assume import Assumers
 
 ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
+_HELPER = Placeholder.HELPER_ROLE.template
 
 
 class AccountChecker:
@@ -45,16 +45,13 @@ class AccountChecker:
     def __init__(self, entry: AccountEntry, groups: Sequence[GroupRecord], techniques: Sequence[Technique]) -> None:
         self.entry = entry
         self.groups = list(groups)
-        self.techniques = [
-            t
-            for t in techniques
-            if t.decided_by is not Evidence.INVENTORY and not NOT_BOUND.intersection(t.prerequisites)
-        ]
+        self.techniques = [t for t in techniques if t.decided_by is not Evidence.INVENTORY]
         self._may: dict[
             tuple[str, Hashable, tuple[tuple[str, tuple[str, ...]], ...], frozenset[str]], dict[str, Access]
         ] = {}
         self.targets = TargetClasses(entry)
         self._roles: dict[str, Role | None] = {}
+        self._helpers: dict[tuple[str, ...], list[str]] = {}
         self._becoming: dict[_Becoming, list[Escalation]] = {}
         self._gains: list[Escalation] | None = None
         self._credentials: AccountCredentials | None = None
@@ -171,7 +168,9 @@ class AccountChecker:
             if changed_only and technique.outcome.policy is None:
                 continue
             holders = {a.resource for a in technique.actions}
-            if profile.kind == "role" and technique.trusted_services:
+            if profile.kind == "role" and Prerequisite.ROLE_CHAIN in technique.prerequisites:
+                found += await self._through_passed_role(technique, [profile], leave_out)
+            elif profile.kind == "role" and technique.trusted_services:
                 found += await self._passes_role(technique, [profile], leave_out)
             elif profile.kind == "role" and Placeholder.TARGET_ROLE.template in holders:
                 found += await self._on_roles(technique, [profile], leave_out)
@@ -417,11 +416,85 @@ class AccountChecker:
             if role is None or not any(_trusts_service(role, s) for s in technique.trusted_services):
                 continue
             binding = {Placeholder.PASSED_ROLE.template: role.arn}
-            for actor, grants in self._grants(technique, binding, None, leave_out).items():
+            if technique.helper_services:
+                allowed = await self._with_helper(technique, binding, leave_out)
+            else:
+                allowed = self._grants(technique, binding, None, leave_out)
+            for actor, grants in allowed.items():
                 if actor == role.arn:
                     continue
                 actor_ref = self.entry.profiles[actor].ref
                 found.append(escalation(actor_ref, technique, role.ref, grants, role.arn, None))
+        return found
+
+    async def _with_helper(
+        self, technique: Technique, binding: Mapping[str, str], leave_out: frozenset[str]
+    ) -> dict[str, list[Grant]]:
+        """The actors allowed every required action with some helper role bound (batch-003: the Batch
+        execution role, emr-001: the EMR service role): a role of the account the helper service may assume
+        and the actor may pass too. Each actor keeps the first such role: the passed role itself, then by ARN."""
+        on_helper = [a.resource == _HELPER for a in technique.actions]
+        rest = replace(technique, actions=tuple(a for a in technique.actions if a.resource != _HELPER))
+        allowed = self._grants(rest, binding, None, leave_out)
+        if not allowed:
+            return {}
+        passing = replace(technique, actions=tuple(a for a in technique.actions if a.resource == _HELPER))
+        found: dict[str, list[Grant]] = {}
+        for helper in await self._helper_roles(technique.helper_services, binding[Placeholder.PASSED_ROLE.template]):
+            waiting = {actor for actor in allowed if actor not in found}
+            if not waiting:
+                break
+            bound = {**binding, Placeholder.HELPER_ROLE.template: helper}
+            for actor, grants in self._grants(passing, bound, waiting, leave_out).items():
+                others, helpers = iter(allowed[actor]), iter(grants)
+                found[actor] = [next(helpers) if h else next(others) for h in on_helper]
+        return found
+
+    async def _helper_roles(self, services: tuple[str, ...], passed: str) -> list[str]:
+        """The roles of the account whose trust policy lets one of `services` assume them, `passed` first."""
+        trusting = self._helpers.get(services)
+        if trusting is None:
+            trusting = []
+            for profile in sorted(self.roles, key=lambda p: p.arn):
+                role = await self.role(profile.arn)
+                if role is not None and any(_trusts_service(role, s) for s in services):
+                    trusting.append(role.arn)
+            self._helpers[services] = trusting
+        return [passed] * (passed in trusting) + [arn for arn in trusting if arn != passed]
+
+    async def _through_passed_role(
+        self, technique: Technique, roles: Sequence[Profile], leave_out: frozenset[str] = frozenset()
+    ) -> list[Escalation]:
+        """cloudformation-003: the actor passes a role the service trusts (the StackSet administration role),
+        which assumes each of `roles` (the execution role; the attacker's template runs as it). The passed
+        roles are the execution role's direct assumers of this account, decided as whoCanAssume decides them
+        (trust policy and, where AWS needs it, the passed role's identity policies)."""
+        unbound = replace(technique, actions=tuple(a for a in technique.actions if "${" not in a.resource))
+        if not self._grants(unbound, {}, None, leave_out):
+            return []
+        found: list[Escalation] = []
+        for execution in roles:
+            seen: set[str] = set()  # (each actor keeps the first passed role, in ARN order)
+            for assumer in await self.assumers.direct(execution.arn):
+                passed = self.entry.profiles.get(assumer.principal.arn)
+                if passed is None or passed.kind != "role":
+                    continue
+                role = await self.role(passed.arn)
+                if role is None or not any(_trusts_service(role, s) for s in technique.trusted_services):
+                    continue
+                binding = {
+                    Placeholder.PASSED_ROLE.template: passed.arn,
+                    Placeholder.EXECUTION_ROLE.template: execution.arn,
+                }
+                for actor, grants in self._grants(technique, binding, None, leave_out).items():
+                    if actor == execution.arn or actor in seen:
+                        continue
+                    seen.add(actor)
+                    chained = [*grants, Grant(ASSUME_ROLE, execution.arn, assumer)]
+                    actor_ref = self.entry.profiles[actor].ref
+                    found.append(
+                        escalation(actor_ref, technique, execution.ref, chained, execution.arn, None, assumer.condition)
+                    )
         return found
 
 

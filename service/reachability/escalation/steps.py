@@ -18,8 +18,6 @@ from service.reachability.profiles import ASSUME_ROLE, PolicyRef, Profile
 ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 # A pseudo condition key: the technique also needs credential state the loaded data does not hold.
 CREDENTIAL_STATE_KEY = "accessgraph:CredentialState"
-# Techniques whose extra roles (a helper role, a StackSet execution role) the checker does not bind yet.
-NOT_BOUND = frozenset({Prerequisite.HELPER_ROLE, Prerequisite.ROLE_CHAIN})
 _ASSUMED_NOTES = {
     Prerequisite.POLICY_VERSION_SLOT: (
         "assumes {policy} has fewer than 5 versions: the loaded data holds no version count "

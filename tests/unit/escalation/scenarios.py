@@ -8,18 +8,13 @@ from typing import Any
 
 from service.database.records import AccessKeyRecord, AccountSecurityRecord, UserCredentialRecord
 from service.escalation import Evidence, Placeholder, PolicyOrigin, Prerequisite, Technique, load_catalogue
-from service.reachability.escalation.steps import NOT_BOUND
 from tests.unit.reachability.fake_source import FakeAccount, FakeOrganization, FakeSource, allow, deny, trusting
 
 A = "111122223333"
 MANAGEMENT = "999999999999"
 CATALOGUE = load_catalogue()
 # Every technique the checker decides from IAM data (sts-001 is the `assumes` step of whoCanAssume itself).
-DECIDED = [
-    t
-    for t in CATALOGUE.techniques
-    if t.decided_by is Evidence.IAM_DATA and t.id != "sts-001" and not NOT_BOUND.intersection(t.prerequisites)
-]
+DECIDED = [t for t in CATALOGUE.techniques if t.decided_by is Evidence.IAM_DATA and t.id != "sts-001"]
 CREDENTIAL = [t for t in CATALOGUE.techniques if t.decided_by is Evidence.CREDENTIAL_STATE]
 ROLE_TARGET_NAMES = {
     "aws-reserved": "aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef",
@@ -39,6 +34,9 @@ VARIANTS = (
     "aws-reserved",
     "service-linked",
     "aws-managed-policy",
+    "no-helper",
+    "helper-other-service",
+    "untrusting-execution",
 )
 
 
@@ -48,6 +46,11 @@ def variants_of(technique: Technique) -> list[str]:
     prerequisites = technique.prerequisites
     if technique.trusted_services:
         found += ["other-service", "untrusting-service"]
+    if technique.helper_services and not set(technique.trusted_services) & set(technique.helper_services):
+        # (where the passed role may also be the helper, as the Batch job and execution role, it always is)
+        found += ["no-helper", "helper-other-service"]
+    if Prerequisite.ROLE_CHAIN in prerequisites:
+        found.append("untrusting-execution")
     if Prerequisite.TARGET_TRUSTS_ACTOR in prerequisites:
         found.append("untrusting-target")
     if Prerequisite.ACTOR_IN_GROUP in prerequisites:
@@ -130,6 +133,17 @@ def scenario(technique: Technique, variant: str = "applies", credentials: Victim
         shared = a.aws_policy("SomeManaged", allow("s3:ListBucket"))
     else:
         shared = a.policy("Shared", allow("s3:ListBucket"))
+    extra_roles: dict[str, str] = {}
+    if technique.helper_services:  # (the EMR service role, the Batch execution role)
+        helper_trust = {"Service": "sns.amazonaws.com" if variant == "no-helper" else technique.helper_services[0]}
+        extra_roles[Placeholder.HELPER_ROLE.template] = a.role(
+            "helper", [a.policy("HelperPolicy", allow("ecr:GetAuthorizationToken"))], trust=trusting(helper_trust)
+        )
+    if Prerequisite.ROLE_CHAIN in prerequisites:  # (the StackSet execution role the passed role assumes)
+        chained_by = a.arn("user", "someone-else") if variant == "untrusting-execution" else passed
+        extra_roles[Placeholder.EXECUTION_ROLE.template] = a.role(
+            "execution", [a.policy("ExecutionAdmin", allow("*"))], trust=trusting({"AWS": chained_by})
+        )
     victim = a.user("victim", [a.policy("VictimPolicy", allow("s3:GetObject"))])
     group = a.group("crew", [a.policy("CrewPolicy", allow("s3:ListAllMyBuckets"))])
     binding = {
@@ -139,6 +153,7 @@ def scenario(technique: Technique, variant: str = "applies", credentials: Victim
         Placeholder.TARGET_GROUP.template: group,
         Placeholder.POLICY.template: shared,
         Placeholder.PASSED_ROLE.template: passed,
+        **extra_roles,
     }
     statements: list[dict[str, Any]] = []
     for required in technique.actions:
@@ -146,7 +161,10 @@ def scenario(technique: Technique, variant: str = "applies", credentials: Victim
         for context in required.context:
             if context.key.lower() == "iam:passedtoservice":
                 named = "glue.amazonaws.com" if context.value != "glue.amazonaws.com" else "ecs.amazonaws.com"
-                value = named if variant == "other-service" else context.value
+                other = variant == "other-service" or (
+                    variant == "helper-other-service" and required.resource == Placeholder.HELPER_ROLE.template
+                )
+                value = named if other else context.value
                 condition.setdefault("StringEquals", {})[context.key] = value
         extra = {"Condition": condition} if condition else {}
         statements.append(allow(required.action, binding.get(required.resource, required.resource), **extra))
