@@ -51,7 +51,7 @@ class AccountChecker:
         ] = {}
         self.targets = TargetClasses(entry)
         self._roles: dict[str, Role | None] = {}
-        self._helpers: dict[tuple[str, ...], list[str]] = {}
+        self._trusting: dict[tuple[str, ...], list[str]] = {}
         self._becoming: dict[_Becoming, list[Escalation]] = {}
         self._gains: list[Escalation] | None = None
         self._credentials: AccountCredentials | None = None
@@ -451,49 +451,51 @@ class AccountChecker:
         return found
 
     async def _helper_roles(self, services: tuple[str, ...], passed: str) -> list[str]:
-        """The roles of the account whose trust policy lets one of `services` assume them, `passed` first."""
-        trusting = self._helpers.get(services)
+        trusting = await self._roles_trusting(services)
+        return [passed] * (passed in trusting) + [arn for arn in trusting if arn != passed]
+
+    async def _roles_trusting(self, services: tuple[str, ...]) -> list[str]:
+        """The roles of the account whose trust policy lets one of `services` assume them, by ARN (read once:
+        every role's trust policy)."""
+        trusting = self._trusting.get(services)
         if trusting is None:
             trusting = []
             for profile in sorted(self.roles, key=lambda p: p.arn):
                 role = await self.role(profile.arn)
                 if role is not None and any(_trusts_service(role, s) for s in services):
                     trusting.append(role.arn)
-            self._helpers[services] = trusting
-        return [passed] * (passed in trusting) + [arn for arn in trusting if arn != passed]
+            self._trusting[services] = trusting
+        return trusting
 
     async def _through_passed_role(
         self, technique: Technique, roles: Sequence[Profile], leave_out: frozenset[str] = frozenset()
     ) -> list[Escalation]:
         """cloudformation-003: the actor passes a role the service trusts (the StackSet administration role),
-        which assumes each of `roles` (the execution role; the attacker's template runs as it). The passed
-        roles are the execution role's direct assumers of this account, decided as whoCanAssume decides them
-        (trust policy and, where AWS needs it, the passed role's identity policies)."""
+        which assumes each of `roles` (the execution role; the attacker's template runs as it), as
+        whoCanAssume decides it (the execution role's trust policy and, where AWS needs it, the passed
+        role's identity policies). Each actor keeps the first passed role, by ARN."""
         unbound = replace(technique, actions=tuple(a for a in technique.actions if "${" not in a.resource))
         if not self._grants(unbound, {}, None, leave_out):
             return []
+        administration = await self._roles_trusting(technique.trusted_services)
         found: list[Escalation] = []
-        for execution in roles:
-            seen: set[str] = set()  # (each actor keeps the first passed role, in ARN order)
-            for assumer in await self.assumers.direct(execution.arn):
-                passed = self.entry.profiles.get(assumer.principal.arn)
-                if passed is None or passed.kind != "role":
+        for execution in roles if administration else ():
+            trust = await self.role(execution.arn)
+            seen: set[str] = set()
+            for passed in administration if trust is not None else ():
+                assert trust is not None
+                assume = _assumes(trust, self.entry.profiles[passed])
+                if assume is None:
                     continue
-                role = await self.role(passed.arn)
-                if role is None or not any(_trusts_service(role, s) for s in technique.trusted_services):
-                    continue
-                binding = {
-                    Placeholder.PASSED_ROLE.template: passed.arn,
-                    Placeholder.EXECUTION_ROLE.template: execution.arn,
-                }
+                binding = {Placeholder.PASSED_ROLE.template: passed, Placeholder.EXECUTION_ROLE.template: execution.arn}
                 for actor, grants in self._grants(technique, binding, None, leave_out).items():
                     if actor == execution.arn or actor in seen:
                         continue
                     seen.add(actor)
-                    chained = [*grants, Grant(ASSUME_ROLE, execution.arn, assumer)]
+                    chained = [*grants, Grant(ASSUME_ROLE, execution.arn, assume)]
                     actor_ref = self.entry.profiles[actor].ref
                     found.append(
-                        escalation(actor_ref, technique, execution.ref, chained, execution.arn, None, assumer.condition)
+                        escalation(actor_ref, technique, execution.ref, chained, execution.arn, None, assume.condition)
                     )
         return found
 
