@@ -46,6 +46,7 @@ _TECHNIQUE_FIELDS = frozenset(
         "prerequisites",
         "gain",
         "trusted_services",
+        "helper_services",
         "excluded_targets",
         "deciding_data",
         "notes",
@@ -146,7 +147,8 @@ class _Entry:
             actions=self.actions(entry["action"]),
             prerequisites=self.enums(entry, "prerequisites", Prerequisite),
             outcome=self.outcome(entry["gain"]),
-            trusted_services=self.services(entry),
+            trusted_services=self.services(entry, "trusted_services"),
+            helper_services=self.services(entry, "helper_services"),
             excluded_targets=self.enums(entry, "excluded_targets", TargetKind),
             deciding_data=self.text(entry, "deciding_data", default=""),
             notes=self.text(entry, "notes", default=""),
@@ -225,10 +227,10 @@ class _Entry:
             raise self.fail("lists a value twice", field)
         return tuple(members)
 
-    def services(self, table: Mapping[str, Any]) -> tuple[str, ...]:
-        values = table.get("trusted_services", [])
+    def services(self, table: Mapping[str, Any], field: str) -> tuple[str, ...]:
+        values = table.get(field, [])
         if not isinstance(values, list) or not all(isinstance(v, str) and _SERVICE_PRINCIPAL.match(v) for v in values):
-            raise self.fail("must be a list of service principals like 'ec2.amazonaws.com'", "trusted_services")
+            raise self.fail("must be a list of service principals like 'ec2.amazonaws.com'", field)
         return tuple(values)
 
     def outcome(self, table: Any) -> Outcome:
@@ -267,8 +269,17 @@ class _Entry:
                 "trusted_services",
             )
         used = {placeholder_of(a.resource) for a in technique.actions} | {placeholder_of(technique.outcome.holder)}
-        if Prerequisite.HELPER_ROLE in technique.prerequisites and Placeholder.HELPER_ROLE not in used:
+        helper = Prerequisite.HELPER_ROLE in technique.prerequisites
+        if helper and Placeholder.HELPER_ROLE not in used:
             raise self.fail("'helper-role' needs an action on ${helper_role_arn}", "prerequisites")
+        if helper != bool(technique.helper_services):
+            raise self.fail("'helper-role' and helper_services go together", "helper_services")
+        chain = Prerequisite.ROLE_CHAIN in technique.prerequisites
+        if chain != (technique.outcome.holder == Placeholder.EXECUTION_ROLE.template) or (chain and not passes_role):
+            raise self.fail(
+                "'role-chain' needs an iam:PassRole on ${passed_role_arn} and the gain held by ${execution_role_arn}",
+                "prerequisites",
+            )
         if Prerequisite.EXISTING_RESOURCE in technique.prerequisites and not technique.deciding_data:
             raise self.fail("an inventory technique must say what data would decide it", "deciding_data")
         if technique.decided_by is not Evidence.IAM_DATA and not technique.deciding_data:

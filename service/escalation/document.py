@@ -73,10 +73,14 @@ def render(catalogue: Catalogue) -> str:
         "",
         *_decided_table(catalogue.decided_by(Evidence.IAM_DATA)),
         "",
-        "## Possible, credential state unknown",
+        "## Decided from credential data",
         "",
-        "These create or take over a user's credentials. Until credential data is loaded they are reported "
-        "as *possible, credential state unknown*, never dropped.",
+        "These create or take over a user's credentials. They are decided from the credential report or "
+        "security snapshot loaded for the target user's account (`accessgraph load`, issue #16): its access "
+        "keys (AWS allows two per user, active or not), whether it has a console password. Where no such data "
+        "is loaded for the account, or it does not name the user (a user newer than the report), they are "
+        "reported as *possible, credential state unknown* (condition `accessgraph:CredentialState`), never "
+        "dropped.",
         "",
         *_undecided_table(catalogue.decided_by(Evidence.CREDENTIAL_STATE)),
         "",
@@ -190,6 +194,8 @@ def _prerequisites(technique: Technique) -> str:
     parts = [f"`{p.value}`" for p in technique.prerequisites]
     if technique.trusted_services:
         parts.append("trusts " + " or ".join(f"`{s}`" for s in technique.trusted_services))
+    if technique.helper_services:
+        parts.append("helper trusts " + " or ".join(f"`{s}`" for s in technique.helper_services))
     return "<br>".join(parts) or "-"
 
 

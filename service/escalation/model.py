@@ -151,11 +151,12 @@ _PREREQUISITE_TEXT = {
         "iam:AddRoleToInstanceProfile to make one"
     ),
     Prerequisite.HELPER_ROLE: (
-        "a ${helper_role_arn} exists that trusts the service and that the actor may also iam:PassRole"
+        "a ${helper_role_arn} exists that trusts one of the technique's helper services and that the actor may "
+        "also iam:PassRole (the passed role itself, when it trusts one)"
     ),
     Prerequisite.ROLE_CHAIN: (
-        "${passed_role_arn} may sts:AssumeRole ${execution_role_arn} (its identity policies and the execution "
-        "role's trust policy both allow it)"
+        "${passed_role_arn} may sts:AssumeRole ${execution_role_arn} as whoCanAssume decides it (the execution "
+        "role's trust policy and, where AWS requires it, the passed role's identity policies)"
     ),
     Prerequisite.POLICY_ATTACHED_TO_ACTOR: (
         "${policy_arn} is a customer-managed policy attached to the actor, directly or through one of its groups"
@@ -273,6 +274,8 @@ class Technique:
     prerequisites: tuple[Prerequisite, ...]
     outcome: Outcome
     trusted_services: tuple[str, ...] = ()
+    # The service principals a `${helper_role_arn}` must trust (the EMR service role, the Batch execution role).
+    helper_services: tuple[str, ...] = ()
     excluded_targets: tuple[TargetKind, ...] = ()
     deciding_data: str = ""
     notes: str = ""

@@ -21,7 +21,7 @@ from service.reachability.decide import ClassAnswers, Target, decide, member_pat
 from service.reachability.escalation.grants import Context, profile_may, who_may
 from service.reachability.escalation.steps import (
     ALLOW_ALL,
-    NOT_BOUND,
+    AccountCredentials,
     Escalation,
     Grant,
     authored_policy,
@@ -36,6 +36,7 @@ from service.reachability.profiles import ASSUME_ROLE, AccountEntry, PolicyRef, 
 from service.reachability.who_can_assume import Assumers
 
 ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
+_HELPER = Placeholder.HELPER_ROLE.template
 
 
 class AccountChecker:
@@ -44,18 +45,17 @@ class AccountChecker:
     def __init__(self, entry: AccountEntry, groups: Sequence[GroupRecord], techniques: Sequence[Technique]) -> None:
         self.entry = entry
         self.groups = list(groups)
-        self.techniques = [
-            t
-            for t in techniques
-            if t.decided_by is not Evidence.INVENTORY and not NOT_BOUND.intersection(t.prerequisites)
-        ]
+        self.techniques = [t for t in techniques if t.decided_by is not Evidence.INVENTORY]
         self._may: dict[
             tuple[str, Hashable, tuple[tuple[str, tuple[str, ...]], ...], frozenset[str]], dict[str, Access]
         ] = {}
         self.targets = TargetClasses(entry)
         self._roles: dict[str, Role | None] = {}
+        self._trusting: dict[tuple[str, ...], list[str]] = {}
         self._becoming: dict[_Becoming, list[Escalation]] = {}
         self._gains: list[Escalation] | None = None
+        self._credentials: AccountCredentials | None = None
+        self._credentials_read = False
         self.view: IndexView
         self.assumers: Assumers
 
@@ -95,6 +95,15 @@ class AccountChecker:
         if arn not in self._roles:
             self._roles[arn] = await self.assumers.role(arn)
         return self._roles[arn]
+
+    async def credentials(self) -> AccountCredentials | None:
+        """The account's loaded credential report and security snapshot (None: neither is loaded), read on
+        first use by a credential technique and kept with the checker, which is kept per generation."""
+        if not self._credentials_read:
+            records = await self.view.source.account_security(self.entry.account_id)
+            self._credentials = AccountCredentials(records[0]) if records else None
+            self._credentials_read = True
+        return self._credentials
 
     async def gains(self) -> list[Escalation]:
         """The escalations after which the actor acts with more: a policy on itself or its group, a new
@@ -159,12 +168,15 @@ class AccountChecker:
             if changed_only and technique.outcome.policy is None:
                 continue
             holders = {a.resource for a in technique.actions}
-            if profile.kind == "role" and technique.trusted_services:
+            if profile.kind == "role" and Prerequisite.ROLE_CHAIN in technique.prerequisites:
+                found += await self._through_passed_role(technique, [profile], leave_out)
+            elif profile.kind == "role" and technique.trusted_services:
                 found += await self._passes_role(technique, [profile], leave_out)
             elif profile.kind == "role" and Placeholder.TARGET_ROLE.template in holders:
                 found += await self._on_roles(technique, [profile], leave_out)
             elif profile.kind == "user" and Placeholder.TARGET_USER.template in holders:
-                found += self._on_users(technique, [profile], leave_out)
+                credentials = await self.credentials() if technique.decided_by is Evidence.CREDENTIAL_STATE else None
+                found += self._on_users(technique, [profile], leave_out, credentials)
         return found
 
     # --- binding --------------------------------------------------------------------------------------
@@ -319,11 +331,21 @@ class AccountChecker:
         ]
 
     def _on_users(
-        self, technique: Technique, users: Sequence[Profile], leave_out: frozenset[str] = frozenset()
+        self,
+        technique: Technique,
+        users: Sequence[Profile],
+        leave_out: frozenset[str] = frozenset(),
+        credentials: AccountCredentials | None = None,
     ) -> list[Escalation]:
+        """`credentials`: the account's loaded credential data, which decides a credential technique's
+        prerequisites (a user it says does not meet one is no target); None: possible, state unknown."""
         found: list[Escalation] = []
         origin = technique.outcome.policy
+        needed = [p for p in technique.prerequisites if p.evidence is Evidence.CREDENTIAL_STATE]
         for user in users:
+            facts = credentials.of(user.arn) if credentials is not None else None
+            if facts is not None and any(facts.meets(p) is False for p in needed):
+                continue
             policies: list[PolicyRef | None] = [None]
             if origin is PolicyOrigin.MANAGED:
                 policies = list(self._managed_bindings(technique.actions[0].action, user.arn, leave_out))
@@ -338,7 +360,7 @@ class AccountChecker:
                         continue
                     after = with_policies(user, [policy]) if policy is not None else None
                     actor_ref = self.entry.profiles[actor].ref
-                    found.append(escalation(actor_ref, technique, user.ref, grants, user.arn, after))
+                    found.append(escalation(actor_ref, technique, user.ref, grants, user.arn, after, credentials=facts))
         return found
 
     async def _on_roles(
@@ -394,11 +416,87 @@ class AccountChecker:
             if role is None or not any(_trusts_service(role, s) for s in technique.trusted_services):
                 continue
             binding = {Placeholder.PASSED_ROLE.template: role.arn}
-            for actor, grants in self._grants(technique, binding, None, leave_out).items():
+            if technique.helper_services:
+                allowed = await self._with_helper(technique, binding, leave_out)
+            else:
+                allowed = self._grants(technique, binding, None, leave_out)
+            for actor, grants in allowed.items():
                 if actor == role.arn:
                     continue
                 actor_ref = self.entry.profiles[actor].ref
                 found.append(escalation(actor_ref, technique, role.ref, grants, role.arn, None))
+        return found
+
+    async def _with_helper(
+        self, technique: Technique, binding: Mapping[str, str], leave_out: frozenset[str]
+    ) -> dict[str, list[Grant]]:
+        """The actors allowed every required action with some helper role bound (batch-003: the Batch
+        execution role, emr-001: the EMR service role): a role of the account the helper service may assume
+        and the actor may pass too. Each actor keeps the first such role: the passed role itself, then by ARN."""
+        on_helper = [a.resource == _HELPER for a in technique.actions]
+        rest = replace(technique, actions=tuple(a for a in technique.actions if a.resource != _HELPER))
+        allowed = self._grants(rest, binding, None, leave_out)
+        if not allowed:
+            return {}
+        passing = replace(technique, actions=tuple(a for a in technique.actions if a.resource == _HELPER))
+        found: dict[str, list[Grant]] = {}
+        for helper in await self._helper_roles(technique.helper_services, binding[Placeholder.PASSED_ROLE.template]):
+            waiting = {actor for actor in allowed if actor not in found}
+            if not waiting:
+                break
+            bound = {**binding, Placeholder.HELPER_ROLE.template: helper}
+            for actor, grants in self._grants(passing, bound, waiting, leave_out).items():
+                others, helpers = iter(allowed[actor]), iter(grants)
+                found[actor] = [next(helpers) if h else next(others) for h in on_helper]
+        return found
+
+    async def _helper_roles(self, services: tuple[str, ...], passed: str) -> list[str]:
+        trusting = await self._roles_trusting(services)
+        return [passed] * (passed in trusting) + [arn for arn in trusting if arn != passed]
+
+    async def _roles_trusting(self, services: tuple[str, ...]) -> list[str]:
+        """The roles of the account whose trust policy lets one of `services` assume them, by ARN (read once:
+        every role's trust policy)."""
+        trusting = self._trusting.get(services)
+        if trusting is None:
+            trusting = []
+            for profile in sorted(self.roles, key=lambda p: p.arn):
+                role = await self.role(profile.arn)
+                if role is not None and any(_trusts_service(role, s) for s in services):
+                    trusting.append(role.arn)
+            self._trusting[services] = trusting
+        return trusting
+
+    async def _through_passed_role(
+        self, technique: Technique, roles: Sequence[Profile], leave_out: frozenset[str] = frozenset()
+    ) -> list[Escalation]:
+        """cloudformation-003: the actor passes a role the service trusts (the StackSet administration role),
+        which assumes each of `roles` (the execution role; the attacker's template runs as it), as
+        whoCanAssume decides it (the execution role's trust policy and, where AWS needs it, the passed
+        role's identity policies). Each actor keeps the first passed role, by ARN."""
+        unbound = replace(technique, actions=tuple(a for a in technique.actions if "${" not in a.resource))
+        if not self._grants(unbound, {}, None, leave_out):
+            return []
+        administration = await self._roles_trusting(technique.trusted_services)
+        found: list[Escalation] = []
+        for execution in roles if administration else ():
+            trust = await self.role(execution.arn)
+            seen: set[str] = set()
+            for passed in administration if trust is not None else ():
+                assert trust is not None
+                assume = _assumes(trust, self.entry.profiles[passed])
+                if assume is None:
+                    continue
+                binding = {Placeholder.PASSED_ROLE.template: passed, Placeholder.EXECUTION_ROLE.template: execution.arn}
+                for actor, grants in self._grants(technique, binding, None, leave_out).items():
+                    if actor == execution.arn or actor in seen:
+                        continue
+                    seen.add(actor)
+                    chained = [*grants, Grant(ASSUME_ROLE, execution.arn, assume)]
+                    actor_ref = self.entry.profiles[actor].ref
+                    found.append(
+                        escalation(actor_ref, technique, execution.ref, chained, execution.arn, None, assume.condition)
+                    )
         return found
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+from service.database.records import AccountSecurityRecord, UserCredentialRecord
 from service.escalation import Evidence, Prerequisite, Technique
 from service.evaluation.formula import Condition, Test
 from service.reachability.answers import LazyPaths
@@ -17,8 +18,6 @@ from service.reachability.profiles import ASSUME_ROLE, PolicyRef, Profile
 ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 # A pseudo condition key: the technique also needs credential state the loaded data does not hold.
 CREDENTIAL_STATE_KEY = "accessgraph:CredentialState"
-# Techniques whose extra roles (a helper role, a StackSet execution role) the checker does not bind yet.
-NOT_BOUND = frozenset({Prerequisite.HELPER_ROLE, Prerequisite.ROLE_CHAIN})
 _ASSUMED_NOTES = {
     Prerequisite.POLICY_VERSION_SLOT: (
         "assumes {policy} has fewer than 5 versions: the loaded data holds no version count "
@@ -28,6 +27,57 @@ _ASSUMED_NOTES = {
         "assumes {passed} is in an instance profile (or the actor may create one): instance profiles are not loaded"
     ),
 }
+
+
+@dataclass(frozen=True)
+class UserCredentials:
+    """What the loaded credential data (#16: credential report, security snapshot) says of one user's
+    credentials; None where it does not say (the user is newer than the report, AWS refused the part)."""
+
+    access_keys: int | None
+    login_profile: bool | None
+
+    def meets(self, prerequisite: Prerequisite) -> bool | None:
+        """Whether the user meets a credential prerequisite; None: the loaded data does not say."""
+        if prerequisite is Prerequisite.ACCESS_KEY_SLOT:
+            # AWS allows two access keys per user, active or not (IAM User Guide, "IAM and AWS STS quotas").
+            return None if self.access_keys is None else self.access_keys < 2
+        if prerequisite is Prerequisite.LOGIN_PROFILE_ABSENT:
+            return None if self.login_profile is None else not self.login_profile
+        if prerequisite is Prerequisite.LOGIN_PROFILE_PRESENT:
+            return self.login_profile
+        return True
+
+    def describe(self, prerequisites: Iterable[Prerequisite]) -> str:
+        said = []
+        for prerequisite in prerequisites:
+            if prerequisite is Prerequisite.ACCESS_KEY_SLOT:
+                said.append(f"{self.access_keys} access key{'' if self.access_keys == 1 else 's'}")
+            elif prerequisite in (Prerequisite.LOGIN_PROFILE_ABSENT, Prerequisite.LOGIN_PROFILE_PRESENT):
+                said.append("a console password" if self.login_profile else "no console password")
+        return ", ".join(said)
+
+
+class AccountCredentials:
+    """One account's loaded credential data, by user. Access keys are known from the security snapshot
+    (every key of every user, unless AWS refused `AccessKeys`) or from the user's row of the credential
+    report; a console password from the report's `password_enabled` or the snapshot's login profiles. A user
+    the data does not name has no keys when a snapshot listed them all; else what it holds is unknown."""
+
+    def __init__(self, record: AccountSecurityRecord) -> None:
+        self._users = {user.arn: user for user in record.users}
+        self._keys_listed = record.snapshot_loaded and "AccessKeys" not in record.not_collected
+
+    def of(self, arn: str) -> UserCredentials:
+        user = self._users.get(arn)
+        if user is None:
+            return UserCredentials(0 if self._keys_listed else None, None)
+        keys = len(user.access_keys) if self._keys_listed or _in_report(user) else None
+        return UserCredentials(keys, user.password_enabled)
+
+
+def _in_report(user: UserCredentialRecord) -> bool:
+    return user.created is not None  # (the report's user_creation_time: only a report row carries it)
 
 
 @dataclass(frozen=True)
@@ -103,9 +153,12 @@ def escalation(
     extra: Condition | None = None,
     *,
     policy: str | None = None,
+    credentials: UserCredentials | None = None,
 ) -> Escalation:
     """The escalation of `actor` by `technique` to `reached`, with the grants of its required actions: its
-    condition (theirs, joined; credential state unknown where it is needed), notes and `escalates` step."""
+    condition (theirs, joined; credential state unknown where it is needed), notes and `escalates` step.
+    `credentials`: what the loaded credential data says of the target user (None: the account has none
+    loaded); the caller has left out the users it says do not meet the technique's prerequisites."""
     condition = extra
     notes: list[str] = []
     for grant in grants:
@@ -113,9 +166,16 @@ def escalation(
             condition = both(condition, grant.access.condition)
         notes += [n for n in grant.access.notes if n not in notes]
     if technique.decided_by is Evidence.CREDENTIAL_STATE:
-        needed = tuple(p.value for p in technique.prerequisites if p.evidence is Evidence.CREDENTIAL_STATE)
-        condition = both(condition, Test(CREDENTIAL_STATE_KEY, "Unknown", needed or ("credential",)))
-        notes.append("possible, credential state unknown: " + technique.title)
+        needed = [p for p in technique.prerequisites if p.evidence is Evidence.CREDENTIAL_STATE]
+        unknown = [p.value for p in needed if credentials is None or credentials.meets(p) is None]
+        if credentials is None or unknown:
+            condition = both(condition, Test(CREDENTIAL_STATE_KEY, "Unknown", tuple(unknown) or ("credential",)))
+            notes.append("possible, credential state unknown: " + technique.title)
+        elif needed:
+            notes.append(
+                f"decided from the loaded credential data: {reached.name or reached.arn} has "
+                + credentials.describe(needed)
+            )
     for prerequisite in technique.prerequisites:
         if prerequisite in _ASSUMED_NOTES:
             notes.append(_ASSUMED_NOTES[prerequisite].format(policy=policy or "the policy", passed=reached.arn))

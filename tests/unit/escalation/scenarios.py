@@ -6,19 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from service.database.records import AccessKeyRecord, AccountSecurityRecord, UserCredentialRecord
 from service.escalation import Evidence, Placeholder, PolicyOrigin, Prerequisite, Technique, load_catalogue
-from service.reachability.escalation.steps import NOT_BOUND
 from tests.unit.reachability.fake_source import FakeAccount, FakeOrganization, FakeSource, allow, deny, trusting
 
 A = "111122223333"
 MANAGEMENT = "999999999999"
 CATALOGUE = load_catalogue()
 # Every technique the checker decides from IAM data (sts-001 is the `assumes` step of whoCanAssume itself).
-DECIDED = [
-    t
-    for t in CATALOGUE.techniques
-    if t.decided_by is Evidence.IAM_DATA and t.id != "sts-001" and not NOT_BOUND.intersection(t.prerequisites)
-]
+DECIDED = [t for t in CATALOGUE.techniques if t.decided_by is Evidence.IAM_DATA and t.id != "sts-001"]
 CREDENTIAL = [t for t in CATALOGUE.techniques if t.decided_by is Evidence.CREDENTIAL_STATE]
 ROLE_TARGET_NAMES = {
     "aws-reserved": "aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef",
@@ -38,6 +34,9 @@ VARIANTS = (
     "aws-reserved",
     "service-linked",
     "aws-managed-policy",
+    "no-helper",
+    "helper-other-service",
+    "untrusting-execution",
 )
 
 
@@ -47,6 +46,11 @@ def variants_of(technique: Technique) -> list[str]:
     prerequisites = technique.prerequisites
     if technique.trusted_services:
         found += ["other-service", "untrusting-service"]
+    if technique.helper_services and not set(technique.trusted_services) & set(technique.helper_services):
+        # (where the passed role may also be the helper, as the Batch job and execution role, it always is)
+        found += ["no-helper", "helper-other-service"]
+    if Prerequisite.ROLE_CHAIN in prerequisites:
+        found.append("untrusting-execution")
     if Prerequisite.TARGET_TRUSTS_ACTOR in prerequisites:
         found.append("untrusting-target")
     if Prerequisite.ACTOR_IN_GROUP in prerequisites:
@@ -63,6 +67,43 @@ def variants_of(technique: Technique) -> list[str]:
     return found
 
 
+@dataclass(frozen=True)
+class VictimCredentials:
+    """The victim user's row of a loaded credential report: its access keys and whether it has a console
+    password. `in_report` False: the report predates the user (the account has a report, the user no row)."""
+
+    access_keys: int = 0
+    login_profile: bool = False
+    in_report: bool = True
+
+
+def meeting(technique: Technique) -> VictimCredentials:
+    """Credentials of the victim that meet the technique's credential prerequisites."""
+    return VictimCredentials(0, Prerequisite.LOGIN_PROFILE_PRESENT in technique.prerequisites)
+
+
+def credential_report(victim: str, credentials: VictimCredentials) -> AccountSecurityRecord:
+    keys = tuple(
+        AccessKeyRecord(None, slot, True, "2026-01-01T00:00:00+00:00", None, None)
+        for slot in range(1, credentials.access_keys + 1)
+    )
+    user = UserCredentialRecord(
+        victim,
+        "victim",
+        False,
+        "2025-01-01T00:00:00+00:00",
+        credentials.login_profile,
+        None,
+        False,
+        None,
+        False,
+        (),
+        keys,
+    )
+    users = (user,) if credentials.in_report else ()
+    return AccountSecurityRecord(A, "2026-02-01T00:00:00+00:00", False, None, {}, users, (), ())
+
+
 @dataclass
 class Scenario:
     source: FakeSource
@@ -70,7 +111,9 @@ class Scenario:
     reached: str  # the ARN the escalation reaches (the role or user it becomes, the group, the policy)
 
 
-def scenario(technique: Technique, variant: str = "applies") -> Scenario:
+def scenario(technique: Technique, variant: str = "applies", credentials: VictimCredentials | None = None) -> Scenario:
+    """`credentials`: the victim's row of a credential report loaded for the account (None: no credential
+    data loaded)."""
     a = FakeAccount(A)
     prerequisites = technique.prerequisites
     holders = {x.resource for x in technique.actions}
@@ -90,6 +133,17 @@ def scenario(technique: Technique, variant: str = "applies") -> Scenario:
         shared = a.aws_policy("SomeManaged", allow("s3:ListBucket"))
     else:
         shared = a.policy("Shared", allow("s3:ListBucket"))
+    extra_roles: dict[str, str] = {}
+    if technique.helper_services:  # (the EMR service role, the Batch execution role)
+        helper_trust = {"Service": "sns.amazonaws.com" if variant == "no-helper" else technique.helper_services[0]}
+        extra_roles[Placeholder.HELPER_ROLE.template] = a.role(
+            "helper", [a.policy("HelperPolicy", allow("ecr:GetAuthorizationToken"))], trust=trusting(helper_trust)
+        )
+    if Prerequisite.ROLE_CHAIN in prerequisites:  # (the StackSet execution role the passed role assumes)
+        chained_by = a.arn("user", "someone-else") if variant == "untrusting-execution" else passed
+        extra_roles[Placeholder.EXECUTION_ROLE.template] = a.role(
+            "execution", [a.policy("ExecutionAdmin", allow("*"))], trust=trusting({"AWS": chained_by})
+        )
     victim = a.user("victim", [a.policy("VictimPolicy", allow("s3:GetObject"))])
     group = a.group("crew", [a.policy("CrewPolicy", allow("s3:ListAllMyBuckets"))])
     binding = {
@@ -99,6 +153,7 @@ def scenario(technique: Technique, variant: str = "applies") -> Scenario:
         Placeholder.TARGET_GROUP.template: group,
         Placeholder.POLICY.template: shared,
         Placeholder.PASSED_ROLE.template: passed,
+        **extra_roles,
     }
     statements: list[dict[str, Any]] = []
     for required in technique.actions:
@@ -106,7 +161,10 @@ def scenario(technique: Technique, variant: str = "applies") -> Scenario:
         for context in required.context:
             if context.key.lower() == "iam:passedtoservice":
                 named = "glue.amazonaws.com" if context.value != "glue.amazonaws.com" else "ecs.amazonaws.com"
-                value = named if variant == "other-service" else context.value
+                other = variant == "other-service" or (
+                    variant == "helper-other-service" and required.resource == Placeholder.HELPER_ROLE.template
+                )
+                value = named if other else context.value
                 condition.setdefault("StringEquals", {})[context.key] = value
         extra = {"Condition": condition} if condition else {}
         statements.append(allow(required.action, binding.get(required.resource, required.resource), **extra))
@@ -130,7 +188,8 @@ def scenario(technique: Technique, variant: str = "applies") -> Scenario:
         organization.attach("r-root", "full", allow("*"))
         organization.attach(A, "guard", deny(technique.actions[0].action))
     reached = _reached(technique, binding, attacker)
-    return Scenario(FakeSource(a, organization=organization), attacker, reached)
+    security = [credential_report(victim, credentials)] if credentials is not None else []
+    return Scenario(FakeSource(a, organization=organization, security=security), attacker, reached)
 
 
 def _reached(technique: Technique, binding: dict[str, str], attacker: str) -> str:

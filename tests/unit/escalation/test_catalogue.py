@@ -219,3 +219,46 @@ def test_pass_role_technique_must_name_the_trust_it_needs() -> None:
         parse_catalogue(entry, name="test.toml")
     fixed = entry.replace("prerequisites =", 'trusted_services = ["ec2.amazonaws.com"]\nprerequisites =')
     assert parse_catalogue(fixed, name="test.toml")["iam-005"].trusted_services == ("ec2.amazonaws.com",)
+
+
+def _passing_entry(prerequisites: str, extra: str = "") -> str:
+    return ENTRY.replace(
+        'action = "iam:PutRolePolicy"\nresource = "${actor_arn}"',
+        'action = "iam:PassRole"\nresource = "${passed_role_arn}"\n'
+        'context = { "iam:PassedToService" = "elasticmapreduce.amazonaws.com" }\n'
+        '[[technique.action]]\naction = "iam:PassRole"\nresource = "${helper_role_arn}"\n'
+        'context = { "iam:PassedToService" = "elasticmapreduce.amazonaws.com" }',
+    ).replace(
+        'prerequisites = ["actor-is-role"]',
+        f'trusted_services = ["ec2.amazonaws.com"]\n{extra}prerequisites = {prerequisites}',
+    )
+
+
+def test_a_helper_role_technique_names_the_services_its_helper_must_trust() -> None:
+    entry = _passing_entry('["passed-role-trusts-service", "helper-role"]')
+    with pytest.raises(CatalogueError, match="helper_services go together") as raised:
+        parse_catalogue(entry, name="test.toml")
+    assert raised.value.field == "helper_services"
+    fixed = _passing_entry(
+        '["passed-role-trusts-service", "helper-role"]', 'helper_services = ["elasticmapreduce.amazonaws.com"]\n'
+    )
+    assert parse_catalogue(fixed, name="test.toml")["iam-005"].helper_services == ("elasticmapreduce.amazonaws.com",)
+    stray = _passing_entry('["passed-role-trusts-service"]', 'helper_services = ["elasticmapreduce.amazonaws.com"]\n')
+    with pytest.raises(CatalogueError, match="helper_services go together"):
+        parse_catalogue(stray, name="test.toml")
+
+
+def test_a_role_chain_technique_gains_the_execution_role() -> None:
+    entry = _passing_entry('["passed-role-trusts-service", "role-chain"]').replace(
+        '[[technique.action]]\naction = "iam:PassRole"\nresource = "${helper_role_arn}"',
+        '[[technique.action]]\naction = "iam:PassRole"\nresource = "*"',
+    )
+    with pytest.raises(CatalogueError, match="'role-chain' needs") as raised:
+        parse_catalogue(entry, name="test.toml")
+    assert raised.value.field == "prerequisites"
+
+
+def test_the_second_role_techniques_name_their_helper_services(catalogue) -> None:  # type: ignore[no-untyped-def]
+    assert catalogue["batch-003"].helper_services == ("ecs-tasks.amazonaws.com",)
+    assert catalogue["emr-001"].helper_services == ("elasticmapreduce.amazonaws.com",)
+    assert catalogue["cloudformation-003"].outcome.holder == "${execution_role_arn}"

@@ -22,8 +22,8 @@ def test_document_lists_every_id_in_its_section() -> None:
     catalogue = load_catalogue()
     text = render(catalogue)
     sections = {
-        Evidence.IAM_DATA: text.split("## Decided from IAM data")[1].split("## Possible, credential")[0],
-        Evidence.CREDENTIAL_STATE: text.split("## Possible, credential state unknown")[1].split("## Not decided")[0],
+        Evidence.IAM_DATA: text.split("## Decided from IAM data")[1].split("## Decided from credential data")[0],
+        Evidence.CREDENTIAL_STATE: text.split("## Decided from credential data")[1].split("## Not decided")[0],
         Evidence.INVENTORY: text.split("## Not decided: needs resource inventories")[1].split("## Notes")[0],
     }
     for technique in catalogue.techniques:
