@@ -163,7 +163,7 @@ class _Capable:
         policies = tuple(
             (via, p, relevant) for via, p in held if (relevant := self._relevant(p)) is not None
         )
-        boundary = None if record.boundary is None else (record.boundary, self._document(record.boundary))
+        boundary = None if record.boundary is None else (record.boundary, self._relevant(record.boundary))
         return (
             record.kind, record.name, record.unique_id, sorted(record.tags.items()), record.is_service_linked,
             account, source.levels.get(account), boundary, policies,
@@ -308,6 +308,12 @@ async def access_changes(
     found: list[AccessChange] = []
     # One per world: its principal index and decisions are built once and shared by every role asked.
     asked_old, asked_new = Reachability(old), Reachability(new)
+    if roles:
+        # Every account read before the first question: a question that reads an account the index has not
+        # read yet works out its classes anew (see `PrincipalIndex.action`), so reading them as the roles
+        # come would redo that work for the first role of each account.
+        await asked_old.view.entries(None)
+        await asked_new.view.entries(None)
     for role in sorted(roles):
         was, now = await _answers(asked_old, old, role), await _answers(asked_new, new, role)
         for arn in sorted({*was, *now}):
