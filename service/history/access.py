@@ -139,6 +139,7 @@ class _Capable:
             for facts in source.world.accounts.values() for key, body in facts.of_kind("group").items()
         }
         self._policies: dict[str, bool] = {}
+        self._relevant_parts: dict[str, tuple[Any, ...] | None] = {}  # a policy is held by many principals
 
     def __call__(self, arn: str) -> bool:
         record = self.source.principals_by_arn.get(arn)
@@ -178,6 +179,11 @@ class _Capable:
     def _relevant(self, arn: str) -> tuple[Any, ...] | None:
         """A policy's part that can decide sts:AssumeRole: its statements that may be about it (with their
         place), the document's Version (policy variables); None when none may be (it adds nothing)."""
+        if arn not in self._relevant_parts:
+            self._relevant_parts[arn] = self._relevant_part(arn)
+        return self._relevant_parts[arn]
+
+    def _relevant_part(self, arn: str) -> tuple[Any, ...] | None:
         document = self._document(arn)
         if document[0] == "unknown" or document[1] is None:
             return document  # a policy whose document is not loaded may allow anything
