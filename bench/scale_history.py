@@ -2,6 +2,7 @@
 `accessgraph diff` for the whole organization; and the store's growth per load.
 
     python bench/scale_history.py --data-dir /work/benchdata/100000-seed1 [--out result.json] [--without-history]
+    python bench/scale_history.py --data-dir ... --skip-load --skip-diff --phases 60   # diff's phases alone
 
 runs against the instance `accessgraph` finds (NEO4J_URI, else the local one) and WRITES to it: use your own.
 `bench_scale.py --phases history` runs `history_phase` the same way inside its own benchmark.
@@ -165,6 +166,66 @@ def newest_time(driver: Any, database: str) -> str:
     return str(records[0]["time"])
 
 
+def timed_phases(since: str, sample: int) -> dict[str, Any]:
+    """`diff`'s phases one by one, in this process, over the same functions `changes` calls: reading both
+    worlds, the entity difference, the two FactSources, the changed principals, the affected roles, reading
+    every account into each world's index, and whoCanAssume (2 hops) of `sample` affected roles in the
+    earlier world (the deciding phase asks every affected role in both: multiply)."""
+    import asyncio
+    import random
+
+    from service.database import Neo4jSettings
+    from service.database.reader import GraphReader
+    from service.history import access
+    from service.history.changes import fact_changes
+    from service.history.source import FactSource
+    from service.history.store import HistoryStore
+    from service.reachability import Reachability
+
+    timings: dict[str, Any] = {}
+
+    def timed(name: str, started: float) -> None:
+        timings[name] = round(time.perf_counter() - started, 2)
+        print(f"{name}: {timings[name]} s", flush=True)
+
+    async def run() -> None:
+        reader = GraphReader(Neo4jSettings.resolve(), timeout=600.0)
+        try:
+            started = time.perf_counter()
+            before, after = await HistoryStore(reader).worlds(since)
+            timed("readWorlds", started)
+        finally:
+            await reader.close()
+        started = time.perf_counter()
+        fact_changes(before, after, None)
+        timed("factChanges", started)
+        started = time.perf_counter()
+        old, new = FactSource(before), FactSource(after)
+        timed("factSources", started)
+        started = time.perf_counter()
+        change = access._Change(before, after, old, new)
+        timed("changedPrincipals", started)
+        timings["changedPrincipalCount"] = len(change.principals)
+        timings["changedAccountCount"] = len(change.accounts)
+        started = time.perf_counter()
+        roles = sorted(access.affected_roles(before, after, old, new))
+        timed("affectedRoles", started)
+        timings["affectedRoleCount"] = len(roles)
+        asked = Reachability(old)
+        started = time.perf_counter()
+        await asked.view.entries(None)
+        timed("readEntries", started)
+        candidates = [r for r in roles if r in old.trust]
+        picked = random.Random(1).sample(candidates, min(sample, len(candidates)))
+        started = time.perf_counter()
+        for role in picked:
+            await asked.who_can_assume(role, access.HOPS)
+        timed(f"whoCanAssume2x{len(picked)}", started)
+
+    asyncio.run(run())
+    return timings
+
+
 def main(argv: list[str] | None = None) -> int:
     from service.database import Neo4jSettings, connect
 
@@ -179,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-load", action="store_true", help="the changed copy is loaded: only diff")
     parser.add_argument("--since", help="with --skip-load: the load (or time) to diff from")
     parser.add_argument("--skip-diff", action="store_true", help="no diff (with --without-history: only loads)")
+    parser.add_argument("--phases", type=int, metavar="N",
+                        help="also time diff's phases one by one, deciding N sample roles (see timed_phases)")
     args = parser.parse_args(argv)
     settings = Neo4jSettings.resolve()
     driver, database = connect(settings), settings.database
@@ -205,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"diff --since {since}: {diff}", flush=True)
             if args.out is not None:
                 args.out.with_suffix(".diff.json").write_text(output, encoding="utf-8")
+        if args.phases:
+            result["phases"] = timed_phases(since, args.phases)
         if args.without_history:
             gaads = sorted(changed_dir.glob("gaad-*.json"))
             before = store_counts(driver, database, args.store_dir)

@@ -8,6 +8,7 @@ rule and why it is enough are in docs/history.md).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -102,13 +103,15 @@ class _Change:
                         uses = {*(body.get("policies") or ()), *([body["boundary"]] if body.get("boundary") else [])}
                         if uses & policies or set(body.get("groups") or ()) & changed_groups:
                             principals.add(arn)
-        self.principals = principals
         self.capable = _Capable(old), _Capable(new)
+        # A principal whose fact changed only where sts:AssumeRole cannot look (a statement about other
+        # actions, a group granting none) decides every role's trust as before: it is no change here.
+        self.principals = {p for p in principals if self.capable[0].decides(p) != self.capable[1].decides(p)}
         # Through its account, a trust admits a principal only if its own policies may allow sts:AssumeRole
         # (anyone, `*`, is the other way in, see `affected_roles`): an account matters when it holds a changed
         # principal that may, in either world, or when the account itself changed.
         self.accounts = {
-            old.account_of.get(p) or new.account_of.get(p) for p in principals if self.may_assume(p)
+            old.account_of.get(p) or new.account_of.get(p) for p in self.principals if self.may_assume(p)
         } - {None}
         self.accounts |= {i for i in ids if (i in before.accounts) != (i in after.accounts)}
         self.accounts |= {
@@ -136,6 +139,7 @@ class _Capable:
             for facts in source.world.accounts.values() for key, body in facts.of_kind("group").items()
         }
         self._policies: dict[str, bool] = {}
+        self._relevant_parts: dict[str, tuple[Any, ...] | None] = {}  # a policy is held by many principals
 
     def __call__(self, arn: str) -> bool:
         record = self.source.principals_by_arn.get(arn)
@@ -143,6 +147,57 @@ class _Capable:
             return False
         arns = [*record.policies, *(p for g in record.groups for p in self.groups.get(g, ()))]
         return any(self._policy(p) for p in arns)
+
+    def decides(self, arn: str) -> tuple[Any, ...] | None:
+        """Everything of the principal a decision on sts:AssumeRole reads (its `Profile` as the evaluator
+        sees it for that action), in the order the profile holds it; None when it is not in this world. Two
+        worlds giving equal values decide it alike on every role whose own side (trust policy, account,
+        RCPs) is the same in both. Statements that cannot be about sts:AssumeRole are left out; everything
+        else is kept whole (conservative: an equal value is a sufficient, not a necessary, condition)."""
+        source = self.source
+        record = source.principals_by_arn.get(arn)
+        if record is None:
+            return None
+        account = source.account_of[arn]
+        held: list[tuple[str | None, str]] = [(None, p) for p in record.policies]
+        held += [(g, p) for g in record.groups if g in self.groups for p in self.groups[g]]
+        policies = tuple(
+            (via, p, relevant) for via, p in held if (relevant := self._relevant(p)) is not None
+        )
+        boundary = None if record.boundary is None else (record.boundary, self._relevant(record.boundary))
+        return (
+            record.kind, record.name, record.unique_id, sorted(record.tags.items()), record.is_service_linked,
+            account, source.levels.get(account), boundary, policies,
+        )
+
+    def _document(self, arn: str) -> tuple[Any, ...]:
+        found = self.source.policies_by_arn.get(arn)
+        if found is None:
+            return ("unknown",)
+        return (found.known, found.document)
+
+    def _relevant(self, arn: str) -> tuple[Any, ...] | None:
+        """A policy's part that can decide sts:AssumeRole: its statements that may be about it (with their
+        place), the document's Version (policy variables); None when none may be (it adds nothing)."""
+        if arn not in self._relevant_parts:
+            self._relevant_parts[arn] = self._relevant_part(arn)
+        return self._relevant_parts[arn]
+
+    def _relevant_part(self, arn: str) -> tuple[Any, ...] | None:
+        document = self._document(arn)
+        if document[0] == "unknown" or document[1] is None:
+            return document  # a policy whose document is not loaded may allow anything
+        try:
+            parsed = json.loads(document[1])
+            statements = statements_of(document[1])
+        except (ValueError, AttributeError):
+            return document
+        kept = tuple(
+            (index, json.dumps(statement, sort_keys=True))
+            for index, statement in enumerate(statements)
+            if _may_be_about_assume(statement)
+        )
+        return (parsed.get("Version") if isinstance(parsed, dict) else None, kept) if kept else None
 
     def _policy(self, arn: str) -> bool:
         if arn not in self._policies:
@@ -168,6 +223,17 @@ def _allows_assume(document: str) -> bool:
         else:
             return True
     return False
+
+
+def _may_be_about_assume(statement: object) -> bool:
+    """Whether a statement (Allow or Deny) may apply to sts:AssumeRole: only an Action none of whose
+    patterns matches it rules it out."""
+    if not isinstance(statement, dict) or "Action" not in statement:
+        return True
+    actions = statement["Action"]
+    if not isinstance(actions, str | list) or (isinstance(actions, list) and len(_strings(actions)) != len(actions)):
+        return True
+    return any(_matches(a) for a in _strings(actions))
 
 
 def _strings(value: object) -> list[str]:
@@ -248,6 +314,12 @@ async def access_changes(
     found: list[AccessChange] = []
     # One per world: its principal index and decisions are built once and shared by every role asked.
     asked_old, asked_new = Reachability(old), Reachability(new)
+    if roles:
+        # Every account read before the first question: a question that reads an account the index has not
+        # read yet works out its classes anew (see `PrincipalIndex.action`), so reading them as the roles
+        # come would redo that work for the first role of each account.
+        await asked_old.view.entries(None)
+        await asked_new.view.entries(None)
     for role in sorted(roles):
         was, now = await _answers(asked_old, old, role), await _answers(asked_new, new, role)
         for arn in sorted({*was, *now}):

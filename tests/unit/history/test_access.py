@@ -140,3 +140,30 @@ def test_account_filter_reports_only_that_accounts_roles() -> None:
         (role(B, "AuditRole"), f"arn:aws:iam::{A}:user/bob", "gained"),
         (role(B, "BChain"), f"arn:aws:iam::{A}:user/bob", "gained"),
     }
+
+
+def carol_reads_more(a: Account, b: Account) -> None:
+    policy = next(p for p in a.policies if p["PolicyName"] == "ReadOnly")
+    policy["PolicyVersionList"][0]["Document"]["Statement"].append(allow(["s3:ListBucket", "ec2:Describe*"]))
+    policy["PolicyVersionList"][0]["VersionId"] = policy["DefaultVersionId"] = "v2"
+
+
+def test_a_change_no_assume_decision_reads_changes_no_role() -> None:
+    """The issue's mix is mostly this: a policy's new version about other actions, a group granting none.
+    Whoever holds it decides every trust as before, so no role is asked because of it."""
+    before, after = worlds(carol_reads_more)
+    assert affected_roles(before, after, FactSource(before), FactSource(after)) == set()
+    before, after = worlds(carol_reads_more, read_only_grants_assume)
+    assert role(B, "AuditRole") in affected_roles(before, after, FactSource(before), FactSource(after))
+
+
+def test_a_tag_a_trust_condition_reads_is_a_change() -> None:
+    a, b = accounts()
+    a.user("erin", managed=[a.arn("policy", "AssumeAnything")], tags={"team": "red"})
+    b.role("TeamRole", trust(trusts({"AWS": A}, Condition={"StringEquals": {"aws:PrincipalTag/team": "blue"}})))
+    before = world(a, b)
+    next(u for u in a.users if u["UserName"] == "erin")["Tags"] = [{"Key": "team", "Value": "blue"}]
+    after = world(a, b, load="load-2")
+    found, _ = run(access_changes(before, after))
+    assert (role(B, "TeamRole"), f"arn:aws:iam::{A}:user/erin", "gained") in keys(found)
+    assert keys(found) == run(every_role(before, after))
