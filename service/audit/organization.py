@@ -26,6 +26,7 @@ from service.database.records import (
     PrincipalRecord,
     ResourceRecord,
     RoleRecord,
+    SecurityLoadRecord,
     TrustTargetRecord,
 )
 from service.database.source import GraphSource
@@ -150,3 +151,6 @@ class OrganizationReads:
 
     async def account_security(self, account_id: str | None) -> list[AccountSecurityRecord]:
         return await self._source.account_security(account_id)
+
+    async def security_loads(self) -> list[SecurityLoadRecord]:
+        return await self._source.security_loads()

@@ -21,6 +21,7 @@ from service.database.records import (
     PrincipalRecord,
     ResourceRecord,
     RoleRecord,
+    SecurityLoadRecord,
     TrustTargetRecord,
 )
 
@@ -63,4 +64,9 @@ class GraphSource(Protocol):
     async def account_security(self, account_id: str | None) -> list[AccountSecurityRecord]:
         """The credential and security facts (#16) of one account, or of every account (None), by account id;
         an account with neither a credential report nor a security snapshot loaded is absent."""
+        ...
+
+    async def security_loads(self) -> list[SecurityLoadRecord]:
+        """A marker of every loaded credential report and security snapshot (`reach_security_loads`): such a
+        load leaves the generation as it was, so the answers that read those facts key on these."""
         ...

@@ -26,6 +26,7 @@ from service.database.records import (
     PrincipalRecord,
     ResourceRecord,
     RoleRecord,
+    SecurityLoadRecord,
     TargetKind,
     TrustTargetRecord,
 )
@@ -213,6 +214,9 @@ class FactSource:
         return []
 
     async def account_security(self, account_id: str | None) -> list[AccountSecurityRecord]:
+        return []
+
+    async def security_loads(self) -> list[SecurityLoadRecord]:
         return []
 
 

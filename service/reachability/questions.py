@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from service.database.records import SecurityLoadRecord
 from service.database.source import GraphSource
 from service.errors import QueryError
 from service.reachability import access as access_question
@@ -28,11 +29,17 @@ from service.reachability.who_can_assume import Assumers
 MAX_HOPS = 5
 
 
+# An escalation answer reads the loaded credential data too (#13's credential techniques), whose loads leave
+# the generation as it was: its key holds their markers (`Reachability._credentials`).
+Credentials = frozenset[SecurityLoadRecord]
+
+
 @dataclass(frozen=True)
 class WhoCanAssume:
     role_arn: str
     max_hops: int
     escalation: bool = False
+    credentials: Credentials = frozenset()
 
 
 @dataclass(frozen=True)
@@ -42,12 +49,14 @@ class WhoCan:
     max_hops: int
     resource_account: str | None
     escalation: bool = False
+    credentials: Credentials = frozenset()
 
 
 @dataclass(frozen=True)
 class Escalations:
     principal_arn: str
     max_hops: int
+    credentials: Credentials
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,7 @@ class Admins:
     account_id: str | None
     escalation: bool
     max_hops: int
+    credentials: Credentials
 
 
 @dataclass(frozen=True)
@@ -86,7 +96,7 @@ class Reachability:
             return await remembered(
                 self.index.answers,
                 (await self.view.generation()).key,
-                WhoCanAssume(role_arn, max_hops, escalation=True),
+                WhoCanAssume(role_arn, max_hops, escalation=True, credentials=await self._credentials()),
                 lambda: escalation_questions.who_can_assume(self.index, self.assumers, role_arn, max_hops),
             )
         return await remembered(
@@ -110,7 +120,7 @@ class Reachability:
             return await remembered(
                 self.index.answers,
                 (await self.view.generation()).key,
-                WhoCan(action.lower(), resource, max_hops, resource_account, escalation=True),
+                WhoCan(action.lower(), resource, max_hops, resource_account, True, await self._credentials()),
                 lambda: escalation_questions.who_can(
                     self.index, self.assumers, action, resource, max_hops, resource_account
                 ),
@@ -139,9 +149,12 @@ class Reachability:
         return await remembered(
             self.index.answers,
             (await self.view.generation()).key,
-            Admins(account_id, escalation, max_hops),
+            Admins(account_id, escalation, max_hops, await self._credentials() if escalation else frozenset()),
             lambda: self._admins(account_id, escalation, max_hops),
         )
+
+    async def _credentials(self) -> Credentials:
+        return frozenset(await self.source.security_loads())
 
     async def _admins(self, account_id: str | None, escalation: bool, max_hops: int) -> Sequence[Access]:
         return await escalation_questions.admins(self.index, self.assumers, account_id, escalation, max_hops)
@@ -153,7 +166,7 @@ class Reachability:
         return await remembered(
             self.index.answers,
             (await self.view.generation()).key,
-            Escalations(principal_arn, max_hops),
+            Escalations(principal_arn, max_hops, await self._credentials()),
             lambda: escalation_questions.escalations(self.index, self.assumers, principal_arn, max_hops),
         )
 

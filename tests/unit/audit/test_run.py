@@ -13,7 +13,7 @@ import service.audit.admin as audit_admin
 from service.audit.admin import evaluator_admins, full_admin_statement, may_allow_everything
 from service.audit.model import AuditSettings
 from service.audit.run import audit, findings
-from service.database.records import AccountSecurityRecord, RoleUsageRecord, SecurityLoadRecord
+from service.database.records import AccountSecurityRecord, RoleUsageRecord
 from service.errors import QueryError
 from service.evaluation import parse_policy
 from service.evaluation.engine import Decision
@@ -44,11 +44,6 @@ class AuditFakeSource(FakeSource):
     async def role_usage(self, account_id: str | None) -> list[RoleUsageRecord]:
         self.reads["role_usage"] += 1
         return [role for role in self.roles if account_id is None or role.account_id == account_id]
-
-    async def security_loads(self) -> list[SecurityLoadRecord]:
-        self.reads["security_loads"] += 1
-        return [SecurityLoadRecord(record.account_id, "report", str(id(record)), record.report_time)
-                for record in self.security]
 
 
 def tutorial() -> FakeAccount:

@@ -29,6 +29,7 @@ from service.database.records import (
     PrincipalRecord,
     ResourceRecord,
     RoleRecord,
+    SecurityLoadRecord,
     TargetKind,
     TrustTargetRecord,
 )
@@ -330,3 +331,8 @@ class FakeSource:
         self.reads["account_security"] += 1
         found = [record for record in self.security if account_id is None or record.account_id == account_id]
         return sorted(found, key=lambda record: record.account_id)
+
+    async def security_loads(self) -> list[SecurityLoadRecord]:
+        self.reads["security_loads"] += 1
+        return [SecurityLoadRecord(record.account_id, "report", str(id(record)), record.report_time)
+                for record in self.security]
