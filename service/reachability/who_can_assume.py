@@ -48,6 +48,7 @@ class Assumers:
         self.view = view
         self._roles: dict[str, Role | None] = {}
         self._direct: dict[str, Sequence[Access]] = {}
+        self._parts: dict[str, DirectAssumers | None] = {}
 
     async def role(self, arn: str) -> Role | None:
         if arn not in self._roles:
@@ -92,17 +93,20 @@ class Assumers:
         """The principals that can assume the role in one hop, in ARN order."""
         if role_arn in self._direct:
             return self._direct[role_arn]
-        role = await self.role(role_arn)
-        if role is None:
+        parts = await self.direct_parts(role_arn)
+        if parts is None:
             return []
-        found = self._direct[role_arn] = (await self._direct_assumers(role)).answers()
+        found = self._direct[role_arn] = parts.answers()
         return found
 
     async def direct_parts(self, role_arn: str) -> DirectAssumers | None:
         """The role's direct assumers as `direct` decides them, before any answer is made (None: no such
-        role): the escalation walk reads who they are and makes the answers of the few it shows."""
-        role = await self.role(role_arn)
-        return None if role is None else await self._direct_assumers(role)
+        role): the escalation walk reads who they are and makes the answers of the few it shows. Worked out
+        once per question, like `direct` (the same decisions: a path chosen among equal ones stays chosen)."""
+        if role_arn not in self._parts:
+            role = await self.role(role_arn)
+            self._parts[role_arn] = None if role is None else await self._direct_assumers(role)
+        return self._parts[role_arn]
 
     async def _direct_assumers(self, role: Role) -> DirectAssumers:
         view = self.view

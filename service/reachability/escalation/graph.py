@@ -19,7 +19,7 @@ from service.database.records import TrustTargetRecord
 from service.database.source import GraphSource
 from service.escalation import load_catalogue
 from service.evaluation.formula import disj
-from service.reachability.admins import is_admin
+from service.reachability.admins import AdminDecisions, is_admin
 from service.reachability.decide import Target, access_from, decide
 from service.reachability.escalation.checker import AccountChecker
 from service.reachability.escalation.steps import Escalation
@@ -51,6 +51,7 @@ class EscalationGraph:
         self._direct_ways: dict[str, list[WayInto]] = {}
         self._gains: list[Escalation] | None = None
         self._admins: list[Access] | None = None
+        self.admin_decisions = AdminDecisions()
         self.assumers: Assumers
 
     def using(self, assumers: Assumers) -> EscalationGraph:
@@ -237,7 +238,7 @@ async def gains_to_admin(
     for gain in escalations:
         if gain.after is None or gain.actor.arn in admins or gain.actor.arn in found:
             continue
-        admin = is_admin(gain.after)
+        admin = graph.admin_decisions.of(gain.after)
         if admin is None:
             continue
         notes = (*gain.notes, *admin.notes)
