@@ -375,7 +375,7 @@ class AccountChecker:
                         continue
                     condition: Condition | None = None
                     if needs_trust:
-                        assume = _assumes(trust, self.entry.profiles[actor]) if trust is not None else None
+                        assume = self._assumes_once(trust, self.entry.profiles[actor]) if trust is not None else None
                         if assume is None:
                             continue
                         grants = [*grants, Grant(ASSUME_ROLE, role.arn, assume)]
@@ -400,6 +400,17 @@ class AccountChecker:
                 actor_ref = self.entry.profiles[actor].ref
                 found.append(escalation(actor_ref, technique, role.ref, grants, role.arn, None))
         return found
+
+    # --- sts:AssumeRole decided once per role and actor (escspeed: additive) -----------------------------
+
+    def _assumes_once(self, role: Role, actor: Profile) -> Access | None:
+        """`_assumes`, kept for the generation: the techniques that then assume a role (iam-005/008/016 and
+        the like) decide it for the same actors, each once per technique otherwise."""
+        assumed: dict[tuple[str, str], tuple[Role, Profile, Access | None]] = self.__dict__.setdefault("_assumed", {})
+        held = assumed.get((role.arn, actor.arn))
+        if held is None or held[0] is not role or held[1] is not actor:
+            held = assumed[(role.arn, actor.arn)] = (role, actor, _assumes(role, actor))
+        return held[2]
 
 
 class _Becoming(NamedTuple):

@@ -37,7 +37,7 @@ ACCOUNTS = ("111111111111", "222222222222", "333333333333")
 def _organization(seed: int) -> tuple[FakeSource, list[str]]:
     """A few accounts of users and roles with random grants: role assumption within and across accounts,
     IAM writes (policies, trust policies, groups), PassRole to a service, administrators and Denies."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (a reproducible organization, not a secret)
     accounts = [FakeAccount(account) for account in ACCOUNTS]
     roles = [(a, a.arn("role", f"r{i}")) for a in accounts for i in range(6)]
     users = [(a, a.arn("user", f"u{i}")) for a in accounts for i in range(5)]
@@ -204,7 +204,9 @@ def test_the_walk_back_from_the_administrators_equals_the_walk_that_made_every_a
             goals = admins_of(entries.values())
             graph = await escalation_graph(index, assumers)
             admins = frozenset(a.principal.arn for a in goals)
-            seeds = await gains_to_admin(graph, admins, [e for e in await graph.gains() if e.actor.account_id in entries])
+            seeds = await gains_to_admin(
+                graph, admins, [e for e in await graph.gains() if e.actor.account_id in entries]
+            )
             found.append(await walk(graph, goals, 3, seeds=seeds, account=account))
         new, reference = found
         assert isinstance(new, Walked) and isinstance(reference, list)
@@ -276,3 +278,31 @@ def test_admin_decisions_kept_per_class_equal_those_made_one_by_one(seed: int) -
         return compared
 
     assert run(compare()) >= 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_assuming_a_role_decided_once_per_actor_equals_deciding_it_per_technique(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.reachability.escalation import checker as checker_module
+
+    source, _ = _organization(seed)
+
+    async def becoming_everything() -> list[tuple[object, ...]]:
+        index = PrincipalIndex()
+        assumers = Assumers(index.view(source))
+        graph = await escalation_graph(index, assumers)
+        found: list[tuple[object, ...]] = []
+        for arn in sorted(graph.profiles):
+            for e in await graph.becoming(arn):
+                grants = tuple((g.action, g.resource, g.access.condition, tuple(g.access.paths)) for g in e.grants)
+                found.append((e.actor, e.technique.id, e.reached, e.condition, grants, e.notes, e.step))
+        return found
+
+    kept = run(becoming_everything())
+    monkeypatch.setattr(
+        checker_module.AccountChecker, "_assumes_once", lambda self, role, actor: checker_module._assumes(role, actor)
+    )
+    assert run(becoming_everything()) == kept
+    # (some technique needed the actor to assume the role afterwards)
+    assert any(grant[0] == "sts:AssumeRole" for found in kept for grant in found[4])  # type: ignore[attr-defined]
