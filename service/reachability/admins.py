@@ -28,7 +28,7 @@ boundary and SCPs, of the same kind, get the same decision, unless a counted sta
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -195,6 +195,49 @@ def is_admin(profile: Profile) -> Access | None:
     decision = admin_decision(profile)
     access = access_from(profile, decision)
     return None if access is None else replace(access, paths=tuple(identity_paths(profile, decision)))
+
+
+class AdminDecisions:
+    """`is_admin`'s condition and notes (not its paths), decided once per class of principals: those of the
+    same kind, under the same organization place, whose policies and boundary that count for `*` on `*`
+    say the same (by their documents), when none of those has a Condition and none is unknown. The others
+    are decided one by one. Kept per generation by the caller (an escalation makes a principal with one
+    more policy: thousands of them hold the same documents)."""
+
+    def __init__(self) -> None:
+        self._decided: dict[Hashable, Decision] = {}
+        self._orgs: dict[int, tuple[OrgContext, _OrgViews]] = {}
+
+    def of(self, profile: Profile) -> Access | None:
+        """The principal's admin answer, without paths (None: not an administrator)."""
+        held = self._orgs.get(id(profile.org))
+        if held is None or held[0] is not profile.org:
+            held = self._orgs[id(profile.org)] = (profile.org, _org_views(profile.org))
+        org = held[1]
+        refs = [ref for ref in profile.policies if ref.loaded]
+        views = [admin_view(p) for p in profile.identity_policies]
+        unknown = bool(profile.unknown_policies)
+        if not unknown and not any(v.allows for v in views):
+            return None  # no identity policy allows `*` on `*`
+        boundary = profile.boundary_policies
+        boundary_view = admin_view(boundary[0]) if boundary else None
+        conditional = (
+            org.conditional or any(v.conditional for v in views) or bool(boundary_view and boundary_view.conditional)
+        )
+        if conditional or unknown:
+            return access_from(profile, admin_decision(profile, org))
+        assert profile.boundary is None or boundary_view is not None
+        key = (
+            profile.kind,
+            profile.is_service_linked,
+            tuple(sorted(ref.document or "" for ref, view in zip(refs, views, strict=True) if view.counts)),
+            profile.boundary.document if profile.boundary is not None else None,
+            id(profile.org),
+        )
+        decision = self._decided.get(key)
+        if decision is None:
+            decision = self._decided[key] = admin_decision(profile, org)
+        return access_from(profile, decision)
 
 
 def admin_profiles(answers: Sequence[Access]) -> frozenset[str]:

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import heapq
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from service.database.records import TrustTargetRecord
 from service.errors import InputError, QueryError
@@ -17,14 +18,14 @@ from service.evaluation.engine import evaluate
 from service.evaluation.formula import Cond
 from service.evaluation.request import Request, arn_account, principal_from_arn
 from service.evaluation.statements import compiled
-from service.reachability.answers import Pending, merged
+from service.reachability.answers import Answers, Pending, merged
 from service.reachability.classes import DecisionClass, ExtraKey, Member, classify, is_pattern
 from service.reachability.clauses import about_the_account_only, principal_clauses
 from service.reachability.decide import ClassAnswers, MakePaths, Target, counted, decide, member_paths
 from service.reachability.index import ActionClasses, IndexView
 from service.reachability.model import Access, NodeRef, Path
 from service.reachability.paths import assume_paths
-from service.reachability.profiles import ASSUME_ROLE, Profile, Role
+from service.reachability.profiles import ASSUME_ROLE, Entry, Profile, Role
 from service.reachability.relabel import TrustPolicyName
 from service.reachability.sharing import RoleFacts, SharedDecision
 
@@ -47,6 +48,7 @@ class Assumers:
         self.view = view
         self._roles: dict[str, Role | None] = {}
         self._direct: dict[str, Sequence[Access]] = {}
+        self._parts: dict[str, DirectAssumers | None] = {}
 
     async def role(self, arn: str) -> Role | None:
         if arn not in self._roles:
@@ -91,13 +93,22 @@ class Assumers:
         """The principals that can assume the role in one hop, in ARN order."""
         if role_arn in self._direct:
             return self._direct[role_arn]
-        role = await self.role(role_arn)
-        if role is None:
+        parts = await self.direct_parts(role_arn)
+        if parts is None:
             return []
-        found = self._direct[role_arn] = await self._direct_assumers(role)
+        found = self._direct[role_arn] = parts.answers()
         return found
 
-    async def _direct_assumers(self, role: Role) -> Sequence[Access]:
+    async def direct_parts(self, role_arn: str) -> DirectAssumers | None:
+        """The role's direct assumers as `direct` decides them, before any answer is made (None: no such
+        role): the escalation walk reads who they are and makes the answers of the few it shows. Worked out
+        once per question, like `direct` (the same decisions: a path chosen among equal ones stays chosen)."""
+        if role_arn not in self._parts:
+            role = await self.role(role_arn)
+            self._parts[role_arn] = None if role is None else await self._direct_assumers(role)
+        return self._parts[role_arn]
+
+    async def _direct_assumers(self, role: Role) -> DirectAssumers:
         view = self.view
         targets = await view.trust_targets(role.arn)
         direct: set[str] = set()
@@ -144,7 +155,7 @@ class Assumers:
                 answers.append(answer)
         answers += [answer for target in _unique_external(external) if (answer := _assume_external(target, role))]
         answers.sort(key=_principal_arn)
-        total, pending = len(answers), []
+        total, pending = len(answers), list[_Members]()
         if about_accounts and classes:
             # A trust policy that names no account admits every account alike: then principals of different
             # accounts share classes (under the same organization place, see `classify`), split only by
@@ -169,9 +180,72 @@ class Assumers:
                     if shared.trust_policy != role.trust.name:
                         rename = TrustPolicyName(shared.trust_policy, role.trust.name)
                     answers_of = ClassAnswers(decision_class, shared.representative, shared.decision, paths, 1, rename)
-                    members = decision_class.entries(unknown_only=shared.decision.decision != "Allowed")
-                    pending.append(Pending(answers_of.answer, members))
-        return merged(answers, pending, total)
+                    pending.append(_Members(answers_of, decision_class, shared.decision.decision != "Allowed"))
+        return DirectAssumers(role.ref, answers, pending, total)
+
+
+@dataclass(frozen=True, slots=True)
+class _Members:
+    """A decision class's members that assume the role (with `unknown_only`, those holding a policy whose
+    document is not loaded), and their answers."""
+
+    answers: ClassAnswers
+    decision_class: DecisionClass
+    unknown_only: bool
+
+    def entries(self) -> Iterator[Entry]:
+        return self.decision_class.entries(unknown_only=self.unknown_only)
+
+
+# One way into a principal, before its answer is made: the actor's ARN, kind and account, `make(arg)` its
+# answer (never None: the way is counted), and the target of that answer's last step when it is known
+# without making it (None: unknown).
+Way = tuple[str, str, str | None, Callable[[Any], Access | None], Any, NodeRef | None]
+
+
+@dataclass(frozen=True, slots=True)
+class DirectAssumers:
+    """A role's direct assumers: those decided on their own (`ready`, in ARN order) and the members of the
+    decision classes that assume it (`pending`), `total` in all. Read as answers (`answers`, made as they
+    are read) or as ways (`ways`: who, without the answer)."""
+
+    role: NodeRef
+    ready: list[Access]
+    pending: list[_Members]
+    total: int
+
+    def answers(self) -> Answers:
+        return merged(self.ready, [Pending(part.answers.answer, part.entries()) for part in self.pending], self.total)
+
+    def ways(self) -> list[Way]:
+        """Every direct assumer in the order of `answers`, with how to make its answer. A class member's
+        answer always has a path, whose last step assumes the role (see `member_paths`)."""
+        # (The order of `merged`: by ARN, then the ready ones last made first, then by decision class.)
+        streams: list[Iterable[tuple[str, int, Way]]] = [
+            [(a.principal.arn, -1 - i, _ready_way(a)) for i, a in enumerate(self.ready)]
+        ]
+        streams += [_member_ways(number, part, self.role) for number, part in enumerate(self.pending)]
+        ways = [way for _, _, way in heapq.merge(*streams, key=_stream_key)]
+        assert len(ways) == self.total, f"{self.role.arn}: {self.total} direct assumers counted, {len(ways)} listed"
+        return ways
+
+
+def _member_ways(number: int, part: _Members, role: NodeRef) -> Iterator[tuple[str, int, Way]]:
+    answer = part.answers.answer
+    for arn, profile in part.entries():
+        yield arn, number, (arn, profile.kind, profile.account_id, answer, profile, role)
+
+
+def _stream_key(item: tuple[str, int, Way]) -> tuple[str, int]:
+    return item[0], item[1]
+
+
+def _ready_way(access: Access) -> Way:
+    return (access.principal.arn, access.principal.kind, access.principal.account_id, _same, access, None)
+
+
+def _same(access: Access) -> Access:
+    return access
 
 
 def _class_decision(

@@ -52,6 +52,7 @@ class AccountChecker:
         self.targets = TargetClasses(entry)
         self._roles: dict[str, Role | None] = {}
         self._trusting: dict[tuple[str, ...], list[str]] = {}
+        self._assumed: dict[tuple[str, str], tuple[Role, Profile, Access | None]] = {}
         self._becoming: dict[_Becoming, list[Escalation]] = {}
         self._gains: list[Escalation] | None = None
         self._credentials: AccountCredentials | None = None
@@ -397,7 +398,7 @@ class AccountChecker:
                         continue
                     condition: Condition | None = None
                     if needs_trust:
-                        assume = _assumes(trust, self.entry.profiles[actor]) if trust is not None else None
+                        assume = self._assumes_once(trust, self.entry.profiles[actor]) if trust is not None else None
                         if assume is None:
                             continue
                         grants = [*grants, Grant(ASSUME_ROLE, role.arn, assume)]
@@ -498,6 +499,16 @@ class AccountChecker:
                         escalation(actor_ref, technique, execution.ref, chained, execution.arn, None, assume.condition)
                     )
         return found
+
+    # --- sts:AssumeRole decided once per role and actor ---------------------------------------------------
+
+    def _assumes_once(self, role: Role, actor: Profile) -> Access | None:
+        """`_assumes`, kept for the generation: the techniques that then assume a role (iam-005/008/016 and
+        the like) decide it for the same actors, each once per technique otherwise."""
+        held = self._assumed.get((role.arn, actor.arn))
+        if held is None or held[0] is not role or held[1] is not actor:
+            held = self._assumed[(role.arn, actor.arn)] = (role, actor, _assumes(role, actor))
+        return held[2]
 
 
 class _Becoming(NamedTuple):

@@ -11,18 +11,15 @@ for what the question asks: assuming the role, rewriting its trust policy (iam-0
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import weakref
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from functools import partial
+from dataclasses import replace
 
-from service.database.records import TrustTargetRecord
+from service.database.records import SecurityLoadRecord, TrustTargetRecord
 from service.database.source import GraphSource
 from service.escalation import load_catalogue
 from service.evaluation.formula import disj
-from service.reachability.admins import is_admin
+from service.reachability.admins import AdminDecisions, is_admin
 from service.reachability.decide import Target, access_from, decide
 from service.reachability.escalation.checker import AccountChecker
 from service.reachability.escalation.steps import Escalation
@@ -32,8 +29,14 @@ from service.reachability.paths import assume_paths, identity_paths
 from service.reachability.profiles import ASSUME_ROLE, Profile, Role
 from service.reachability.snapshot import LoadIds
 from service.reachability.who_can_assume import Assumers
+from service.reachability.who_can_assume import Way as WayInto
 
 UPDATE_TRUST = "iam:UpdateAssumeRolePolicy"
+
+
+def _technique_way(escalation: Escalation) -> WayInto:
+    actor = escalation.actor
+    return (actor.arn, actor.kind, actor.account_id, Escalation.access, escalation, None)
 
 
 class EscalationGraph:
@@ -44,8 +47,11 @@ class EscalationGraph:
         self.checkers, self.profiles = checkers, profiles
         self._into: dict[str, Sequence[Access]] = {}
         self._direct: dict[str, Sequence[Access]] = {}  # (the questions' Assumers live for one question)
+        self._ways: dict[tuple[str, bool], Sequence[WayInto]] = {}
+        self._direct_ways: dict[str, list[WayInto]] = {}
         self._gains: list[Escalation] | None = None
         self._admins: list[Access] | None = None
+        self.admin_decisions = AdminDecisions()
         self.assumers: Assumers
 
     def using(self, assumers: Assumers) -> EscalationGraph:
@@ -71,6 +77,27 @@ class EscalationGraph:
         if checker is not None:
             found += [e.access() for e in await checker.using(self.assumers).becoming(arn)]
         self._into[arn] = found
+        return found
+
+    async def ways(self, arn: str, *, techniques: bool = True) -> Sequence[WayInto]:
+        """`into(arn)` before its answers are made: each way's actor (ARN, kind, account), how to make its
+        answer and, for a direct assumer, the role its path's last step reaches (None for the others)."""
+        key = (arn, techniques)
+        found = self._ways.get(key)
+        if found is not None:
+            return found
+        profile = self.profiles.get(arn)
+        direct: list[WayInto] = []
+        if profile is not None and profile.kind == "role":
+            if (parts := self._direct_ways.get(arn)) is None:
+                assumers = await self.assumers.direct_parts(arn)
+                parts = self._direct_ways[arn] = [] if assumers is None else assumers.ways()
+            direct = parts
+        found = direct
+        checker = self.checkers.get(profile.account_id) if profile is not None else None
+        if techniques and checker is not None:
+            found = [*direct, *(_technique_way(e) for e in await checker.using(self.assumers).becoming(arn))]
+        self._ways[key] = found
         return found
 
     async def becoming(
@@ -110,14 +137,18 @@ class EscalationGraph:
         return found
 
 
-_GRAPHS: weakref.WeakKeyDictionary[PrincipalIndex, tuple[LoadIds, EscalationGraph]] = weakref.WeakKeyDictionary()
+# Per index: the generation and the credential loads (the credential techniques read that data, and its loads
+# leave the generation as it was) the graph was worked out for.
+_GRAPHS: weakref.WeakKeyDictionary[
+    PrincipalIndex, tuple[tuple[LoadIds, frozenset[SecurityLoadRecord]], EscalationGraph]
+] = weakref.WeakKeyDictionary()
 
 
 async def escalation_graph(index: PrincipalIndex, assumers: Assumers) -> EscalationGraph:
     """The graph for the generation the question reads: one per generation and index, filled in as the
     questions need it."""
     view = assumers.view
-    loads = (await view.generation()).key
+    loads = ((await view.generation()).key, frozenset(await view.source.security_loads()))
     held = _GRAPHS.get(index)
     if held is not None and held[0] == loads:
         return held[1].using(assumers)
@@ -140,90 +171,6 @@ async def build_escalation_index(index: PrincipalIndex, source: GraphSource) -> 
     graph = await escalation_graph(index, Assumers(index.view(source)))
     await graph.gains()
     return graph
-
-
-# --- walking the graph backwards: who can become the goals ---------------------------------------------
-
-
-@dataclass(order=True)
-class _Queued:
-    """A way to reach `arn` in `hops` steps, its answer made only when it is taken: most ways found lead
-    to principals reached already. `order` keeps the first way found first among equally short ones."""
-
-    hops: int
-    arn: str
-    order: int
-    make: Callable[[], Access] = field(compare=False)
-
-
-async def walk_back(
-    graph: EscalationGraph,
-    goals: Iterable[Access],
-    max_hops: int,
-    after_gain: Callable[[Escalation, Access], Access | None] | None = None,
-    seeds: Iterable[Access] = (),
-    account: str | None = None,
-) -> list[Access]:
-    """The principals that reach a goal within `max_hops` steps of any kind, each with its shortest path
-    (ending at the goal's path), in (hops, ARN) order. `seeds` are found already (at their hops);
-    `after_gain(gain, goal)` decides whether the actor, changed by the gain, reaches the goal in one more
-    step (None: it does not). The goals themselves are not in the answer. With `account`, only the
-    principals of that account are wanted: one found at the last hop elsewhere leads nowhere, so it is not
-    looked for (those found earlier are, as a way back into the account)."""
-    goals = list(goals)
-    found: dict[str, Access] = {}
-    settled = {goal.principal.arn for goal in goals}
-    queue: list[_Queued] = []
-    pushed = itertools.count()
-
-    def push(hops: int, arn: str, make: Callable[[], Access]) -> None:
-        if arn not in found and arn not in settled:
-            heapq.heappush(queue, _Queued(hops, arn, next(pushed), make))
-
-    for seed in seeds:
-        if seed.hops <= max_hops:
-            push(seed.hops, seed.principal.arn, partial(_same, seed))
-    goal_arns = settled.copy()
-    gains = await graph.gains() if after_gain is not None else []
-
-    async def reach(reached: Access, hops_then: int) -> None:
-        hops = hops_then + 1
-        if hops > max_hops:
-            return
-        prefix: Path = reached.paths[0] if len(reached.paths) else ()
-        last = hops == max_hops and account is not None
-        elsewhere = last and reached.principal.account_id != account
-        # (a technique's actor is of the account of what it reaches: none is wanted from elsewhere)
-        for step in await graph.into(reached.principal.arn, techniques=not elsewhere):
-            if last and step.principal.account_id != account:
-                continue
-            push(hops, step.principal.arn, partial(step.via, prefix, reached.condition, hops))
-        if (hops := hops_then + 2) > max_hops or reached.principal.arn not in goal_arns:
-            return
-        last = hops == max_hops and account is not None
-        for gain in gains:
-            assert after_gain is not None
-            if last and gain.actor.account_id != account:
-                continue
-            if (then := after_gain(gain, reached)) is not None:
-                path = (gain.step, *(then.paths[0] if len(then.paths) else ()))
-                access = Access(gain.actor, both(gain.condition, then.condition), (path,), gain.notes, hops)
-                push(hops, gain.actor.arn, partial(access.via, prefix, reached.condition, hops))
-
-    for goal in goals:
-        await reach(goal, goal.hops)
-    while queue:
-        item = heapq.heappop(queue)
-        if item.arn in found or item.arn in settled:
-            continue
-        access = found[item.arn] = item.make()
-        if access.principal.kind in ("role", "user"):
-            await reach(access, item.hops)
-    return sorted(found.values(), key=lambda a: (a.hops, a.principal.arn))
-
-
-def _same(access: Access) -> Access:
-    return access
 
 
 def decide_after_gain(
@@ -295,7 +242,7 @@ async def gains_to_admin(
     for gain in escalations:
         if gain.after is None or gain.actor.arn in admins or gain.actor.arn in found:
             continue
-        admin = is_admin(gain.after)
+        admin = graph.admin_decisions.of(gain.after)
         if admin is None:
             continue
         notes = (*gain.notes, *admin.notes)

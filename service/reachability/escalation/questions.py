@@ -15,12 +15,12 @@ from service.reachability.escalation.graph import (
     escalation_graph,
     gains_to_admin,
     trust_admits,
-    walk_back,
     walk_forward,
 )
 from service.reachability.escalation.steps import Escalation
+from service.reachability.escalation.walk import Joined, walk_back
 from service.reachability.index import PrincipalIndex
-from service.reachability.model import Access, both
+from service.reachability.model import Access, NodeRef, both
 from service.reachability.paths import identity_paths
 from service.reachability.profiles import Profile
 from service.reachability.who_can_assume import Assumers
@@ -70,7 +70,7 @@ async def who_can(
             path = (gain.step, *(then.paths[0] if len(then.paths) else ()))
             seeds.append(Access(gain.actor, both(gain.condition, then.condition), (path,), gain.notes, 1))
     reached = await walk_back(graph, direct, max_hops, seeds=seeds)
-    return [*direct, *reached]
+    return Joined(direct, reached)
 
 
 async def escalations(index: PrincipalIndex, assumers: Assumers, principal_arn: str, max_hops: int) -> Sequence[Access]:
@@ -103,16 +103,21 @@ async def admins(
         seeds += await gains_to_admin(graph, admins, changed)
     reached = await walk_back(graph, goals, max_hops, seeds=seeds, account=account_id)
     # An administrator of another account is not an administrator of the principal's own: keep those who
-    # reach an administrator of their own account.
-    wanted = [a for a in reached if a.principal.arn.split(":")[4:5] == [_account_reached(a)]]
+    # reach an administrator of their own account (read from the paths' last steps, without making the
+    # answers of those not kept).
+    arns = reached.arns
     if account_id is not None:
-        wanted = [a for a in wanted if a.principal.account_id == account_id]
-    return [*direct, *wanted]
+        arns = [arn for arn in arns if reached.account_of(arn) == account_id]
+    wanted = [
+        arn
+        for arn in arns
+        if arn.split(":")[4:5] == [_account_reached(reached.last_target(arn), reached.account_of(arn))]
+    ]
+    return Joined(direct, reached.only(wanted))
 
 
-def _account_reached(access: Access) -> str:
-    """The account of the administrator a path ends at."""
-    last = access.paths[0][-1] if len(access.paths) and access.paths[0] else None
+def _account_reached(last: NodeRef | None, principal_account: str | None) -> str:
+    """The account of the administrator a path ends at (`last`, the target of its last step)."""
     if last is None:
         return ""
-    return last.target.account_id or (access.principal.account_id or "")
+    return last.account_id or (principal_account or "")

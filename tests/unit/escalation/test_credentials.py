@@ -185,3 +185,21 @@ def test_what_the_data_says_decides_each_credential_prerequisite(
     facts: UserCredentials, prerequisite: Prerequisite, met: bool | None
 ) -> None:
     assert facts.meets(prerequisite) is met
+
+
+def test_a_credential_load_after_a_question_is_read_by_the_next_one() -> None:
+    """A credential report's load leaves the generation as it was: the escalation graph and the answers key on
+    the loaded reports too, so the same index answers from the new data (it kept the old answer before)."""
+    (technique,) = [t for t in CREDENTIAL if t.id == "iam-002"]
+    unknown = scenario(technique, credentials=None)
+    full = scenario(technique, credentials=VictimCredentials(access_keys=2))
+    reachability = Reachability(unknown.source)
+
+    def reaching() -> list[Access]:
+        answers = run(reachability.escalations(unknown.attacker, max_hops=1))
+        return [a for a in answers if a.principal.arn == unknown.reached]
+
+    (before,) = reaching()
+    assert any("credential state unknown" in note for note in before.notes)
+    unknown.source.security = full.source.security  # (the report is loaded: the victim has both keys)
+    assert not reaching()

@@ -1,0 +1,251 @@
+"""Walking the escalation graph backwards: who can become the goals, within some hops.
+
+The walk keeps, per principal reached, only which way it came by (the principal it reaches next and the
+one-step way, not yet an answer); a principal's answer (its path, condition and notes) is made when it is
+read, from its way and the answer of the principal it reaches. A page of 100 of 27,000 principals makes
+about 100 answers (and those of the principals their paths go through).
+
+The order, the hops and the path kept are those of a walk that makes every answer: principals are taken
+by (hops, ARN), and each keeps the first way found among its shortest: the seeds, then the goals' ways in
+goal order, then those of the principals of each hop in ARN order, each principal's ways in the order
+`EscalationGraph.ways` gives them (its direct assumers in ARN order, then the techniques in catalogue
+order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, overload
+
+from service.reachability.escalation.steps import Escalation
+from service.reachability.model import Access, NodeRef, both
+
+if TYPE_CHECKING:
+    from service.reachability.escalation.graph import EscalationGraph
+
+
+class _Way:
+    """How a principal was reached: `make(arg)` is its one-step answer (None `via`: a seed, whose answer is
+    whole), through the principal `via`; `last` is the target of that one-step answer's last step when it
+    is known without making it (a direct assumer's: the role), else None."""
+
+    __slots__ = ("account_id", "arg", "hops", "kind", "last", "make", "via")
+
+    def __init__(
+        self,
+        hops: int,
+        via: str | None,
+        kind: str,
+        account_id: str | None,
+        make: Callable[[Any], Access | None],
+        arg: Any,
+        last: NodeRef | None = None,
+    ) -> None:
+        self.hops, self.via, self.kind, self.account_id = hops, via, kind, account_id
+        self.make, self.arg, self.last = make, arg, last
+
+    def step(self) -> Access:
+        made = self.make(self.arg)
+        assert made is not None, f"no answer for a way counted into {self.via}"
+        return made
+
+
+_NOT_YET = object()
+
+
+class Walked(Sequence[Access]):
+    """The principals a walk reached, in (hops, ARN) order; an item's answer is made when it is read (and
+    kept). Immutable to its readers, like a tuple."""
+
+    __slots__ = ("_arns", "_goals", "_lasts", "_made", "_ways")
+
+    def __init__(self, arns: list[str], ways: dict[str, _Way], goals: dict[str, Access]) -> None:
+        self._arns, self._ways, self._goals = arns, ways, goals
+        self._made: dict[str, Access] = {}
+        self._lasts: dict[str, object] = {}
+
+    def __len__(self) -> int:
+        return len(self._arns)
+
+    @overload
+    def __getitem__(self, index: int) -> Access: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Access]: ...
+    def __getitem__(self, index: int | slice) -> Access | Sequence[Access]:
+        if isinstance(index, slice):
+            return [self.answer(arn) for arn in self._arns[index]]
+        return self.answer(self._arns[index])
+
+    def __iter__(self) -> Iterator[Access]:
+        for arn in self._arns:
+            yield self.answer(arn)
+
+    @property
+    def arns(self) -> list[str]:
+        return list(self._arns)
+
+    def account_of(self, arn: str) -> str | None:
+        return self._ways[arn].account_id
+
+    def only(self, arns: Iterable[str]) -> Walked:
+        """These principals of the walk (in the order given), sharing the answers made."""
+        kept = Walked(list(arns), self._ways, self._goals)
+        kept._made, kept._lasts = self._made, self._lasts
+        return kept
+
+    def answer(self, arn: str) -> Access:
+        found = self._made.get(arn)
+        if found is None:
+            way = self._ways[arn]
+            if way.via is None:
+                found = way.step()
+            else:
+                reached = self._reached(way.via)
+                prefix = reached.paths[0] if len(reached.paths) else ()
+                found = way.step().via(prefix, reached.condition, way.hops)
+            self._made[arn] = found
+        return found
+
+    def _reached(self, arn: str) -> Access:
+        goal = self._goals.get(arn)
+        return goal if goal is not None else self.answer(arn)
+
+    def last_target(self, arn: str) -> NodeRef | None:
+        """The target of the last step of the principal's path (None: it has none), as its answer would
+        show it, without making the answers of the principals it goes through when they are not made."""
+        if arn in self._made:
+            return _last_target(self._made[arn])
+        found = self._lasts.get(arn, _NOT_YET)
+        if found is _NOT_YET:
+            way = self._ways[arn]
+            if way.via is None:
+                found = _last_target(way.step())
+            else:
+                # (The path is the way's own, then the path of the principal it reaches: its last step is
+                # that principal's, when it has one.)
+                ahead = _last_target(self._goals[way.via]) if way.via in self._goals else self.last_target(way.via)
+                if way.last is not None:
+                    found = ahead or way.last
+                else:
+                    step = way.step()
+                    found = None if not len(step.paths) else ahead or _last_target(step)
+            self._lasts[arn] = found
+        assert found is None or isinstance(found, NodeRef)
+        return found
+
+
+class Joined(Sequence[Access]):
+    """`first` then `then`, read as one answer: a slice reads only the items it holds."""
+
+    __slots__ = ("_first", "_then")
+
+    def __init__(self, first: Sequence[Access], then: Sequence[Access]) -> None:
+        self._first, self._then = first, then
+
+    def __len__(self) -> int:
+        return len(self._first) + len(self._then)
+
+    @overload
+    def __getitem__(self, index: int) -> Access: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Access]: ...
+    def __getitem__(self, index: int | slice) -> Access | Sequence[Access]:
+        split = len(self._first)
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            head = list(self._first[start:stop]) if start < split else []
+            tail = list(self._then[max(start - split, 0) : max(stop - split, 0)]) if stop > split else []
+            return head + tail
+        position = index + len(self) if index < 0 else index
+        if not 0 <= position < len(self):
+            raise IndexError(index)
+        return self._first[position] if position < split else self._then[position - split]
+
+    def __iter__(self) -> Iterator[Access]:
+        yield from self._first
+        yield from self._then
+
+
+def _last_target(access: Access) -> NodeRef | None:
+    paths = access.paths
+    return paths[0][-1].target if len(paths) and paths[0] else None
+
+
+def _same(access: Access) -> Access:
+    return access
+
+
+async def walk_back(
+    graph: EscalationGraph,
+    goals: Iterable[Access],
+    max_hops: int,
+    after_gain: Callable[[Escalation, Access], Access | None] | None = None,
+    seeds: Iterable[Access] = (),
+    account: str | None = None,
+) -> Walked:
+    """The principals that reach a goal within `max_hops` steps of any kind, each with its shortest path
+    (ending at the goal's path), in (hops, ARN) order. `seeds` are found already (at their hops);
+    `after_gain(gain, goal)` decides whether the actor, changed by the gain, reaches the goal in one more
+    step (None: it does not). The goals themselves are not in the answer. With `account`, only the
+    principals of that account are wanted: one found at the last hop elsewhere leads nowhere, so it is not
+    looked for (those found earlier are, as a way back into the account)."""
+    goals = list(goals)
+    goal_answers = {goal.principal.arn: goal for goal in goals}
+    found: dict[str, _Way] = {}
+    settled = set(goal_answers)
+    # The ways found to principals not taken yet, by hops: the first found to each is the one it keeps.
+    candidates: dict[int, dict[str, _Way]] = {}
+
+    def push(arn: str, way: _Way) -> None:
+        if arn not in found and arn not in settled:
+            candidates.setdefault(way.hops, {}).setdefault(arn, way)
+
+    for seed in seeds:
+        if seed.hops <= max_hops:
+            ref = seed.principal
+            push(ref.arn, _Way(seed.hops, None, ref.kind, ref.account_id, _same, seed))
+    gains = await graph.gains() if after_gain is not None else []
+
+    async def reach(ref: NodeRef, hops_then: int) -> None:
+        hops = hops_then + 1
+        if hops > max_hops:
+            return
+        arn = ref.arn
+        last = hops == max_hops and account is not None
+        elsewhere = last and ref.account_id != account
+        # (a technique's actor is of the account of what it reaches: none is wanted from elsewhere)
+        for actor, kind, actor_account, make, arg, last_step in await graph.ways(arn, techniques=not elsewhere):
+            if last and actor_account != account:
+                continue
+            push(actor, _Way(hops, arn, kind, actor_account, make, arg, last_step))
+        if (hops := hops_then + 2) > max_hops or arn not in goal_answers:
+            return
+        last = hops == max_hops and account is not None
+        goal = goal_answers[arn]
+        for gain in gains:
+            assert after_gain is not None
+            if last and gain.actor.account_id != account:
+                continue
+            if (then := after_gain(gain, goal)) is not None:
+                path = (gain.step, *(then.paths[0] if len(then.paths) else ()))
+                access = Access(gain.actor, both(gain.condition, then.condition), (path,), gain.notes, hops)
+                push(gain.actor.arn, _Way(hops, arn, gain.actor.kind, gain.actor.account_id, _same, access))
+
+    for goal in goals:
+        await reach(goal.principal, goal.hops)
+    order: list[str] = []
+    # Every way to a principal of hop h is found by the time the walk takes hop h: the ways out of the
+    # principals of hop h lead to hop h + 1 (the seeds' and the goals' are found before the walk starts).
+    while candidates:
+        hops = min(candidates)
+        level = candidates.pop(hops)
+        for arn in sorted(level):
+            if arn in found or arn in settled:
+                continue
+            way = found[arn] = level[arn]
+            order.append(arn)
+            if way.kind in ("role", "user"):
+                await reach(NodeRef(arn, way.kind, None, way.account_id), hops)
+    return Walked(order, found, goal_answers)

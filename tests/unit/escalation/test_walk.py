@@ -1,0 +1,308 @@
+"""The escalation walk (walk.py) keeps ways, not answers: on randomized small organizations its answers equal
+those of a walk that makes every answer as it goes (the design before, kept here as the reference), a page
+read first equals the same slice of the whole answer, and the admin decisions kept per class equal the
+decisions made one by one."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import partial
+
+import pytest
+
+from service.reachability.admins import AdminDecisions, admins_of, is_admin
+from service.reachability.escalation.graph import (
+    EscalationGraph,
+    assume_changed,
+    decide_after_gain,
+    escalation_graph,
+    gains_to_admin,
+    trust_admits,
+)
+from service.reachability.escalation.steps import Escalation
+from service.reachability.escalation.walk import Joined, Walked, walk_back
+from service.reachability.index import PrincipalIndex
+from service.reachability.model import Access, Path, both
+from service.reachability.questions import Reachability
+from service.reachability.who_can_assume import Assumers
+from tests.unit.reachability.fake_source import FakeAccount, FakeSource, allow, deny, run, trusting
+
+ACCOUNTS = ("111111111111", "222222222222", "333333333333")
+
+
+def _organization(seed: int) -> tuple[FakeSource, list[str]]:
+    """A few accounts of users and roles with random grants: role assumption within and across accounts,
+    IAM writes (policies, trust policies, groups), PassRole to a service, administrators and Denies."""
+    rng = random.Random(seed)  # noqa: S311 (a reproducible organization, not a secret)
+    accounts = [FakeAccount(account) for account in ACCOUNTS]
+    roles = [(a, a.arn("role", f"r{i}")) for a in accounts for i in range(6)]
+    users = [(a, a.arn("user", f"u{i}")) for a in accounts for i in range(5)]
+    admin_policy = accounts[0].aws_policy("AdministratorAccess", allow("*"))
+
+    def grants(a: FakeAccount, name: str) -> list[str]:
+        found: list[str] = []
+        for n in range(rng.randint(0, 3)):
+            pick = rng.random()
+            own_roles = [arn for b, arn in roles if b is a]
+            if pick < 0.35:
+                statement = allow("sts:AssumeRole", rng.choice([arn for _, arn in roles] + ["*"]))
+            elif pick < 0.5:
+                statement = allow(rng.choice(["iam:PutRolePolicy", "iam:AttachRolePolicy"]), rng.choice(own_roles))
+            elif pick < 0.6:
+                statement = allow("iam:UpdateAssumeRolePolicy", rng.choice(own_roles))
+            elif pick < 0.7:
+                statement = allow(["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"], "*")
+            elif pick < 0.8:
+                statement = allow(rng.choice(["iam:PutUserPolicy", "iam:AttachUserPolicy"]), a.arn("user", "*"))
+            elif pick < 0.9:
+                statement = deny(rng.choice(["sts:AssumeRole", "iam:*"]), "*")
+            else:
+                statement = allow("s3:GetObject", "*", Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}})
+            found.append(a.policy(f"{name}-p{n}", statement))
+        if rng.random() < 0.12:
+            found.append(admin_policy if a is accounts[0] else a.aws_policy("AdministratorAccess", allow("*")))
+        return found
+
+    for a, arn in users:
+        a.user(arn.rsplit("/", 1)[1], grants(a, arn.rsplit("/", 1)[1]))
+    for a, arn in roles:
+        name = arn.rsplit("/", 1)[1]
+        choice = rng.random()
+        if choice < 0.3:
+            trust = trusting({"AWS": f"arn:aws:iam::{rng.choice(ACCOUNTS)}:root"})
+        elif choice < 0.55:
+            trust = trusting({"AWS": rng.choice([u for _, u in users])})
+        elif choice < 0.75:
+            trust = trusting({"Service": "lambda.amazonaws.com"})
+        elif choice < 0.85:
+            trust = trusting({"AWS": "*"})
+        else:
+            trust = trusting({"AWS": f"arn:aws:iam::{a.id}:root"}, Condition={"Bool": {"aws:SecureTransport": "true"}})
+        a.role(name, grants(a, name), trust=trust)
+    return FakeSource(*accounts), [arn for _, arn in roles]
+
+
+# --- the reference: the walk that made every answer as it went (before walk.py) --------------------------
+
+
+@dataclass(order=True)
+class _Queued:
+    hops: int
+    arn: str
+    order: int
+    make: Callable[[], Access] = field(compare=False)
+
+
+async def _reference_walk(
+    graph: EscalationGraph,
+    goals: Iterable[Access],
+    max_hops: int,
+    after_gain: Callable[[Escalation, Access], Access | None] | None = None,
+    seeds: Iterable[Access] = (),
+    account: str | None = None,
+) -> list[Access]:
+    goals = list(goals)
+    found: dict[str, Access] = {}
+    settled = {goal.principal.arn for goal in goals}
+    queue: list[_Queued] = []
+    pushed = itertools.count()
+
+    def push(hops: int, arn: str, make: Callable[[], Access]) -> None:
+        if arn not in found and arn not in settled:
+            heapq.heappush(queue, _Queued(hops, arn, next(pushed), make))
+
+    for seed in seeds:
+        if seed.hops <= max_hops:
+            push(seed.hops, seed.principal.arn, partial(lambda s: s, seed))
+    goal_arns = settled.copy()
+    gains = await graph.gains() if after_gain is not None else []
+
+    async def reach(reached: Access, hops_then: int) -> None:
+        hops = hops_then + 1
+        if hops > max_hops:
+            return
+        prefix: Path = reached.paths[0] if len(reached.paths) else ()
+        last = hops == max_hops and account is not None
+        elsewhere = last and reached.principal.account_id != account
+        for step in await graph.into(reached.principal.arn, techniques=not elsewhere):
+            if last and step.principal.account_id != account:
+                continue
+            push(hops, step.principal.arn, partial(step.via, prefix, reached.condition, hops))
+        if (hops := hops_then + 2) > max_hops or reached.principal.arn not in goal_arns:
+            return
+        last = hops == max_hops and account is not None
+        for gain in gains:
+            assert after_gain is not None
+            if last and gain.actor.account_id != account:
+                continue
+            if (then := after_gain(gain, reached)) is not None:
+                path = (gain.step, *(then.paths[0] if len(then.paths) else ()))
+                access = Access(gain.actor, both(gain.condition, then.condition), (path,), gain.notes, hops)
+                push(hops, gain.actor.arn, partial(access.via, prefix, reached.condition, hops))
+
+    for goal in goals:
+        await reach(goal, goal.hops)
+    while queue:
+        item = heapq.heappop(queue)
+        if item.arn in found or item.arn in settled:
+            continue
+        access = found[item.arn] = item.make()
+        if access.principal.kind in ("role", "user"):
+            await reach(access, item.hops)
+    return sorted(found.values(), key=lambda a: (a.hops, a.principal.arn))
+
+
+def _shown(answers: Iterable[Access]) -> list[tuple[object, ...]]:
+    return [(a.principal, a.condition, tuple(a.paths), a.notes, a.hops) for a in answers]
+
+
+async def _goal_walks(source: FakeSource, role_arn: str, max_hops: int) -> tuple[Walked, list[Access]]:
+    """The walk back from a role (as whoCanAssume with escalation walks it), new and reference, each on a
+    graph of its own (a fresh index: nothing worked out is shared between them)."""
+    found = []
+    for walk in (walk_back, _reference_walk):
+        index = PrincipalIndex()
+        assumers = Assumers(index.view(source))
+        await assumers.who_can_assume(role_arn, 1)
+        role = await assumers.role(role_arn)
+        assert role is not None
+        graph = await escalation_graph(index, assumers)
+        goal = Access(role.ref, None, ((),), (), 0)
+        admits = trust_admits(role, await assumers.view.trust_targets(role.arn))
+        found.append(await walk(graph, [goal], max_hops, decide_after_gain(assume_changed(role, admits), role.arn)))
+    new, reference = found
+    assert isinstance(new, Walked) and isinstance(reference, list)
+    return new, reference
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_walk_back_from_a_role_equals_the_walk_that_made_every_answer(seed: int) -> None:
+    source, roles = _organization(seed)
+    compared = 0
+    for role_arn in roles:
+        new, reference = run(_goal_walks(source, role_arn, 3))
+        assert len(new) == len(reference)
+        assert _shown(new) == _shown(reference), role_arn
+        compared += len(reference)
+    assert compared > 0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_walk_back_from_the_administrators_equals_the_walk_that_made_every_answer(seed: int) -> None:
+    source, _ = _organization(seed)
+
+    async def walks(account: str) -> tuple[Walked, list[Access]]:
+        found = []
+        for walk in (walk_back, _reference_walk):
+            index = PrincipalIndex()
+            assumers = Assumers(index.view(source))
+            entries = await assumers.view.entries([account])
+            goals = admins_of(entries.values())
+            graph = await escalation_graph(index, assumers)
+            admins = frozenset(a.principal.arn for a in goals)
+            seeds = await gains_to_admin(
+                graph, admins, [e for e in await graph.gains() if e.actor.account_id in entries]
+            )
+            found.append(await walk(graph, goals, 3, seeds=seeds, account=account))
+        new, reference = found
+        assert isinstance(new, Walked) and isinstance(reference, list)
+        return new, reference
+
+    for account in ACCOUNTS:
+        new, reference = run(walks(account))
+        assert _shown(new) == _shown(reference)
+        # (admins keeps those whose path ends at an administrator of their own account, read without
+        # making the answers: the same as the answers show)
+        fresh, _ = run(walks(account))
+        for arn, answer in zip(fresh.arns, reference, strict=True):
+            paths = answer.paths
+            assert fresh.last_target(arn) == (paths[0][-1].target if len(paths) and paths[0] else None)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_page_read_first_equals_the_same_slice_of_the_whole_answer(seed: int) -> None:
+    source, roles = _organization(seed)
+    for role_arn in roles:
+        page = run(Reachability(source).who_can_assume(role_arn, 3, escalation=True))
+        whole = list(run(Reachability(source).who_can_assume(role_arn, 3, escalation=True)))
+        assert len(page) == len(whole)
+        assert _shown(page[2:5]) == _shown(whole[2:5])
+        assert _shown(page[-1:]) == _shown(whole[-1:])
+        assert _shown(page) == _shown(whole)
+    for account in ACCOUNTS:
+        page = run(Reachability(source).admins(account))
+        whole = list(run(Reachability(source).admins(account)))
+        assert len(page) == len(whole)
+        assert _shown(page[1:4]) == _shown(whole[1:4])
+        assert _shown(page) == _shown(whole)
+
+
+def test_joined_reads_its_two_parts_as_one_answer() -> None:
+    source, _ = _organization(1)
+    items = list(run(Reachability(source).who_can_assume(_organization(1)[1][0], 3, escalation=True)))
+    first, then = items[:2], items[2:]
+    joined = Joined(first, then)
+    assert len(joined) == len(items) and list(joined) == items
+    for start, stop in ((0, 1), (1, 3), (2, 2), (0, len(items)), (3, len(items) + 5)):
+        assert list(joined[start:stop]) == items[start:stop]
+    assert list(joined[::2]) == items[::2]
+    assert joined[-1] == items[-1]
+    with pytest.raises(IndexError):
+        joined[len(items)]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_admin_decisions_kept_per_class_equal_those_made_one_by_one(seed: int) -> None:
+    source, _ = _organization(seed)
+
+    async def compare() -> int:
+        index = PrincipalIndex()
+        assumers = Assumers(index.view(source))
+        graph = await escalation_graph(index, assumers)
+        kept = AdminDecisions()
+        compared = 0
+        changed = [gain.after for gain in await graph.gains() if gain.after is not None]
+        entries = await assumers.view.entries(None)
+        plain = [p for entry in entries.values() for p in entry.profiles.values()]
+        for profile in [*changed, *plain, *changed]:
+            one = is_admin(profile)
+            shared = kept.of(profile)
+            assert (shared is None) == (one is None), profile.arn
+            if one is not None and shared is not None:
+                assert (shared.principal, shared.condition, shared.notes) == (one.principal, one.condition, one.notes)
+                compared += 1
+        return compared
+
+    assert run(compare()) >= 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_assuming_a_role_decided_once_per_actor_equals_deciding_it_per_technique(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.reachability.escalation import checker as checker_module
+
+    source, _ = _organization(seed)
+
+    async def becoming_everything() -> list[tuple[object, ...]]:
+        index = PrincipalIndex()
+        assumers = Assumers(index.view(source))
+        graph = await escalation_graph(index, assumers)
+        found: list[tuple[object, ...]] = []
+        for arn in sorted(graph.profiles):
+            for e in await graph.becoming(arn):
+                grants = tuple((g.action, g.resource, g.access.condition, tuple(g.access.paths)) for g in e.grants)
+                found.append((e.actor, e.technique.id, e.reached, e.condition, grants, e.notes, e.step))
+        return found
+
+    kept = run(becoming_everything())
+    monkeypatch.setattr(
+        checker_module.AccountChecker, "_assumes_once", lambda self, role, actor: checker_module._assumes(role, actor)
+    )
+    assert run(becoming_everything()) == kept
+    # (some technique needed the actor to assume the role afterwards)
+    assert any(grant[0] == "sts:AssumeRole" for found in kept for grant in found[4])  # type: ignore[attr-defined]
