@@ -105,6 +105,7 @@ def record_counts(driver: neo4j.Driver, settings: Neo4jSettings, account_ids: It
     """Work out the counts of `account_ids` from the graph and write them on their newest recorded loads, in
     one transaction; how many loads got them."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     async def work() -> list[dict[str, Any]]:
         reader = GraphReader(settings, timeout=300.0)
@@ -113,7 +114,10 @@ def record_counts(driver: neo4j.Driver, settings: Neo4jSettings, account_ids: It
         finally:
             await reader.close()
 
-    rows = asyncio.run(work())
+    # In a thread of its own: `load` may be called where an event loop runs already (a library caller, the
+    # explorer's tests under Playwright), and asyncio.run refuses to start a second one in the same thread.
+    with ThreadPoolExecutor(1) as pool:
+        rows = pool.submit(asyncio.run, work()).result()
     if rows:
         driver.execute_query(query("history_record_counts"), {"rows": rows}, database_=settings.database)
     return len(rows)

@@ -135,6 +135,8 @@ def test_parallel_progress_is_one_whole_line_per_step(
         r"\S+\.json: security snapshot of account \d{12}",
         r"(credential report|security snapshot) \d{12}: (writing \d+ rows in one transaction|"
         r"wrote \d+/\d+ rows \([\d,]+ rows/s\)|\d+ rows in [\d.]+ s)",
+        r"history: working out the counts of \d+ account\(s\)",  # (service/history/counts.py, once at the end)
+        r"history: counts recorded on \d+ load\(s\) in [\d.]+ s",
     ]
     strays = [line for line in lines if not any(re.fullmatch(shape, line) for shape in shapes)]
     assert not strays, strays
