@@ -14,6 +14,7 @@ order).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
@@ -248,4 +249,8 @@ async def walk_back(
             order.append(arn)
             if way.kind in ("role", "user"):
                 await reach(NodeRef(arn, way.kind, None, way.account_id), hops)
+                # Hand the event loop back once per principal expanded: once everything it reads is held in
+                # memory the walk never waits on anything, and would hold the API's loop (every other
+                # request, and the question timeout meant to stop it) for as long as it runs.
+                await asyncio.sleep(0)
     return Walked(order, found, goal_answers)

@@ -5,6 +5,7 @@ decisions made one by one."""
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import itertools
 import random
@@ -306,3 +307,25 @@ def test_assuming_a_role_decided_once_per_actor_equals_deciding_it_per_technique
     assert run(becoming_everything()) == kept
     # (some technique needed the actor to assume the role afterwards)
     assert any(grant[0] == "sts:AssumeRole" for found in kept for grant in found[4])  # type: ignore[attr-defined]
+
+
+def test_the_walk_hands_the_event_loop_back_so_the_question_timeout_stops_it() -> None:
+    """Once what the walk reads is in memory (here: a source that never waits) it would never give the event
+    loop back: the API's question timeout could not fire, and every other request would wait for it."""
+    source, roles = _organization(0)
+
+    async def walked_within(seconds: float, role_arn: str) -> int:
+        index = PrincipalIndex()
+        assumers = Assumers(index.view(source))
+        role = await assumers.role(role_arn)
+        assert role is not None
+        graph = await escalation_graph(index, assumers)
+        goal = Access(role.ref, None, ((),), (), 0)
+        admits = trust_admits(role, await assumers.view.trust_targets(role.arn))
+        async with asyncio.timeout(seconds):
+            return len(await walk_back(graph, [goal], 3, decide_after_gain(assume_changed(role, admits), role.arn)))
+
+    role_arn = max(roles, key=lambda arn: run(walked_within(60.0, arn)))
+    assert run(walked_within(60.0, role_arn)) > 1
+    with pytest.raises(TimeoutError):
+        run(walked_within(0.0, role_arn))
