@@ -476,5 +476,6 @@ class Query:
             load for load in await HistoryStore(info.context.reader).latest(None)
             if load.unit == "account" and account_id in (None, load.unit_id)
         ]
-        counts = await account_counts(info.context.reachability, info.context.reader, account_id)
-        return [stats_row(load, counts.get(load.unit_id) or AccountCounts()) for load in latest]
+        accounts = [load.unit_id for load in latest]
+        counts = await account_counts(info.context.reachability, info.context.reader, accounts)
+        return [stats_row(load, counts[load.unit_id]) for load in latest]

@@ -11,7 +11,7 @@ counts null, never a count of a graph that was not.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from service.audit.catalogue import SEVERITIES
@@ -23,40 +23,46 @@ from service.database.reader import GraphReader
 from service.history.columns import RESOURCE_COLUMNS, TRUST_CATEGORIES, AccountCounts
 from service.history.store import HistoryStore
 from service.reachability import Reachability
+from service.reachability.model import TrustFinding
 
 if TYPE_CHECKING:
     import neo4j
 
     from loaders.pipeline import LoadPlan
 
+
 async def account_counts(
-    reachability: Reachability, source: GraphReader, account_id: str | None = None
+    reachability: Reachability, source: GraphReader, account_ids: Sequence[str]
 ) -> dict[str, AccountCounts]:
-    """The counts of every loaded account (or one), from the graph as it is now; administrators without
-    escalation (#13's definition), the audit with its default thresholds (#16)."""
-    trusts = await reachability.cross_account_trusts(account_id)
-    audit = await findings(reachability, source, account_id, settings_at(None))
-    audited = {record.account_id for record in await source.account_security(account_id)}
+    """The counts of each of `account_ids` (loaded accounts), from the graph as it is now; administrators
+    without escalation (#13's definition), the audit with its default thresholds (#16). Each read covers
+    the one account asked, or every account when more are."""
+    if not account_ids:
+        return {}
+    scope = account_ids[0] if len(account_ids) == 1 else None
+    trusts = await reachability.cross_account_trusts(scope)
+    audit = await findings(reachability, source, scope, settings_at(None))
+    audited = {record.account_id for record in await source.account_security(scope)}
     kinds: dict[str, Counter[str]] = {}
-    for row in await source.rows("stats_resource_counts", accountId=account_id):
+    for row in await source.rows("stats_resource_counts", accountId=scope):
         kinds.setdefault(str(row["accountId"]), Counter())[str(row["type"])] += int(row["resources"])
-    by_account: dict[str, list[str]] = {}
+    trusts_of: dict[str, list[TrustFinding]] = {}
     for finding in trusts:
         if finding.role.account_id is not None:
-            by_account.setdefault(finding.role.account_id, []).extend(finding.categories)
+            trusts_of.setdefault(finding.role.account_id, []).append(finding)
     severities: dict[str, Counter[str]] = {}
     for audit_finding in audit.findings:
         severities.setdefault(audit_finding.account_id, Counter())[audit_finding.severity] += 1
-    accounts = [account_id] if account_id is not None else sorted(await _loaded_accounts(source))
     counts: dict[str, AccountCounts] = {}
-    for account in accounts:
-        categories = Counter(by_account.get(account, ()))
+    for account in account_ids:
+        own = trusts_of.get(account, [])
+        categories = Counter(category for finding in own for category in finding.categories)
         found = severities.get(account, Counter())
         resources = kinds.get(account, Counter())
         # (None: nothing of the account for the audit to read, which is not "no findings")
         by_severity = {s: found[s] for s in SEVERITIES} if account in audited else dict.fromkeys(SEVERITIES)
         counts[account] = AccountCounts(
-            cross_account_trusts=sum(1 for f in trusts if f.role.account_id == account),
+            cross_account_trusts=len(own),
             **{_snake(c): categories[c] for c in TRUST_CATEGORIES},
             admins=len(await reachability.admins(account, escalation=False)),
             findings=sum(found.values()) if account in audited else None,
@@ -72,21 +78,14 @@ def _snake(category: str) -> str:
     return category.replace("-", "_")
 
 
-async def _loaded_accounts(source: GraphReader) -> set[str]:
-    return {load.unit_id for load in await HistoryStore(source).latest(None) if load.unit == "account"}
-
-
 async def counts_of_loads(reader: GraphReader, account_ids: Iterable[str]) -> list[dict[str, Any]]:
     """The `history_record_counts` rows for the newest recorded load of each of `account_ids`, worked out
     from the graph now (accounts without a recorded load are left out)."""
     wanted = set(account_ids)
     newest = {load.unit_id: load.id for load in await HistoryStore(reader).latest(None)
               if load.unit == "account" and load.unit_id in wanted}
-    if not newest:
-        return []
-    counts = await account_counts(Reachability(reader), reader, next(iter(newest)) if len(newest) == 1 else None)
-    return [{"id": newest[account], "counts": counts[account].as_properties()}
-            for account in sorted(newest) if account in counts]
+    counts = await account_counts(Reachability(reader), reader, sorted(newest))
+    return [{"id": newest[account], "counts": found.as_properties()} for account, found in counts.items()]
 
 
 def touched_accounts(plan: LoadPlan) -> set[str]:
