@@ -117,8 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         ("whoCanBucket", WHO_CAN, [{"a": "s3:GetObject", "r": f"{b}/reports/q1.csv"}
                                    for b in rng.sample(buckets, min(args.buckets, len(buckets)))]),
     ]
-    server_log = args.results_dir / "bench-questions-serve.log"
-    args.results_dir.mkdir(parents=True, exist_ok=True)
+    server_log = args.results_dir / "tmp" / "bench-questions-serve.log"  # (a run's log, not a result)
+    server_log.parent.mkdir(parents=True, exist_ok=True)
     # (At 100k principals the warm-up reads the organization for a minute or two before it answers.)
     with served_api(log=server_log, ready_within=900) as api:
         figures["escalationIndexBuildSeconds"] = _escalation_index_seconds(server_log)
