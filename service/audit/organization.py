@@ -137,6 +137,9 @@ class OrganizationReads:
     async def role(self, arn: str) -> RoleRecord | None:
         return await self._source.role(arn)
 
+    async def roles(self, arns: Sequence[str]) -> list[RoleRecord]:
+        return await self._source.roles(arns)
+
     async def trust_targets(self, role_arn: str) -> list[TrustTargetRecord]:
         return await self._source.trust_targets(role_arn)
 

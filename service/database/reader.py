@@ -130,6 +130,9 @@ class GraphReader:
         rows = await self.rows("reach_role", arn=arn)
         return RoleRecord.from_row(rows[0]) if rows else None
 
+    async def roles(self, arns: Sequence[str]) -> list[RoleRecord]:
+        return [RoleRecord.from_row(row) for row in await self.rows("reach_roles", arns=list(arns))]
+
     async def trust_targets(self, role_arn: str) -> list[TrustTargetRecord]:
         return [TrustTargetRecord.from_row(row) for row in await self.rows("reach_trust_targets", arn=role_arn)]
 

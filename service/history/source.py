@@ -152,6 +152,9 @@ class FactSource:
             return None
         return RoleRecord(arn, self.principals_by_arn[arn].name, self.account_of[arn], self.trust[arn])
 
+    async def roles(self, arns: Sequence[str]) -> list[RoleRecord]:
+        return [record for arn in arns if (record := await self.role(arn)) is not None]
+
     def trust_rows(self, role_arn: str) -> list[TrustRow]:
         """The TRUSTS rows the loader would write for the role (loaders/trust.py, the same pure transform)."""
         if role_arn not in self._trust_rows:

@@ -207,9 +207,20 @@ class AdminDecisions:
     def __init__(self) -> None:
         self._decided: dict[Hashable, Decision] = {}
         self._orgs: dict[int, tuple[OrgContext, _OrgViews]] = {}
+        self._profiles: dict[int, tuple[Profile, Access | None]] = {}
 
     def of(self, profile: Profile) -> Access | None:
-        """The principal's admin answer, without paths (None: not an administrator)."""
+        """The principal's admin answer, without paths (None: not an administrator). Kept per principal
+        object too: an escalation's changed principal is made once per binding and shared by its actors,
+        and one whose decision is individual (a Condition) would be decided again for each."""
+        kept = self._profiles.get(id(profile))
+        if kept is not None and kept[0] is profile:
+            return kept[1]
+        found = self._of(profile)
+        self._profiles[id(profile)] = (profile, found)
+        return found
+
+    def _of(self, profile: Profile) -> Access | None:
         held = self._orgs.get(id(profile.org))
         if held is None or held[0] is not profile.org:
             held = self._orgs[id(profile.org)] = (profile.org, _org_views(profile.org))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 from service.database.records import TrustTargetRecord
@@ -157,6 +157,10 @@ class IndexView:
     async def role(self, arn: str) -> Role | None:
         await self.generation()
         return await self.index.snapshot.role(self.source, arn)
+
+    async def roles(self, arns: Sequence[str]) -> dict[str, Role]:
+        await self.generation()
+        return await self.index.snapshot.roles(self.source, arns)
 
     async def trust_targets(self, role_arn: str) -> list[TrustTargetRecord]:
         return await trust_targets(self.source, role_arn)

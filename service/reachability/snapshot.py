@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import NamedTuple
@@ -164,6 +164,12 @@ class AccountSnapshot:
         if record is None:
             return None
         return Role.from_record(record, (await self.org_contexts(source, [record.account_id]))[record.account_id])
+
+    async def roles(self, source: GraphSource, arns: Sequence[str]) -> dict[str, Role]:
+        """`role` for many, in one read: the roles found, by ARN."""
+        records = await source.roles(arns) if arns else []
+        orgs = await self.org_contexts(source, sorted({record.account_id for record in records}))
+        return {record.arn: Role.from_record(record, orgs[record.account_id]) for record in records}
 
     async def _read_orgs(self, source: GraphSource, account_ids: list[str]) -> None:
         for record in await source.account_organizations(account_ids):

@@ -55,6 +55,14 @@ class Assumers:
             self._roles[arn] = await self.view.role(arn)
         return self._roles[arn]
 
+    async def read_roles(self, arns: Iterable[str]) -> None:
+        """Read the roles not read yet among `arns` in one read (then `role` answers from memory)."""
+        wanted = [arn for arn in dict.fromkeys(arns) if arn not in self._roles]
+        if wanted:
+            found = await self.view.roles(wanted)
+            for arn in wanted:
+                self._roles[arn] = found.get(arn)
+
     async def who_can_assume(self, role_arn: str, max_hops: int) -> Sequence[Access]:
         if is_pattern(role_arn):
             # A trust policy belongs to one role: a question on a pattern of roles would mix several.

@@ -6,13 +6,13 @@ the technique's prerequisites in the IAM data."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import NamedTuple
 
 from service.database.records import GroupRecord
-from service.escalation import Evidence, Gain, Placeholder, PolicyOrigin, Prerequisite, Technique
+from service.escalation import Evidence, Gain, Placeholder, PolicyOrigin, Prerequisite, RequiredAction, Technique
 from service.evaluation.engine import evaluate
 from service.evaluation.formula import Condition
 from service.evaluation.request import Principal, Request
@@ -24,15 +24,18 @@ from service.reachability.escalation.steps import (
     AccountCredentials,
     Escalation,
     Grant,
+    UserCredentials,
     authored_policy,
     escalation,
     policy_ref,
     with_policies,
 )
 from service.reachability.escalation.targets import TargetClasses
+from service.reachability.escalation.ways import Allowed, Ways
 from service.reachability.index import IndexView
 from service.reachability.model import Access, NodeRef
 from service.reachability.profiles import ASSUME_ROLE, AccountEntry, PolicyRef, Profile, Role
+from service.reachability.sharing import RoleFacts
 from service.reachability.who_can_assume import Assumers
 
 ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -54,6 +57,9 @@ class AccountChecker:
         self._trusting: dict[tuple[str, ...], list[str]] = {}
         self._assumed: dict[tuple[str, str], tuple[Role, Profile, Access | None]] = {}
         self._becoming: dict[_Becoming, list[Escalation]] = {}
+        self._ways: dict[_Becoming, list[Ways]] = {}
+        self._allowed_actors: dict[Hashable, dict[str, tuple[Access, ...]]] = {}
+        self._service_trusts: dict[tuple[RoleFacts, str, str], bool] = {}
         self._gains: list[Escalation] | None = None
         self._credentials: AccountCredentials | None = None
         self._credentials_read = False
@@ -79,12 +85,7 @@ class AccountChecker:
     ) -> dict[str, Access]:
         """Who of the account may do `action` on `resource` with `context`, by ARN (worked out once per
         target class: see targets.py)."""
-        key = (
-            action.lower(),
-            self.targets.key(action, resource),
-            tuple(sorted((k, tuple(v)) for k, v in (context or {}).items())),
-            leave_out,
-        )
+        key = (action.lower(), self.targets.key(action, resource), _context_key(context or {}), leave_out)
         found = self._may.get(key)
         if found is None:
             found = self._may[key] = {
@@ -145,39 +146,58 @@ class AccountChecker:
         }
         return any(self.may(action, patterns.get(resource, "*")) for action, resource in writes)
 
-    async def becoming(
-        self, arn: str, *, changed_only: bool = False, leave_out: frozenset[str] = frozenset()
-    ) -> list[Escalation]:
+    async def becoming(self, arn: str) -> list[Escalation]:
         """The escalations by which an actor of this account becomes the role or user `arn` (of this
-        account); with `changed_only`, only those that change it first (a policy put on it or rewritten), by
-        actors not in `leave_out` (the administrators, for whom a change gains nothing). Worked out once
-        per principal."""
-        leave_out = leave_out if changed_only else frozenset()
-        key = _Becoming(arn, changed_only, leave_out)
-        found = self._becoming.get(key)
-        if found is None and changed_only and (every := self._becoming.get(_Becoming(arn, False))) is not None:
-            found = self._becoming[key] = [e for e in every if e.after is not None and e.actor.arn not in leave_out]
+        account). Worked out once per principal."""
+        return await self._made(_Becoming(arn))
+
+    async def ways(self, arn: str) -> list[Ways]:
+        """`becoming(arn)` for a walk, before the escalations are made; without those whose actor must
+        also be allowed to assume the role as its trust policy decides (iam-014/016/017 and the like): a
+        walk always finds such an actor one hop away through that very assumption first (a role's direct
+        assumers come before its techniques), so that way is never the one kept, and deciding its
+        `sts:AssumeRole` actor by actor was most of a walk's cost. Worked out once per principal."""
+        key = _Becoming(arn, walking=True)
+        found = self._ways.get(key)
         if found is None:
-            found = self._becoming[key] = await self._becoming_now(arn, changed_only, leave_out)
+            found = self._ways[key] = await self._ways_now(key)
         return found
 
-    async def _becoming_now(self, arn: str, changed_only: bool, leave_out: frozenset[str]) -> list[Escalation]:
+    async def making_admin(
+        self, arn: str, leave_out: frozenset[str], admin: Callable[[Profile], bool]
+    ) -> list[Escalation]:
+        """The escalations that change the role or user `arn` first (a policy put on it or rewritten) into
+        a principal `admin` says is an administrator, by actors not in `leave_out` (the administrators, for
+        whom a change gains nothing). A binding whose changed principal is no administrator is dropped
+        before its actors are decided. Worked out once per principal."""
+        return await self._made(_Becoming(arn, True, leave_out), admin)
+
+    async def _made(self, key: _Becoming, admin: Callable[[Profile], bool] | None = None) -> list[Escalation]:
+        found = self._becoming.get(key)
+        if found is None:
+            found = self._becoming[key] = [e for ways in await self._ways_now(key, admin) for e in ways.made()]
+        return found
+
+    async def _ways_now(self, key: _Becoming, admin: Callable[[Profile], bool] | None = None) -> list[Ways]:
+        arn, changed_only, leave_out = key.arn, key.changed_only, key.leave_out
         profile = self.entry.profiles.get(arn)
-        found: list[Escalation] = []
+        found: list[Ways] = []
         for technique in self.techniques if profile is not None else ():
             assert profile is not None
             if changed_only and technique.outcome.policy is None:
                 continue
             holders = {a.resource for a in technique.actions}
             if profile.kind == "role" and Prerequisite.ROLE_CHAIN in technique.prerequisites:
-                found += await self._through_passed_role(technique, [profile], leave_out)
+                found += await self._through_passed_role(technique, profile, leave_out)
             elif profile.kind == "role" and technique.trusted_services:
-                found += await self._passes_role(technique, [profile], leave_out)
+                found += await self._passes_role(technique, profile, leave_out)
             elif profile.kind == "role" and Placeholder.TARGET_ROLE.template in holders:
-                found += await self._on_roles(technique, [profile], leave_out)
+                if key.walking and Prerequisite.TARGET_TRUSTS_ACTOR in technique.prerequisites:
+                    continue
+                found += await self._on_roles(technique, profile, leave_out, admin)
             elif profile.kind == "user" and Placeholder.TARGET_USER.template in holders:
                 credentials = await self.credentials() if technique.decided_by is Evidence.CREDENTIAL_STATE else None
-                found += self._on_users(technique, [profile], leave_out, credentials)
+                found += self._on_users(technique, profile, leave_out, credentials, admin)
         return found
 
     # --- binding --------------------------------------------------------------------------------------
@@ -207,14 +227,14 @@ class AccountChecker:
     ) -> dict[str, list[Grant]]:
         """The actors (not in `leave_out`) allowed every required action of the technique under `binding`
         (template → value)."""
-        allowed: dict[str, list[Grant]] | None = None
+        if all(required.resource != Placeholder.ACTOR.template for required in technique.actions):
+            allowed = self._allowed(technique, binding, leave_out)
+            wanted = None if actors is None else set(actors)
+            return {arn: allowed.grants(arn) for arn in allowed.actors if wanted is None or arn in wanted}
+        found: dict[str, list[Grant]] | None = None
         for required in technique.actions:
             resource = binding.get(required.resource, required.resource)
-            context = {
-                c.key: (binding[c.value],) if c.value in binding else (c.value,)
-                for c in required.context
-                if c.value in binding or "${" not in c.value
-            }
+            context = _context(required, binding)
             if required.resource == Placeholder.ACTOR.template:
                 # The resource is each actor itself: decided one by one, for the principals holding a policy
                 # that may allow the action at all.
@@ -226,13 +246,38 @@ class AccountChecker:
             else:
                 may = self.may(required.action, resource, context, leave_out)
             grants = {arn: Grant(required.action, resource, access) for arn, access in may.items()}
-            if allowed is None:
-                allowed = {arn: [grant] for arn, grant in grants.items() if actors is None or arn in actors}
+            if found is None:
+                found = {arn: [grant] for arn, grant in grants.items() if actors is None or arn in actors}
             else:
-                allowed = {arn: [*had, grants[arn]] for arn, had in allowed.items() if arn in grants}
-            if not allowed:
+                found = {arn: [*had, grants[arn]] for arn, had in found.items() if arn in grants}
+            if not found:
                 return {}
-        return allowed or {}
+        return found or {}
+
+    def _allowed(self, technique: Technique, binding: Mapping[str, str], leave_out: frozenset[str]) -> Allowed:
+        """`_grants` before its grants are made, for a technique none of whose actions is on the actor
+        itself. The actors are the same mapping for every binding of the same target classes (kept)."""
+        parts = [
+            (required.action, binding.get(required.resource, required.resource), _context(required, binding))
+            for required in technique.actions
+        ]
+        key = (
+            tuple((a.lower(), self.targets.key(a, resource), _context_key(c)) for a, resource, c in parts),
+            leave_out,
+        )
+        found = self._allowed_actors.get(key)
+        if found is None:
+            actors: dict[str, tuple[Access, ...]] | None = None
+            for action, resource, context in parts:
+                may = self.may(action, resource, context, leave_out)
+                if actors is None:
+                    actors = {arn: (access,) for arn, access in may.items()}
+                else:
+                    actors = {arn: (*had, may[arn]) for arn, had in actors.items() if arn in may}
+                if not actors:
+                    break
+            found = self._allowed_actors[key] = actors or {}
+        return Allowed(tuple((action, resource) for action, resource, _ in parts), found)
 
     def _candidates(self, action: str, actors: Iterable[str] | None) -> list[Profile]:
         candidates = self.view.action(action.lower()).policies.candidates(self.entry)
@@ -334,98 +379,149 @@ class AccountChecker:
     def _on_users(
         self,
         technique: Technique,
-        users: Sequence[Profile],
+        user: Profile,
         leave_out: frozenset[str] = frozenset(),
         credentials: AccountCredentials | None = None,
-    ) -> list[Escalation]:
+        admin: Callable[[Profile], bool] | None = None,
+    ) -> list[Ways]:
         """`credentials`: the account's loaded credential data, which decides a credential technique's
-        prerequisites (a user it says does not meet one is no target); None: possible, state unknown."""
-        found: list[Escalation] = []
+        prerequisites (a user it says does not meet one is no target); None: possible, state unknown.
+        `admin`: only the bindings that change the user into a principal it accepts."""
         origin = technique.outcome.policy
         needed = [p for p in technique.prerequisites if p.evidence is Evidence.CREDENTIAL_STATE]
-        for user in users:
-            facts = credentials.of(user.arn) if credentials is not None else None
-            if facts is not None and any(facts.meets(p) is False for p in needed):
+        facts = credentials.of(user.arn) if credentials is not None else None
+        if facts is not None and any(facts.meets(p) is False for p in needed):
+            return []
+        policies: list[PolicyRef | None] = [None]
+        if origin is PolicyOrigin.MANAGED:
+            policies = list(self._managed_bindings(technique.actions[0].action, user.arn, leave_out))
+        elif origin is PolicyOrigin.AUTHORED:
+            policies = [authored_policy(user.arn)]
+        found: list[Ways] = []
+        for policy in policies:
+            binding = {Placeholder.TARGET_USER.template: user.arn}
+            if policy is not None and origin is PolicyOrigin.MANAGED:
+                binding[Placeholder.POLICY.template] = policy.arn
+            # (one changed principal per binding, whoever the actor: its decisions are kept by identity)
+            after = with_policies(user, [policy]) if policy is not None else None
+            if admin is not None and (after is None or not admin(after)):
                 continue
-            policies: list[PolicyRef | None] = [None]
-            if origin is PolicyOrigin.MANAGED:
-                policies = list(self._managed_bindings(technique.actions[0].action, user.arn, leave_out))
-            elif origin is PolicyOrigin.AUTHORED:
-                policies = [authored_policy(user.arn)]
-            for policy in policies:
-                binding = {Placeholder.TARGET_USER.template: user.arn}
-                if policy is not None and origin is PolicyOrigin.MANAGED:
-                    binding[Placeholder.POLICY.template] = policy.arn
-                for actor, grants in self._grants(technique, binding, None, leave_out).items():
-                    if actor == user.arn:
-                        continue
-                    after = with_policies(user, [policy]) if policy is not None else None
-                    actor_ref = self.entry.profiles[actor].ref
-                    found.append(escalation(actor_ref, technique, user.ref, grants, user.arn, after, credentials=facts))
+            allowed = self._allowed(technique, binding, leave_out)
+            if allowed.actors:
+                make = partial(self._user_escalation, technique, user, allowed, after, facts)
+                found.append(Ways(allowed.actors, make))
         return found
 
+    def _user_escalation(
+        self,
+        technique: Technique,
+        user: Profile,
+        allowed: Allowed,
+        after: Profile | None,
+        facts: UserCredentials | None,
+        actor: str,
+    ) -> Escalation | None:
+        if actor == user.arn:
+            return None
+        actor_ref = self.entry.profiles[actor].ref
+        return escalation(actor_ref, technique, user.ref, allowed.grants(actor), user.arn, after, credentials=facts)
+
     async def _on_roles(
-        self, technique: Technique, roles: Sequence[Profile], leave_out: frozenset[str] = frozenset()
-    ) -> list[Escalation]:
-        found: list[Escalation] = []
+        self,
+        technique: Technique,
+        role: Profile,
+        leave_out: frozenset[str] = frozenset(),
+        admin: Callable[[Profile], bool] | None = None,
+    ) -> list[Ways]:
+        """`admin`: only the bindings that change the role into a principal it accepts."""
         origin = technique.outcome.policy
         needs_trust = Prerequisite.TARGET_TRUSTS_ACTOR in technique.prerequisites
         on_policy = Placeholder.POLICY.template in {a.resource for a in technique.actions}
-        for role in roles:
-            trust = await self.role(role.arn) if needs_trust else None
-            bindings: list[tuple[dict[str, str], PolicyRef | None, str | None]] = []
-            if on_policy:  # iam-016/020: a new version of a customer policy attached to the role
-                for ref in role.policies:
-                    if ref.kind == "customer" and ref.via is None:
-                        bindings.append(
-                            ({Placeholder.POLICY.template: ref.arn}, authored_policy(role.arn, ref), ref.arn)
-                        )
-            elif origin is PolicyOrigin.MANAGED:
-                attach = next(a for a in technique.actions if a.context)
-                for ref in self._managed_bindings(attach.action, role.arn, leave_out):
-                    bindings.append(({Placeholder.POLICY.template: ref.arn}, ref, None))
-            elif origin is PolicyOrigin.AUTHORED:
-                bindings.append(({}, authored_policy(role.arn), None))
-            else:
-                bindings.append(({}, None, None))
-            for binding, policy, replaced in bindings:
-                binding[Placeholder.TARGET_ROLE.template] = role.arn
-                # (sts:AssumeRole is decided as whoCanAssume decides it, trust policy included, for the actors
-                # allowed the rest only: see `_assumes`.)
-                required = replace(technique, actions=tuple(a for a in technique.actions if a.action != ASSUME_ROLE))
-                for actor, grants in self._grants(required, binding, None, leave_out).items():
-                    if actor == role.arn:
-                        continue
-                    condition: Condition | None = None
-                    if needs_trust:
-                        assume = self._assumes_once(trust, self.entry.profiles[actor]) if trust is not None else None
-                        if assume is None:
-                            continue
-                        grants = [*grants, Grant(ASSUME_ROLE, role.arn, assume)]
-                        condition = assume.condition
-                    after = with_policies(role, [policy], replaced) if policy is not None else None
-                    actor_ref = self.entry.profiles[actor].ref
-                    found.append(escalation(actor_ref, technique, role.ref, grants, role.arn, after, condition))
+        trust = await self.role(role.arn) if needs_trust else None
+        bindings: list[tuple[dict[str, str], PolicyRef | None, str | None]] = []
+        if on_policy:  # iam-016/020: a new version of a customer policy attached to the role
+            for ref in role.policies:
+                if ref.kind == "customer" and ref.via is None:
+                    bindings.append(({Placeholder.POLICY.template: ref.arn}, authored_policy(role.arn, ref), ref.arn))
+        elif origin is PolicyOrigin.MANAGED:
+            attach = next(a for a in technique.actions if a.context)
+            for ref in self._managed_bindings(attach.action, role.arn, leave_out):
+                bindings.append(({Placeholder.POLICY.template: ref.arn}, ref, None))
+        elif origin is PolicyOrigin.AUTHORED:
+            bindings.append(({}, authored_policy(role.arn), None))
+        else:
+            bindings.append(({}, None, None))
+        # (sts:AssumeRole is decided as whoCanAssume decides it, trust policy included, for the actors allowed
+        # the rest only: see `_assumes`.)
+        required = replace(technique, actions=tuple(a for a in technique.actions if a.action != ASSUME_ROLE))
+        found: list[Ways] = []
+        for binding, policy, replaced in bindings:
+            binding[Placeholder.TARGET_ROLE.template] = role.arn
+            # (one changed principal per binding, whoever the actor: its decisions are kept by identity)
+            after = with_policies(role, [policy], replaced) if policy is not None else None
+            if admin is not None and (after is None or not admin(after)):
+                continue
+            allowed = self._allowed(required, binding, leave_out)
+            if allowed.actors and (trust is not None or not needs_trust):
+                make = partial(self._role_escalation, technique, role, trust, allowed, after)
+                found.append(Ways(allowed.actors, make))
         return found
 
-    async def _passes_role(
-        self, technique: Technique, roles: Sequence[Profile], leave_out: frozenset[str] = frozenset()
-    ) -> list[Escalation]:
-        found: list[Escalation] = []
-        for role_profile in roles:
-            role = await self.role(role_profile.arn)
-            if role is None or not any(_trusts_service(role, s) for s in technique.trusted_services):
-                continue
-            binding = {Placeholder.PASSED_ROLE.template: role.arn}
-            if technique.helper_services:
-                allowed = await self._with_helper(technique, binding, leave_out)
-            else:
-                allowed = self._grants(technique, binding, None, leave_out)
-            for actor, grants in allowed.items():
-                if actor == role.arn:
-                    continue
-                actor_ref = self.entry.profiles[actor].ref
-                found.append(escalation(actor_ref, technique, role.ref, grants, role.arn, None))
+    def _role_escalation(
+        self,
+        technique: Technique,
+        role: Profile,
+        trust: Role | None,
+        allowed: Allowed,
+        after: Profile | None,
+        actor: str,
+    ) -> Escalation | None:
+        if actor == role.arn:
+            return None
+        grants = allowed.grants(actor)
+        condition: Condition | None = None
+        if trust is not None:
+            assume = self._assumes_once(trust, self.entry.profiles[actor])
+            if assume is None:
+                return None
+            grants = [*grants, Grant(ASSUME_ROLE, role.arn, assume)]
+            condition = assume.condition
+        actor_ref = self.entry.profiles[actor].ref
+        return escalation(actor_ref, technique, role.ref, grants, role.arn, after, condition)
+
+    async def _passes_role(self, technique: Technique, role_profile: Profile, leave_out: frozenset[str]) -> list[Ways]:
+        role = await self.role(role_profile.arn)
+        if role is None or not any(self._trusts_service(role, s) for s in technique.trusted_services):
+            return []
+        binding = {Placeholder.PASSED_ROLE.template: role.arn}
+        if technique.helper_services:
+            helped = await self._with_helper(technique, binding, leave_out)
+            grants_of: Callable[[str], list[Grant]] = helped.__getitem__
+            actors: Mapping[str, object] = helped
+        else:
+            allowed = self._allowed(technique, binding, leave_out)
+            grants_of, actors = allowed.grants, allowed.actors
+        if not actors:
+            return []
+        return [Ways(actors, partial(self._passed_escalation, technique, role.ref, grants_of))]
+
+    def _passed_escalation(
+        self, technique: Technique, role: NodeRef, grants_of: Callable[[str], list[Grant]], actor: str
+    ) -> Escalation | None:
+        if actor == role.arn:
+            return None
+        return escalation(self.entry.profiles[actor].ref, technique, role, grants_of(actor), role.arn, None)
+
+    def _trusts_service(self, role: Role, service: str) -> bool:
+        """`_trusts_service`, kept per trust document and service when nothing it reads is the role's own
+        (RoleFacts): the generated organizations hold thousands of roles with the same few trust policies."""
+        facts = RoleFacts.of(role)
+        if facts is None:
+            return _trusts_service(role, service)
+        key = (facts, role.account_id, service)
+        found = self._service_trusts.get(key)
+        if found is None:
+            found = self._service_trusts[key] = _trusts_service(role, service)
         return found
 
     async def _with_helper(
@@ -461,44 +557,48 @@ class AccountChecker:
         trusting = self._trusting.get(services)
         if trusting is None:
             trusting = []
+            await self.assumers.read_roles(p.arn for p in self.roles if p.arn not in self._roles)
             for profile in sorted(self.roles, key=lambda p: p.arn):
                 role = await self.role(profile.arn)
-                if role is not None and any(_trusts_service(role, s) for s in services):
+                if role is not None and any(self._trusts_service(role, s) for s in services):
                     trusting.append(role.arn)
             self._trusting[services] = trusting
         return trusting
 
     async def _through_passed_role(
-        self, technique: Technique, roles: Sequence[Profile], leave_out: frozenset[str] = frozenset()
-    ) -> list[Escalation]:
+        self, technique: Technique, execution: Profile, leave_out: frozenset[str]
+    ) -> list[Ways]:
         """cloudformation-003: the actor passes a role the service trusts (the StackSet administration role),
-        which assumes each of `roles` (the execution role; the attacker's template runs as it), as
-        whoCanAssume decides it (the execution role's trust policy and, where AWS needs it, the passed
-        role's identity policies). Each actor keeps the first passed role, by ARN."""
+        which assumes the role `execution` (the attacker's template runs as it), as whoCanAssume decides it
+        (the execution role's trust policy and, where AWS needs it, the passed role's identity policies).
+        Each actor keeps the first passed role, by ARN."""
         unbound = replace(technique, actions=tuple(a for a in technique.actions if "${" not in a.resource))
-        if not self._grants(unbound, {}, None, leave_out):
+        if not self._allowed(unbound, {}, leave_out).actors:
             return []
         administration = await self._roles_trusting(technique.trusted_services)
-        found: list[Escalation] = []
-        for execution in roles if administration else ():
-            trust = await self.role(execution.arn)
-            seen: set[str] = set()
-            for passed in administration if trust is not None else ():
-                assert trust is not None
-                assume = _assumes(trust, self.entry.profiles[passed])
-                if assume is None:
-                    continue
-                binding = {Placeholder.PASSED_ROLE.template: passed, Placeholder.EXECUTION_ROLE.template: execution.arn}
-                for actor, grants in self._grants(technique, binding, None, leave_out).items():
-                    if actor == execution.arn or actor in seen:
-                        continue
-                    seen.add(actor)
-                    chained = [*grants, Grant(ASSUME_ROLE, execution.arn, assume)]
-                    actor_ref = self.entry.profiles[actor].ref
-                    found.append(
-                        escalation(actor_ref, technique, execution.ref, chained, execution.arn, None, assume.condition)
-                    )
-        return found
+        trust = await self.role(execution.arn) if administration else None
+        chained: dict[str, tuple[Allowed, Access]] = {}
+        for passed in administration if trust is not None else ():
+            assert trust is not None
+            assume = self._assumes_once(trust, self.entry.profiles[passed])
+            if assume is None:
+                continue
+            binding = {Placeholder.PASSED_ROLE.template: passed, Placeholder.EXECUTION_ROLE.template: execution.arn}
+            allowed = self._allowed(technique, binding, leave_out)
+            for actor in allowed.actors:
+                if actor != execution.arn and actor not in chained:
+                    chained[actor] = (allowed, assume)
+        if not chained:
+            return []
+        return [Ways(chained, partial(self._chained_escalation, technique, execution.ref, chained))]
+
+    def _chained_escalation(
+        self, technique: Technique, execution: NodeRef, chained: Mapping[str, tuple[Allowed, Access]], actor: str
+    ) -> Escalation | None:
+        allowed, assume = chained[actor]
+        grants = [*allowed.grants(actor), Grant(ASSUME_ROLE, execution.arn, assume)]
+        actor_ref = self.entry.profiles[actor].ref
+        return escalation(actor_ref, technique, execution, grants, execution.arn, None, assume.condition)
 
     # --- sts:AssumeRole decided once per role and actor ---------------------------------------------------
 
@@ -511,13 +611,28 @@ class AccountChecker:
         return held[2]
 
 
+def _context(required: RequiredAction, binding: Mapping[str, str]) -> Context:
+    """The request context of a required action under `binding` (a value still a placeholder left out)."""
+    return {
+        c.key: (binding[c.value],) if c.value in binding else (c.value,)
+        for c in required.context
+        if c.value in binding or "${" not in c.value
+    }
+
+
+def _context_key(context: Context) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple(sorted((k, tuple(v)) for k, v in context.items()))
+
+
 class _Becoming(NamedTuple):
-    """What `becoming` worked out: the ways into `arn` (only those changing it first, with
-    `changed_only`) by actors not in `leave_out`."""
+    """What `becoming` or `making_admin` worked out: the ways into `arn` (only those changing it first
+    into an administrator, with `changed_only`) by actors not in `leave_out`; with `walking`, not those
+    a walk never keeps."""
 
     arn: str
-    changed_only: bool
+    changed_only: bool = False
     leave_out: frozenset[str] = frozenset()
+    walking: bool = False
 
 
 def _assumes(role: Role, actor: Profile) -> Access | None:

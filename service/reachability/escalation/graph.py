@@ -23,6 +23,7 @@ from service.reachability.admins import AdminDecisions, is_admin
 from service.reachability.decide import Target, access_from, decide
 from service.reachability.escalation.checker import AccountChecker
 from service.reachability.escalation.steps import Escalation
+from service.reachability.escalation.ways import Ways
 from service.reachability.index import PrincipalIndex
 from service.reachability.model import Access, NodeRef, Path, PathStep, both
 from service.reachability.paths import assume_paths, identity_paths
@@ -34,11 +35,6 @@ from service.reachability.who_can_assume import Way as WayInto
 UPDATE_TRUST = "iam:UpdateAssumeRolePolicy"
 
 
-def _technique_way(escalation: Escalation) -> WayInto:
-    actor = escalation.actor
-    return (actor.arn, actor.kind, actor.account_id, Escalation.access, escalation, None)
-
-
 class EscalationGraph:
     """The escalations of the loaded accounts, as of one generation, worked out as questions need them:
     the ways to become a principal per principal, the gains per account (all of them, on first use)."""
@@ -47,7 +43,6 @@ class EscalationGraph:
         self.checkers, self.profiles = checkers, profiles
         self._into: dict[str, Sequence[Access]] = {}
         self._direct: dict[str, Sequence[Access]] = {}  # (the questions' Assumers live for one question)
-        self._ways: dict[tuple[str, bool], Sequence[WayInto]] = {}
         self._direct_ways: dict[str, list[WayInto]] = {}
         self._gains: list[Escalation] | None = None
         self._admins: list[Access] | None = None
@@ -79,13 +74,10 @@ class EscalationGraph:
         self._into[arn] = found
         return found
 
-    async def ways(self, arn: str, *, techniques: bool = True) -> Sequence[WayInto]:
-        """`into(arn)` before its answers are made: each way's actor (ARN, kind, account), how to make its
-        answer and, for a direct assumer, the role its path's last step reaches (None for the others)."""
-        key = (arn, techniques)
-        found = self._ways.get(key)
-        if found is not None:
-            return found
+    async def ways(self, arn: str, *, techniques: bool = True) -> tuple[Sequence[WayInto], Sequence[Ways]]:
+        """`into(arn)` before its answers are made: its direct assumers' ways (each way's actor: ARN, kind,
+        account; how to make its answer; the role its path's last step reaches), then the techniques' ways
+        as a walk reads them (`AccountChecker.ways`; none without `techniques`)."""
         profile = self.profiles.get(arn)
         direct: list[WayInto] = []
         if profile is not None and profile.kind == "role":
@@ -93,21 +85,32 @@ class EscalationGraph:
                 assumers = await self.assumers.direct_parts(arn)
                 parts = self._direct_ways[arn] = [] if assumers is None else assumers.ways()
             direct = parts
-        found = direct
         checker = self.checkers.get(profile.account_id) if profile is not None else None
-        if techniques and checker is not None:
-            found = [*direct, *(_technique_way(e) for e in await checker.using(self.assumers).becoming(arn))]
-        self._ways[key] = found
-        return found
+        if not techniques or checker is None:
+            return direct, ()
+        return direct, await checker.using(self.assumers).ways(arn)
 
-    async def becoming(
-        self, arn: str, *, changed_only: bool = False, leave_out: frozenset[str] = frozenset()
-    ) -> list[Escalation]:
+    async def read_roles(self, arns: Iterable[str]) -> None:
+        """Read the roles among `arns` whose direct assumers are not worked out yet, in one read (a walk's
+        hop)."""
+        await self.assumers.read_roles(arn for arn in arns if arn not in self._direct_ways and arn in self.profiles)
+
+    async def becoming(self, arn: str) -> list[Escalation]:
+        """Every escalation that becomes `arn` (`AccountChecker.becoming`)."""
+        profile = self.profiles.get(arn)
+        checker = self.checkers.get(profile.account_id) if profile is not None else None
+        return [] if checker is None else await checker.using(self.assumers).becoming(arn)
+
+    async def making_admin(self, arn: str, leave_out: frozenset[str]) -> list[Escalation]:
+        """The escalations that change `arn` first into an administrator (`AccountChecker.making_admin`)."""
         profile = self.profiles.get(arn)
         checker = self.checkers.get(profile.account_id) if profile is not None else None
         if checker is None:
             return []
-        return await checker.using(self.assumers).becoming(arn, changed_only=changed_only, leave_out=leave_out)
+        return await checker.using(self.assumers).making_admin(arn, leave_out, self._is_admin)
+
+    def _is_admin(self, profile: Profile) -> bool:
+        return self.admin_decisions.of(profile) is not None
 
     async def gains(self) -> list[Escalation]:
         if self._gains is None:

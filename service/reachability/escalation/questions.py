@@ -99,7 +99,7 @@ async def admins(
             continue
         changed: list[Escalation] = []
         for profile in entries[account].profiles.values():
-            changed += await graph.becoming(profile.arn, changed_only=True, leave_out=admins)
+            changed += await graph.making_admin(profile.arn, admins)
         seeds += await gains_to_admin(graph, admins, changed)
     reached = await walk_back(graph, goals, max_hops, seeds=seeds, account=account_id)
     # An administrator of another account is not an administrator of the principal's own: keep those who

@@ -199,6 +199,9 @@ async def walk_back(
     # The ways found to principals not taken yet, by hops: the first found to each is the one it keeps.
     candidates: dict[int, dict[str, _Way]] = {}
 
+    pushed: dict[int, tuple[int, object]] = {}  # id of technique ways' actors: the hop they were pushed at
+    profiles = graph.profiles
+
     def push(arn: str, way: _Way) -> None:
         if arn not in found and arn not in settled:
             candidates.setdefault(way.hops, {}).setdefault(arn, way)
@@ -217,10 +220,24 @@ async def walk_back(
         last = hops == max_hops and account is not None
         elsewhere = last and ref.account_id != account
         # (a technique's actor is of the account of what it reaches: none is wanted from elsewhere)
-        for actor, kind, actor_account, make, arg, last_step in await graph.ways(arn, techniques=not elsewhere):
+        direct, techniques = await graph.ways(arn, techniques=not elsewhere)
+        for actor, kind, actor_account, make, arg, last_step in direct:
             if last and actor_account != account:
                 continue
             push(actor, _Way(hops, arn, kind, actor_account, make, arg, last_step))
+        # A technique's actors are of the account of what it reaches (wanted: see `elsewhere`). The same
+        # actors, shared by every target of the same target classes, pushed once at some hop are pushed at
+        # that hop or before: pushing them again at this one or later changes nothing.
+        for ways in techniques:
+            held = pushed.get(id(ways.actors))
+            if held is not None and held[0] <= hops:
+                continue
+            pushed[id(ways.actors)] = (hops, ways.actors)
+            made = ways.access
+            for actor in ways.actors:
+                if actor not in found and actor not in settled:
+                    profile = profiles[actor]
+                    push(actor, _Way(hops, arn, profile.kind, profile.account_id, made, actor))
         if (hops := hops_then + 2) > max_hops or arn not in goal_answers:
             return
         last = hops == max_hops and account is not None
@@ -242,6 +259,8 @@ async def walk_back(
     while candidates:
         hops = min(candidates)
         level = candidates.pop(hops)
+        if hops < max_hops:  # (the roles this hop expands, read at once)
+            await graph.read_roles(arn for arn, way in level.items() if way.kind == "role" and arn not in found)
         for arn in sorted(level):
             if arn in found or arn in settled:
                 continue

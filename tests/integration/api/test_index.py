@@ -194,3 +194,32 @@ def test_kept_decisions_follow_a_reload(load: Load, neo4j_settings: Neo4jSetting
         load(b.write(tmp_path))
         assert assumers(c, a.arn("role", "OrgReaderA")) == {a.arn("user", "alice"): None}
         assert assumers(c, b.arn("role", "OrgReaderB")) == {a.arn("user", "alice"): None, b.arn("user", "bob"): None}
+
+
+def test_roles_read_at_once_are_those_read_one_by_one(
+    load: Load, neo4j_settings: Neo4jSettings, tmp_path: Path
+) -> None:
+    """`reach_roles` (the escalation walk's read of a hop's roles) gives what `reach_role` gives for each
+    ARN that is a role, and nothing for one that is not."""
+    import asyncio
+
+    from service.database.reader import GraphReader
+
+    a = Account(A)
+    a.user("someone", inline=[allow("sts:AssumeRole")])
+    a.role("Ops", trust(trusts_principal({"AWS": f"arn:aws:iam::{A}:root"})))
+    a.role("Fn", trust(trusts_principal({"Service": "lambda.amazonaws.com"})))
+    load(a.write(tmp_path))
+    arns = [a.arn("role", "Fn"), a.arn("user", "someone"), a.arn("role", "Missing"), a.arn("role", "Ops")]
+
+    async def read() -> tuple[list[object], list[object]]:
+        reader = GraphReader(neo4j_settings)
+        try:
+            one_by_one = [record for arn in arns if (record := await reader.role(arn)) is not None]
+            return list(await reader.roles(arns)), list(one_by_one)
+        finally:
+            await reader.close()
+
+    at_once, one_by_one = asyncio.run(read())
+    assert at_once == one_by_one
+    assert [record.arn for record in at_once] == [a.arn("role", "Fn"), a.arn("role", "Ops")]  # type: ignore[attr-defined]

@@ -167,6 +167,16 @@ class FakeSource:
                 return account.principals[arn]
         return None
 
+    async def roles(self, arns: Sequence[str]) -> list[RoleRecord]:
+        self.reads["roles"] += 1
+        found = []
+        for arn in arns:
+            for account in self.accounts.values():
+                if arn in account.trust_policies:
+                    record = account.principals[arn]
+                    found.append(RoleRecord(arn, record.name, account.id, account.trust_policies[arn]))
+        return found
+
     async def loads(self) -> list[LoadRecord]:
         self.reads["loads"] += 1
         found = [LoadRecord("account", a.id, a.load_id) for a in self.accounts.values()]

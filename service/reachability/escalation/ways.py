@@ -1,0 +1,46 @@
+"""The escalations into one principal before they are made: who the actors are, and how to make each one's
+escalation. A walk reads who (most of them are never shown) and makes the few it keeps; the actors allowed a
+technique on a target are the same mapping for every target of the same target classes (targets.py), so a
+walk that pushed them once, at some hop, has nothing left to do with them at a later target."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from service.reachability.escalation.steps import Escalation, Grant
+from service.reachability.model import Access
+
+
+@dataclass(frozen=True, slots=True)
+class Allowed:
+    """The actors allowed every required action of a technique under one binding, each with the answer of
+    each action (in the technique's order); `parts` is each action with the resource it is bound to.
+    `actors` is kept per target class of every action: shared by every target of those classes."""
+
+    parts: tuple[tuple[str, str], ...]
+    actors: Mapping[str, tuple[Access, ...]]
+
+    def grants(self, actor: str) -> list[Grant]:
+        return [
+            Grant(action, resource, access)
+            for (action, resource), access in zip(self.parts, self.actors[actor], strict=True)
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class Ways:
+    """Escalations by one technique under one binding: the actors in order, and `make(actor)` the
+    escalation (None: that actor does not escalate so, being the target itself or failing a check made
+    actor by actor). Every actor is one `make` would answer for, except the target itself."""
+
+    actors: Mapping[str, object]
+    make: Callable[[str], Escalation | None]
+
+    def access(self, actor: str) -> Access | None:
+        """The actor's escalation as an answer about it (`Escalation.access`)."""
+        escalation = self.make(actor)
+        return None if escalation is None else escalation.access()
+
+    def made(self) -> list[Escalation]:
+        return [escalation for actor in self.actors if (escalation := self.make(actor)) is not None]
