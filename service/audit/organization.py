@@ -143,6 +143,9 @@ class OrganizationReads:
     async def trust_targets(self, role_arn: str) -> list[TrustTargetRecord]:
         return await self._source.trust_targets(role_arn)
 
+    async def trust_targets_of(self, role_arns: Sequence[str]) -> dict[str, list[TrustTargetRecord]]:
+        return await self._source.trust_targets_of(role_arns)
+
     async def trusts_across_accounts(self, account_id: str | None) -> list[CrossAccountTrustRecord]:
         return await self._source.trusts_across_accounts(account_id)
 

@@ -136,6 +136,12 @@ class GraphReader:
     async def trust_targets(self, role_arn: str) -> list[TrustTargetRecord]:
         return [TrustTargetRecord.from_row(row) for row in await self.rows("reach_trust_targets", arn=role_arn)]
 
+    async def trust_targets_of(self, role_arns: Sequence[str]) -> dict[str, list[TrustTargetRecord]]:
+        found: dict[str, list[TrustTargetRecord]] = {}
+        for row in await self.rows("reach_trust_targets_of", arns=list(role_arns)):
+            found.setdefault(row["role"], []).append(TrustTargetRecord.from_row(row))
+        return found
+
     async def trusts_across_accounts(self, account_id: str | None) -> list[CrossAccountTrustRecord]:
         rows = await self.rows("reach_trusts_across_accounts", accountId=account_id)
         return [CrossAccountTrustRecord.from_row(row) for row in rows]

@@ -54,6 +54,11 @@ class GraphSource(Protocol):
 
     async def trust_targets(self, role_arn: str) -> list[TrustTargetRecord]: ...
 
+    async def trust_targets_of(self, role_arns: Sequence[str]) -> dict[str, list[TrustTargetRecord]]:
+        """`trust_targets` for many roles, in one read: by role ARN (a role its trust names nothing of, or no
+        role, is left out)."""
+        ...
+
     async def trusts_across_accounts(self, account_id: str | None) -> list[CrossAccountTrustRecord]: ...
 
     async def account_resources(self, account_id: str | None) -> list[ResourceRecord]:

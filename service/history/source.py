@@ -186,6 +186,9 @@ class FactSource:
             ))
         return found
 
+    async def trust_targets_of(self, role_arns: Sequence[str]) -> dict[str, list[TrustTargetRecord]]:
+        return {arn: found for arn in role_arns if (found := await self.trust_targets(arn))}
+
     async def trusts_across_accounts(self, account_id: str | None) -> list[CrossAccountTrustRecord]:
         found = []
         for role_arn in sorted(self.trust):

@@ -162,5 +162,8 @@ class IndexView:
         await self.generation()
         return await self.index.snapshot.roles(self.source, arns)
 
+    async def trust_targets_of(self, role_arns: Sequence[str]) -> dict[str, list[TrustTargetRecord]]:
+        return await self.source.trust_targets_of(role_arns) if role_arns else {}
+
     async def trust_targets(self, role_arn: str) -> list[TrustTargetRecord]:
         return await trust_targets(self.source, role_arn)

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import heapq
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from service.database.records import TrustTargetRecord
 from service.errors import InputError, QueryError
@@ -49,6 +48,7 @@ class Assumers:
         self._roles: dict[str, Role | None] = {}
         self._direct: dict[str, Sequence[Access]] = {}
         self._parts: dict[str, DirectAssumers | None] = {}
+        self._targets: dict[str, list[TrustTargetRecord]] = {}  # read ahead (`read_roles`), not used yet
 
     async def role(self, arn: str) -> Role | None:
         if arn not in self._roles:
@@ -56,12 +56,21 @@ class Assumers:
         return self._roles[arn]
 
     async def read_roles(self, arns: Iterable[str]) -> None:
-        """Read the roles not read yet among `arns` in one read (then `role` answers from memory)."""
+        """Read the roles not read yet among `arns`, and what their trust policies name, in one read each
+        (then `role` and the direct assumers answer from memory)."""
         wanted = [arn for arn in dict.fromkeys(arns) if arn not in self._roles]
         if wanted:
             found = await self.view.roles(wanted)
             for arn in wanted:
                 self._roles[arn] = found.get(arn)
+            roles = [arn for arn in wanted if arn in found and arn not in self._parts]
+            targets = await self.view.trust_targets_of(roles)
+            for arn in roles:
+                self._targets[arn] = targets.get(arn, [])
+
+    async def _trust_targets(self, role_arn: str) -> list[TrustTargetRecord]:
+        found = self._targets.pop(role_arn, None)  # (read once, by the one role's direct assumers)
+        return found if found is not None else await self.view.trust_targets(role_arn)
 
     async def who_can_assume(self, role_arn: str, max_hops: int) -> Sequence[Access]:
         if is_pattern(role_arn):
@@ -118,7 +127,7 @@ class Assumers:
 
     async def _direct_assumers(self, role: Role) -> DirectAssumers:
         view = self.view
-        targets = await view.trust_targets(role.arn)
+        targets = await self._trust_targets(role.arn)
         direct: set[str] = set()
         accounts: set[str] = set()
         everyone = False
@@ -205,17 +214,12 @@ class _Members:
         return self.decision_class.entries(unknown_only=self.unknown_only)
 
 
-# One way into a principal, before its answer is made: the actor's ARN, kind and account, `make(arg)` its
-# answer (never None: the way is counted), and the target of that answer's last step when it is known
-# without making it (None: unknown).
-Way = tuple[str, str, str | None, Callable[[Any], Access | None], Any, NodeRef | None]
-
-
 @dataclass(frozen=True, slots=True)
 class DirectAssumers:
     """A role's direct assumers: those decided on their own (`ready`, in ARN order) and the members of the
     decision classes that assume it (`pending`), `total` in all. Read as answers (`answers`, made as they
-    are read) or as ways (`ways`: who, without the answer)."""
+    are read), or by the escalation walk as who they are (its `reach`), making the answers of the few it
+    shows."""
 
     role: NodeRef
     ready: list[Access]
@@ -224,36 +228,6 @@ class DirectAssumers:
 
     def answers(self) -> Answers:
         return merged(self.ready, [Pending(part.answers.answer, part.entries()) for part in self.pending], self.total)
-
-    def ways(self) -> list[Way]:
-        """Every direct assumer in the order of `answers`, with how to make its answer. A class member's
-        answer always has a path, whose last step assumes the role (see `member_paths`)."""
-        # (The order of `merged`: by ARN, then the ready ones last made first, then by decision class.)
-        streams: list[Iterable[tuple[str, int, Way]]] = [
-            [(a.principal.arn, -1 - i, _ready_way(a)) for i, a in enumerate(self.ready)]
-        ]
-        streams += [_member_ways(number, part, self.role) for number, part in enumerate(self.pending)]
-        ways = [way for _, _, way in heapq.merge(*streams, key=_stream_key)]
-        assert len(ways) == self.total, f"{self.role.arn}: {self.total} direct assumers counted, {len(ways)} listed"
-        return ways
-
-
-def _member_ways(number: int, part: _Members, role: NodeRef) -> Iterator[tuple[str, int, Way]]:
-    answer = part.answers.answer
-    for arn, profile in part.entries():
-        yield arn, number, (arn, profile.kind, profile.account_id, answer, profile, role)
-
-
-def _stream_key(item: tuple[str, int, Way]) -> tuple[str, int]:
-    return item[0], item[1]
-
-
-def _ready_way(access: Access) -> Way:
-    return (access.principal.arn, access.principal.kind, access.principal.account_id, _same, access, None)
-
-
-def _same(access: Access) -> Access:
-    return access
 
 
 def _class_decision(

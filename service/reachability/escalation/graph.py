@@ -29,8 +29,7 @@ from service.reachability.model import Access, NodeRef, Path, PathStep, both
 from service.reachability.paths import assume_paths, identity_paths
 from service.reachability.profiles import ASSUME_ROLE, Profile, Role
 from service.reachability.snapshot import LoadIds
-from service.reachability.who_can_assume import Assumers
-from service.reachability.who_can_assume import Way as WayInto
+from service.reachability.who_can_assume import Assumers, DirectAssumers
 
 UPDATE_TRUST = "iam:UpdateAssumeRolePolicy"
 
@@ -43,7 +42,7 @@ class EscalationGraph:
         self.checkers, self.profiles = checkers, profiles
         self._into: dict[str, Sequence[Access]] = {}
         self._direct: dict[str, Sequence[Access]] = {}  # (the questions' Assumers live for one question)
-        self._direct_ways: dict[str, list[WayInto]] = {}
+        self._direct_ways: dict[str, DirectAssumers | None] = {}
         self._gains: list[Escalation] | None = None
         self._admins: list[Access] | None = None
         self.admin_decisions = AdminDecisions()
@@ -74,17 +73,16 @@ class EscalationGraph:
         self._into[arn] = found
         return found
 
-    async def ways(self, arn: str, *, techniques: bool = True) -> tuple[Sequence[WayInto], Sequence[Ways]]:
-        """`into(arn)` before its answers are made: its direct assumers' ways (each way's actor: ARN, kind,
-        account; how to make its answer; the role its path's last step reaches), then the techniques' ways
-        as a walk reads them (`AccountChecker.ways`; none without `techniques`)."""
+    async def ways(self, arn: str, *, techniques: bool = True) -> tuple[DirectAssumers | None, Sequence[Ways]]:
+        """`into(arn)` before its answers are made: its direct assumers (None: it is no role; read as ways:
+        `DirectAssumers.ways`), then the techniques' ways as a walk reads them (`AccountChecker.ways`; none
+        without `techniques`)."""
         profile = self.profiles.get(arn)
-        direct: list[WayInto] = []
+        direct: DirectAssumers | None = None
         if profile is not None and profile.kind == "role":
-            if (parts := self._direct_ways.get(arn)) is None:
-                assumers = await self.assumers.direct_parts(arn)
-                parts = self._direct_ways[arn] = [] if assumers is None else assumers.ways()
-            direct = parts
+            if arn not in self._direct_ways:
+                self._direct_ways[arn] = await self.assumers.direct_parts(arn)
+            direct = self._direct_ways[arn]
         checker = self.checkers.get(profile.account_id) if profile is not None else None
         if not techniques or checker is None:
             return direct, ()

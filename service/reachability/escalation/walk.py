@@ -221,10 +221,19 @@ async def walk_back(
         elsewhere = last and ref.account_id != account
         # (a technique's actor is of the account of what it reaches: none is wanted from elsewhere)
         direct, techniques = await graph.ways(arn, techniques=not elsewhere)
-        for actor, kind, actor_account, make, arg, last_step in direct:
-            if last and actor_account != account:
-                continue
-            push(actor, _Way(hops, arn, kind, actor_account, make, arg, last_step))
+        if direct is not None:
+            # (Its ways in `DirectAssumers.ways` order but unmerged: each actor has one way into the role,
+            # so the order among them keeps no other way; and an actor already found costs one lookup.)
+            for access in direct.ready:
+                ref = access.principal
+                if not (last and ref.account_id != account):
+                    push(ref.arn, _Way(hops, arn, ref.kind, ref.account_id, _same, access))
+            for part in direct.pending:
+                answer = part.answers.answer
+                for actor, profile in part.entries():
+                    if actor in found or actor in settled or (last and profile.account_id != account):
+                        continue
+                    push(actor, _Way(hops, arn, profile.kind, profile.account_id, answer, profile, direct.role))
         # A technique's actors are of the account of what it reaches (wanted: see `elsewhere`). The same
         # actors, shared by every target of the same target classes, pushed once at some hop are pushed at
         # that hop or before: pushing them again at this one or later changes nothing.

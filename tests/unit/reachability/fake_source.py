@@ -266,6 +266,17 @@ class FakeSource:
             found.append((row, kind, row.target, loaded))
         return found
 
+    async def trust_targets_of(self, role_arns: Sequence[str]) -> dict[str, list[TrustTargetRecord]]:
+        self.reads["trust_targets_of"] += 1
+        found: dict[str, list[TrustTargetRecord]] = {}
+        for arn in role_arns:
+            if any(arn in account.trust_policies for account in self.accounts.values()):
+                targets = await self.trust_targets(arn)  # (a subclass's override applies to both)
+                self.reads["trust_targets"] -= 1
+                if targets:
+                    found[arn] = targets
+        return found
+
     async def trust_targets(self, role_arn: str) -> list[TrustTargetRecord]:
         self.reads["trust_targets"] += 1
         return [
