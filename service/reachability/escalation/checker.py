@@ -402,14 +402,14 @@ class AccountChecker:
             binding = {Placeholder.TARGET_USER.template: user.arn}
             if policy is not None and origin is PolicyOrigin.MANAGED:
                 binding[Placeholder.POLICY.template] = policy.arn
+            allowed = self._allowed(technique, binding, leave_out)
+            if not allowed.actors:
+                continue
             # (one changed principal per binding, whoever the actor: its decisions are kept by identity)
             after = with_policies(user, [policy]) if policy is not None else None
             if admin is not None and (after is None or not admin(after)):
                 continue
-            allowed = self._allowed(technique, binding, leave_out)
-            if allowed.actors:
-                make = partial(self._user_escalation, technique, user, allowed, after, facts)
-                found.append(Ways(allowed.actors, make))
+            found.append(Ways(allowed.actors, partial(self._user_escalation, technique, user, allowed, after, facts)))
         return found
 
     def _user_escalation(
@@ -437,7 +437,6 @@ class AccountChecker:
         origin = technique.outcome.policy
         needs_trust = Prerequisite.TARGET_TRUSTS_ACTOR in technique.prerequisites
         on_policy = Placeholder.POLICY.template in {a.resource for a in technique.actions}
-        trust = await self.role(role.arn) if needs_trust else None
         bindings: list[tuple[dict[str, str], PolicyRef | None, str | None]] = []
         if on_policy:  # iam-016/020: a new version of a customer policy attached to the role
             for ref in role.policies:
@@ -455,16 +454,19 @@ class AccountChecker:
         # the rest only: see `_assumes`.)
         required = replace(technique, actions=tuple(a for a in technique.actions if a.action != ASSUME_ROLE))
         found: list[Ways] = []
+        trust: Role | None = None
         for binding, policy, replaced in bindings:
             binding[Placeholder.TARGET_ROLE.template] = role.arn
+            allowed = self._allowed(required, binding, leave_out)
+            if not allowed.actors:
+                continue
             # (one changed principal per binding, whoever the actor: its decisions are kept by identity)
             after = with_policies(role, [policy], replaced) if policy is not None else None
             if admin is not None and (after is None or not admin(after)):
                 continue
-            allowed = self._allowed(required, binding, leave_out)
-            if allowed.actors and (trust is not None or not needs_trust):
-                make = partial(self._role_escalation, technique, role, trust, allowed, after)
-                found.append(Ways(allowed.actors, make))
+            if needs_trust and (trust := trust or await self.role(role.arn)) is None:
+                return found  # (no such role to assume: nothing of this technique)
+            found.append(Ways(allowed.actors, partial(self._role_escalation, technique, role, trust, allowed, after)))
         return found
 
     def _role_escalation(
