@@ -135,6 +135,14 @@ class DecisionClass:
             self.unknown_parts.append(unknown)
             self.unknown += len(unknown)
 
+    def copy(self) -> DecisionClass:
+        """The same class, with its members made anew as they are read (a member's answer relabels the
+        shared decision unless the member is the very one it was made for: see `ClassAnswers.answer`)."""
+        copied = DecisionClass(self.key, self._signatures, self._fits, self._pattern)
+        copied.parts, copied.unknown_parts = self.parts, self.unknown_parts
+        copied.size, copied.unknown, copied._first = self.size, self.unknown, self._first
+        return copied
+
     @property
     def representative(self) -> Member:
         """The member (of the least ARN) for whom the class is decided."""
@@ -269,6 +277,11 @@ def _fit_key(fitted: FittedStatement, pattern: bool) -> int:
     if pattern and fitted.compiled.statement.effect == "Deny":
         return -1 - fitted.patterns
     return fitted.patterns
+
+
+def fit_of(cs: CompiledStatement, resource: str) -> ResourceFit:
+    """How a statement fits one resource (not a pattern), as `classify` fits it."""
+    return _fit(cs, resource, _resource_only_context(resource), False)
 
 
 def _fit(cs: CompiledStatement, resource: str, context: RequestContext, pattern: bool) -> ResourceFit:

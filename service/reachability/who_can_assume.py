@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import NamedTuple
@@ -27,6 +28,7 @@ from service.reachability.paths import assume_paths
 from service.reachability.profiles import ASSUME_ROLE, Entry, Profile, Role
 from service.reachability.relabel import TrustPolicyName
 from service.reachability.sharing import RoleFacts, SharedDecision
+from service.reachability.signatures import SignatureClass
 
 _ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 
@@ -125,38 +127,27 @@ class Assumers:
             self._parts[role_arn] = None if role is None else await self._direct_assumers(role)
         return self._parts[role_arn]
 
-    async def _direct_assumers(self, role: Role) -> DirectAssumers:
-        view = self.view
-        targets = await self._trust_targets(role.arn)
-        direct: set[str] = set()
-        accounts: set[str] = set()
-        everyone = False
-        external: list[TrustTargetRecord] = []
-        # Whom any statement names (Allow or Deny): decided on their own, never by their class's decision.
-        named = {t.target for t in targets if t.target_kind in ("user", "role")}
-        for target in targets:
-            if target.effect != "Allow":
-                continue
-            kind = target.target_kind
-            if target.not_principal or (kind == "external" and target.external_kind == "any"):
-                everyone = True
-                external.append(target)
-            elif kind in ("user", "role"):
-                direct.add(target.target)
-            elif kind == "account" and target.target_loaded:
-                accounts.add(target.target)
-            else:
-                external.append(target)
-        individuals = await view.profiles(sorted(direct))
-        entries = await view.entries(None if everyone else sorted(accounts)) if accounts or everyone else {}
-        action = view.action(ASSUME_ROLE.lower())  # (for the entries just read)
+    async def trust_targets(self, role_arn: str) -> list[TrustTargetRecord]:
+        """What the role's trust policy names: read ahead with the role (`read_roles`) or now."""
+        return await self._trust_targets(role_arn)
+
+    async def admitted_classes(self, role: Role, trust: TrustRead) -> list[SignatureClass]:
+        """The signature classes of the principals the trust policy admits through their account (or `*`)."""
+        entries = await self.view.entries(None if trust.everyone else sorted(trust.accounts)) if trust.admits else {}
+        action = self.view.action(ASSUME_ROLE.lower())  # (for the entries just read)
         # In the role's own account a trust policy admitting anyone grants without any identity policy: every
         # user and role there is a candidate, not only those whose policies allow it.
-        classes = action.signatures.classes(entries.values(), everyone_in=role.account_id if everyone else None)
+        return action.signatures.classes(entries.values(), everyone_in=role.account_id if trust.everyone else None)
+
+    async def individual_answers(self, role: Role, trust: TrustRead, classes: list[SignatureClass]) -> list[Access]:
+        """The answers of the principals decided on their own (those the trust policy names, or everyone when
+        it has a NotPrincipal) and of those outside the loaded data, by ARN."""
+        individuals = await self.view.profiles(sorted(trust.direct))
         # The principals the trust policy names are decided on their own; so is everyone when it has a
         # NotPrincipal (which can leave out any one principal). The others are admitted through their account
         # (or `*`): their decisions are shared as whoCan's are.
         about_accounts = _trust_is_about_accounts(role)
+        named = trust.named
         for signature_class in classes if named or not about_accounts else ():
             if not about_accounts or not named.isdisjoint(signature_class.arns):
                 individuals.update(
@@ -170,45 +161,130 @@ class Assumers:
             decision = decide(profile, ASSUME_ROLE, target_side)
             if (answer := ClassAnswers(None, Member(profile, {}), decision, paths, 1).answer(profile)) is not None:
                 answers.append(answer)
-        answers += [answer for target in _unique_external(external) if (answer := _assume_external(target, role))]
+        answers += [
+            answer for target in _unique_external(trust.external) if (answer := _assume_external(target, role))
+        ]
         answers.sort(key=_principal_arn)
-        total, pending = len(answers), list[_Members]()
-        if about_accounts and classes:
-            # A trust policy that names no account admits every account alike: then principals of different
-            # accounts share classes (under the same organization place, see `classify`), split only by
-            # whether they are in the role's own account (where the trust policy alone can grant).
-            anyone = everyone and not (accounts or named)
-            trust_keys = _trust_keys(role)
-            decision_classes = classify(
-                action.signatures,
-                classes,
-                role.arn,
-                trust_keys.key,
-                by_account=not anyone,
-                extra_by_account=trust_keys.by_account,
-                leave_out=named | {role.arn},
-            )
-            facts = RoleFacts.of(role)
-            for decision_class in decision_classes:
-                shared = _class_decision(action, decision_class, role, facts)
-                if count := counted(decision_class, shared.decision):
-                    total += count
-                    rename = None
-                    if shared.trust_policy != role.trust.name:
-                        rename = TrustPolicyName(shared.trust_policy, role.trust.name)
-                    answers_of = ClassAnswers(decision_class, shared.representative, shared.decision, paths, 1, rename)
-                    pending.append(_Members(answers_of, decision_class, shared.decision.decision != "Allowed"))
+        return answers
+
+    async def _direct_assumers(self, role: Role) -> DirectAssumers:
+        trust = TrustRead.of(await self._trust_targets(role.arn))
+        classes = await self.admitted_classes(role, trust)
+        answers = await self.individual_answers(role, trust, classes)
+        total, pending = len(answers), list[Members]()
+        if _trust_is_about_accounts(role) and classes:
+            for part in class_members(self.view.action(ASSUME_ROLE.lower()), classes, role, trust):
+                total += part.count
+                pending.append(part.members)
         return DirectAssumers(role.ref, answers, pending, total)
 
 
 @dataclass(frozen=True, slots=True)
-class _Members:
+class TrustRead:
+    """What a role's trust policy names, as the direct assumers read it: the users and roles it admits by
+    ARN (`direct`), the loaded accounts it admits (`accounts`), whether it admits anyone (`everyone`), the
+    principals outside the loaded data (`external`), and whom any statement names, Allow or Deny (`named`:
+    decided on their own, never by their class's decision)."""
+
+    direct: frozenset[str]
+    accounts: frozenset[str]
+    everyone: bool
+    external: tuple[TrustTargetRecord, ...]
+    named: frozenset[str]
+
+    @classmethod
+    def of(cls, targets: Iterable[TrustTargetRecord]) -> TrustRead:
+        targets = list(targets)
+        direct: set[str] = set()
+        accounts: set[str] = set()
+        everyone = False
+        external: list[TrustTargetRecord] = []
+        for target in targets:
+            if target.effect != "Allow":
+                continue
+            kind = target.target_kind
+            if target.not_principal or (kind == "external" and target.external_kind == "any"):
+                everyone = True
+                external.append(target)
+            elif kind in ("user", "role"):
+                direct.add(target.target)
+            elif kind == "account" and target.target_loaded:
+                accounts.add(target.target)
+            else:
+                external.append(target)
+        named = frozenset(t.target for t in targets if t.target_kind in ("user", "role"))
+        return cls(frozenset(direct), frozenset(accounts), everyone, tuple(external), named)
+
+    @property
+    def admits(self) -> bool:
+        """Whether it admits principals through their account (or `*`)."""
+        return bool(self.accounts) or self.everyone
+
+    def about_accounts(self, role: Role) -> bool:
+        return _trust_is_about_accounts(role)
+
+
+@dataclass(frozen=True, slots=True)
+class DecidedClass:
+    """A decision class whose members assume the role: its shared decision, how many answers it gives, and
+    its members with their answers."""
+
+    decision_class: DecisionClass
+    shared: SharedDecision
+    count: int
+    unknown_only: bool
+    members: Members
+
+
+def class_members(
+    action: ActionClasses,
+    classes: list[SignatureClass],
+    role: Role,
+    trust: TrustRead,
+    leave_out: AbstractSet[str] | None = None,
+) -> list[DecidedClass]:
+    """The admitted principals that are not named (nor the role itself, nor any of `leave_out` when given),
+    in decision classes, each decided once (shared with other roles of the same trust document:
+    sharing.py); those that assume the role."""
+    # A trust policy that names no account admits every account alike: then principals of different
+    # accounts share classes (under the same organization place, see `classify`), split only by
+    # whether they are in the role's own account (where the trust policy alone can grant).
+    anyone = trust.everyone and not (trust.accounts or trust.named)
+    trust_keys = _trust_keys(role)
+    decision_classes = classify(
+        action.signatures,
+        classes,
+        role.arn,
+        trust_keys.key,
+        by_account=not anyone,
+        extra_by_account=trust_keys.by_account,
+        leave_out=trust.named | {role.arn} if leave_out is None else leave_out,
+    )
+    facts = RoleFacts.of(role)
+    paths: MakePaths = partial(member_paths, role=role)
+    found: list[DecidedClass] = []
+    for decision_class in decision_classes:
+        shared = _class_decision(action, decision_class, role, facts)
+        if count := counted(decision_class, shared.decision):
+            rename = None
+            if shared.trust_policy != role.trust.name:
+                rename = TrustPolicyName(shared.trust_policy, role.trust.name)
+            answers_of = ClassAnswers(decision_class, shared.representative, shared.decision, paths, 1, rename)
+            unknown_only = shared.decision.decision != "Allowed"
+            members = Members(answers_of, decision_class, unknown_only, shared)
+            found.append(DecidedClass(decision_class, shared, count, unknown_only, members))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Members:
     """A decision class's members that assume the role (with `unknown_only`, those holding a policy whose
-    document is not loaded), and their answers."""
+    document is not loaded), their answers, and the class's shared decision."""
 
     answers: ClassAnswers
     decision_class: DecisionClass
     unknown_only: bool
+    shared: SharedDecision
 
     def entries(self) -> Iterator[Entry]:
         return self.decision_class.entries(unknown_only=self.unknown_only)
@@ -223,7 +299,7 @@ class DirectAssumers:
 
     role: NodeRef
     ready: list[Access]
-    pending: list[_Members]
+    pending: list[Members]
     total: int
 
     def answers(self) -> Answers:

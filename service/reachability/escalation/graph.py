@@ -28,8 +28,9 @@ from service.reachability.index import PrincipalIndex
 from service.reachability.model import Access, NodeRef, Path, PathStep, both
 from service.reachability.paths import assume_paths, identity_paths
 from service.reachability.profiles import ASSUME_ROLE, Profile, Role
+from service.reachability.role_classes import AssumerWays, RoleClasses
 from service.reachability.snapshot import LoadIds
-from service.reachability.who_can_assume import Assumers, DirectAssumers
+from service.reachability.who_can_assume import Assumers
 
 UPDATE_TRUST = "iam:UpdateAssumeRolePolicy"
 
@@ -42,7 +43,8 @@ class EscalationGraph:
         self.checkers, self.profiles = checkers, profiles
         self._into: dict[str, Sequence[Access]] = {}
         self._direct: dict[str, Sequence[Access]] = {}  # (the questions' Assumers live for one question)
-        self._direct_ways: dict[str, DirectAssumers | None] = {}
+        self._direct_ways: dict[str, AssumerWays | None] = {}
+        self.role_classes = RoleClasses()
         self._gains: list[Escalation] | None = None
         self._admins: list[Access] | None = None
         self.admin_decisions = AdminDecisions()
@@ -73,15 +75,15 @@ class EscalationGraph:
         self._into[arn] = found
         return found
 
-    async def ways(self, arn: str, *, techniques: bool = True) -> tuple[DirectAssumers | None, Sequence[Ways]]:
-        """`into(arn)` before its answers are made: its direct assumers (None: it is no role; read as ways:
-        `DirectAssumers.ways`), then the techniques' ways as a walk reads them (`AccountChecker.ways`; none
-        without `techniques`)."""
+    async def ways(self, arn: str, *, techniques: bool = True) -> tuple[AssumerWays | None, Sequence[Ways]]:
+        """`into(arn)` before its answers are made: its direct assumers (None: it is no role), as a walk reads
+        them (role_classes.py), then the techniques' ways (`AccountChecker.ways`; none without
+        `techniques`)."""
         profile = self.profiles.get(arn)
-        direct: DirectAssumers | None = None
+        direct: AssumerWays | None = None
         if profile is not None and profile.kind == "role":
             if arn not in self._direct_ways:
-                self._direct_ways[arn] = await self.assumers.direct_parts(arn)
+                self._direct_ways[arn] = await self.role_classes.ways_in(self.assumers, arn)
             direct = self._direct_ways[arn]
         checker = self.checkers.get(profile.account_id) if profile is not None else None
         if not techniques or checker is None:

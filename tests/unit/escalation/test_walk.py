@@ -370,3 +370,33 @@ def test_the_techniques_ways_into_targets_of_one_class_share_their_actors() -> N
     assert found["app-1"] and all(x is y for x, y in zip(found["app-1"], found["app-2"], strict=True))
     assert {actor for actors in found["app-1"] for actor in actors} == {a.arn("user", "writer"), a.arn("user", "other")}
     assert {actor for actors in found["ops-1"] for actor in actors} == {a.arn("user", "other")}
+
+
+def test_roles_nothing_tells_apart_share_their_direct_assumers_classes_and_answer_alike() -> None:
+    """The walk classifies the principals a role's trust policy admits once per class of roles with the same
+    trust document, admitted accounts and fits (role_classes.py): here the five roles trusting their
+    account, but not `special`, which a statement names. The answers are those of the walk that classifies
+    every role, paths included (a member's answer relabels the shared decision as there)."""
+    a, b = FakeAccount(ACCOUNTS[0]), FakeAccount(ACCOUNTS[1])
+    hop = a.policy("hop", allow("sts:AssumeRole", "*"))
+    special = a.policy("special", allow("sts:AssumeRole", a.arn("role", "special")), allow("s3:GetObject", "*"))
+    for name in ("r0", "r1", "r2", "r3", "r4", "special"):
+        a.role(name, [hop], trust=trusting({"AWS": f"arn:aws:iam::{a.id}:root"}))
+    for i in range(4):
+        a.user(f"u{i}", [hop, special] if i % 2 else [special])
+    b.user("outsider", [b.policy("hop", allow("sts:AssumeRole", "*"))])
+    source = FakeSource(a, b)
+
+    async def walked() -> tuple[Walked, list[Access], int]:
+        new, reference = await _goal_walks(source, a.arn("role", "r0"), 3)
+        index = PrincipalIndex()
+        assumers = Assumers(index.view(source))
+        graph = await escalation_graph(index, assumers)
+        for name in ("r1", "r2", "r3", "r4", "special"):
+            await graph.ways(a.arn("role", name))
+        return new, reference, len(graph.role_classes)
+
+    new, reference, kept = run(walked())
+    assert _shown(new) == _shown(reference)
+    assert {x.principal.arn for x in new} >= {a.arn("role", "r1"), a.arn("user", "u1")}
+    assert kept == 2  # r1 to r4 alike, special apart
