@@ -50,7 +50,7 @@ class Assumers:
         self._roles: dict[str, Role | None] = {}
         self._direct: dict[str, Sequence[Access]] = {}
         self._parts: dict[str, DirectAssumers | None] = {}
-        self._targets: dict[str, list[TrustTargetRecord]] = {}  # read ahead (`read_roles`), not used yet
+        self._targets: dict[str, list[TrustTargetRecord]] = {}  # (read ahead by `read_roles`, or when asked)
 
     async def role(self, arn: str) -> Role | None:
         if arn not in self._roles:
@@ -71,8 +71,10 @@ class Assumers:
                 self._targets[arn] = targets.get(arn, [])
 
     async def _trust_targets(self, role_arn: str) -> list[TrustTargetRecord]:
-        found = self._targets.pop(role_arn, None)  # (read once, by the one role's direct assumers)
-        return found if found is not None else await self.view.trust_targets(role_arn)
+        found = self._targets.get(role_arn)
+        if found is None:
+            found = self._targets[role_arn] = await self.view.trust_targets(role_arn)
+        return found
 
     async def who_can_assume(self, role_arn: str, max_hops: int) -> Sequence[Access]:
         if is_pattern(role_arn):
