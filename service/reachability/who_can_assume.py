@@ -291,6 +291,11 @@ class Members:
     def entries(self) -> Iterator[Entry]:
         return self.decision_class.entries(unknown_only=self.unknown_only)
 
+    def lists(self) -> list[list[Entry]]:
+        """The members as the lists they were classified in (each a signature class's, shared by every
+        role whose classes hold it whole), in no order."""
+        return self.decision_class.unknown_parts if self.unknown_only else self.decision_class.parts
+
 
 @dataclass(frozen=True, slots=True)
 class DirectAssumers:

@@ -199,7 +199,7 @@ async def walk_back(
     # The ways found to principals not taken yet, by hops: the first found to each is the one it keeps.
     candidates: dict[int, dict[str, _Way]] = {}
 
-    pushed: dict[int, tuple[int, object]] = {}  # id of technique ways' actors: the hop they were pushed at
+    pushed: dict[int, tuple[int, object]] = {}  # id of a list of actors: the hop it was pushed at
     profiles = graph.profiles
 
     def push(arn: str, way: _Way) -> None:
@@ -228,12 +228,19 @@ async def walk_back(
                 ref = access.principal
                 if not (last and ref.account_id != account):
                     push(ref.arn, _Way(hops, arn, ref.kind, ref.account_id, _same, access))
+            # A list of members is a signature class's, shared by the classes of every role that holds it whole:
+            # pushed once, at some hop, it is pushed at that hop or before (as a technique's actors, below).
             for part in direct.pending:
                 answer = part.answers.answer
-                for actor, profile in part.entries():
-                    if actor in found or actor in settled or (last and profile.account_id != account):
+                for members in part.lists():
+                    held = pushed.get(id(members))
+                    if held is not None and held[0] <= hops:
                         continue
-                    push(actor, _Way(hops, arn, profile.kind, profile.account_id, answer, profile, direct.role))
+                    pushed[id(members)] = (hops, members)
+                    for actor, profile in members:
+                        if actor in found or actor in settled or (last and profile.account_id != account):
+                            continue
+                        push(actor, _Way(hops, arn, profile.kind, profile.account_id, answer, profile, direct.role))
         # A technique's actors are of the account of what it reaches (wanted: see `elsewhere`). The same
         # actors, shared by every target of the same target classes, pushed once at some hop are pushed at
         # that hop or before: pushing them again at this one or later changes nothing.
