@@ -3,34 +3,29 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from typing import NamedTuple
 
 from service.database.records import TrustTargetRecord
-from service.errors import InputError, QueryError
-from service.evaluation import Policy, Principal, parse_policy
+from service.errors import QueryError
 from service.evaluation.context import RequestContext
-from service.evaluation.engine import evaluate
 from service.evaluation.formula import Cond
-from service.evaluation.request import Request, arn_account, principal_from_arn
+from service.evaluation.request import Request
 from service.evaluation.statements import compiled
 from service.reachability.answers import Answers, Pending, merged
 from service.reachability.classes import DecisionClass, ExtraKey, Member, classify, is_pattern
 from service.reachability.clauses import about_the_account_only, principal_clauses
 from service.reachability.decide import ClassAnswers, MakePaths, Target, counted, decide, member_paths
+from service.reachability.external_trust import assume_external, unique_external
 from service.reachability.index import ActionClasses, IndexView
 from service.reachability.model import Access, NodeRef, Path
-from service.reachability.paths import assume_paths
 from service.reachability.profiles import ASSUME_ROLE, Entry, Profile, Role
 from service.reachability.relabel import TrustPolicyName
 from service.reachability.sharing import RoleFacts, SharedDecision
 from service.reachability.signatures import SignatureClass
-
-_ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 
 
 class TrustClauseResults(NamedTuple):  # (part of a class key: see classes.py)
@@ -164,7 +159,7 @@ class Assumers:
             if (answer := ClassAnswers(None, Member(profile, {}), decision, paths, 1).answer(profile)) is not None:
                 answers.append(answer)
         answers += [
-            answer for target in _unique_external(trust.external) if (answer := _assume_external(target, role))
+            answer for target in unique_external(trust.external) if (answer := assume_external(target, role))
         ]
         answers.sort(key=_principal_arn)
         return answers
@@ -328,71 +323,6 @@ def _class_decision(
     return found
 
 
-def _unknown_principal(target: TrustTargetRecord) -> Access:
-    """A trust principal that names nobody the evaluator can stand in for, told as such."""
-    ref = NodeRef(target.target, target.external_kind or "unknown", target.external_value or target.target, None)
-    note = (
-        f"the trust policy names {target.principal!r}, which matches no "
-        "known principal (a deleted role or user shows as its unique id)"
-    )
-    return Access(ref, None, (), (note,), 1)
-
-
-def _assume_external(target: TrustTargetRecord, role: Role) -> Access | None:
-    """Principals outside the loaded data: decided on the trust policy, their own side assumed willing."""
-    kind, value = target.target_kind, target.target
-    external_kind = target.external_kind or ""
-    notes: list[str] = []
-    identity: tuple[Policy, ...] = ()
-    action = ASSUME_ROLE
-    if kind == "account":
-        principal = Principal(f"arn:aws:iam::{value}:user/*", value, "user", attributes_known=False)
-        ref = NodeRef(f"arn:aws:iam::{value}:root", "account", value, value)
-        notes.append(
-            f"account {value} is not loaded: any of its principals whose own policies allow "
-            f"sts:AssumeRole on {role.name} (and whose SCPs allow it)"
-        )
-        identity = (_assumed_willing(value),)
-    elif kind == "placeholder":
-        try:
-            principal = replace(principal_from_arn(value), attributes_known=False)
-        except InputError:  # stored before the loaders refused values AWS never returns: answer, don't fail
-            return _unknown_principal(target)
-        ref = NodeRef(value, principal.kind, principal.name, principal.account_id)
-        notes.append(
-            f"{value} belongs to account {principal.account_id}, which is not loaded: "
-            "its own policies must also allow sts:AssumeRole"
-        )
-        identity = (_assumed_willing(principal.account_id or "unknown"),)
-    elif external_kind == "service":
-        principal = Principal(arn=str(target.external_value), account_id=None, kind="service")
-        ref = NodeRef(principal.arn, "service", principal.arn, None)
-    elif external_kind == "federated":
-        provider = str(target.external_value)
-        principal = Principal(arn=provider, account_id=arn_account(provider), kind="federated")
-        ref = NodeRef(provider, "federated", provider.rsplit("/", 1)[-1], arn_account(provider))
-        action = "sts:AssumeRoleWithSAML" if ":saml-provider/" in provider else "sts:AssumeRoleWithWebIdentity"
-    elif external_kind == "any":
-        principal = Principal(arn="*", account_id=None, kind="user", attributes_known=False)
-        ref = NodeRef("*", "any", "any AWS principal", None)
-        notes.append("the trust policy admits principals of any AWS account whose own policies allow it")
-        identity = (_assumed_willing("any"),)
-    else:
-        return _unknown_principal(target)
-    decision = evaluate(
-        Request(principal=principal, action=action, resource=role.arn, resource_account=role.account_id),
-        identity_policies=identity,
-        resource_control_policies=role.org.rcp_levels or None,
-        resource_policy=role.trust,
-        resource_kind="role-trust",
-        resource_in_management_account=role.org.is_management_account,
-    )
-    if decision.decision != "Allowed":
-        return None
-    paths = assume_paths(ref, [], role.ref, role.trust_document, decision)
-    return Access(ref, decision.condition, paths, tuple(notes), 1)
-
-
 def _trust_is_about_accounts(role: Role) -> bool:
     """Whether the trust policy admits the principals it does not name by their account (or `*`): it has no
     NotPrincipal, which can leave out any one principal."""
@@ -437,14 +367,3 @@ def _trust_key(role: Role, profile: Profile) -> ExtraKey:
 
 def _principal_arn(access: Access) -> str:
     return access.principal.arn
-
-
-def _assumed_willing(account: str) -> Policy:
-    return parse_policy(_ALLOW_ALL, name=f"(identity policies in account {account}, not loaded)")
-
-
-def _unique_external(targets: Iterable[TrustTargetRecord]) -> list[TrustTargetRecord]:
-    seen: dict[str, TrustTargetRecord] = {}
-    for target in targets:
-        seen.setdefault(f"{target.target_kind}:{target.target}", target)
-    return list(seen.values())

@@ -285,6 +285,7 @@ def test_admin_decisions_kept_per_class_equal_those_made_one_by_one(seed: int) -
 def test_assuming_a_role_decided_once_per_actor_equals_deciding_it_per_technique(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from service.reachability.escalation import binding
     from service.reachability.escalation import checker as checker_module
 
     source, _ = _organization(seed)
@@ -302,7 +303,7 @@ def test_assuming_a_role_decided_once_per_actor_equals_deciding_it_per_technique
 
     kept = run(becoming_everything())
     monkeypatch.setattr(
-        checker_module.AccountChecker, "_assumes_once", lambda self, role, actor: checker_module._assumes(role, actor)
+        checker_module.AccountChecker, "_assumes_once", lambda self, role, actor: binding._assumes(role, actor)
     )
     assert run(becoming_everything()) == kept
     # (some technique needed the actor to assume the role afterwards)

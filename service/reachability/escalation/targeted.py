@@ -1,0 +1,285 @@
+"""The techniques that become a role or user of the account (the checker's `becoming`): a policy put or
+attached on it, its trust policy rewritten, a role passed to a service that runs the actor's code, a
+StackSet's execution role. Each gives its ways (ways.py) per binding: the actors allowed its actions on the
+target's classes, shared by every target of those classes, and how to make one actor's escalation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from functools import partial
+
+from service.database.records import GroupRecord
+from service.escalation import Evidence, Placeholder, PolicyOrigin, Prerequisite, Technique
+from service.evaluation.engine import evaluate
+from service.evaluation.formula import Condition
+from service.evaluation.request import Principal, Request
+from service.reachability.escalation.binding import CheckerBase
+from service.reachability.escalation.steps import (
+    AccountCredentials,
+    Escalation,
+    Grant,
+    UserCredentials,
+    authored_policy,
+    escalation,
+    with_policies,
+)
+from service.reachability.escalation.ways import Allowed, Ways
+from service.reachability.model import Access, NodeRef
+from service.reachability.profiles import ASSUME_ROLE, AccountEntry, PolicyRef, Profile, Role
+from service.reachability.sharing import RoleFacts
+
+_HELPER = Placeholder.HELPER_ROLE.template
+
+
+class TargetTechniques(CheckerBase):
+    """The techniques by the role or user they become (see the module)."""
+
+    def __init__(self, entry: AccountEntry, groups: Sequence[GroupRecord], techniques: Sequence[Technique]) -> None:
+        super().__init__(entry, groups, techniques)
+        self._trusting: dict[tuple[str, ...], list[str]] = {}
+        self._service_trusts: dict[tuple[RoleFacts, str, str], bool] = {}
+
+    def _on_users(
+        self,
+        technique: Technique,
+        user: Profile,
+        leave_out: frozenset[str] = frozenset(),
+        credentials: AccountCredentials | None = None,
+        admin: Callable[[Profile], bool] | None = None,
+    ) -> list[Ways]:
+        """`credentials`: the account's loaded credential data, which decides a credential technique's
+        prerequisites (a user it says does not meet one is no target); None: possible, state unknown.
+        `admin`: only the bindings that change the user into a principal it accepts."""
+        origin = technique.outcome.policy
+        needed = [p for p in technique.prerequisites if p.evidence is Evidence.CREDENTIAL_STATE]
+        facts = credentials.of(user.arn) if credentials is not None else None
+        if facts is not None and any(facts.meets(p) is False for p in needed):
+            return []
+        policies: list[PolicyRef | None] = [None]
+        if origin is PolicyOrigin.MANAGED:
+            policies = list(self._managed_bindings(technique.actions[0].action, user.arn, leave_out))
+        elif origin is PolicyOrigin.AUTHORED:
+            policies = [authored_policy(user.arn)]
+        found: list[Ways] = []
+        for policy in policies:
+            binding = {Placeholder.TARGET_USER.template: user.arn}
+            if policy is not None and origin is PolicyOrigin.MANAGED:
+                binding[Placeholder.POLICY.template] = policy.arn
+            allowed = self._allowed(technique, binding, leave_out)
+            if not allowed.actors:
+                continue
+            # (one changed principal per binding, whoever the actor: its decisions are kept by identity)
+            after = with_policies(user, [policy]) if policy is not None else None
+            if admin is not None and (after is None or not admin(after)):
+                continue
+            found.append(Ways(allowed.actors, partial(self._user_escalation, technique, user, allowed, after, facts)))
+        return found
+
+    def _user_escalation(
+        self,
+        technique: Technique,
+        user: Profile,
+        allowed: Allowed,
+        after: Profile | None,
+        facts: UserCredentials | None,
+        actor: str,
+    ) -> Escalation | None:
+        if actor == user.arn:
+            return None
+        actor_ref = self.entry.profiles[actor].ref
+        return escalation(actor_ref, technique, user.ref, allowed.grants(actor), user.arn, after, credentials=facts)
+
+    async def _on_roles(
+        self,
+        technique: Technique,
+        role: Profile,
+        leave_out: frozenset[str] = frozenset(),
+        admin: Callable[[Profile], bool] | None = None,
+    ) -> list[Ways]:
+        """`admin`: only the bindings that change the role into a principal it accepts."""
+        origin = technique.outcome.policy
+        needs_trust = Prerequisite.TARGET_TRUSTS_ACTOR in technique.prerequisites
+        on_policy = Placeholder.POLICY.template in {a.resource for a in technique.actions}
+        bindings: list[tuple[dict[str, str], PolicyRef | None, str | None]] = []
+        if on_policy:  # iam-016/020: a new version of a customer policy attached to the role
+            for ref in role.policies:
+                if ref.kind == "customer" and ref.via is None:
+                    bindings.append(({Placeholder.POLICY.template: ref.arn}, authored_policy(role.arn, ref), ref.arn))
+        elif origin is PolicyOrigin.MANAGED:
+            attach = next(a for a in technique.actions if a.context)
+            for ref in self._managed_bindings(attach.action, role.arn, leave_out):
+                bindings.append(({Placeholder.POLICY.template: ref.arn}, ref, None))
+        elif origin is PolicyOrigin.AUTHORED:
+            bindings.append(({}, authored_policy(role.arn), None))
+        else:
+            bindings.append(({}, None, None))
+        # (sts:AssumeRole is decided as whoCanAssume decides it, trust policy included, for the actors allowed
+        # the rest only: see `_assumes`.)
+        required = replace(technique, actions=tuple(a for a in technique.actions if a.action != ASSUME_ROLE))
+        found: list[Ways] = []
+        trust: Role | None = None
+        for binding, policy, replaced in bindings:
+            binding[Placeholder.TARGET_ROLE.template] = role.arn
+            allowed = self._allowed(required, binding, leave_out)
+            if not allowed.actors:
+                continue
+            # (one changed principal per binding, whoever the actor: its decisions are kept by identity)
+            after = with_policies(role, [policy], replaced) if policy is not None else None
+            if admin is not None and (after is None or not admin(after)):
+                continue
+            if needs_trust and (trust := trust or await self.role(role.arn)) is None:
+                return found  # (no such role to assume: nothing of this technique)
+            found.append(Ways(allowed.actors, partial(self._role_escalation, technique, role, trust, allowed, after)))
+        return found
+
+    def _role_escalation(
+        self,
+        technique: Technique,
+        role: Profile,
+        trust: Role | None,
+        allowed: Allowed,
+        after: Profile | None,
+        actor: str,
+    ) -> Escalation | None:
+        if actor == role.arn:
+            return None
+        grants = allowed.grants(actor)
+        condition: Condition | None = None
+        if trust is not None:
+            assume = self._assumes_once(trust, self.entry.profiles[actor])
+            if assume is None:
+                return None
+            grants = [*grants, Grant(ASSUME_ROLE, role.arn, assume)]
+            condition = assume.condition
+        actor_ref = self.entry.profiles[actor].ref
+        return escalation(actor_ref, technique, role.ref, grants, role.arn, after, condition)
+
+    async def _passes_role(self, technique: Technique, role_profile: Profile, leave_out: frozenset[str]) -> list[Ways]:
+        role = await self.role(role_profile.arn)
+        if role is None or not any(self._trusts_service(role, s) for s in technique.trusted_services):
+            return []
+        binding = {Placeholder.PASSED_ROLE.template: role.arn}
+        if technique.helper_services:
+            helped = await self._with_helper(technique, binding, leave_out)
+            grants_of: Callable[[str], list[Grant]] = helped.__getitem__
+            actors: Mapping[str, object] = helped
+        else:
+            allowed = self._allowed(technique, binding, leave_out)
+            grants_of, actors = allowed.grants, allowed.actors
+        if not actors:
+            return []
+        return [Ways(actors, partial(self._passed_escalation, technique, role.ref, grants_of))]
+
+    def _passed_escalation(
+        self, technique: Technique, role: NodeRef, grants_of: Callable[[str], list[Grant]], actor: str
+    ) -> Escalation | None:
+        if actor == role.arn:
+            return None
+        return escalation(self.entry.profiles[actor].ref, technique, role, grants_of(actor), role.arn, None)
+
+    def _trusts_service(self, role: Role, service: str) -> bool:
+        """`_trusts_service`, kept per trust document and service when nothing it reads is the role's own
+        (RoleFacts): the generated organizations hold thousands of roles with the same few trust policies."""
+        facts = RoleFacts.of(role)
+        if facts is None:
+            return _trusts_service(role, service)
+        key = (facts, role.account_id, service)
+        found = self._service_trusts.get(key)
+        if found is None:
+            found = self._service_trusts[key] = _trusts_service(role, service)
+        return found
+
+    async def _with_helper(
+        self, technique: Technique, binding: Mapping[str, str], leave_out: frozenset[str]
+    ) -> dict[str, list[Grant]]:
+        """The actors allowed every required action with some helper role bound (batch-003: the Batch
+        execution role, emr-001: the EMR service role): a role of the account the helper service may assume
+        and the actor may pass too. Each actor keeps the first such role: the passed role itself, then by ARN."""
+        on_helper = [a.resource == _HELPER for a in technique.actions]
+        rest = replace(technique, actions=tuple(a for a in technique.actions if a.resource != _HELPER))
+        allowed = self._grants(rest, binding, None, leave_out)
+        if not allowed:
+            return {}
+        passing = replace(technique, actions=tuple(a for a in technique.actions if a.resource == _HELPER))
+        found: dict[str, list[Grant]] = {}
+        for helper in await self._helper_roles(technique.helper_services, binding[Placeholder.PASSED_ROLE.template]):
+            waiting = {actor for actor in allowed if actor not in found}
+            if not waiting:
+                break
+            bound = {**binding, Placeholder.HELPER_ROLE.template: helper}
+            for actor, grants in self._grants(passing, bound, waiting, leave_out).items():
+                others, helpers = iter(allowed[actor]), iter(grants)
+                found[actor] = [next(helpers) if h else next(others) for h in on_helper]
+        return found
+
+    async def _helper_roles(self, services: tuple[str, ...], passed: str) -> list[str]:
+        trusting = await self._roles_trusting(services)
+        return [passed] * (passed in trusting) + [arn for arn in trusting if arn != passed]
+
+    async def _roles_trusting(self, services: tuple[str, ...]) -> list[str]:
+        """The roles of the account whose trust policy lets one of `services` assume them, by ARN (read once:
+        every role's trust policy)."""
+        trusting = self._trusting.get(services)
+        if trusting is None:
+            trusting = []
+            await self.assumers.read_roles(p.arn for p in self.roles if p.arn not in self._roles)
+            for profile in sorted(self.roles, key=lambda p: p.arn):
+                role = await self.role(profile.arn)
+                if role is not None and any(self._trusts_service(role, s) for s in services):
+                    trusting.append(role.arn)
+            self._trusting[services] = trusting
+        return trusting
+
+    async def _through_passed_role(
+        self, technique: Technique, execution: Profile, leave_out: frozenset[str]
+    ) -> list[Ways]:
+        """cloudformation-003: the actor passes a role the service trusts (the StackSet administration role),
+        which assumes the role `execution` (the attacker's template runs as it), as whoCanAssume decides it
+        (the execution role's trust policy and, where AWS needs it, the passed role's identity policies).
+        Each actor keeps the first passed role, by ARN."""
+        unbound = replace(technique, actions=tuple(a for a in technique.actions if "${" not in a.resource))
+        if not self._allowed(unbound, {}, leave_out).actors:
+            return []
+        administration = await self._roles_trusting(technique.trusted_services)
+        trust = await self.role(execution.arn) if administration else None
+        chained: dict[str, tuple[Allowed, Access]] = {}
+        for passed in administration if trust is not None else ():
+            assert trust is not None
+            assume = self._assumes_once(trust, self.entry.profiles[passed])
+            if assume is None:
+                continue
+            binding = {Placeholder.PASSED_ROLE.template: passed, Placeholder.EXECUTION_ROLE.template: execution.arn}
+            allowed = self._allowed(technique, binding, leave_out)
+            for actor in allowed.actors:
+                if actor != execution.arn and actor not in chained:
+                    chained[actor] = (allowed, assume)
+        if not chained:
+            return []
+        return [Ways(chained, partial(self._chained_escalation, technique, execution.ref, chained))]
+
+    def _chained_escalation(
+        self, technique: Technique, execution: NodeRef, chained: Mapping[str, tuple[Allowed, Access]], actor: str
+    ) -> Escalation | None:
+        allowed, assume = chained[actor]
+        grants = [*allowed.grants(actor), Grant(ASSUME_ROLE, execution.arn, assume)]
+        actor_ref = self.entry.profiles[actor].ref
+        return escalation(actor_ref, technique, execution, grants, execution.arn, None, assume.condition)
+
+
+def _trusts_service(role: Role, service: str) -> bool:
+    """Whether the role's trust policy lets the service principal assume it (the evaluator decides, as for
+    whoCanAssume; a condition on the request, such as aws:SourceAccount, is taken as met by the actor)."""
+    decision = evaluate(
+        Request(
+            principal=Principal(arn=service, account_id=None, kind="service"),
+            action=ASSUME_ROLE,
+            resource=role.arn,
+            resource_account=role.account_id,
+        ),
+        resource_control_policies=role.org.rcp_levels or None,
+        resource_policy=role.trust,
+        resource_kind="role-trust",
+        resource_in_management_account=role.org.is_management_account,
+    )
+    return decision.decision == "Allowed"
