@@ -69,9 +69,8 @@ class TargetTechniques(CheckerBase):
             allowed = self._allowed(technique, binding, leave_out)
             if not allowed.actors:
                 continue
-            # (one changed principal per binding, whoever the actor: its decisions are kept by identity)
-            after = with_policies(user, [policy]) if policy is not None else None
-            if admin is not None and (after is None or not admin(after)):
+            after = _changed(user, policy)
+            if _refused(after, admin):
                 continue
             found.append(Ways(allowed.actors, partial(self._user_escalation, technique, user, allowed, after, facts)))
         return found
@@ -124,9 +123,8 @@ class TargetTechniques(CheckerBase):
             allowed = self._allowed(required, binding, leave_out)
             if not allowed.actors:
                 continue
-            # (one changed principal per binding, whoever the actor: its decisions are kept by identity)
-            after = with_policies(role, [policy], replaced) if policy is not None else None
-            if admin is not None and (after is None or not admin(after)):
+            after = _changed(role, policy, replaced)
+            if _refused(after, admin):
                 continue
             if needs_trust and (trust := trust or await self.role(role.arn)) is None:
                 return found  # (no such role to assume: nothing of this technique)
@@ -283,3 +281,14 @@ def _trusts_service(role: Role, service: str) -> bool:
         resource_in_management_account=role.org.is_management_account,
     )
     return decision.decision == "Allowed"
+
+
+def _changed(target: Profile, policy: PolicyRef | None, replaced: str | None = None) -> Profile | None:
+    """The target with the binding's policy on it (None: the technique puts none): one per binding,
+    whoever the actor, so that its decisions are kept by identity (`AdminDecisions.of`)."""
+    return with_policies(target, [policy], replaced) if policy is not None else None
+
+
+def _refused(after: Profile | None, admin: Callable[[Profile], bool] | None) -> bool:
+    """Whether `admin` (given: only changes into an administrator are wanted) refuses the changed target."""
+    return admin is not None and (after is None or not admin(after))
