@@ -24,13 +24,19 @@ from functools import partial
 
 from service.evaluation.statements import CompiledStatement
 from service.reachability.classes import DecisionClass, ResourceFit, fit_of
-from service.reachability.decide import ClassAnswers, member_paths
+from service.reachability.decide import member_paths
 from service.reachability.model import Access, NodeRef
 from service.reachability.profiles import ASSUME_ROLE, Role
-from service.reachability.relabel import TrustPolicyName
 from service.reachability.sharing import RoleFacts, SharedDecision
 from service.reachability.signatures import SignatureClass
-from service.reachability.who_can_assume import Assumers, Members, TrustRead, class_members
+from service.reachability.who_can_assume import (
+    Assumers,
+    Members,
+    TrustRead,
+    class_members,
+    role_members,
+    trust_is_about_accounts,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +75,7 @@ class RoleClasses:
             return None
         facts = RoleFacts.of(role)
         trust = TrustRead.of(await assumers.trust_targets(role_arn))
-        if facts is None or not trust.about_accounts(role) or not (trust.accounts or trust.everyone):
+        if facts is None or not trust_is_about_accounts(role) or not trust.admits:
             parts = await assumers.direct_parts(role_arn)
             return None if parts is None else AssumerWays(parts.role, parts.ready, parts.pending)
         classes = await assumers.admitted_classes(role, trust)
@@ -86,14 +92,7 @@ class RoleClasses:
         ready = await assumers.individual_answers(role, trust, classes)
         action = assumers.view.action(ASSUME_ROLE.lower())
         paths = partial(member_paths, role=role)
-        pending: list[Members] = []
-        for kept_class, shared, unknown_only in kept.classes:
-            decision_class = kept_class.copy()
-            rename = None
-            if shared.trust_policy != role.trust.name:
-                rename = TrustPolicyName(shared.trust_policy, role.trust.name)
-            answers = ClassAnswers(decision_class, shared.representative, shared.decision, paths, 1, rename)
-            pending.append(Members(answers, decision_class, unknown_only, shared))
+        pending = [role_members(c.copy(), shared, unknown, role, paths) for c, shared, unknown in kept.classes]
         first = kept.first
         own = [signature_class for signature_class in classes if first.arn in signature_class.arns]
         if first.arn != role.arn and first.arn not in trust.named and own:
@@ -130,7 +129,3 @@ def _may_name(compiled: CompiledStatement, account: str) -> bool:
         if len(parts) < 6 or parts[4] == account or any(c in parts[4] for c in "*?$"):
             return True
     return False
-
-
-def _member(arn: str, classes: Sequence[SignatureClass]) -> bool:
-    return any(arn in signature_class.arns for signature_class in classes)

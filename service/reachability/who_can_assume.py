@@ -143,7 +143,7 @@ class Assumers:
         # The principals the trust policy names are decided on their own; so is everyone when it has a
         # NotPrincipal (which can leave out any one principal). The others are admitted through their account
         # (or `*`): their decisions are shared as whoCan's are.
-        about_accounts = _trust_is_about_accounts(role)
+        about_accounts = trust_is_about_accounts(role)
         named = trust.named
         for signature_class in classes if named or not about_accounts else ():
             if not about_accounts or not named.isdisjoint(signature_class.arns):
@@ -169,7 +169,7 @@ class Assumers:
         classes = await self.admitted_classes(role, trust)
         answers = await self.individual_answers(role, trust, classes)
         total, pending = len(answers), list[Members]()
-        if _trust_is_about_accounts(role) and classes:
+        if trust_is_about_accounts(role) and classes:
             for part in class_members(self.view.action(ASSUME_ROLE.lower()), classes, role, trust):
                 total += part.count
                 pending.append(part.members)
@@ -217,8 +217,6 @@ class TrustRead:
         """Whether it admits principals through their account (or `*`)."""
         return bool(self.accounts) or self.everyone
 
-    def about_accounts(self, role: Role) -> bool:
-        return _trust_is_about_accounts(role)
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,14 +261,22 @@ def class_members(
     for decision_class in decision_classes:
         shared = _class_decision(action, decision_class, role, facts)
         if count := counted(decision_class, shared.decision):
-            rename = None
-            if shared.trust_policy != role.trust.name:
-                rename = TrustPolicyName(shared.trust_policy, role.trust.name)
-            answers_of = ClassAnswers(decision_class, shared.representative, shared.decision, paths, 1, rename)
             unknown_only = shared.decision.decision != "Allowed"
-            members = Members(answers_of, decision_class, unknown_only, shared)
+            members = role_members(decision_class, shared, unknown_only, role, paths)
             found.append(DecidedClass(decision_class, shared, count, unknown_only, members))
     return found
+
+
+def role_members(
+    decision_class: DecisionClass, shared: SharedDecision, unknown_only: bool, role: Role, paths: MakePaths
+) -> Members:
+    """The class's members that assume `role` under its shared decision, their paths to the role, and the
+    role's own trust policy named where the decision names another's."""
+    rename = None
+    if shared.trust_policy != role.trust.name:
+        rename = TrustPolicyName(shared.trust_policy, role.trust.name)
+    answers = ClassAnswers(decision_class, shared.representative, shared.decision, paths, 1, rename)
+    return Members(answers, decision_class, unknown_only, shared)
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,7 +329,7 @@ def _class_decision(
     return found
 
 
-def _trust_is_about_accounts(role: Role) -> bool:
+def trust_is_about_accounts(role: Role) -> bool:
     """Whether the trust policy admits the principals it does not name by their account (or `*`): it has no
     NotPrincipal, which can leave out any one principal."""
     return not any(st.not_principals is not None for st in role.trust.statements)
