@@ -13,6 +13,7 @@ from service.database.records import TrustTargetRecord
 from service.database.source import GraphSource
 from service.evaluation.request import arn_account
 from service.evaluation.statements import compiled
+from service.reachability.alike import ActionsAlike
 from service.reachability.answers import AnswerCache
 from service.reachability.candidates import ActionPolicies
 from service.reachability.profiles import ASSUME_ROLE, AccountEntry, OrgContext, Profile, Role, parsed
@@ -50,7 +51,8 @@ class ActionClasses:
 class PrincipalIndex:
     def __init__(self) -> None:
         self.snapshot = AccountSnapshot()
-        self._actions: dict[str, ActionClasses] = {}
+        self._actions: dict[Hashable, ActionClasses] = {}
+        self._alike = ActionsAlike()
         self._rebinds = 0
         # ACCESSGRAPH_ANSWER_CACHE: how many answers to remember (0: none, for measuring the computation).
         self.answers = AnswerCache(max_answers=int(os.environ.get("ACCESSGRAPH_ANSWER_CACHE", "32")))
@@ -78,16 +80,24 @@ class PrincipalIndex:
     def action(self, action_lower: str, revision: int) -> ActionClasses:
         """The action's classes, shared by the questions that read the snapshot's current revision (they live
         on across account loads, see `ActionClasses`); a question that read the entries of an earlier
-        revision gets its own. An organization load, which rebinds every account, starts them all anew."""
+        revision gets its own. An organization load, which rebinds every account, starts them all anew.
+        Actions that no statement of the snapshot tells apart share their classes (alike.py)."""
         if self._rebinds != self.snapshot.rebinds:
             self._actions, self._rebinds = {}, self.snapshot.rebinds
         if revision != self.snapshot.revision:
             return ActionClasses.new(action_lower)
-        found = self._actions.get(action_lower)
-        if found is None:
+        state = (self.snapshot.revision, self.snapshot.rebinds)
+
+        def entries() -> list[AccountEntry]:
+            return self.snapshot.entries
+
+        key = self._alike.key(action_lower, entries, state)
+        found = self._actions.get(key)
+        # (Made for another action, which a later load may have told apart from this one.)
+        if found is None or self._alike.key(found.policies.action, entries, state) != key:
             if len(self._actions) >= _MAX_ACTIONS:
                 self._actions.clear()
-            found = self._actions[action_lower] = ActionClasses.new(action_lower)
+            found = self._actions[key] = ActionClasses.new(action_lower)
         return found
 
     async def prepare(self, every: int = 200) -> int:
