@@ -13,7 +13,7 @@ from service.database.records import GroupRecord
 from service.escalation import Evidence, Placeholder, RequiredAction, Technique
 from service.reachability.classes import Member
 from service.reachability.decide import ClassAnswers, Target, decide, member_paths
-from service.reachability.escalation.grants import Context, profile_may, who_may
+from service.reachability.escalation.grants import Context, Permitted, profile_may, who_may
 from service.reachability.escalation.steps import ALLOW_ALL, AccountCredentials, Grant
 from service.reachability.escalation.targets import TargetClasses
 from service.reachability.escalation.ways import Allowed
@@ -34,12 +34,12 @@ class CheckerBase:
         self.groups = list(groups)
         self.techniques = [t for t in techniques if t.decided_by is not Evidence.INVENTORY]
         self._may: dict[
-            tuple[str, Hashable, tuple[tuple[str, tuple[str, ...]], ...], frozenset[str]], dict[str, Access]
+            tuple[str, Hashable, tuple[tuple[str, tuple[str, ...]], ...], frozenset[str]], Permitted
         ] = {}
         self.targets = TargetClasses(entry)
         self._roles: dict[str, Role | None] = {}
         self._assumed: dict[tuple[str, str], tuple[Role, Profile, Access | None]] = {}
-        self._allowed_actors: dict[Hashable, dict[str, tuple[Access, ...]]] = {}
+        self._allowed_actors: dict[Hashable, tuple[Mapping[str, object], tuple[Permitted, ...]]] = {}
         self._credentials: AccountCredentials | None = None
         self._credentials_read = False
         self.view: IndexView
@@ -61,15 +61,13 @@ class CheckerBase:
 
     def may(
         self, action: str, resource: str, context: Context | None = None, leave_out: frozenset[str] = frozenset()
-    ) -> dict[str, Access]:
+    ) -> Permitted:
         """Who of the account may do `action` on `resource` with `context`, by ARN (worked out once per
         target class: see targets.py)."""
         key = (action.lower(), self.targets.key(action, resource), _context_key(context or {}), leave_out)
         found = self._may.get(key)
         if found is None:
-            found = self._may[key] = {
-                a.principal.arn: a for a in who_may(self.view, self.entry, action, resource, context or {}, leave_out)
-            }
+            found = self._may[key] = who_may(self.view, self.entry, action, resource, context or {}, leave_out)
         return found
 
     async def role(self, arn: str) -> Role | None:
@@ -126,14 +124,14 @@ class CheckerBase:
                 for profile in self._candidates(required.action, actors):
                     if (access := profile_may(profile, self.entry, required.action, profile.arn, context)) is not None:
                         one[profile.arn] = access
-                may = one
+                may: Mapping[str, Access] = one
             else:
                 may = self.may(required.action, resource, context, leave_out)
-            grants = {arn: Grant(required.action, resource, access) for arn, access in may.items()}
+            action = required.action
             if found is None:
-                found = {arn: [grant] for arn, grant in grants.items() if actors is None or arn in actors}
+                found = {arn: [Grant(action, resource, may[arn])] for arn in may if actors is None or arn in actors}
             else:
-                found = {arn: [*had, grants[arn]] for arn, had in found.items() if arn in grants}
+                found = {arn: [*had, Grant(action, resource, may[arn])] for arn, had in found.items() if arn in may}
             if not found:
                 return {}
         return found or {}
@@ -151,17 +149,16 @@ class CheckerBase:
         )
         found = self._allowed_actors.get(key)
         if found is None:
-            actors: dict[str, tuple[Access, ...]] | None = None
+            actors: Mapping[str, object] | None = None
+            maps: list[Permitted] = []
             for action, resource, context in parts:
                 may = self.may(action, resource, context, leave_out)
-                if actors is None:
-                    actors = {arn: (access,) for arn, access in may.items()}
-                else:
-                    actors = {arn: (*had, may[arn]) for arn, had in actors.items() if arn in may}
+                maps.append(may)
+                actors = may if actors is None else {arn: None for arn in actors if arn in may}
                 if not actors:
                     break
-            found = self._allowed_actors[key] = actors or {}
-        return Allowed(tuple((action, resource) for action, resource, _ in parts), found)
+            found = self._allowed_actors[key] = (actors or {}, tuple(maps))
+        return Allowed(tuple((action, resource) for action, resource, _ in parts), *found)
 
     def _candidates(self, action: str, actors: Iterable[str] | None) -> list[Profile]:
         candidates = self.view.action(action.lower()).policies.candidates(self.entry)

@@ -3,11 +3,10 @@ whoCan's machinery (decision classes, one evaluator decision per class) with a c
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 
 from service.evaluation.engine import Decision, evaluate
 from service.evaluation.request import Request
-from service.reachability.answers import Pending, merged
 from service.reachability.classes import classify, is_pattern
 from service.reachability.decide import ClassAnswers, Target, access_from, counted, member_paths
 from service.reachability.index import IndexView
@@ -41,6 +40,35 @@ def decide_in_context(profile: Profile, action: str, target: Target, context: Co
     )
 
 
+class Permitted(Mapping[str, Access]):
+    """`who_may`'s answer: the principals allowed, by ARN in ARN order, each principal's answer made when
+    it is read (a technique's actors are mostly counted and intersected, few are shown)."""
+
+    __slots__ = ("_made", "_where")
+
+    def __init__(self, where: dict[str, tuple[Callable[[Profile], Access | None], Profile]]) -> None:
+        self._where = {arn: where[arn] for arn in sorted(where)}
+        self._made: dict[str, Access] = {}
+
+    def __getitem__(self, arn: str) -> Access:
+        found = self._made.get(arn)
+        if found is None:
+            answer, profile = self._where[arn]
+            made = answer(profile)
+            assert made is not None, f"{arn} was counted without an answer"  # (see `counted`)
+            found = self._made[arn] = made
+        return found
+
+    def __contains__(self, arn: object) -> bool:
+        return arn in self._where
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+
 def who_may(
     view: IndexView,
     entry: AccountEntry,
@@ -48,25 +76,24 @@ def who_may(
     resource: str,
     context: Context,
     leave_out: frozenset[str] = frozenset(),
-) -> Sequence[Access]:
+) -> Permitted:
     """The principals of the account that may do `action` on `resource` (a pattern: some resource it
-    matches) with `context`, in ARN order, each with the paths of its grant; the principals of `leave_out`
+    matches) with `context`, each with the paths of its grant; the principals of `leave_out`
     are not decided. IAM's own resources take no
     resource policy, so only the resource's own account counts (the caller reads `entry` for it first)."""
     classes = view.action(action.lower())
     target = Target(resource, entry.account_id, entry.org, None, "generic")
-    total, pending = 0, []
+    where: dict[str, tuple[Callable[[Profile], Access | None], Profile]] = {}
     signature_classes = classes.signatures.classes([entry])
     decision_classes = classify(classes.signatures, signature_classes, resource, by_account=False, leave_out=leave_out)
     for decision_class in decision_classes:
         representative = decision_class.representative
         decision = decide_in_context(representative.profile, action, target, context)
-        if count := counted(decision_class, decision):
-            total += count
-            answers = ClassAnswers(decision_class, representative, decision, member_paths, 0)
-            members = decision_class.entries(unknown_only=decision.decision != "Allowed")
-            pending.append(Pending(answers.answer, members))
-    return merged([], pending, total)
+        if counted(decision_class, decision):
+            answer = ClassAnswers(decision_class, representative, decision, member_paths, 0).answer
+            for member in decision_class.entries(unknown_only=decision.decision != "Allowed"):
+                where[member.arn] = (answer, member.profile)
+    return Permitted(where)
 
 
 def profile_may(profile: Profile, entry: AccountEntry, action: str, resource: str, context: Context) -> Access | None:

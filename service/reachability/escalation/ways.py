@@ -14,17 +14,19 @@ from service.reachability.model import Access
 
 @dataclass(frozen=True, slots=True)
 class Allowed:
-    """The actors allowed every required action of a technique under one binding, each with the answer of
-    each action (in the technique's order); `parts` is each action with the resource it is bound to.
-    `actors` is kept per target class of every action: shared by every target of those classes."""
+    """The actors allowed every required action of a technique under one binding (in ARN order), and who
+    may do each action (`allowed`, in the technique's order, each answer made when read); `parts` is each
+    action with the resource it is bound to. `actors` is kept per target class of every action: shared by
+    every target of those classes."""
 
     parts: tuple[tuple[str, str], ...]
-    actors: Mapping[str, tuple[Access, ...]]
+    actors: Mapping[str, object]
+    allowed: tuple[Mapping[str, Access], ...]
 
     def grants(self, actor: str) -> list[Grant]:
         return [
-            Grant(action, resource, access)
-            for (action, resource), access in zip(self.parts, self.actors[actor], strict=True)
+            Grant(action, resource, allowed[actor])
+            for (action, resource), allowed in zip(self.parts, self.allowed, strict=True)
         ]
 
 

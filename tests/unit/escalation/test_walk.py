@@ -16,6 +16,7 @@ from functools import partial
 import pytest
 
 from service.reachability.admins import AdminDecisions, admins_of, is_admin
+from service.reachability.decide import ClassAnswers
 from service.reachability.escalation.graph import (
     EscalationGraph,
     assume_changed,
@@ -26,8 +27,10 @@ from service.reachability.escalation.graph import (
 )
 from service.reachability.escalation.steps import Escalation
 from service.reachability.escalation.walk import Joined, Walked, walk_back
+from service.reachability.escalation.ways import Ways
 from service.reachability.index import PrincipalIndex
 from service.reachability.model import Access, Path, both
+from service.reachability.profiles import Profile
 from service.reachability.questions import Reachability
 from service.reachability.who_can_assume import Assumers
 from tests.unit.reachability.fake_source import FakeAccount, FakeSource, allow, deny, run, trusting
@@ -371,6 +374,39 @@ def test_the_techniques_ways_into_targets_of_one_class_share_their_actors() -> N
     assert found["app-1"] and all(x is y for x, y in zip(found["app-1"], found["app-2"], strict=True))
     assert {actor for actors in found["app-1"] for actor in actors} == {a.arn("user", "writer"), a.arn("user", "other")}
     assert {actor for actors in found["ops-1"] for actor in actors} == {a.arn("user", "other")}
+
+
+def test_a_techniques_actors_are_known_before_any_of_their_answers_is_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Who may do a technique's actions is decided per class; each actor's answer (its grant's paths and
+    condition) is made only when its escalation is: a walk counts and pushes thousands of actors and shows
+    few (at 100k principals, making them all was a third of a question)."""
+    made: list[str] = []
+    original = ClassAnswers.answer
+
+    def answer(self: ClassAnswers, profile: Profile) -> Access | None:
+        made.append(profile.arn)
+        return original(self, profile)
+
+    monkeypatch.setattr(ClassAnswers, "answer", answer)
+    a = FakeAccount(ACCOUNTS[0])
+    run_code = allow(["lambda:CreateFunction", "lambda:InvokeFunction"], "*")
+    for name in ("writer", "other", "third"):
+        a.user(name, [a.policy(f"pass-{name}", allow("iam:PassRole", "*"), run_code)])
+    app = a.role("app", [], trust=trusting({"Service": "lambda.amazonaws.com"}))
+    source = FakeSource(a)
+
+    async def ways() -> list[Ways]:
+        index = PrincipalIndex()
+        graph = await escalation_graph(index, Assumers(index.view(source)))
+        return list((await graph.ways(app))[1])
+
+    found = [w for w in run(ways()) if w.actors]
+    users = {a.arn("user", name) for name in ("writer", "other", "third")}
+    assert found and {actor for w in found for actor in w.actors} == users
+    assert made == []
+    escalation = found[0].access(a.arn("user", "other"))
+    assert escalation is not None and escalation.principal.arn == a.arn("user", "other")
+    assert set(made) == {a.arn("user", "other")}
 
 
 def test_roles_nothing_tells_apart_share_their_direct_assumers_classes_and_answer_alike() -> None:
