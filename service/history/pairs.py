@@ -11,13 +11,15 @@ and those are worked out from the two worlds' direct answers, each made once per
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from service.evaluation.formula import Condition
 from service.history.source import FactSource
 from service.reachability.model import Access
 from service.reachability.profiles import Profile
-from service.reachability.who_can_assume import Assumers, DirectAssumers
+from service.reachability.who_can_assume import Assumers, DirectAssumers, Members
 
 HOPS = 2  # (the chains below are the second hop: `Pairs` answers exactly 2 hops)
 
@@ -62,11 +64,14 @@ class _Direct:
                 self._members.setdefault(arn, []).append((number, profile))
         self.principals = {*self.ready, *self._members}
         self.roles = self._roles()
+        self.role_arns = {arn for arn, *_ in self.roles}
 
-    def pending(self, arn: str) -> bool:
-        """Whether the principal may be admitted through a decision class (not named, nor outside the loaded
-        data)."""
-        return arn in self._members
+    def classes(self, arn: str) -> list[Members]:
+        """The decision classes that may admit the principal (not named, nor outside the loaded data)."""
+        return [self._pending[number] for number, _ in self._members.get(arn, ())]
+
+    def pending(self) -> set[str]:
+        return set(self._members)
 
     def _answer(self, number: int, profile: Profile) -> Access | None:
         key = (number, profile.arn)
@@ -87,17 +92,31 @@ class _Direct:
         found = self._in_order(arn) if arn in self.principals else []
         return found[0] if found else None
 
-    def _roles(self) -> tuple[Access, ...]:
-        order: list[tuple[str, int, int, Access]] = [
+    def _roles(self) -> list[tuple[str, int, Access | Profile]]:
+        # (In `merged`'s order: ARN, then the ready ones as listed, then by decision class. Made as read.)
+        order: list[tuple[str, int, int, Access | Profile]] = [
             (access.principal.arn, -1, n, access)
             for n, access in enumerate(a for listed in self.ready.values() for a in listed)
             if access.principal.kind == "role"
         ]
-        for arn, places in self._members.items():
-            for number, profile in places:
-                if profile.kind == "role" and (access := self._answer(number, profile)) is not None:
-                    order.append((arn, number, 0, access))
-        return tuple(access for *_, access in sorted(order, key=lambda o: o[:3]))
+        order += [
+            (arn, number, 0, profile)
+            for arn, places in self._members.items() for number, profile in places if profile.kind == "role"
+        ]
+        order.sort(key=lambda o: o[:3])
+        return [(arn, number, made) for arn, number, _, made in order]
+
+    def first_hops(self) -> Iterator[tuple[str, Callable[[], Access | None]]]:
+        """Its roles in ARN order, each with how to make its answer (None: it does not assume the role)."""
+        for arn, number, made in self.roles:
+            if isinstance(made, Access):
+                yield arn, partial(_given, made)
+            else:
+                yield arn, partial(self._answer, number, made)
+
+
+def _given(access: Access) -> Access:
+    return access
 
 
 class _WorldAnswers:
@@ -118,33 +137,40 @@ class _WorldAnswers:
         found = direct.direct(principal)
         if found is not None or principal == role:
             return found
-        for reached in direct.roles:
-            assumer = (await self.direct(reached.principal.arn)).second_hop(principal)
-            if assumer is not None:
-                prefix = reached.paths[0] if reached.paths else ()
-                return assumer.via(prefix, reached.condition, HOPS)
+        for first, made in direct.first_hops():
+            second = await self.direct(first)
+            if principal in second.principals and (assumer := second.second_hop(principal)) is not None:
+                reached = made()
+                if reached is not None:
+                    prefix = reached.paths[0] if reached.paths else ()
+                    return assumer.via(prefix, reached.condition, HOPS)
         return None
 
 
 class Pairs:
-    """The principals whose 2-hop answer for a role can differ between the worlds, decided in both."""
+    """The principals whose 2-hop answer for a role can differ between the worlds, decided in both.
 
-    def __init__(self, old: Assumers, new: Assumers) -> None:
+    `changed`: the principals whose own side may decide a trust otherwise (changed principals, and those of an
+    account whose place in its organization changed)."""
+
+    def __init__(self, old: Assumers, new: Assumers, changed: set[str]) -> None:
         self.old, self.new = _WorldAnswers(old), _WorldAnswers(new)
+        self.changed = changed
         self._differing: dict[str, set[str]] = {}
+        self._same: dict[tuple[int, int], bool] = {}
 
     async def compared(self, role: str) -> list[Pair]:
         """Every candidate of `role` (in ARN order) with its answer in each world. A role whose own side
         differs (`own_side_changed`) is not for this: its answer is compared whole."""
         was, now = await self.old.direct(role), await self.new.direct(role)
-        candidates = set(await self._differing_direct(role))
-        first_was = {(a.principal.arn, a.condition) for a in was.roles}
-        first_now = {(a.principal.arn, a.condition) for a in now.roles}
-        moved = {arn for arn, _ in first_was ^ first_now}
+        candidates = set(await self.differing(role))
+        # First hops that came, went or may have changed: any of their assumers; the others': those whose
+        # answer for them may have changed.
+        moved = (was.role_arns ^ now.role_arns) | (candidates & (was.role_arns | now.role_arns))
         for first in sorted(moved):
             candidates |= (await self.old.direct(first)).principals | (await self.new.direct(first)).principals
-        for first in sorted({arn for arn, _ in first_was & first_now} - moved):
-            candidates |= await self._differing_direct(first)
+        for first in sorted((was.role_arns & now.role_arns) - moved):
+            candidates |= await self.differing(first)
         pairs = []
         for principal in sorted(candidates):
             before = await self.old.answer(role, was, principal)
@@ -153,15 +179,42 @@ class Pairs:
                 pairs.append(Pair(principal, before, after))
         return pairs
 
-    async def _differing_direct(self, role: str) -> set[str]:
-        """The principals whose direct answers for `role` differ between the worlds, as a first hop keeps one
-        (`_Direct.direct`) or a second hop takes it (`_Direct.second_hop`)."""
+    async def differing(self, role: str) -> set[str]:
+        """The principals whose direct answers for `role` may differ between the worlds, as a first hop keeps
+        one (`_Direct.direct`) or a second hop takes it (`_Direct.second_hop`): a superset (each candidate is
+        decided), made without making the answers of the members of a decision class that decides alike in
+        both worlds (`_same_class`)."""
         found = self._differing.get(role)
         if found is None:
             was, now = await self.old.direct(role), await self.new.direct(role)
-            found = self._differing[role] = {
-                p for p in was.principals | now.principals if _shown(was, p) != _shown(now, p)
-            }
+            found = {p for p in {*was.ready, *now.ready} if _shown(was, p) != _shown(now, p)}
+            for p in was.pending() | now.pending():
+                if p in found:
+                    continue
+                old_classes, new_classes = was.classes(p), now.classes(p)
+                if (
+                    p in self.changed or len(old_classes) != 1 or len(new_classes) != 1
+                    or not self._same_class(old_classes[0], new_classes[0])
+                ) and _shown(was, p) != _shown(now, p):
+                    found.add(p)
+            self._differing[role] = found
+        return found
+
+    def _same_class(self, was: Members, now: Members) -> bool:
+        """Whether the two worlds' decision classes answer every member nothing of which changed alike: each
+        decided for the same unchanged principal, alike. (A member's answer is the class's decision relabelled
+        from that principal to the member: `ClassAnswers.answer`.)"""
+        key = (id(was), id(now))
+        found = self._same.get(key)
+        if found is None:
+            a, b = was.answers, now.answers
+            representative = a.representative.profile.arn
+            found = self._same[key] = (
+                was.unknown_only == now.unknown_only
+                and representative == b.representative.profile.arn
+                and representative not in self.changed
+                and (a.decision.decision, a.decision.condition) == (b.decision.decision, b.decision.condition)
+            )
         return found
 
 
