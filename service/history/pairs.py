@@ -18,7 +18,7 @@ from functools import partial
 from service.evaluation.formula import Condition
 from service.history.source import FactSource
 from service.reachability.model import Access
-from service.reachability.profiles import Profile
+from service.reachability.profiles import Entry, Profile
 from service.reachability.who_can_assume import Assumers, DirectAssumers, Members
 
 HOPS = 2  # (the chains below are the second hop: `Pairs` answers exactly 2 hops)
@@ -46,42 +46,71 @@ class Pair:
     after: Access | None
 
 
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    """One list of a decision class's members (a signature class's, shared by every role whose classes hold it
+    whole), read once per world: who is in it, their profiles, and its roles in ARN order."""
+
+    entries: list[Entry]  # (kept alive: lists are known by their id)
+    arns: frozenset[str]
+    profiles: dict[str, Profile]
+    roles: tuple[Entry, ...]
+
+    @classmethod
+    def of(cls, entries: list[Entry]) -> _Listed:
+        profiles = dict(entries)
+        return cls(entries, frozenset(profiles), profiles, tuple(e for e in entries if e.profile.kind == "role"))
+
+
 class _Direct:
     """A role's direct answer in one world (`Assumers.direct_parts`), read as `Assumers.chains` reads the
-    answer `Assumers.direct` makes of it, making only the answers read: who may be in it (`principals`), a
-    principal's answer as the first hop keeps it (`direct`: the last of equal ARNs) and as a second hop takes
-    it (`second_hop`: the first), and its roles in ARN order (the first hops of the chains)."""
+    answer `Assumers.direct` makes of it, making only the answers read: who may be in it (`principals`; those
+    admitted through each decision class, `classes`), a principal's answer as the first hop keeps it (`direct`:
+    the last of equal ARNs) and as a second hop takes it (`second_hop`: the first), and its roles in ARN order
+    (the first hops of the chains)."""
 
-    def __init__(self, parts: DirectAssumers | None) -> None:
+    def __init__(self, parts: DirectAssumers | None, listed: Callable[[list[Entry]], _Listed]) -> None:
         self.ready: dict[str, list[Access]] = {}
-        self._pending = [] if parts is None else parts.pending
-        self._members: dict[str, list[tuple[int, Profile]]] = {}
-        self._made: dict[tuple[int, str], Access | None] = {}
         for access in [] if parts is None else parts.ready:
             self.ready.setdefault(access.principal.arn, []).append(access)
-        for number, members in enumerate(self._pending):
-            for arn, profile in members.entries():
-                self._members.setdefault(arn, []).append((number, profile))
-        self.principals = {*self.ready, *self._members}
+        self.pending: list[Members] = [] if parts is None else parts.pending
+        self._lists = [[listed(entries) for entries in members.lists()] for members in self.pending]
+        self.classes = [
+            lists[0].arns if len(lists) == 1 else frozenset().union(*(one.arns for one in lists))
+            for lists in self._lists
+        ]
+        self.admitted: set[str] = set().union(*self.classes)
+        # (A principal in two classes, or named too, is read in `merged`'s order: see `_in_order`.)
+        self.overlapping = sum(map(len, self.classes)) != len(self.admitted)
+        self.principals = self.admitted | self.ready.keys()
+        self._made: dict[tuple[int, str], Access | None] = {}
         self.roles = self._roles()
         self.role_arns = {arn for arn, *_ in self.roles}
 
-    def classes(self, arn: str) -> list[Members]:
-        """The decision classes that may admit the principal (not named, nor outside the loaded data)."""
-        return [self._pending[number] for number, _ in self._members.get(arn, ())]
+    def twice(self) -> set[str]:
+        """The principals admitted through more than one decision class."""
+        seen: set[str] = set()
+        found: set[str] = set()
+        for members in self.classes:
+            found |= seen & members
+            seen |= members
+        return found
 
-    def pending(self) -> set[str]:
-        return set(self._members)
+    def _places(self, arn: str) -> list[tuple[int, Profile]]:
+        return [
+            (number, next(one.profiles[arn] for one in self._lists[number] if arn in one.arns))
+            for number, members in enumerate(self.classes) if arn in members
+        ]
 
     def _answer(self, number: int, profile: Profile) -> Access | None:
         key = (number, profile.arn)
         if key not in self._made:
-            self._made[key] = self._pending[number].answers.answer(profile)
+            self._made[key] = self.pending[number].answers.answer(profile)
         return self._made[key]
 
     def _in_order(self, arn: str) -> list[Access]:
         # `merged`'s order among equal ARNs: the ready ones as listed, then by decision class.
-        made = [self._answer(number, profile) for number, profile in self._members.get(arn, ())]
+        made = [self._answer(number, profile) for number, profile in self._places(arn)] if arn in self.admitted else []
         return [*self.ready.get(arn, ()), *(access for access in made if access is not None)]
 
     def direct(self, arn: str) -> Access | None:
@@ -100,8 +129,9 @@ class _Direct:
             if access.principal.kind == "role"
         ]
         order += [
-            (arn, number, 0, profile)
-            for arn, places in self._members.items() for number, profile in places if profile.kind == "role"
+            (arn, number, position, profile)
+            for number, lists in enumerate(self._lists)
+            for position, (arn, profile) in enumerate(entry for one in lists for entry in one.roles)
         ]
         order.sort(key=lambda o: o[:3])
         return [(arn, number, made) for arn, number, _, made in order]
@@ -125,20 +155,41 @@ class _WorldAnswers:
     def __init__(self, assumers: Assumers) -> None:
         self.assumers = assumers
         self._direct: dict[str, _Direct] = {}
+        self._listed: dict[int, _Listed] = {}
 
     async def direct(self, role: str) -> _Direct:
         found = self._direct.get(role)
         if found is None:
-            found = self._direct[role] = _Direct(await self.assumers.direct_parts(role))
+            found = self._direct[role] = _Direct(await self.assumers.direct_parts(role), self.listed)
         return found
 
-    async def answer(self, role: str, direct: _Direct, principal: str) -> Access | None:
-        """The principal's 2-hop answer for `role` (whose direct answer is `direct`), as `chains` makes it."""
-        found = direct.direct(principal)
-        if found is not None or principal == role:
+    def listed(self, entries: list[Entry]) -> _Listed:
+        found = self._listed.get(id(entries))
+        if found is None:
+            found = self._listed[id(entries)] = _Listed.of(entries)
+        return found
+
+    async def chains(self, role: str) -> _Chains:
+        """The role's direct answer and its first hops', to decide its candidates with."""
+        direct = await self.direct(role)
+        return _Chains(role, direct, [(await self.direct(first), made) for first, made in direct.first_hops()])
+
+
+@dataclass(frozen=True, slots=True)
+class _Chains:
+    """A role's direct answer (`direct`) and, in ARN order, each role in it with its own direct answer and
+    how to make the role's answer (`first_hops`)."""
+
+    role: str
+    direct: _Direct
+    first_hops: list[tuple[_Direct, Callable[[], Access | None]]]
+
+    def answer(self, principal: str) -> Access | None:
+        """The principal's 2-hop answer for the role, as `Assumers.chains` makes it."""
+        found = self.direct.direct(principal)
+        if found is not None or principal == self.role:
             return found
-        for first, made in direct.first_hops():
-            second = await self.direct(first)
+        for second, made in self.first_hops:
             if principal in second.principals and (assumer := second.second_hop(principal)) is not None:
                 reached = made()
                 if reached is not None:
@@ -172,9 +223,9 @@ class Pairs:
         for first in sorted((was.role_arns & now.role_arns) - moved):
             candidates |= await self.differing(first)
         pairs = []
+        chains_was, chains_now = await self.old.chains(role), await self.new.chains(role)
         for principal in sorted(candidates):
-            before = await self.old.answer(role, was, principal)
-            after = await self.new.answer(role, now, principal)
+            before, after = chains_was.answer(principal), chains_now.answer(principal)
             if before is not None or after is not None:
                 pairs.append(Pair(principal, before, after))
         return pairs
@@ -188,15 +239,17 @@ class Pairs:
         if found is None:
             was, now = await self.old.direct(role), await self.new.direct(role)
             found = {p for p in {*was.ready, *now.ready} if _shown(was, p) != _shown(now, p)}
-            for p in was.pending() | now.pending():
-                if p in found:
-                    continue
-                old_classes, new_classes = was.classes(p), now.classes(p)
-                if (
-                    p in self.changed or len(old_classes) != 1 or len(new_classes) != 1
-                    or not self._same_class(old_classes[0], new_classes[0])
-                ) and _shown(was, p) != _shown(now, p):
-                    found.add(p)
+            found |= was.admitted ^ now.admitted
+            compare = (was.twice() if was.overlapping else set()) | (now.twice() if now.overlapping else set())
+            for old_class, old_members in zip(was.pending, was.classes, strict=True):
+                for new_class, new_members in zip(now.pending, now.classes, strict=True):
+                    if old_members.isdisjoint(new_members):
+                        continue
+                    if self._same_class(old_class, new_class):
+                        compare |= {p for p in self.changed if p in old_members and p in new_members}
+                    else:
+                        compare |= old_members & new_members
+            found |= {p for p in compare - found if _shown(was, p) != _shown(now, p)}
             self._differing[role] = found
         return found
 
