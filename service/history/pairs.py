@@ -211,7 +211,7 @@ class Pairs:
         self._same: dict[tuple[int, int], bool] = {}
 
     async def compared(self, role: str) -> list[Pair]:
-        """Every candidate of `role` (in ARN order) with its answer in each world. A role whose own side
+        """Every pair candidate of `role` (in ARN order) with its answer in each world. A role whose own side
         differs (`own_side_changed`) is not for this: its answer is compared whole."""
         was, now = await self.old.direct(role), await self.new.direct(role)
         candidates = set(await self.differing(role))
