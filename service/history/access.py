@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from service.history.facts import FactSet
+from service.history.pairs import HOPS, Pair, Pairs, own_side_changed
 from service.history.source import FactSource, statements_of
 from service.history.store import World
 from service.reachability import Reachability
 from service.reachability.model import Access
 
-HOPS = 2
 AccessChangeKind = Literal["gained", "lost", "changed"]
 
 
@@ -269,18 +269,14 @@ def affected_roles(before: World, after: World, old: FactSource, new: FactSource
     """Roles whose whoCanAssume (up to HOPS) can differ between the worlds: a role added or removed, its trust
     policy changed, or it trusts a changed principal, an account with a change, or anyone while anything
     changed (direct); or it trusts a role (by ARN or through that role's account) affected directly."""
-    change = _Change(before, after, old, new)
+    return _affected(_Change(before, after, old, new), old, new)
+
+
+def _affected(change: _Change, old: FactSource, new: FactSource) -> set[str]:
     roles = {*old.trust, *new.trust}
     trusts = {r: [_depends_on(s, r) for s in (old, new)] for r in roles}
-    direct = set()
-    for role in roles:
-        if old.trust.get(role) != new.trust.get(role):
-            direct.add(role)
-            continue
-        own = old.account_of.get(role) or new.account_of.get(role)
-        if own is not None and old.levels.get(own) != new.levels.get(own):
-            direct.add(role)
-            continue
+    direct = own_side_changed(old, new)
+    for role in roles - direct:
         for principals, accounts, anyone in trusts[role]:
             if principals & change.principals or accounts & change.accounts or (anyone and change.anything):
                 direct.add(role)
@@ -302,12 +298,21 @@ async def _answers(reachability: Reachability, source: FactSource, role: str) ->
     return {access.principal.arn: access for access in answers}
 
 
+def deciding_otherwise(change: _Change, old: FactSource, new: FactSource) -> set[str]:
+    """The principals whose own side may decide a trust otherwise: the changed principals, and those of an
+    account at another place in its organization. A decision class none of whose members is among these,
+    decided for the same one in both worlds, answers alike (`Pairs`, docs/history.md)."""
+    placed = {a for a in {*old.levels, *new.levels} if old.levels.get(a) != new.levels.get(a)}
+    return change.principals | {p for src in (old, new) for p, a in src.account_of.items() if a in placed}
+
+
 async def access_changes(
     before: World, after: World, account_ids: Sequence[str] | None = None
 ) -> tuple[list[AccessChange], list[AdminChange]]:
     """Who gained or lost each affected role (of `account_ids`, every account's when None)."""
     old, new = FactSource(before), FactSource(after)
-    roles = affected_roles(before, after, old, new)
+    change = _Change(before, after, old, new)
+    roles = _affected(change, old, new)
     if account_ids is not None:
         wanted = set(account_ids)
         roles = {r for r in roles if (old.account_of.get(r) or new.account_of.get(r)) in wanted}
@@ -320,20 +325,31 @@ async def access_changes(
         # come would redo that work for the first role of each account.
         await asked_old.view.entries(None)
         await asked_new.view.entries(None)
+    whole = own_side_changed(old, new)
+    pairs = Pairs(asked_old.assumers, asked_new.assumers, deciding_otherwise(change, old, new))
     for role in sorted(roles):
-        was, now = await _answers(asked_old, old, role), await _answers(asked_new, new, role)
-        for arn in sorted({*was, *now}):
-            a, b = was.get(arn), now.get(arn)
-            if a is not None and b is not None and (a.hops, a.condition_text) == (b.hops, b.condition_text):
-                continue
-            kind: AccessChangeKind = "gained" if a is None else "lost" if b is None else "changed"
-            either = b or a
-            assert either is not None
-            found.append(AccessChange(
-                role, arn, either.principal.kind, kind, _hops(a), _hops(b),
-                a.condition_text if a else None, b.condition_text if b else None,
-            ))
+        if role in whole:
+            was, now = await _answers(asked_old, old, role), await _answers(asked_new, new, role)
+            compared = [Pair(arn, was.get(arn), now.get(arn)) for arn in sorted({*was, *now})]
+        else:
+            compared = await pairs.compared(role)
+        for pair in compared:
+            if (access_change := _change(role, pair)) is not None:
+                found.append(access_change)
     return found, await admin_changes(old, new, account_ids)
+
+
+def _change(role: str, pair: Pair) -> AccessChange | None:
+    a, b = pair.before, pair.after
+    if a is not None and b is not None and (a.hops, a.condition_text) == (b.hops, b.condition_text):
+        return None
+    kind: AccessChangeKind = "gained" if a is None else "lost" if b is None else "changed"
+    either = b or a
+    assert either is not None
+    return AccessChange(
+        role, pair.principal, either.principal.kind, kind, _hops(a), _hops(b),
+        a.condition_text if a else None, b.condition_text if b else None,
+    )
 
 
 def _hops(access: Access | None) -> int | None:

@@ -82,16 +82,25 @@ def worlds(*changes: Callable[[Account, Account], None]) -> tuple[World, World]:
     return before, world(a, b, load="load-2")
 
 
-async def every_role(before: World, after: World) -> set[tuple[str, str, str]]:
-    """Ask every role in both worlds: what the rule must agree with."""
+async def every_role(before: World, after: World) -> list[AccessChange]:
+    """Ask every role in both worlds, whole (roles in ARN order, principals in ARN order within a role):
+    what `access_changes` must give, field for field."""
     old, new = FactSource(before), FactSource(after)
-    found = set()
-    for role in {*old.trust, *new.trust}:
-        was, now = await _answers(Reachability(old), old, role), await _answers(Reachability(new), new, role)
-        for arn in {*was, *now}:
+    asked_old, asked_new = Reachability(old), Reachability(new)
+    found = []
+    for role in sorted({*old.trust, *new.trust}):
+        was, now = await _answers(asked_old, old, role), await _answers(asked_new, new, role)
+        for arn in sorted({*was, *now}):
             a, b = was.get(arn), now.get(arn)
-            if a is None or b is None or (a.hops, a.condition_text) != (b.hops, b.condition_text):
-                found.add((role, arn, "gained" if a is None else "lost" if b is None else "changed"))
+            if a is not None and b is not None and (a.hops, a.condition_text) == (b.hops, b.condition_text):
+                continue
+            either = b or a
+            assert either is not None
+            found.append(AccessChange(
+                role, arn, either.principal.kind, "gained" if a is None else "lost" if b is None else "changed",
+                None if a is None else max(a.hops, 1), None if b is None else max(b.hops, 1),
+                a.condition_text if a else None, b.condition_text if b else None,
+            ))
     return found
 
 
@@ -105,7 +114,7 @@ def test_asking_only_affected_roles_finds_what_asking_every_role_finds(
 ) -> None:
     before, after = worlds(*changes)
     found, admins = run(access_changes(before, after))
-    assert keys(found) == run(every_role(before, after))
+    assert found == run(every_role(before, after))
     assert admins == []
 
 
@@ -166,4 +175,4 @@ def test_a_tag_a_trust_condition_reads_is_a_change() -> None:
     after = world(a, b, load="load-2")
     found, _ = run(access_changes(before, after))
     assert (role(B, "TeamRole"), f"arn:aws:iam::{A}:user/erin", "gained") in keys(found)
-    assert keys(found) == run(every_role(before, after))
+    assert found == run(every_role(before, after))
