@@ -69,7 +69,7 @@ class All:
         return tuple(leaf for item in self.items for leaf in item.leaves())
 
     def describe(self) -> str:
-        return " AND ".join(_wrap(item, AnyOf) for item in self.items)
+        return _joined(self.items, " AND ", AnyOf)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +89,7 @@ class AnyOf:
         return tuple(leaf for item in self.items for leaf in item.leaves())
 
     def describe(self) -> str:
-        return " OR ".join(_wrap(item, All) for item in self.items)
+        return _joined(self.items, " OR ", All)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +157,17 @@ class Leaf:
         }
 
 
-def _wrap(item: Condition, needs_parens: type) -> str:
-    text = item.describe()
-    return f"({text})" if isinstance(item, needs_parens) else text
+def _joined(items: tuple[Condition, ...], separator: str, needs_parens: type) -> str:
+    """The items' descriptions joined, each told once, in order. Two tests that read alike (the same key,
+    operator and values) from two statements are one test to the reader: a decision class's member, whose
+    statements of the same content are told as one, would otherwise read `X` where the principal the class
+    was decided for reads `X OR X`."""
+    told: dict[str, bool] = {}
+    for item in items:
+        told.setdefault(item.describe(), isinstance(item, needs_parens))
+    if len(told) == 1:
+        return next(iter(told))
+    return separator.join(f"({text})" if parens else text for text, parens in told.items())
 
 
 def conj(items: Iterable[Cond]) -> Cond:

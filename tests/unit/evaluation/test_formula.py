@@ -36,6 +36,23 @@ def test_describe() -> None:
     assert describe(True) == "always" and describe(False) == "never"
 
 
+def test_tests_that_read_alike_are_told_once() -> None:
+    """Two statements of one policy granting under the same condition: the formula keeps both tests (each
+    names its statement), its description tells the condition once, as a member of a decision class reads it
+    (its statements of the same content are told as one)."""
+    again = Test(MFA.key, MFA.operator, MFA.values, MFA.policy, 5, None, "identity")
+    both = disj([MFA, again])
+    assert isinstance(both, AnyOf) and len(leaves(both)) == 2
+    assert describe(both) == MFA.describe()
+    assert describe(conj([EXTERNAL_ID, neg(both), neg(MFA)])) == (
+        'sts:ExternalId StringEquals "vendor-7731" AND NOT (aws:MultiFactorAuthPresent Bool "false") AND '
+        'NOT aws:MultiFactorAuthPresent Bool "false"'  # (a NOT of a formula keeps its parentheses)
+    )
+    assert describe(disj([conj([EXTERNAL_ID, MFA]), conj([EXTERNAL_ID, again])])) == (
+        'sts:ExternalId StringEquals "vendor-7731" AND aws:MultiFactorAuthPresent Bool "false"'
+    )
+
+
 def test_leaves_carry_negation_and_origin() -> None:
     formula = conj([EXTERNAL_ID, neg(MFA), neg(neg(VPCE))])
     flat = leaves(formula)
