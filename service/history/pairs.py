@@ -11,7 +11,7 @@ and those are worked out from the two worlds' direct answers, each made once per
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 
@@ -184,18 +184,34 @@ class _Chains:
     direct: _Direct
     first_hops: list[tuple[_Direct, Callable[[], Access | None]]]
 
-    def answer(self, principal: str) -> Access | None:
-        """The principal's 2-hop answer for the role, as `Assumers.chains` makes it."""
-        found = self.direct.direct(principal)
-        if found is not None or principal == self.role:
-            return found
+    def answers(self, principals: Iterable[str]) -> dict[str, Access | None]:
+        """The principals' 2-hop answers for the role, as `Assumers.chains` makes them: a principal's direct
+        answer, else through the first of the first hops (ARN order) that it assumes and that assumes the
+        role. The first hops are read in order once for all the principals (each a set intersection), not
+        once per principal."""
+        found: dict[str, Access | None] = {}
+        rest: set[str] = set()
+        for principal in principals:
+            direct = self.direct.direct(principal)
+            if direct is not None or principal == self.role:
+                found[principal] = direct
+            else:
+                rest.add(principal)
         for second, made in self.first_hops:
-            if principal in second.principals and (assumer := second.second_hop(principal)) is not None:
-                reached = made()
-                if reached is not None:
-                    prefix = reached.paths[0] if reached.paths else ()
-                    return assumer.via(prefix, reached.condition, HOPS)
-        return None
+            if not rest:
+                break
+            reached: Access | None = None
+            for principal in rest & second.principals:
+                if (assumer := second.second_hop(principal)) is None:
+                    continue
+                if reached is None:
+                    reached = made()
+                    if reached is None:
+                        break  # (the role's answer holds no way into this first hop: nobody goes through it)
+                prefix = reached.paths[0] if reached.paths else ()
+                found[principal] = assumer.via(prefix, reached.condition, HOPS)
+                rest.discard(principal)
+        return found | dict.fromkeys(rest)
 
 
 class Pairs:
@@ -223,9 +239,10 @@ class Pairs:
         for first in sorted((was.role_arns & now.role_arns) - moved):
             candidates |= await self.differing(first)
         pairs = []
-        chains_was, chains_now = await self.old.chains(role), await self.new.chains(role)
+        was_answers = (await self.old.chains(role)).answers(candidates)
+        now_answers = (await self.new.chains(role)).answers(candidates)
         for principal in sorted(candidates):
-            before, after = chains_was.answer(principal), chains_now.answer(principal)
+            before, after = was_answers[principal], now_answers[principal]
             if before is not None or after is not None:
                 pairs.append(Pair(principal, before, after))
         return pairs
