@@ -325,8 +325,11 @@ async def access_changes(
         # come would redo that work for the first role of each account.
         await asked_old.view.entries(None)
         await asked_new.view.entries(None)
-    whole = own_side_changed(old, new)
-    pairs = Pairs(asked_old.assumers, asked_new.assumers, deciding_otherwise(change, old, new))
+    # A role in one world only is compared whole (every answer of the other world is a change); the others by
+    # pairs, a role whose own side changed with its classes compared member by member.
+    own_changed = own_side_changed(old, new)
+    whole = {role for role in own_changed if (role in old.trust) != (role in new.trust)}
+    pairs = Pairs(asked_old.assumers, asked_new.assumers, deciding_otherwise(change, old, new), own_changed)
     for role in sorted(roles):
         if role in whole:
             was, now = await _answers(asked_old, old, role), await _answers(asked_new, new, role)

@@ -220,9 +220,12 @@ class Pairs:
     `changed`: the principals whose own side may decide a trust otherwise (changed principals, and those of an
     account whose place in its organization changed)."""
 
-    def __init__(self, old: Assumers, new: Assumers, changed: set[str]) -> None:
+    def __init__(self, old: Assumers, new: Assumers, changed: set[str], own_side_changed: set[str]) -> None:
         self.old, self.new = _WorldAnswers(old), _WorldAnswers(new)
         self.changed = changed
+        # (A member's answer is relabelled in the role's trust policy too: a class of a role whose own side
+        # changed is never taken as decided alike, its members are compared one by one.)
+        self.own_side_changed = own_side_changed
         self._differing: dict[str, set[str]] = {}
         self._same: dict[tuple[int, int], bool] = {}
 
@@ -262,7 +265,7 @@ class Pairs:
                 for new_class, new_members in zip(now.pending, now.classes, strict=True):
                     if old_members.isdisjoint(new_members):
                         continue
-                    if self._same_class(old_class, new_class):
+                    if role not in self.own_side_changed and self._same_class(old_class, new_class):
                         compare |= {p for p in self.changed if p in old_members and p in new_members}
                     else:
                         compare |= old_members & new_members

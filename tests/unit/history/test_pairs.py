@@ -78,7 +78,8 @@ def test_an_unchanged_principal_can_get_another_condition() -> None:
     change = _Change(before, after, old, new)
     assert u2 not in change.principals
     assert r4 not in own_side_changed(old, new)
-    pairs = Pairs(Reachability(old).assumers, Reachability(new).assumers, deciding_otherwise(change, old, new))
+    pairs = Pairs(Reachability(old).assumers, Reachability(new).assumers, deciding_otherwise(change, old, new),
+                  own_side_changed(old, new))
     was = {a.principal.arn: a for a in run(pairs.old.assumers.direct(r4))}
     now = {a.principal.arn: a for a in run(pairs.new.assumers.direct(r4))}
     assert was[u2].condition != now[u2].condition
@@ -92,7 +93,8 @@ def test_an_unchanged_principal_can_get_another_condition() -> None:
 @pytest.mark.parametrize("seed", range(0, 80, 4))
 def test_the_differing_principals_hold_every_direct_answer_that_differs(seed: int) -> None:
     """`Pairs.differing` skips making the answers of a decision class that decides alike in both worlds; what
-    it returns must still hold every principal whose direct answer differs (made and compared here)."""
+    it returns must still hold every principal whose direct answer differs (made and compared here), for every
+    role, its own side changed or not."""
     rng = random.Random(seed)  # noqa: S311  (a test's reproducible choices, not secrets)
     organization = test_access_random.organization(rng)
     before = world(*organization)
@@ -102,8 +104,8 @@ def test_the_differing_principals_hold_every_direct_answer_that_differs(seed: in
     after = world(*changed, load="load-2")
     old, new = FactSource(before), FactSource(after)
     changed = deciding_otherwise(_Change(before, after, old, new), old, new)
-    pairs = Pairs(Reachability(old).assumers, Reachability(new).assumers, changed)
-    for asked in sorted({*old.trust, *new.trust} - own_side_changed(old, new)):
+    pairs = Pairs(Reachability(old).assumers, Reachability(new).assumers, changed, own_side_changed(old, new))
+    for asked in sorted({*old.trust, *new.trust}):  # (those whose own side changed too: no class decided alike)
         was = {a.principal.arn: (a.hops, a.condition) for a in run(pairs.old.assumers.direct(asked))}
         now = {a.principal.arn: (a.hops, a.condition) for a in run(pairs.new.assumers.direct(asked))}
         differs = {p for p in {*was, *now} if was.get(p) != now.get(p)}
@@ -126,7 +128,7 @@ def test_a_changed_member_of_a_class_decided_alike_is_a_candidate() -> None:
     before, after = organization(False), organization(True)
     old, new = FactSource(before), FactSource(after)
     pairs = Pairs(Reachability(old).assumers, Reachability(new).assumers,
-                  deciding_otherwise(_Change(before, after, old, new), old, new))
+                  deciding_otherwise(_Change(before, after, old, new), old, new), own_side_changed(old, new))
     ben, target = f"arn:aws:iam::{A}:user/ben", role(A, "Target")
     was = {a.principal.arn: a.condition for a in run(pairs.old.assumers.direct(target))}
     now = {a.principal.arn: a.condition for a in run(pairs.new.assumers.direct(target))}
@@ -157,7 +159,7 @@ def test_a_class_decided_for_another_member_is_compared_member_by_member() -> No
     before, after = organization(True), organization(False)
     old, new = FactSource(before), FactSource(after)
     pairs = Pairs(Reachability(old).assumers, Reachability(new).assumers,
-                  deciding_otherwise(_Change(before, after, old, new), old, new))
+                  deciding_otherwise(_Change(before, after, old, new), old, new), own_side_changed(old, new))
     ben, target = f"arn:aws:iam::{A}:user/ben", role(A, "Target")
     assert ben in run(pairs.differing(target))
     found, _ = run(access_changes(before, after))
