@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from service.history.access import access_changes
+from service.history.store import World
 from tests.support.gaad import Account, allow, deny, trust, trusts
 from tests.unit.history.test_access import every_role
 from tests.unit.history.worlds import world
@@ -180,15 +181,19 @@ CHANGES: list[Callable[[random.Random, list[Account]], None]] = [
 ]
 
 
-@pytest.mark.parametrize("seed", range(80))
-def test_incremental_access_changes_equal_the_full_re_decision(seed: int) -> None:
+def changed_worlds(seed: int) -> tuple[World, World]:
+    """The randomized organization of `seed`, and the same after one to four random changes."""
     rng = random.Random(seed)  # noqa: S311  (a test's reproducible choices, not secrets)
     accounts = organization(rng)
     before = world(*accounts)
     changed = copy.deepcopy(accounts)
     for _ in range(rng.randint(1, 4)):
         rng.choice(CHANGES)(rng, changed)
-    after = world(*changed, load="load-2")
+    return before, world(*changed, load="load-2")
 
+
+@pytest.mark.parametrize("seed", range(80))
+def test_incremental_access_changes_equal_the_full_re_decision(seed: int) -> None:
+    before, after = changed_worlds(seed)
     found, _ = run(access_changes(before, after))
     assert found == run(every_role(before, after))

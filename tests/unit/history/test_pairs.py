@@ -6,7 +6,6 @@ the direct answers that differ, not from the changed principals)."""
 from __future__ import annotations
 
 import copy
-import random
 from collections.abc import Callable
 
 import pytest
@@ -66,13 +65,7 @@ def test_an_unchanged_principal_can_get_another_condition() -> None:
     class (u1, deleted) was the one its class's decision was made for: its tests name other statements. A
     candidate rule of changed principals alone would not decide it. (It reads alike: two tests that read
     alike are told once, so it is no change in the diff.)"""
-    rng = random.Random(9)  # noqa: S311  (a test's reproducible choices, not secrets)
-    organization = test_access_random.organization(rng)
-    before = world(*organization)
-    changed = copy.deepcopy(organization)
-    for _ in range(rng.randint(1, 4)):
-        rng.choice(test_access_random.CHANGES)(rng, changed)
-    after = world(*changed, load="load-2")
+    before, after = test_access_random.changed_worlds(9)
     old, new = FactSource(before), FactSource(after)
     u2, r4 = "arn:aws:iam::333333333333:user/u2", "arn:aws:iam::333333333333:role/r4"
     change = _Change(before, after, old, new)
@@ -95,13 +88,7 @@ def test_the_differing_principals_hold_every_direct_answer_that_differs(seed: in
     """`Pairs.differing` skips making the answers of a decision class that decides alike in both worlds; what
     it returns must still hold every principal whose direct answer differs (made and compared here), for every
     role, its own side changed or not."""
-    rng = random.Random(seed)  # noqa: S311  (a test's reproducible choices, not secrets)
-    organization = test_access_random.organization(rng)
-    before = world(*organization)
-    changed = copy.deepcopy(organization)
-    for _ in range(rng.randint(1, 4)):
-        rng.choice(test_access_random.CHANGES)(rng, changed)
-    after = world(*changed, load="load-2")
+    before, after = test_access_random.changed_worlds(seed)
     old, new = FactSource(before), FactSource(after)
     changed = deciding_otherwise(_Change(before, after, old, new), old, new)
     pairs = Pairs(Reachability(old).assumers, Reachability(new).assumers, changed, own_side_changed(old, new))
