@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from service.history.facts import FactSet
-from service.history.pairs import HOPS, Pair, Pairs, own_side_changed
+from service.history.pairs import Pair, Pairs, own_side_changed
 from service.history.source import FactSource, statements_of
 from service.history.store import World
 from service.reachability import Reachability
@@ -291,13 +291,6 @@ def _affected(change: _Change, old: FactSource, new: FactSource) -> set[str]:
     return affected
 
 
-async def _answers(reachability: Reachability, source: FactSource, role: str) -> Mapping[str, Access]:
-    if role not in source.trust:
-        return {}
-    answers = await reachability.who_can_assume(role, HOPS)
-    return {access.principal.arn: access for access in answers}
-
-
 def deciding_otherwise(change: _Change, old: FactSource, new: FactSource) -> set[str]:
     """The principals whose own side may decide a trust otherwise: the changed principals, and those of an
     account at another place in its organization. A decision class none of whose members is among these,
@@ -325,18 +318,13 @@ async def access_changes(
         # come would redo that work for the first role of each account.
         await asked_old.view.entries(None)
         await asked_new.view.entries(None)
-    # A role in one world only is compared whole (every answer of the other world is a change); the others by
-    # pairs, a role whose own side changed with its classes compared member by member.
-    own_changed = own_side_changed(old, new)
-    whole = {role for role in own_changed if (role in old.trust) != (role in new.trust)}
-    pairs = Pairs(asked_old.assumers, asked_new.assumers, deciding_otherwise(change, old, new), own_changed)
+    # Every role by pairs: a role whose own side changed has its classes compared member by member, and one in
+    # one world only has every principal that assumes it in the other as a candidate (none is decided alike).
+    pairs = Pairs(
+        asked_old.assumers, asked_new.assumers, deciding_otherwise(change, old, new), own_side_changed(old, new)
+    )
     for role in sorted(roles):
-        if role in whole:
-            was, now = await _answers(asked_old, old, role), await _answers(asked_new, new, role)
-            compared = [Pair(arn, was.get(arn), now.get(arn)) for arn in sorted({*was, *now})]
-        else:
-            compared = await pairs.compared(role)
-        for pair in compared:
+        for pair in await pairs.compared(role):
             if (access_change := _change(role, pair)) is not None:
                 found.append(access_change)
     return found, await admin_changes(old, new, account_ids)

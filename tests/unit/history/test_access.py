@@ -8,10 +8,11 @@ from collections.abc import Callable
 
 import pytest
 
-from service.history.access import AccessChange, _answers, access_changes, affected_roles
+from service.history.access import AccessChange, access_changes, affected_roles
 from service.history.source import FactSource
 from service.history.store import World
 from service.reachability import Reachability
+from service.reachability.model import Access
 from tests.support.gaad import Account, allow, trust, trusts
 from tests.unit.history.worlds import world
 from tests.unit.reachability.fake_source import run
@@ -80,6 +81,13 @@ def worlds(*changes: Callable[[Account, Account], None]) -> tuple[World, World]:
     for change in changes:
         change(a, b)
     return before, world(a, b, load="load-2")
+
+
+async def _answers(reachability: Reachability, source: FactSource, role: str) -> dict[str, Access]:
+    """The role's whole 2-hop whoCanAssume in one world, by principal."""
+    if role not in source.trust:
+        return {}
+    return {access.principal.arn: access for access in await reachability.who_can_assume(role, 2)}
 
 
 async def every_role(before: World, after: World) -> list[AccessChange]:
