@@ -11,7 +11,7 @@ and those are worked out from the two worlds' direct answers, each made once per
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 
@@ -69,7 +69,10 @@ class _Direct:
     the last of equal ARNs) and as a second hop takes it (`second_hop`: the first), and its roles in ARN order
     (the first hops of the chains)."""
 
-    def __init__(self, parts: DirectAssumers | None, listed: Callable[[list[Entry]], _Listed]) -> None:
+    def __init__(
+        self, parts: DirectAssumers | None, listed: Callable[[list[Entry]], _Listed], profiles: Mapping[str, Profile]
+    ) -> None:
+        self._profiles = profiles
         self.ready: dict[str, list[Access]] = {}
         for access in [] if parts is None else parts.ready:
             self.ready.setdefault(access.principal.arn, []).append(access)
@@ -97,10 +100,9 @@ class _Direct:
         return found
 
     def _places(self, arn: str) -> list[tuple[int, Profile]]:
-        return [
-            (number, next(one.profiles[arn] for one in self._lists[number] if arn in one.arns))
-            for number, members in enumerate(self.classes) if arn in members
-        ]
+        # (A principal is one profile in every list of the world: `_WorldAnswers.profiles`.)
+        profile = self._profiles[arn]
+        return [(number, profile) for number, members in enumerate(self.classes) if arn in members]
 
     def _answer(self, number: int, profile: Profile) -> Access | None:
         key = (number, profile.arn)
@@ -156,17 +158,19 @@ class _WorldAnswers:
         self.assumers = assumers
         self._direct: dict[str, _Direct] = {}
         self._listed: dict[int, _Listed] = {}
+        self.profiles: dict[str, Profile] = {}  # (every principal of the lists read, by ARN)
 
     async def direct(self, role: str) -> _Direct:
         found = self._direct.get(role)
         if found is None:
-            found = self._direct[role] = _Direct(await self.assumers.direct_parts(role), self.listed)
+            found = self._direct[role] = _Direct(await self.assumers.direct_parts(role), self.listed, self.profiles)
         return found
 
     def listed(self, entries: list[Entry]) -> _Listed:
         found = self._listed.get(id(entries))
         if found is None:
             found = self._listed[id(entries)] = _Listed.of(entries)
+            self.profiles.update(found.profiles)
         return found
 
     async def chains(self, role: str) -> _Chains:
