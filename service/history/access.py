@@ -269,13 +269,13 @@ def affected_roles(before: World, after: World, old: FactSource, new: FactSource
     """Roles whose whoCanAssume (up to HOPS) can differ between the worlds: a role added or removed, its trust
     policy changed, or it trusts a changed principal, an account with a change, or anyone while anything
     changed (direct); or it trusts a role (by ARN or through that role's account) affected directly."""
-    return _affected(_Change(before, after, old, new), old, new)
+    return _affected(_Change(before, after, old, new), old, new, own_side_changed(old, new))
 
 
-def _affected(change: _Change, old: FactSource, new: FactSource) -> set[str]:
+def _affected(change: _Change, old: FactSource, new: FactSource, own_changed: set[str]) -> set[str]:
     roles = {*old.trust, *new.trust}
     trusts = {r: [_depends_on(s, r) for s in (old, new)] for r in roles}
-    direct = own_side_changed(old, new)
+    direct = set(own_changed)
     for role in roles - direct:
         for principals, accounts, anyone in trusts[role]:
             if principals & change.principals or accounts & change.accounts or (anyone and change.anything):
@@ -304,8 +304,8 @@ async def access_changes(
 ) -> tuple[list[AccessChange], list[AdminChange]]:
     """Who gained or lost each affected role (of `account_ids`, every account's when None)."""
     old, new = FactSource(before), FactSource(after)
-    change = _Change(before, after, old, new)
-    roles = _affected(change, old, new)
+    change, own_changed = _Change(before, after, old, new), own_side_changed(old, new)
+    roles = _affected(change, old, new, own_changed)
     if account_ids is not None:
         wanted = set(account_ids)
         roles = {r for r in roles if (old.account_of.get(r) or new.account_of.get(r)) in wanted}
@@ -320,9 +320,7 @@ async def access_changes(
         await asked_new.view.entries(None)
     # Every role by pairs: a role whose own side changed has its classes compared member by member, and one in
     # one world only has every principal that assumes it in the other as a candidate (none is decided alike).
-    pairs = Pairs(
-        asked_old.assumers, asked_new.assumers, deciding_otherwise(change, old, new), own_side_changed(old, new)
-    )
+    pairs = Pairs(asked_old.assumers, asked_new.assumers, deciding_otherwise(change, old, new), own_changed)
     for role in sorted(roles):
         for pair in await pairs.compared(role):
             if (access_change := _change(role, pair)) is not None:

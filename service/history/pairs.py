@@ -1,5 +1,5 @@
-"""Pairs, not roles: for a role whose own side is the same in both worlds, decide only the principals whose
-2-hop whoCanAssume answer can differ, each the way `Assumers.chains` would (the rule, and why it is enough, in
+"""Pairs, not roles: for every role whose answer can differ, decide only the principals whose 2-hop
+whoCanAssume answer can differ, each the way `Assumers.chains` would (the rule, and why it is enough, in
 docs/history.md: "Which principals are decided").
 
 A role's 2-hop answer is made of direct answers alone: a principal's is its direct answer when it assumes the
@@ -26,7 +26,8 @@ HOPS = 2  # (the chains below are the second hop: `Pairs` answers exactly 2 hops
 
 def own_side_changed(old: FactSource, new: FactSource) -> set[str]:
     """The roles whose own side differs: in one world only, another trust policy, or their own account at
-    another place (or under other SCPs/RCPs) in its organization. Their answers are compared whole."""
+    another place (or under other SCPs/RCPs) in its organization. No decision class of theirs is taken as
+    decided alike (`Pairs.differing`)."""
     changed = set()
     for role in {*old.trust, *new.trust}:
         own = old.account_of.get(role) or new.account_of.get(role)
@@ -49,17 +50,15 @@ class Pair:
 @dataclass(frozen=True, slots=True)
 class _Listed:
     """One list of a decision class's members (a signature class's, shared by every role whose classes hold it
-    whole), read once per world: who is in it, their profiles, and its roles in ARN order."""
+    whole), read once per world: who is in it, and its roles in ARN order."""
 
     entries: list[Entry]  # (kept alive: lists are known by their id)
     arns: frozenset[str]
-    profiles: dict[str, Profile]
     roles: tuple[Entry, ...]
 
     @classmethod
     def of(cls, entries: list[Entry]) -> _Listed:
-        profiles = dict(entries)
-        return cls(entries, frozenset(profiles), profiles, tuple(e for e in entries if e.profile.kind == "role"))
+        return cls(entries, frozenset(e.arn for e in entries), tuple(e for e in entries if e.profile.kind == "role"))
 
 
 class _Direct:
@@ -170,7 +169,7 @@ class _WorldAnswers:
         found = self._listed.get(id(entries))
         if found is None:
             found = self._listed[id(entries)] = _Listed.of(entries)
-            self.profiles.update(found.profiles)
+            self.profiles.update(entries)
         return found
 
     async def chains(self, role: str) -> _Chains:
@@ -234,8 +233,7 @@ class Pairs:
         self._same: dict[tuple[int, int], bool] = {}
 
     async def compared(self, role: str) -> list[Pair]:
-        """Every pair candidate of `role` (in ARN order) with its answer in each world. A role whose own side
-        differs (`own_side_changed`) is not for this: its answer is compared whole."""
+        """Every pair candidate of `role` (in ARN order) with its answer in each world."""
         was, now = await self.old.direct(role), await self.new.direct(role)
         candidates = set(await self.differing(role))
         # First hops that came, went or may have changed: any of their assumers; the others': those whose

@@ -42,7 +42,7 @@ class ActionsAlike:
     def __init__(self) -> None:
         self._of_entry: dict[str, Kept[_Lists]] = {}
         self._state: tuple[int, int] | None = None
-        self._sets: list[tuple[tuple[str, ...], ActionSet]] = []
+        self._sets: dict[tuple[str, ...], ActionSet] = {}  # (each list compiled once, kept across revisions)
         self._keys: dict[str, Hashable] = {}
 
     def key(
@@ -59,7 +59,7 @@ class ActionsAlike:
         found = self._keys.get(action_lower)
         if found is None:
             found = self._keys[action_lower] = frozenset(
-                patterns for patterns, actions in self._sets if actions.matches(action_lower)
+                patterns for patterns, actions in self._sets.items() if actions.matches(action_lower)
             )
         return found
 
@@ -77,5 +77,5 @@ class ActionsAlike:
         self._of_entry = kept
         # (A key is the lists themselves, not numbers: a list that a load adds changes only the keys of the
         # actions it matches, and the others keep their classes.)
-        self._sets = [(patterns, ActionSet(patterns)) for patterns in every]
+        self._sets = {patterns: self._sets.get(patterns) or ActionSet(patterns) for patterns in every}
         self._keys = {}
