@@ -23,7 +23,11 @@ policies and explanations come out as they do for every other question.
 
 Principals are decided once per decision class: those holding the same rewritten policies, under the same
 boundary and SCPs, of the same kind, get the same decision, unless a counted statement has a Condition
-(it could depend on who the principal is): then the principal is decided on its own.
+that could depend on who the principal is (a key naming the principal, its account or organization, or a
+policy variable: `clauses.principal_key`): then the principal is decided on its own. A Condition on
+anything else (the region, MFA, the source address...) reads the same for every principal: the class then
+holds the same policies (the same ARNs, since the condition's text names them), not only the same
+documents.
 """
 
 from __future__ import annotations
@@ -32,10 +36,14 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
+from service.evaluation.context import RequestContext
 from service.evaluation.engine import Decision, evaluate
+from service.evaluation.formula import Cond
 from service.evaluation.policy import Policy, Statement
 from service.evaluation.request import Request
+from service.evaluation.statements import PolicyType, compiled
 from service.evaluation.wildcards import pattern_covers
+from service.reachability.clauses import principal_clauses, principal_key
 from service.reachability.decide import access_from
 from service.reachability.model import Access
 from service.reachability.paths import identity_paths
@@ -52,12 +60,14 @@ _SCP_CACHE_KEY = "accessgraph:admin-scp-view"
 @dataclass(frozen=True, slots=True)
 class AdminView:
     """A policy as the admin question reads it, and whether it has a counted statement at all (an Allow
-    that covers everything, a Deny that meets anything) and whether one of those has a Condition."""
+    that covers everything, a Deny that meets anything), whether one of those has a Condition, and whether
+    such a Condition may read something of the principal (`individual`)."""
 
     policy: Policy
     counts: bool
     conditional: bool
     allows: bool = False  # an Allow that covers everything: without one in some identity policy, no admin
+    individual: bool = False
 
 
 def covers_everything(patterns: tuple[str, ...] | None, everything: str) -> bool:
@@ -89,7 +99,7 @@ def admin_view(policy: Policy, *, scp: bool = False) -> AdminView:
     if isinstance(found, AdminView):
         return found
     statements: list[Statement] = []
-    counts = conditional = allows = False
+    counts = conditional = allows = individual = False
     for statement in policy.statements:
         ceiling = scp and statement.effect == "Deny" and not statement.conditions
         found = None if ceiling else _admin_statement(statement)
@@ -104,9 +114,18 @@ def admin_view(policy: Policy, *, scp: bool = False) -> AdminView:
         counts = True
         allows = allows or found.effect == "Allow"
         conditional = conditional or bool(statement.conditions)
-    found = AdminView(replace(policy, statements=tuple(statements)), counts, conditional, allows)
+        individual = individual or _reads_the_principal(statement)
+    found = AdminView(replace(policy, statements=tuple(statements)), counts, conditional, allows, individual)
     policy.compiled_cache[cache_key] = found
     return found
+
+
+def _reads_the_principal(statement: Statement) -> bool:
+    """Whether the statement's Condition may give each principal a result of its own."""
+    return any(
+        principal_key(clause.key_lower) or any("${" in value for value in clause.values)
+        for clause in statement.conditions
+    )
 
 
 class _ClassKey(NamedTuple):
@@ -123,6 +142,7 @@ class _ClassKey(NamedTuple):
 class _OrgViews:
     levels: tuple[tuple[Policy, ...], ...] | None
     conditional: bool
+    individual: bool = False
 
 
 def _org_views(org: OrgContext) -> _OrgViews:
@@ -130,7 +150,8 @@ def _org_views(org: OrgContext) -> _OrgViews:
         return _OrgViews(None, False)
     views = [[admin_view(p, scp=True) for p in level] for level in org.scp_levels]
     conditional = any(v.conditional for level in views for v in level)
-    return _OrgViews(tuple(tuple(v.policy for v in level) for level in views), conditional)
+    individual = any(v.individual for level in views for v in level)
+    return _OrgViews(tuple(tuple(v.policy for v in level) for level in views), conditional, individual)
 
 
 def admin_decision(profile: Profile, org: _OrgViews | None = None) -> Decision:
@@ -166,13 +187,13 @@ def admins_of(entries: Iterable[AccountEntry]) -> list[Access]:
                 continue  # no identity policy allows `*` on `*` (boundaries and SCPs only take away)
             boundary = profile.boundary_policies
             boundary_view = admin_view(boundary[0]) if boundary else None
-            conditional = (
-                org.conditional
-                or any(v.conditional for v in views)
-                or bool(boundary_view and boundary_view.conditional)
+            individual = (
+                org.individual
+                or any(v.individual for v in views if v.counts)
+                or bool(boundary_view and boundary_view.individual)
             )
             key = _ClassKey(
-                profile.arn if conditional or unknown else None,
+                profile.arn if individual or unknown else None,
                 profile.kind,
                 profile.is_service_linked,
                 tuple(id(v) for v in views if v.counts),
@@ -208,6 +229,7 @@ class AdminDecisions:
         self._decided: dict[Hashable, Decision] = {}
         self._orgs: dict[int, tuple[OrgContext, _OrgViews]] = {}
         self._profiles: dict[int, tuple[Profile, Access | None]] = {}
+        self._results: dict[tuple[int, str], tuple[bool, ...] | None] = {}
 
     def of(self, profile: Profile) -> Access | None:
         """The principal's admin answer, without paths (None: not an administrator). Kept per principal
@@ -235,20 +257,74 @@ class AdminDecisions:
         conditional = (
             org.conditional or any(v.conditional for v in views) or bool(boundary_view and boundary_view.conditional)
         )
-        if conditional or unknown:
+        individual = (
+            org.individual
+            or any(v.individual for v in views if v.counts)
+            or bool(boundary_view and boundary_view.individual)
+        )
+        results: tuple[bool, ...] | None = ()
+        if individual and not unknown:
+            # (what its Conditions about the principal give it: the same, then decided alike)
+            whose = (id(profile.org), profile.arn)  # (an escalation's changed principal is the same principal)
+            if whose not in self._results:
+                self._results[whose] = _principal_results(profile, views, boundary_view, org, own=False)
+            if (results := self._results[whose]) is not None and any(v.individual for v in views if v.counts):
+                results = _principal_results(profile, views, boundary_view, org, own=True)
+        if unknown or results is None:
             return access_from(profile, admin_decision(profile, org))
         assert profile.boundary is None or boundary_view is not None
+        # Without a Condition the decision reads nothing but the documents; a Condition's text names the
+        # policy it is in (by ARN): such a policy counts by its ARN too.
         key = (
             profile.kind,
             profile.is_service_linked,
-            tuple(sorted(ref.document or "" for ref, view in zip(refs, views, strict=True) if view.counts)),
-            profile.boundary.document if profile.boundary is not None else None,
+            tuple(
+                sorted(
+                    (ref.arn if view.conditional else "", ref.document or "")
+                    for ref, view in zip(refs, views, strict=True)
+                    if view.counts
+                )
+            ),
+            (profile.boundary.arn if conditional else "", profile.boundary.document)
+            if profile.boundary is not None
+            else None,
             id(profile.org),
+            results,
         )
         decision = self._decided.get(key)
         if decision is None:
             decision = self._decided[key] = admin_decision(profile, org)
         return access_from(profile, decision)
+
+
+def _principal_results(
+    profile: Profile, views: Sequence[AdminView], boundary: AdminView | None, org: _OrgViews, *, own: bool
+) -> tuple[bool, ...] | None:
+    """What the counted statements' Conditions about the principal (its ARN, tags, account...) give for it,
+    in statement order: two principals with the same policies and the same results are decided alike (a
+    break-glass SCP exempting one role by aws:PrincipalArn gives every other principal False). None when
+    one of them is no plain True or False (a policy variable, a key the data does not hold): decided alone."""
+    context = RequestContext(
+        Request(
+            principal=profile.principal,
+            action=EVERY_ACTION,
+            resource=EVERY_RESOURCE,
+            resource_account=profile.account_id,
+        )
+    )
+    read: list[tuple[Policy, PolicyType]] = [(policy, "scp") for level in org.levels or () for policy in level]
+    if boundary is not None and boundary.individual:
+        read.append((boundary.policy, "boundary"))
+    if own:  # (the identity policies' part: these change with an escalation's gain, the rest does not)
+        read += [(v.policy, "identity") for v in views if v.individual]
+    results: list[Cond] = []
+    for policy, policy_type in read:
+        for cs in compiled(policy, policy_type).statements:
+            if principal_clauses(cs, context, results):
+                return None
+    if not all(isinstance(result, bool) for result in results):
+        return None
+    return tuple(bool(result) for result in results)
 
 
 def admin_profiles(answers: Sequence[Access]) -> frozenset[str]:

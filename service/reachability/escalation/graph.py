@@ -75,12 +75,25 @@ class EscalationGraph:
         self._into[arn] = found
         return found
 
-    async def ways(self, arn: str, *, techniques: bool = True) -> tuple[AssumerWays | None, Sequence[Ways]]:
+    async def ways(
+        self, arn: str, *, techniques: bool = True, admitting: str | None = None
+    ) -> tuple[AssumerWays | None, Sequence[Ways]]:
         """`into(arn)` before its answers are made: its direct assumers (None: it is no role), as a walk reads
         them (role_classes.py), then the techniques' ways (`AccountChecker.ways`; none without
-        `techniques`)."""
+        `techniques`). With `admitting`, only the direct assumers of that account are wanted: a role of
+        another account whose trust policy cannot admit any of them (`admits_account`) gives none, and its
+        classes are not worked out."""
         profile = self.profiles.get(arn)
         direct: AssumerWays | None = None
+        if (
+            profile is not None
+            and profile.kind == "role"
+            and admitting is not None
+            and profile.account_id != admitting
+            and arn not in self._direct_ways
+            and not admits_account(await self.assumers.trust_targets(arn), admitting)
+        ):
+            profile = None  # (nobody of `admitting` is among its direct assumers; no technique is wanted)
         if profile is not None and profile.kind == "role":
             if arn not in self._direct_ways:
                 self._direct_ways[arn] = await self.role_classes.ways_in(self.assumers, arn)
@@ -212,6 +225,30 @@ def assume_changed(role: Role, admits: Callable[[Profile], bool]) -> Callable[[P
         return None
 
     return decided
+
+
+def admits_account(targets: Iterable[TrustTargetRecord], account: str) -> bool:
+    """Whether a trust policy of a role of another account can admit some user or role of `account`: an
+    Allow naming that account, one of its principals or sessions, or anyone (`*`, a NotPrincipal). Assuming
+    a role of another account needs the trust policy's Allow (IAM-SEMANTICS: cross-account access needs
+    both sides), so a trust naming none of these admits nobody of `account`, whatever their own policies."""
+    for target in targets:
+        if target.effect != "Allow":
+            continue
+        kind = target.target_kind
+        if (
+            target.not_principal
+            or target.external_kind == "any"
+            or (kind == "account" and target.target == account)
+            or (kind in ("user", "role") and target.target.split(":")[4:5] == [account])
+            or (
+                kind == "external"
+                and target.external_kind not in ("service", "federated")
+                and (account in target.target or account in (target.external_value or ""))
+            )
+        ):
+            return True
+    return False
 
 
 def trust_admits(role: Role, targets: Iterable[TrustTargetRecord]) -> Callable[[Profile], bool]:

@@ -121,3 +121,96 @@ def test_admins_by_account_and_refused_account_ids() -> None:
     assert len(_admins(source)) == 2
     with pytest.raises(QueryError, match="12-digit"):
         run(Reachability(source).admins("nope", escalation=False))
+
+
+def test_a_condition_about_the_request_shares_one_decision_and_one_about_the_principal_does_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An SCP Deny on the region reads alike for every principal: one decision serves every holder of the
+    same policies (the text names that policy); a Deny exempting one principal by aws:PrincipalArn gives
+    each its own. Either way each answer is the one the evaluator gives the principal alone."""
+    import service.reachability.admins as admins_module
+
+    decided: list[str] = []
+    original = admins_module.admin_decision
+
+    def counting(profile, org=None):  # type: ignore[no-untyped-def]
+        decided.append(profile.arn)
+        return original(profile, org)
+
+    monkeypatch.setattr(admins_module, "admin_decision", counting)
+    a = FakeAccount(A)
+    admin = a.policy("Admin", allow("*"))
+    a.user("one", [admin])
+    a.user("two", [admin])
+    a.user("other", [a.policy("AlsoAdmin", allow("*"))])
+    org = FakeOrganization("o-test", B, accounts={A: ["r-root", A], B: ["r-root", B]})  # (A a member)
+    for level in ("r-root", A):
+        org.attach(level, f"full-{level}", allow("*"))
+    org.attach(A, "region", deny("*", Condition={"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}}))
+    source = FakeSource(a, organization=org)
+    answers = run(Reachability(source).admins(A, escalation=False))
+    assert [x.principal.arn for x in answers] == [a.arn("user", n) for n in ("one", "other", "two")]
+    assert len(decided) == 2  # ("one" and "two" hold the same policy; "other" another of the same text)
+    texts = {x.principal.arn: x.condition_text for x in answers}
+    assert texts[a.arn("user", "one")] == texts[a.arn("user", "two")]
+    assert "aws:RequestedRegion" in str(texts[a.arn("user", "one")])
+    for answer in answers:
+        alone = admins_module.is_admin(next(p for p in _profiles(source, A) if p.arn == answer.principal.arn))
+        assert alone is not None and alone.condition_text == answer.condition_text
+
+    decided.clear()
+    exempt = deny("*", Condition={"ArnNotLike": {"aws:PrincipalArn": a.arn("user", "one")}})
+    org.attach(A, "break-glass", exempt)
+    answers = run(Reachability(FakeSource(a, organization=org)).admins(A, escalation=False))
+    assert len(decided) == 3  # (each decided on its own: the Deny reads who the principal is)
+    assert [x.principal.arn for x in answers] == [a.arn("user", "one")]
+
+
+def _profiles(source: FakeSource, account: str) -> list[object]:
+    from service.reachability.index import PrincipalIndex
+
+    index = PrincipalIndex()
+
+    async def read() -> list[object]:
+        view = index.view(source)
+        entries = await view.entries([account])
+        return list(entries[account].profiles.values())
+
+    return run(read())
+
+
+def test_the_escalation_checks_admin_decisions_share_a_request_condition_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`AdminDecisions` (whether a gain makes an administrator) keeps one decision per class when the only
+    Condition reads the request: the same answer as the principal's own decision."""
+    import service.reachability.admins as admins_module
+
+    a = FakeAccount(A)
+    admin = a.policy("Admin", allow("*"))
+    a.user("one", [admin])
+    a.user("two", [admin])
+    glass = a.user("glass", [admin])
+    org = FakeOrganization("o-test", B, accounts={A: ["r-root", A], B: ["r-root", B]})
+    for level in ("r-root", A):
+        org.attach(level, f"full-{level}", allow("*"))
+    org.attach(A, "region", deny("*", Condition={"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}}))
+    # A break-glass Deny reads who the principal is: `glass` is decided apart, the other two still alike.
+    org.attach(A, "break-glass", deny("iam:*", Condition={"ArnNotLike": {"aws:PrincipalArn": glass}}))
+    profiles = _profiles(FakeSource(a, organization=org), A)
+    alone = [admins_module.is_admin(p) for p in profiles]  # type: ignore[arg-type]
+    decided: list[object] = []
+    original = admins_module.admin_decision
+
+    def counting(profile, org=None):  # type: ignore[no-untyped-def]
+        decided.append(profile)
+        return original(profile, org)
+
+    monkeypatch.setattr(admins_module, "admin_decision", counting)
+    decisions = admins_module.AdminDecisions()
+    shared = [decisions.of(p) for p in profiles]  # type: ignore[arg-type]
+    assert len(decided) == 2
+    assert [(x.principal.arn, x.condition_text) for x in shared if x] == [
+        (x.principal.arn, x.condition_text) for x in alone if x
+    ]
+    assert [x.principal.arn for x in shared if x] == [glass]  # (the others are denied iam:* outright)
+    assert all(x is None or "aws:RequestedRegion" in str(x.condition_text) for x in shared)

@@ -155,3 +155,42 @@ def test_escalations_cross_accounts_by_assuming_roles_and_use_techniques_in_the_
     by_arn = {x.principal.arn: x for x in answers}
     assert by_arn[a.arn("role", "bridge")].hops == 1
     assert [s.kind for s in by_arn[target].paths[0]] == ["has_policy", "assumes", "escalates"]
+
+
+def _across(second_trust: dict[str, object]) -> tuple[FakeSource, str]:
+    """Account A's admin role trusts only B's `first` role; B's `first` trusts B; B's `second` trusts as
+    given; A's user `far` may assume any role: it reaches the admin role at hop 3 through `second` (hop 2)
+    and `first` (hop 1) when `second`'s trust admits it."""
+    b_id = "444455556666"
+    a, b = FakeAccount(A), FakeAccount(b_id)
+    hop = allow("sts:AssumeRole")
+    first = b.role("first", [b.policy("Hop", hop)], trust=trusting({"AWS": f"arn:aws:iam::{b_id}:root"}))
+    b.role("second", [b.policy("Hop2", hop)], trust=second_trust)
+    a.role("admin", [a.policy("Admin", allow("*"))], trust=trusting({"AWS": first}))
+    a.user("far", [a.policy("Far", hop)])
+    return FakeSource(a, b), a.arn("user", "far")
+
+
+@pytest.mark.parametrize(
+    ("trust", "reached"),
+    [
+        (trusting({"AWS": f"arn:aws:iam::{A}:root"}), True),
+        (trusting({"AWS": A}), True),
+        (trusting({"AWS": f"arn:aws:iam::{A}:user/far"}), True),
+        (trusting({"AWS": "*"}), True),
+        (trusting({"AWS": "arn:aws:iam::777788889999:root"}), False),
+        (trusting({"Service": "lambda.amazonaws.com"}), False),
+        (trusting({"AWS": f"arn:aws:iam::{A}:root"}, effect="Deny"), False),
+    ],
+)
+def test_admins_at_the_last_hop_reads_the_roles_of_other_accounts_that_can_admit_the_account(
+    trust: dict[str, object], reached: bool
+) -> None:
+    """At the last hop `admins(account)` wants only that account's principals: a role of another account
+    is expanded only when its trust policy can admit one of them (`admits_account`); the answer is the
+    same as expanding every role."""
+    source, far = _across(trust)
+    answers = run(Reachability(source).admins(A, escalation=True, max_hops=3))
+    found = {x.principal.arn: x.hops for x in answers}
+    assert (found.get(far) == 3) is reached
+    assert (far in found) is reached
