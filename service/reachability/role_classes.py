@@ -102,6 +102,24 @@ class RoleClasses:
             pending += [part.members for part in class_members(action, own[:1], role, trust, others)]
         return AssumerWays(role.ref, ready, pending)
 
+    async def ways_in_from(self, assumers: Assumers, role_arn: str, account: str) -> AssumerWays | None:
+        """`ways_in` of the principals of `account` alone (the last hop of `admins(account)`, where no other
+        is wanted): the admitted signature classes of that account only are classified, not those of every
+        account a trust admitting the organization reads. Not kept: another question wants them all. A trust
+        policy with a NotPrincipal is read whole (`ways_in`)."""
+        role = await assumers.role(role_arn)
+        if role is None:
+            return None
+        trust = TrustRead.of(await assumers.trust_targets(role_arn))
+        if not trust_is_about_accounts(role):
+            return await self.ways_in(assumers, role_arn)
+        classes = await assumers.admitted_classes(role, trust, only=account)
+        ready = await assumers.individual_answers(role, trust, classes)
+        ready = [answer for answer in ready if answer.principal.account_id == account]
+        action = assumers.view.action(ASSUME_ROLE.lower())
+        pending = [part.members for part in class_members(action, classes, role, trust)] if classes else []
+        return AssumerWays(role.ref, ready, pending)
+
     def _fits(
         self, base: Hashable, classes: Sequence[SignatureClass], role: Role
     ) -> tuple[tuple[int, ResourceFit], ...]:

@@ -128,9 +128,13 @@ class Assumers:
         """What the role's trust policy names: read ahead with the role (`read_roles`) or now."""
         return await self._trust_targets(role_arn)
 
-    async def admitted_classes(self, role: Role, trust: TrustRead) -> list[SignatureClass]:
-        """The signature classes of the principals the trust policy admits through their account (or `*`)."""
-        entries = await self.view.entries(None if trust.everyone else sorted(trust.accounts)) if trust.admits else {}
+    async def admitted_classes(self, role: Role, trust: TrustRead, only: str | None = None) -> list[SignatureClass]:
+        """The signature classes of the principals the trust policy admits through their account (or `*`);
+        with `only`, of that account's principals alone."""
+        accounts = None if trust.everyone else sorted(trust.accounts)
+        if only is not None:
+            accounts = [only] if trust.everyone or only in trust.accounts else []
+        entries = await self.view.entries(accounts) if trust.admits and accounts != [] else {}
         action = self.view.action(ASSUME_ROLE.lower())  # (for the entries just read)
         # In the role's own account a trust policy admitting anyone grants without any identity policy: every
         # user and role there is a candidate, not only those whose policies allow it.

@@ -81,8 +81,9 @@ class EscalationGraph:
         """`into(arn)` before its answers are made: its direct assumers (None: it is no role), as a walk reads
         them (role_classes.py), then the techniques' ways (`AccountChecker.ways`; none without
         `techniques`). With `admitting`, only the direct assumers of that account are wanted: a role of
-        another account whose trust policy cannot admit any of them (`admits_account`) gives none, and its
-        classes are not worked out."""
+        another account whose trust policy cannot admit any of them (`admits_account`) gives none, and the
+        others classify that account's principals alone (`RoleClasses.ways_in_from`), unless the role's ways
+        are worked out whole already."""
         profile = self.profiles.get(arn)
         direct: AssumerWays | None = None
         if (
@@ -95,9 +96,12 @@ class EscalationGraph:
         ):
             profile = None  # (nobody of `admitting` is among its direct assumers; no technique is wanted)
         if profile is not None and profile.kind == "role":
-            if arn not in self._direct_ways:
-                self._direct_ways[arn] = await self.role_classes.ways_in(self.assumers, arn)
-            direct = self._direct_ways[arn]
+            if admitting is not None and arn not in self._direct_ways:
+                direct = await self.role_classes.ways_in_from(self.assumers, arn, admitting)
+            else:
+                if arn not in self._direct_ways:
+                    self._direct_ways[arn] = await self.role_classes.ways_in(self.assumers, arn)
+                direct = self._direct_ways[arn]
         checker = self.checkers.get(profile.account_id) if profile is not None else None
         if not techniques or checker is None:
             return direct, ()
@@ -229,24 +233,23 @@ def assume_changed(role: Role, admits: Callable[[Profile], bool]) -> Callable[[P
 
 def admits_account(targets: Iterable[TrustTargetRecord], account: str) -> bool:
     """Whether a trust policy of a role of another account can admit some user or role of `account`: an
-    Allow naming that account, one of its principals or sessions, or anyone (`*`, a NotPrincipal). Assuming
+    Allow naming that account, one of its principals or sessions (by any ARN holding the account id), or
+    anyone (`*`, a NotPrincipal). Assuming
     a role of another account needs the trust policy's Allow (IAM-SEMANTICS: cross-account access needs
     both sides), so a trust naming none of these admits nobody of `account`, whatever their own policies."""
     for target in targets:
         if target.effect != "Allow":
             continue
-        kind = target.target_kind
-        if (
-            target.not_principal
-            or target.external_kind == "any"
-            or (kind == "account" and target.target == account)
-            or (kind in ("user", "role") and target.target.split(":")[4:5] == [account])
-            or (
-                kind == "external"
-                and target.external_kind not in ("service", "federated")
-                and (account in target.target or account in (target.external_value or ""))
-            )
+        if target.not_principal or target.external_kind == "any":
+            return True
+        if target.target_kind == "account":
+            if target.target == account:
+                return True
+        elif target.external_kind not in ("service", "federated") and any(
+            account in (text or "") for text in (target.target, target.principal, target.external_value)
         ):
+            # (a user or role of the account, one of its sessions, or one the graph holds only by the ARN the
+            # trust policy wrote: a placeholder, which the direct assumers still resolve)
             return True
     return False
 

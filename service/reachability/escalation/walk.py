@@ -220,7 +220,7 @@ async def walk_back(
         last = hops == max_hops and account is not None
         elsewhere = last and ref.account_id != account
         # (a technique's actor is of the account of what it reaches: none is wanted from elsewhere)
-        direct, techniques = await graph.ways(arn, techniques=not elsewhere, admitting=account if elsewhere else None)
+        direct, techniques = await graph.ways(arn, techniques=not elsewhere, admitting=account if last else None)
         if direct is not None:
             # (Its ways in `DirectAssumers.ways` order but unmerged: each actor has one way into the role,
             # so the order among them keeps no other way; and an actor already found costs one lookup.)

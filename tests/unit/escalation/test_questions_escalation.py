@@ -194,3 +194,25 @@ def test_admins_at_the_last_hop_reads_the_roles_of_other_accounts_that_can_admit
     found = {x.principal.arn: x.hops for x in answers}
     assert (found.get(far) == 3) is reached
     assert (far in found) is reached
+
+
+def test_a_trust_naming_a_principal_the_graph_holds_only_by_its_arn_can_admit_its_account() -> None:
+    """A trust statement naming a role the graph read as a placeholder (its ARN as written, say when the
+    trusting account was loaded before the trusted one) still admits that role's account: the direct
+    assumers resolve such a target, so the last hop of `admins` must expand the role (found at 100k: an
+    OrganizationAccountAccessRole lost from `admins` of its account)."""
+    from service.database.records import TrustTargetRecord
+    from service.reachability.escalation.graph import admits_account
+
+    arn = f"arn:aws:iam::{A}:role/OrganizationAccountAccessRole"
+
+    def target(kind: str, value: str, external: str | None = None) -> TrustTargetRecord:
+        return TrustTargetRecord(0, None, "Allow", False, value, kind, value, False, external, None)  # type: ignore[arg-type]
+
+    assert admits_account([target("placeholder", arn)], A)
+    assert admits_account([target("role", arn)], A)
+    assert admits_account([target("account", A)], A)
+    assert admits_account([target("external", f"arn:aws:sts::{A}:assumed-role/ops/s", "assumed-role")], A)
+    assert not admits_account([target("placeholder", arn.replace(A, "444455556666"))], A)
+    assert not admits_account([target("external", "lambda.amazonaws.com", "service")], A)
+    assert not admits_account([target("account", "444455556666")], A)

@@ -437,3 +437,46 @@ def test_roles_nothing_tells_apart_share_their_direct_assumers_classes_and_answe
     assert _shown(new) == _shown(reference)
     assert {x.principal.arn for x in new} >= {a.arn("role", "r1"), a.arn("user", "u1")}
     assert kept == 2  # r1 to r4 alike, special apart
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_roles_direct_assumers_of_one_account_are_those_of_the_whole_answer_in_that_account(seed: int) -> None:
+    """The last hop of `admins(account)` classifies that account's principals alone
+    (`RoleClasses.ways_in_from`): each role's direct assumers there, with their answers (condition, paths),
+    are those of the whole classification, for every role and account, whichever is worked out first in
+    the generation. (Of a principal's several paths, which comes first follows the policy order of the
+    member its class's decision was made for, as between any two questions sharing a decision: compared
+    as a set.)"""
+    from service.reachability.role_classes import RoleClasses
+
+    source, roles = _organization(seed)
+
+    async def answers(whole_first: bool) -> list[tuple[object, ...]]:
+        index = PrincipalIndex()
+        assumers = Assumers(index.view(source))
+        classes = RoleClasses()
+        found: list[tuple[object, ...]] = []
+        for role_arn in roles:
+            for account in ACCOUNTS:
+                whole = None
+                if whole_first:
+                    whole = await Assumers(index.view(source)).direct(role_arn)
+                ways = await classes.ways_in_from(assumers, role_arn, account)
+                assert ways is not None
+                made = [*ways.ready]
+                for part in ways.pending:
+                    made += [part.answers.answer(entry.profile) for entry in part.entries()]
+                if whole is None:
+                    whole = await Assumers(index.view(source)).direct(role_arn)
+                mine = _as_sets(a for a in made if a is not None and a.principal.account_id == account)
+                expected = _as_sets(a for a in whole if a.principal.account_id == account)
+                assert mine == expected, (role_arn, account)
+                found += mine
+        return found
+
+    assert run(answers(False)) and run(answers(True))
+
+
+def _as_sets(answers: Iterable[Access]) -> list[tuple[object, ...]]:
+    shown = [(a.principal, a.condition, frozenset(a.paths), a.notes, a.hops) for a in answers]
+    return sorted(shown, key=lambda item: (repr(item[0]), item[4]))
