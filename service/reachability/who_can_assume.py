@@ -55,15 +55,26 @@ class Assumers:
     async def read_roles(self, arns: Iterable[str]) -> None:
         """Read the roles not read yet among `arns`, and what their trust policies name, in one read each
         (then `role` and the direct assumers answer from memory)."""
-        wanted = [arn for arn in dict.fromkeys(arns) if arn not in self._roles]
+        arns = list(dict.fromkeys(arns))
+        wanted = [arn for arn in arns if arn not in self._roles]
         if wanted:
             found = await self.view.roles(wanted)
             for arn in wanted:
                 self._roles[arn] = found.get(arn)
-            roles = [arn for arn in wanted if arn in found and arn not in self._parts]
+        unread = (arn for arn in arns if arn not in self._parts and arn not in self._targets)
+        roles = [arn for arn in unread if self._roles.get(arn) is not None]
+        if roles:
             targets = await self.view.trust_targets_of(roles)
             for arn in roles:
                 self._targets[arn] = targets.get(arn, [])
+
+    def keeping(self, roles: dict[str, Role | None], targets: dict[str, list[TrustTargetRecord]]) -> None:
+        """Read roles and trust targets into (and from) these maps from now on, kept by the caller for as long
+        as its generation (the escalation graph: every escalation question of a generation reads the same
+        roles, about 13,000 of them for an `admins` at 100k principals)."""
+        roles.update(self._roles)
+        targets.update(self._targets)
+        self._roles, self._targets = roles, targets
 
     async def _trust_targets(self, role_arn: str) -> list[TrustTargetRecord]:
         found = self._targets.get(role_arn)

@@ -48,9 +48,14 @@ class EscalationGraph:
         self._gains: list[Escalation] | None = None
         self._admins: list[Access] | None = None
         self.admin_decisions = AdminDecisions()
+        # The roles and trust targets read, for every question of the generation (`Assumers.keeping`).
+        self._roles: dict[str, Role | None] = {}
+        self._trust_targets: dict[str, list[TrustTargetRecord]] = {}
         self.assumers: Assumers
 
     def using(self, assumers: Assumers) -> EscalationGraph:
+        if assumers is not getattr(self, "assumers", None):
+            assumers.keeping(self._roles, self._trust_targets)
         self.assumers = assumers
         return self
 

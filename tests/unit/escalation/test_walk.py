@@ -9,12 +9,13 @@ import asyncio
 import heapq
 import itertools
 import random
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
 import pytest
 
+from service.database.records import RoleRecord, TrustTargetRecord
 from service.reachability.admins import AdminDecisions, admins_of, is_admin
 from service.reachability.decide import ClassAnswers
 from service.reachability.escalation.graph import (
@@ -480,3 +481,32 @@ def test_a_roles_direct_assumers_of_one_account_are_those_of_the_whole_answer_in
 def _as_sets(answers: Iterable[Access]) -> list[tuple[object, ...]]:
     shown = [(a.principal, a.condition, frozenset(a.paths), a.notes, a.hops) for a in answers]
     return sorted(shown, key=lambda item: (repr(item[0]), item[4]))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_escalation_questions_of_a_generation_read_each_role_and_trust_once(seed: int) -> None:
+    """The roles and trust targets read by one escalation question are kept for the next ones of the same
+    generation (`Assumers.keeping`): every account's `admins`, then each role's `whoCanAssume`, on one
+    index, ask the database for no role and no trust policy twice, and answer as fresh indexes do."""
+    source, roles = _organization(seed)
+    asked: list[str] = []
+    read_roles, read_targets = source.roles, source.trust_targets_of
+
+    async def roles_read(arns: Sequence[str]) -> list[RoleRecord]:
+        asked.extend(f"role {arn}" for arn in arns)
+        return await read_roles(arns)
+
+    async def targets_read(arns: Sequence[str]) -> dict[str, list[TrustTargetRecord]]:
+        asked.extend(f"trust {arn}" for arn in arns)
+        return await read_targets(arns)
+
+    source.roles, source.trust_targets_of = roles_read, targets_read  # type: ignore[method-assign]
+    index = PrincipalIndex()
+    kept = [list(run(Reachability(source, index).admins(account))) for account in ACCOUNTS]
+    kept += [list(run(Reachability(source, index).who_can_assume(arn, 3, escalation=True))) for arn in roles]
+    assert asked and len(asked) == len(set(asked)), [a for a in asked if asked.count(a) > 1][:3]
+    fresh = [list(run(Reachability(source, PrincipalIndex()).admins(account))) for account in ACCOUNTS]
+    fresh += [
+        list(run(Reachability(source, PrincipalIndex()).who_can_assume(arn, 3, escalation=True))) for arn in roles
+    ]
+    assert [_as_sets(a) for a in kept] == [_as_sets(a) for a in fresh]
