@@ -187,13 +187,8 @@ def admins_of(entries: Iterable[AccountEntry]) -> list[Access]:
                 continue  # no identity policy allows `*` on `*` (boundaries and SCPs only take away)
             boundary = profile.boundary_policies
             boundary_view = admin_view(boundary[0]) if boundary else None
-            individual = (
-                org.individual
-                or any(v.individual for v in views if v.counts)
-                or bool(boundary_view and boundary_view.individual)
-            )
             key = _ClassKey(
-                profile.arn if individual or unknown else None,
+                profile.arn if _individual(org, views, boundary_view) or unknown else None,
                 profile.kind,
                 profile.is_service_linked,
                 tuple(id(v) for v in views if v.counts),
@@ -257,19 +252,22 @@ class AdminDecisions:
         conditional = (
             org.conditional or any(v.conditional for v in views) or bool(boundary_view and boundary_view.conditional)
         )
-        individual = (
-            org.individual
-            or any(v.individual for v in views if v.counts)
-            or bool(boundary_view and boundary_view.individual)
-        )
         results: tuple[bool, ...] | None = ()
-        if individual and not unknown:
-            # (what its Conditions about the principal give it: the same, then decided alike)
-            whose = (id(profile.org), profile.arn)  # (an escalation's changed principal is the same principal)
+        if _individual(org, views, boundary_view) and not unknown:
+            # (what its Conditions about the principal give it: the same, then decided alike; the SCPs' and
+            # the boundary's part is kept per principal, an escalation's changed principal being the same one)
+            whose = (id(profile.org), profile.arn)
             if whose not in self._results:
-                self._results[whose] = _principal_results(profile, views, boundary_view, org, own=False)
-            if (results := self._results[whose]) is not None and any(v.individual for v in views if v.counts):
-                results = _principal_results(profile, views, boundary_view, org, own=True)
+                scps: list[tuple[Policy, PolicyType]] = [(p, "scp") for level in org.levels or () for p in level]
+                own: list[tuple[Policy, PolicyType]] = (
+                    [(boundary_view.policy, "boundary")] if boundary_view and boundary_view.individual else []
+                )
+                self._results[whose] = _principal_results(profile, [*scps, *own])
+            results = self._results[whose]
+            identity: list[tuple[Policy, PolicyType]] = [(v.policy, "identity") for v in views if v.individual]
+            if results is not None and identity:
+                more = _principal_results(profile, identity)
+                results = None if more is None else (*results, *more)
         if unknown or results is None:
             return access_from(profile, admin_decision(profile, org))
         assert profile.boundary is None or boundary_view is not None
@@ -297,12 +295,15 @@ class AdminDecisions:
         return access_from(profile, decision)
 
 
-def _principal_results(
-    profile: Profile, views: Sequence[AdminView], boundary: AdminView | None, org: _OrgViews, *, own: bool
-) -> tuple[bool, ...] | None:
-    """What the counted statements' Conditions about the principal (its ARN, tags, account...) give for it,
-    in statement order: two principals with the same policies and the same results are decided alike (a
-    break-glass SCP exempting one role by aws:PrincipalArn gives every other principal False). None when
+def _individual(org: _OrgViews, views: Sequence[AdminView], boundary: AdminView | None) -> bool:
+    """Whether a Condition of a counted statement may give the principal a result of its own."""
+    return org.individual or any(v.individual for v in views) or bool(boundary and boundary.individual)
+
+
+def _principal_results(profile: Profile, read: Sequence[tuple[Policy, PolicyType]]) -> tuple[bool, ...] | None:
+    """What the Conditions about the principal (its ARN, tags, account...) of these policies' statements give
+    for it, in statement order: two principals with the same policies and the same results are decided alike
+    (a break-glass SCP exempting one role by aws:PrincipalArn gives every other principal False). None when
     one of them is no plain True or False (a policy variable, a key the data does not hold): decided alone."""
     context = RequestContext(
         Request(
@@ -312,11 +313,6 @@ def _principal_results(
             resource_account=profile.account_id,
         )
     )
-    read: list[tuple[Policy, PolicyType]] = [(policy, "scp") for level in org.levels or () for policy in level]
-    if boundary is not None and boundary.individual:
-        read.append((boundary.policy, "boundary"))
-    if own:  # (the identity policies' part: these change with an escalation's gain, the rest does not)
-        read += [(v.policy, "identity") for v in views if v.individual]
     results: list[Cond] = []
     for policy, policy_type in read:
         for cs in compiled(policy, policy_type).statements:

@@ -110,15 +110,10 @@ class RoleClasses:
         role = await assumers.role(role_arn)
         if role is None:
             return None
-        trust = TrustRead.of(await assumers.trust_targets(role_arn))
         if not trust_is_about_accounts(role):
             return await self.ways_in(assumers, role_arn)
-        classes = await assumers.admitted_classes(role, trust, only=account)
-        ready = await assumers.individual_answers(role, trust, classes)
-        ready = [answer for answer in ready if answer.principal.account_id == account]
-        action = assumers.view.action(ASSUME_ROLE.lower())
-        pending = [part.members for part in class_members(action, classes, role, trust)] if classes else []
-        return AssumerWays(role.ref, ready, pending)
+        parts = await assumers.direct_parts_from(role, account)
+        return AssumerWays(parts.role, parts.ready, parts.pending)
 
     def _fits(
         self, base: Hashable, classes: Sequence[SignatureClass], role: Role

@@ -179,10 +179,17 @@ class Assumers:
         answers.sort(key=_principal_arn)
         return answers
 
-    async def _direct_assumers(self, role: Role) -> DirectAssumers:
+    async def direct_parts_from(self, role: Role, account: str) -> DirectAssumers:
+        """`direct_parts` of the principals of `account` alone: only that account's signature classes are
+        classified (the last hop of `admins(account)`). Not kept: another question wants them all."""
+        return await self._direct_assumers(role, account)
+
+    async def _direct_assumers(self, role: Role, only: str | None = None) -> DirectAssumers:
         trust = TrustRead.of(await self._trust_targets(role.arn))
-        classes = await self.admitted_classes(role, trust)
+        classes = await self.admitted_classes(role, trust, only)
         answers = await self.individual_answers(role, trust, classes)
+        if only is not None:
+            answers = [answer for answer in answers if answer.principal.account_id == only]
         total, pending = len(answers), list[Members]()
         if trust_is_about_accounts(role) and classes:
             for part in class_members(self.view.action(ASSUME_ROLE.lower()), classes, role, trust):

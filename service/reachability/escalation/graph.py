@@ -91,22 +91,17 @@ class EscalationGraph:
         are worked out whole already."""
         profile = self.profiles.get(arn)
         direct: AssumerWays | None = None
-        if (
-            profile is not None
-            and profile.kind == "role"
-            and admitting is not None
-            and profile.account_id != admitting
-            and arn not in self._direct_ways
-            and not admits_account(await self.assumers.trust_targets(arn), admitting)
-        ):
-            profile = None  # (nobody of `admitting` is among its direct assumers; no technique is wanted)
         if profile is not None and profile.kind == "role":
-            if admitting is not None and arn not in self._direct_ways:
-                direct = await self.role_classes.ways_in_from(self.assumers, arn, admitting)
-            else:
+            if admitting is None or arn in self._direct_ways:
                 if arn not in self._direct_ways:
                     self._direct_ways[arn] = await self.role_classes.ways_in(self.assumers, arn)
                 direct = self._direct_ways[arn]
+            elif profile.account_id != admitting and not admits_account(
+                await self.assumers.trust_targets(arn), admitting
+            ):
+                return None, ()  # (nobody of `admitting` is among its direct assumers, nor a technique's actor)
+            else:
+                direct = await self.role_classes.ways_in_from(self.assumers, arn, admitting)
         checker = self.checkers.get(profile.account_id) if profile is not None else None
         if not techniques or checker is None:
             return direct, ()
