@@ -68,6 +68,14 @@ class Assumers:
             for arn in roles:
                 self._targets[arn] = targets.get(arn, [])
 
+    async def read_trust_targets(self, arns: Iterable[str]) -> None:
+        """Read what the trust policies of the roles among `arns` name, for those not read yet, in one read."""
+        unread = [arn for arn in dict.fromkeys(arns) if arn not in self._targets]
+        if unread:
+            targets = await self.view.trust_targets_of(unread)
+            for arn in unread:
+                self._targets[arn] = targets.get(arn, [])
+
     def keeping(self, roles: dict[str, Role | None], targets: dict[str, list[TrustTargetRecord]]) -> None:
         """Read roles and trust targets into (and from) these maps from now on, kept by the caller for as long
         as its generation (the escalation graph: every escalation question of a generation reads the same

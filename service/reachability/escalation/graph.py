@@ -52,6 +52,33 @@ class EscalationGraph:
         self._roles: dict[str, Role | None] = {}
         self._trust_targets: dict[str, list[TrustTargetRecord]] = {}
         self.assumers: Assumers
+        self._members: dict[str, frozenset[str]] = {}
+        self._admitting: dict[str, frozenset[str]] = {}
+
+    async def admitting(self, account: str) -> frozenset[str]:
+        """The roles of other accounts whose trust policy can admit some principal of `account`
+        (`admits_account`), from every role's trust targets (read once per generation)."""
+        found = self._admitting.get(account)
+        if found is None:
+            roles = [arn for arn, profile in self.profiles.items() if profile.kind == "role"]
+            await self.assumers.read_trust_targets(roles)
+            admitted: list[str] = []
+            for arn in roles:
+                if self.profiles[arn].account_id != account and admits_account(
+                    await self.assumers.trust_targets(arn), account
+                ):
+                    admitted.append(arn)
+            found = self._admitting[account] = frozenset(admitted)
+        return found
+
+    def members(self, account: str) -> frozenset[str]:
+        """The ARNs of the account's users and roles."""
+        found = self._members.get(account)
+        if found is None:
+            found = self._members[account] = frozenset(
+                arn for arn, profile in self.profiles.items() if profile.account_id == account
+            )
+        return found
 
     def using(self, assumers: Assumers) -> EscalationGraph:
         if assumers is not getattr(self, "assumers", None):
@@ -106,6 +133,26 @@ class EscalationGraph:
         if not techniques or checker is None:
             return direct, ()
         return direct, await checker.using(self.assumers).ways(arn)
+
+    async def names_others(self, arn: str, account: str) -> bool:
+        """Whether the role's direct assumers may hold a principal of `account` that is no loaded user or
+        role (one its trust policy names by an ARN the graph does not hold, as a placeholder, or a federated
+        provider of the account): those are not among `members(account)`."""
+        profile = self.profiles.get(arn)
+        if profile is None or profile.kind != "role":
+            return False
+        for target in await self.assumers.trust_targets(arn):
+            if target.effect != "Allow":
+                continue
+            if target.external_kind == "any":
+                continue  # (anyone: answered as "*", of no account; a NotPrincipal's are decided by ARN)
+            if target.target_kind in ("user", "role", "account") and (
+                target.target in self.profiles or (target.target_kind == "account" and target.target_loaded)
+            ):
+                continue
+            if any(account in (text or "") for text in (target.target, target.principal, target.external_value)):
+                return True
+        return False
 
     async def read_roles(self, arns: Iterable[str]) -> None:
         """Read the roles among `arns` whose direct assumers are not worked out yet, in one read (a walk's
@@ -190,6 +237,8 @@ async def build_escalation_index(index: PrincipalIndex, source: GraphSource) -> 
     generation starts from: a checker per account, with its target classes, and every account's gains."""
     graph = await escalation_graph(index, Assumers(index.view(source)))
     await graph.gains()
+    # (every role's trust targets: what `admitting` reads, the hop before an `admins` question's last)
+    await graph.assumers.read_trust_targets(arn for arn, profile in graph.profiles.items() if profile.kind == "role")
     return graph
 
 

@@ -202,9 +202,22 @@ async def walk_back(
     pushed: dict[int, tuple[int, object]] = {}  # id of a list of actors: the hop it was pushed at
     profiles = graph.profiles
 
+    # With `account`, the principals of the account the last hop may still find: once every one is found,
+    # the rest of the hop before it expands nothing that changes the answer (`wanting`).
+    wanting: set[str] | None = None
+    # With `account`, a principal of another account found at the hop before the last leads to the account
+    # only when it is a role whose trust policy can admit one of the account's principals (a technique acts
+    # in its actor's own account): the others are not looked for at all.
+    before_last = max_hops - 1 if account is not None else -1
+    admitting = await graph.admitting(account) if account is not None else frozenset()
+
     def push(arn: str, way: _Way) -> None:
         if arn not in found and arn not in settled:
+            if way.hops == before_last and way.account_id != account and arn not in admitting:
+                return
             candidates.setdefault(way.hops, {}).setdefault(arn, way)
+            if wanting is not None:
+                wanting.discard(arn)
 
     for seed in seeds:
         if seed.hops <= max_hops:
@@ -275,13 +288,33 @@ async def walk_back(
     while candidates:
         hops = min(candidates)
         level = candidates.pop(hops)
+        if account is not None and hops == max_hops - 1:
+            # (what the last hop can find: the account's principals not found yet; each found at the last hop
+            # keeps the first way, in this hop's order, so the expansions after the last one is found add none)
+            ahead = candidates.get(max_hops, {})
+            wanting = {
+                arn
+                for arn in graph.members(account)
+                if arn not in found and arn not in settled and arn not in level and arn not in ahead
+            }
         if hops < max_hops:  # (the roles this hop expands, read at once)
             await graph.read_roles(arn for arn, way in level.items() if way.kind == "role" and arn not in found)
+        others: set[str] = set()  # (the roles of this hop whose direct assumers may hold one not in `wanting`)
+        if wanting is not None and hops == max_hops - 1:
+            assert account is not None
+            others = {
+                arn
+                for arn, way in level.items()
+                if way.kind == "role" and arn not in found and await graph.names_others(arn, account)
+            }
         for arn in sorted(level):
             if arn in found or arn in settled:
                 continue
             way = found[arn] = level[arn]
             order.append(arn)
+            if wanting is not None and not wanting and not others:
+                continue
+            others.discard(arn)
             if way.kind in ("role", "user"):
                 await reach(NodeRef(arn, way.kind, None, way.account_id), hops)
                 # Hand the event loop back once per principal expanded: once everything it reads is held in
