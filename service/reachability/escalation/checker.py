@@ -34,6 +34,7 @@ class AccountChecker(TargetTechniques):
         self._becoming: dict[_Becoming, list[Escalation]] = {}
         self._ways: dict[_Becoming, list[Ways]] = {}
         self._gains: list[Escalation] | None = None
+        self._ceilings: dict[str, tuple[Profile, bool]] = {}
 
     async def gains(self) -> list[Escalation]:
         """The escalations after which the actor acts with more: a policy on itself or its group, a new
@@ -98,7 +99,23 @@ class AccountChecker(TargetTechniques):
         a principal `admin` says is an administrator, by actors not in `leave_out` (the administrators, for
         whom a change gains nothing). A binding whose changed principal is no administrator is dropped
         before its actors are decided. Worked out once per principal."""
+        profile = self.entry.profiles.get(arn)
+        if profile is None or not self._may_become_admin(profile, admin):
+            return []
         return await self._made(_Becoming(arn, True, leave_out), admin)
+
+    def _may_become_admin(self, profile: Profile, admin: Callable[[Profile], bool]) -> bool:
+        """Whether some change of the principal's identity policies can make it an administrator: whether it
+        is one with a single policy allowing everything (its own policies' Denies gone), under its boundary
+        and SCPs, which no technique here changes. An upper bound: a policy added or rewritten only adds
+        Allows to, or takes Denies from, the policies it holds. Kept per principal for the generation."""
+        if profile.unknown_policies:
+            return True  # (decided with the policies it holds: what one not loaded says is not known)
+        held = self._ceilings.get(profile.arn)
+        if held is None or held[0] is not profile:
+            ceiling = replace(profile, policies=(authored_policy(profile.arn),))
+            held = self._ceilings[profile.arn] = (profile, admin(ceiling))
+        return held[1]
 
     async def _made(self, key: _Becoming, admin: Callable[[Profile], bool] | None = None) -> list[Escalation]:
         found = self._becoming.get(key)

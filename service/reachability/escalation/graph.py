@@ -11,6 +11,7 @@ for what the question asks: assuming the role, rewriting its trust policy (iam-0
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -53,23 +54,33 @@ class EscalationGraph:
         self._trust_targets: dict[str, list[TrustTargetRecord]] = {}
         self.assumers: Assumers
         self._members: dict[str, frozenset[str]] = {}
-        self._admitting: dict[str, frozenset[str]] = {}
+        self._admitting: dict[str, set[str]] | None = None
+        self._everyone: frozenset[str] = frozenset()
 
     async def admitting(self, account: str) -> frozenset[str]:
         """The roles of other accounts whose trust policy can admit some principal of `account`
-        (`admits_account`), from every role's trust targets (read once per generation)."""
-        found = self._admitting.get(account)
-        if found is None:
+        (`admits_account`), from every role's trust targets (read once per generation, and indexed by the
+        accounts they admit at once)."""
+        await self.index_trusts()
+        assert self._admitting is not None
+        found = self._admitting.get(account, set()) | self._everyone
+        return frozenset(arn for arn in found if self.profiles[arn].account_id != account)
+
+    async def index_trusts(self) -> None:
+        """Read every role's trust targets, and index the roles by the accounts they can admit (`admitting`)."""
+        if self._admitting is None:
             roles = [arn for arn, profile in self.profiles.items() if profile.kind == "role"]
             await self.assumers.read_trust_targets(roles)
-            admitted: list[str] = []
+            by_account: dict[str, set[str]] = {}
+            everyone: set[str] = set()
             for arn in roles:
-                if self.profiles[arn].account_id != account and admits_account(
-                    await self.assumers.trust_targets(arn), account
-                ):
-                    admitted.append(arn)
-            found = self._admitting[account] = frozenset(admitted)
-        return found
+                admitted = admitted_accounts(await self.assumers.trust_targets(arn))
+                if admitted is None:
+                    everyone.add(arn)
+                else:
+                    for admitted_account in admitted:
+                        by_account.setdefault(admitted_account, set()).add(arn)
+            self._admitting, self._everyone = by_account, frozenset(everyone)
 
     def members(self, account: str) -> frozenset[str]:
         """The ARNs of the account's users and roles."""
@@ -237,8 +248,7 @@ async def build_escalation_index(index: PrincipalIndex, source: GraphSource) -> 
     generation starts from: a checker per account, with its target classes, and every account's gains."""
     graph = await escalation_graph(index, Assumers(index.view(source)))
     await graph.gains()
-    # (every role's trust targets: what `admitting` reads, the hop before an `admins` question's last)
-    await graph.assumers.read_trust_targets(arn for arn, profile in graph.profiles.items() if profile.kind == "role")
+    await graph.index_trusts()  # (what the hop before an `admins` question's last reads)
     return graph
 
 
@@ -301,6 +311,27 @@ def admits_account(targets: Iterable[TrustTargetRecord], account: str) -> bool:
             # trust policy wrote: a placeholder, which the direct assumers still resolve)
             return True
     return False
+
+
+def admitted_accounts(targets: Iterable[TrustTargetRecord]) -> set[str] | None:
+    """Every account `admits_account` says the trust policy can admit someone of (None: any account): the
+    accounts it names, and every 12-digit run in the ARNs it names (an account id among them is one)."""
+    found: set[str] = set()
+    for target in targets:
+        if target.effect != "Allow":
+            continue
+        if target.not_principal or target.external_kind == "any":
+            return None
+        if target.target_kind == "account":
+            found.add(target.target)
+        elif target.external_kind not in ("service", "federated"):
+            for text in (target.target, target.principal, target.external_value):
+                for run in _DIGITS.findall(text or ""):
+                    found.update(run[i : i + 12] for i in range(len(run) - 11))
+    return found
+
+
+_DIGITS = re.compile(r"[0-9]{12,}")
 
 
 def trust_admits(role: Role, targets: Iterable[TrustTargetRecord]) -> Callable[[Profile], bool]:

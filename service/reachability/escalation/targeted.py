@@ -39,6 +39,8 @@ class TargetTechniques(CheckerBase):
         super().__init__(entry, groups, techniques)
         self._trusting: dict[tuple[str, ...], list[str]] = {}
         self._service_trusts: dict[tuple[RoleFacts, str, str], bool] = {}
+        self._role_facts: dict[str, tuple[Role, RoleFacts | None]] = {}
+        self._changed: dict[tuple[str, PolicyRef, str | None], tuple[Profile, Profile]] = {}
 
     def _on_users(
         self,
@@ -69,7 +71,7 @@ class TargetTechniques(CheckerBase):
             allowed = self._allowed(technique, binding, leave_out)
             if not allowed.actors:
                 continue
-            after = _changed(user, policy)
+            after = self._changed_one(user, policy)
             if _refused(after, admin):
                 continue
             found.append(Ways(allowed.actors, partial(self._user_escalation, technique, user, allowed, after, facts)))
@@ -123,7 +125,7 @@ class TargetTechniques(CheckerBase):
             allowed = self._allowed(required, binding, leave_out)
             if not allowed.actors:
                 continue
-            after = _changed(role, policy, replaced)
+            after = self._changed_one(role, policy, replaced)
             if _refused(after, admin):
                 continue
             if needs_trust and (trust := trust or await self.role(role.arn)) is None:
@@ -176,10 +178,27 @@ class TargetTechniques(CheckerBase):
             return None
         return escalation(self.entry.profiles[actor].ref, technique, role, grants_of(actor), role.arn, None)
 
+    def _changed_one(self, target: Profile, policy: PolicyRef | None, replaced: str | None = None) -> Profile | None:
+        """`_changed`, one object per target and policy for the generation: the techniques that put the same
+        policy on the same target (and the walk and `making_admin` asking for it again) share it, and with
+        it its admin decision (`AdminDecisions.of` keeps it per object)."""
+        if policy is None:
+            return None
+        key = (target.arn, policy, replaced)
+        held = self._changed.get(key)
+        if held is None or held[0] is not target:
+            after = _changed(target, policy, replaced)
+            assert after is not None
+            held = self._changed[key] = (target, after)
+        return held[1]
+
     def _trusts_service(self, role: Role, service: str) -> bool:
         """`_trusts_service`, kept per trust document and service when nothing it reads is the role's own
         (RoleFacts): the generated organizations hold thousands of roles with the same few trust policies."""
-        facts = RoleFacts.of(role)
+        held = self._role_facts.get(role.arn)
+        if held is None or held[0] is not role:
+            held = self._role_facts[role.arn] = (role, RoleFacts.of(role))
+        facts = held[1]
         if facts is None:
             return _trusts_service(role, service)
         key = (facts, role.account_id, service)
