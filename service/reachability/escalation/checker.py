@@ -21,7 +21,7 @@ from service.reachability.escalation.steps import (
     with_policies,
 )
 from service.reachability.escalation.targeted import TargetTechniques
-from service.reachability.escalation.ways import Ways
+from service.reachability.escalation.ways import Wanted, Ways
 from service.reachability.model import NodeRef
 from service.reachability.profiles import ASSUME_ROLE, AccountEntry, PolicyRef, Profile
 
@@ -35,6 +35,8 @@ class AccountChecker(TargetTechniques):
         self._ways: dict[_Becoming, list[Ways]] = {}
         self._gains: list[Escalation] | None = None
         self._ceilings: dict[str, tuple[Profile, bool]] = {}
+        self._by_technique: dict[tuple[_Becoming, str], list[Ways]] = {}
+        self._actors: dict[str, tuple[AccountEntry, frozenset[str] | None]] = {}
 
     async def gains(self) -> list[Escalation]:
         """The escalations after which the actor acts with more: a policy on itself or its group, a new
@@ -80,15 +82,20 @@ class AccountChecker(TargetTechniques):
         account). Worked out once per principal."""
         return await self._made(_Becoming(arn))
 
-    async def ways(self, arn: str) -> list[Ways]:
+    async def ways(self, arn: str, wanted: Wanted | None = None) -> list[Ways]:
         """`becoming(arn)` for a walk, before the escalations are made; without those whose actor must
         also be allowed to assume the role as its trust policy decides (iam-014/016/017 and the like): a
         walk always finds such an actor one hop away through that very assumption first (a role's direct
         assumers come before its techniques), so that way is never the one kept, and deciding its
-        `sts:AssumeRole` actor by actor was most of a walk's cost. Worked out once per principal."""
+        `sts:AssumeRole` actor by actor was most of a walk's cost. Worked out once per principal.
+
+        With `wanted` (the principals the walk may still find: its last hop), a technique none of whose
+        possible actors is wanted is left out (`_may_act`): what it would give changes nothing."""
         key = _Becoming(arn, walking=True)
         found = self._ways.get(key)
         if found is None:
+            if wanted is not None:
+                return await self._ways_now(key, wanted=wanted)
             found = self._ways[key] = await self._ways_now(key)
         return found
 
@@ -123,27 +130,71 @@ class AccountChecker(TargetTechniques):
             found = self._becoming[key] = [e for ways in await self._ways_now(key, admin) for e in ways.made()]
         return found
 
-    async def _ways_now(self, key: _Becoming, admin: Callable[[Profile], bool] | None = None) -> list[Ways]:
-        arn, changed_only, leave_out = key.arn, key.changed_only, key.leave_out
-        profile = self.entry.profiles.get(arn)
+    async def _ways_now(
+        self, key: _Becoming, admin: Callable[[Profile], bool] | None = None, wanted: Wanted | None = None
+    ) -> list[Ways]:
+        profile = self.entry.profiles.get(key.arn)
         found: list[Ways] = []
         for technique in self.techniques if profile is not None else ():
             assert profile is not None
-            if changed_only and technique.outcome.policy is None:
+            if key.changed_only and technique.outcome.policy is None:
                 continue
-            holders = {a.resource for a in technique.actions}
-            if profile.kind == "role" and Prerequisite.ROLE_CHAIN in technique.prerequisites:
-                found += await self._through_passed_role(technique, profile, leave_out)
-            elif profile.kind == "role" and technique.trusted_services:
-                found += await self._passes_role(technique, profile, leave_out)
-            elif profile.kind == "role" and Placeholder.TARGET_ROLE.template in holders:
-                if key.walking and Prerequisite.TARGET_TRUSTS_ACTOR in technique.prerequisites:
+            if admin is not None:
+                found += await self._technique_ways(key, technique, profile, admin)
+                continue
+            held = self._by_technique.get((key, technique.id))
+            if held is None:
+                if wanted is not None and not self._may_act(technique, wanted):
                     continue
-                found += await self._on_roles(technique, profile, leave_out, admin)
-            elif profile.kind == "user" and Placeholder.TARGET_USER.template in holders:
-                credentials = await self.credentials() if technique.decided_by is Evidence.CREDENTIAL_STATE else None
-                found += self._on_users(technique, profile, leave_out, credentials, admin)
+                held = self._by_technique[(key, technique.id)] = await self._technique_ways(key, technique, profile)
+            found += held
         return found
+
+    def _may_act(self, technique: Technique, wanted: Wanted) -> bool:
+        """Whether one of `wanted` may be the technique's actor: an actor must hold a policy that may allow
+        each required action (the candidates, a superset of who is allowed) but sts:AssumeRole, which a
+        trust policy of the account may grant alone."""
+        key = (self.entry.account_id, technique.id)
+        if key in wanted.dead:
+            return False
+        actors, arns = self._possible_actors(technique), wanted.arns
+        if actors is None:
+            return True
+        found = any(a in actors for a in arns) if len(arns) < len(actors) else any(a in arns for a in actors)
+        if not found:
+            wanted.dead.add(key)
+        return found
+
+    def _possible_actors(self, technique: Technique) -> frozenset[str] | None:
+        """The principals holding a policy that may allow every required action but sts:AssumeRole (None:
+        the technique requires only that one)."""
+        held = self._actors.get(technique.id)
+        if held is None or held[0] is not self.entry:
+            found: frozenset[str] | None = None
+            for action in {a.action.lower() for a in technique.actions if a.action != ASSUME_ROLE}:
+                candidates = frozenset(p.arn for p in self.view.action(action).policies.candidates(self.entry))
+                found = candidates if found is None else found & candidates
+            held = self._actors[technique.id] = (self.entry, found)
+        return held[1]
+
+    async def _technique_ways(
+        self, key: _Becoming, technique: Technique, profile: Profile, admin: Callable[[Profile], bool] | None = None
+    ) -> list[Ways]:
+        """One technique's ways into the role or user `profile` (see `ways` and `making_admin`)."""
+        leave_out = key.leave_out
+        holders = {a.resource for a in technique.actions}
+        if profile.kind == "role" and Prerequisite.ROLE_CHAIN in technique.prerequisites:
+            return await self._through_passed_role(technique, profile, leave_out)
+        if profile.kind == "role" and technique.trusted_services:
+            return await self._passes_role(technique, profile, leave_out)
+        if profile.kind == "role" and Placeholder.TARGET_ROLE.template in holders:
+            if key.walking and Prerequisite.TARGET_TRUSTS_ACTOR in technique.prerequisites:
+                return []
+            return await self._on_roles(technique, profile, leave_out, admin)
+        if profile.kind == "user" and Placeholder.TARGET_USER.template in holders:
+            credentials = await self.credentials() if technique.decided_by is Evidence.CREDENTIAL_STATE else None
+            return self._on_users(technique, profile, leave_out, credentials, admin)
+        return []
 
     # --- the gains: on oneself, one's own policies, a group --------------------------------------------
 
@@ -254,3 +305,4 @@ def _actor_kind(technique: Technique) -> str | None:
     if Prerequisite.ACTOR_IS_ROLE in technique.prerequisites:
         return "role"
     return None
+

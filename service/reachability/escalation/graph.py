@@ -24,7 +24,7 @@ from service.reachability.admins import AdminDecisions, is_admin
 from service.reachability.decide import Target, access_from, decide
 from service.reachability.escalation.checker import AccountChecker
 from service.reachability.escalation.steps import Escalation
-from service.reachability.escalation.ways import Ways
+from service.reachability.escalation.ways import Wanted, Ways
 from service.reachability.index import PrincipalIndex
 from service.reachability.model import Access, NodeRef, Path, PathStep, both
 from service.reachability.paths import assume_paths, identity_paths
@@ -119,14 +119,14 @@ class EscalationGraph:
         return found
 
     async def ways(
-        self, arn: str, *, techniques: bool = True, admitting: str | None = None
+        self, arn: str, *, techniques: bool = True, admitting: str | None = None, wanted: Wanted | None = None
     ) -> tuple[AssumerWays | None, Sequence[Ways]]:
         """`into(arn)` before its answers are made: its direct assumers (None: it is no role), as a walk reads
         them (role_classes.py), then the techniques' ways (`AccountChecker.ways`; none without
         `techniques`). With `admitting`, only the direct assumers of that account are wanted: a role of
         another account whose trust policy cannot admit any of them (`admits_account`) gives none, and the
         others classify that account's principals alone (`RoleClasses.ways_in_from`), unless the role's ways
-        are worked out whole already."""
+        are worked out whole already. `wanted`: see `AccountChecker.ways`."""
         profile = self.profiles.get(arn)
         direct: AssumerWays | None = None
         if profile is not None and profile.kind == "role":
@@ -143,7 +143,7 @@ class EscalationGraph:
         checker = self.checkers.get(profile.account_id) if profile is not None else None
         if not techniques or checker is None:
             return direct, ()
-        return direct, await checker.using(self.assumers).ways(arn)
+        return direct, await checker.using(self.assumers).ways(arn, wanted)
 
     async def names_others(self, arn: str, account: str) -> bool:
         """Whether the role's direct assumers may hold a principal of `account` that is no loaded user or

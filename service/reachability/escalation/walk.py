@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 from service.reachability.escalation.steps import Escalation
+from service.reachability.escalation.ways import Wanted
 from service.reachability.model import Access, NodeRef, both
 
 if TYPE_CHECKING:
@@ -202,9 +203,10 @@ async def walk_back(
     pushed: dict[int, tuple[int, object]] = {}  # id of a list of actors: the hop it was pushed at
     profiles = graph.profiles
 
-    # With `account`, the principals of the account the last hop may still find: once every one is found,
-    # the rest of the hop before it expands nothing that changes the answer (`wanting`).
+    # With `account`, the principals the next hop may still find (see the hops below).
     wanting: set[str] | None = None
+    wanted = Wanted()  # (`wanting`, with what the checkers found no actor of in it)
+    others: set[str] = set()
     # With `account`, a principal of another account found at the hop before the last leads to the account
     # only when it is a role whose trust policy can admit one of the account's principals (a technique acts
     # in its actor's own account): the others are not looked for at all.
@@ -233,7 +235,12 @@ async def walk_back(
         last = hops == max_hops and account is not None
         elsewhere = last and ref.account_id != account
         # (a technique's actor is of the account of what it reaches: none is wanted from elsewhere)
-        direct, techniques = await graph.ways(arn, techniques=not elsewhere, admitting=account if last else None)
+        direct, techniques = await graph.ways(
+            arn,
+            techniques=not elsewhere,
+            admitting=account if last else None,
+            wanted=wanted if wanting is not None else None,
+        )
         if direct is not None:
             # (Its ways in `DirectAssumers.ways` order but unmerged: each actor has one way into the role,
             # so the order among them keeps no other way; and an actor already found costs one lookup.)
@@ -288,19 +295,21 @@ async def walk_back(
     while candidates:
         hops = min(candidates)
         level = candidates.pop(hops)
-        if account is not None and hops == max_hops - 1:
-            # (what the last hop can find: the account's principals not found yet; each found at the last hop
-            # keeps the first way, in this hop's order, so the expansions after the last one is found add none)
-            ahead = candidates.get(max_hops, {})
-            wanting = {
-                arn
-                for arn in graph.members(account)
-                if arn not in found and arn not in settled and arn not in level and arn not in ahead
-            }
+        wanting, others = None, set()
+        if account is not None and max_hops - 2 <= hops < max_hops:
+            # What this hop's expansions can still find (at the next hop): the account's principals (and, when
+            # the next hop is the one before the last, the roles that admit them) not found yet. Each keeps the
+            # first way found, in this hop's order: once none is left, the expansions after add nothing (and a
+            # technique none of whose actors is wanted is not worked out, `AccountChecker.ways`). `others`: the
+            # roles of this hop whose direct assumers may hold a principal of the account that is no loaded user
+            # or role.
+            ahead = candidates.get(hops + 1, {})
+            pool = graph.members(account) if hops + 1 == max_hops else graph.members(account) | admitting
+            wanting = {a for a in pool if a not in found and a not in settled and a not in level and a not in ahead}
+            wanted.arns = wanting
         if hops < max_hops:  # (the roles this hop expands, read at once)
             await graph.read_roles(arn for arn, way in level.items() if way.kind == "role" and arn not in found)
-        others: set[str] = set()  # (the roles of this hop whose direct assumers may hold one not in `wanting`)
-        if wanting is not None and hops == max_hops - 1:
+        if wanting is not None:
             assert account is not None
             others = {
                 arn

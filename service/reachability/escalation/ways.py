@@ -46,3 +46,15 @@ class Ways:
 
     def made(self) -> list[Escalation]:
         return [escalation for actor in self.actors if (escalation := self.make(actor)) is not None]
+
+
+class Wanted:
+    """The principals a walk may still find at its next hop (`arns`: over one question it only ever
+    shrinks), and the techniques of an account (`dead`, by account and technique id) that were found to have
+    none of them among their possible actors: those stay so for the rest of the question."""
+
+    __slots__ = ("arns", "dead")
+
+    def __init__(self) -> None:
+        self.arns: set[str] = set()
+        self.dead: set[tuple[str, str]] = set()
