@@ -11,7 +11,7 @@ from typing import Any, NamedTuple, TypeVar, overload
 
 from service.reachability.model import Access, Path
 from service.reachability.profiles import Entry, Profile
-from service.reachability.snapshot import LoadIds
+from service.reachability.snapshot import LoadIds, freeze
 
 T = TypeVar("T")
 
@@ -142,6 +142,11 @@ async def remembered(
     if found is None:
         found = await compute()
         cache.put(key, found)
+        # What the question worked out for its generation (the escalation graph's ways, decisions, answers)
+        # lives as long as the generation: keep full collections off it too, or one walks everything every
+        # question kept (3 s at 100k principals after a few dozen escalation questions, on whichever
+        # question triggers it).
+        freeze()
     return found
 
 

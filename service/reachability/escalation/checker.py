@@ -7,7 +7,7 @@ techniques that become a role or user in targeted.py; here, the gains and what t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -100,16 +100,20 @@ class AccountChecker(TargetTechniques):
         return found
 
     async def making_admin(
-        self, arn: str, leave_out: frozenset[str], admin: Callable[[Profile], bool]
+        self, arn: str, leave_out: frozenset[str], admin: Callable[[Profile], bool], have: Collection[str] = ()
     ) -> list[Escalation]:
         """The escalations that change the role or user `arn` first (a policy put on it or rewritten) into
         a principal `admin` says is an administrator, by actors not in `leave_out` (the administrators, for
-        whom a change gains nothing). A binding whose changed principal is no administrator is dropped
-        before its actors are decided. Worked out once per principal."""
+        whom a change gains nothing) nor in `have` (found by the caller already: a binding none of whose
+        actors is left is dropped before the rest of it is decided, as is one whose changed principal is no
+        administrator), in technique order, then actor order."""
         profile = self.entry.profiles.get(arn)
         if profile is None or not self._may_become_admin(profile, admin):
             return []
-        return await self._made(_Becoming(arn, True, leave_out), admin)
+        found: list[Escalation] = []
+        for ways in await self._ways_now(_Becoming(arn, True, leave_out), admin, have=have):
+            found += [e for actor in ways.actors if actor not in have and (e := ways.make(actor)) is not None]
+        return found
 
     def _may_become_admin(self, profile: Profile, admin: Callable[[Profile], bool]) -> bool:
         """Whether some change of the principal's identity policies can make it an administrator: whether it
@@ -131,7 +135,11 @@ class AccountChecker(TargetTechniques):
         return found
 
     async def _ways_now(
-        self, key: _Becoming, admin: Callable[[Profile], bool] | None = None, wanted: Wanted | None = None
+        self,
+        key: _Becoming,
+        admin: Callable[[Profile], bool] | None = None,
+        wanted: Wanted | None = None,
+        have: Collection[str] = (),
     ) -> list[Ways]:
         profile = self.entry.profiles.get(key.arn)
         found: list[Ways] = []
@@ -140,7 +148,7 @@ class AccountChecker(TargetTechniques):
             if key.changed_only and technique.outcome.policy is None:
                 continue
             if admin is not None:
-                found += await self._technique_ways(key, technique, profile, admin)
+                found += await self._technique_ways(key, technique, profile, admin, have)
                 continue
             held = self._by_technique.get((key, technique.id))
             if held is None:
@@ -178,7 +186,12 @@ class AccountChecker(TargetTechniques):
         return held[1]
 
     async def _technique_ways(
-        self, key: _Becoming, technique: Technique, profile: Profile, admin: Callable[[Profile], bool] | None = None
+        self,
+        key: _Becoming,
+        technique: Technique,
+        profile: Profile,
+        admin: Callable[[Profile], bool] | None = None,
+        have: Collection[str] = (),
     ) -> list[Ways]:
         """One technique's ways into the role or user `profile` (see `ways` and `making_admin`)."""
         leave_out = key.leave_out
@@ -190,10 +203,10 @@ class AccountChecker(TargetTechniques):
         if profile.kind == "role" and Placeholder.TARGET_ROLE.template in holders:
             if key.walking and Prerequisite.TARGET_TRUSTS_ACTOR in technique.prerequisites:
                 return []
-            return await self._on_roles(technique, profile, leave_out, admin)
+            return await self._on_roles(technique, profile, leave_out, admin, have)
         if profile.kind == "user" and Placeholder.TARGET_USER.template in holders:
             credentials = await self.credentials() if technique.decided_by is Evidence.CREDENTIAL_STATE else None
-            return self._on_users(technique, profile, leave_out, credentials, admin)
+            return self._on_users(technique, profile, leave_out, credentials, admin, have)
         return []
 
     # --- the gains: on oneself, one's own policies, a group --------------------------------------------

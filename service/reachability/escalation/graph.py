@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 
 from service.database.records import SecurityLoadRecord, TrustTargetRecord
@@ -176,13 +176,15 @@ class EscalationGraph:
         checker = self.checkers.get(profile.account_id) if profile is not None else None
         return [] if checker is None else await checker.using(self.assumers).becoming(arn)
 
-    async def making_admin(self, arn: str, leave_out: frozenset[str]) -> list[Escalation]:
+    async def making_admin(
+        self, arn: str, leave_out: frozenset[str], have: Collection[str] = ()
+    ) -> list[Escalation]:
         """The escalations that change `arn` first into an administrator (`AccountChecker.making_admin`)."""
         profile = self.profiles.get(arn)
         checker = self.checkers.get(profile.account_id) if profile is not None else None
         if checker is None:
             return []
-        return await checker.using(self.assumers).making_admin(arn, leave_out, self._is_admin)
+        return await checker.using(self.assumers).making_admin(arn, leave_out, self._is_admin, have)
 
     def _is_admin(self, profile: Profile) -> bool:
         return self.admin_decisions.of(profile) is not None

@@ -97,9 +97,13 @@ async def admins(
         checker = graph.checkers.get(account)
         if checker is None or not checker.using(assumers).changes_some_principal():
             continue
+        # (an actor keeps its first escalation: one found already needs no other, so none is decided for it)
+        have = {seed.principal.arn for seed in seeds}
         changed: list[Escalation] = []
         for profile in entries[account].profiles.values():
-            changed += await graph.making_admin(profile.arn, admins)
+            made = await graph.making_admin(profile.arn, admins, have)
+            changed += made
+            have.update(e.actor.arn for e in made)
         seeds += await gains_to_admin(graph, admins, changed)
     reached = await walk_back(graph, goals, max_hops, seeds=seeds, account=account_id)
     # An administrator of another account is not an administrator of the principal's own: keep those who

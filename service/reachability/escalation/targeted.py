@@ -5,7 +5,7 @@ target's classes, shared by every target of those classes, and how to make one a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
 
@@ -49,10 +49,12 @@ class TargetTechniques(CheckerBase):
         leave_out: frozenset[str] = frozenset(),
         credentials: AccountCredentials | None = None,
         admin: Callable[[Profile], bool] | None = None,
+        have: Collection[str] = (),
     ) -> list[Ways]:
         """`credentials`: the account's loaded credential data, which decides a credential technique's
         prerequisites (a user it says does not meet one is no target); None: possible, state unknown.
-        `admin`: only the bindings that change the user into a principal it accepts."""
+        `admin`: only the bindings that change the user into a principal it accepts; `have`: actors wanted no
+        more (a binding none of whose actors is wanted is dropped before anything else is decided)."""
         origin = technique.outcome.policy
         needed = [p for p in technique.prerequisites if p.evidence is Evidence.CREDENTIAL_STATE]
         facts = credentials.of(user.arn) if credentials is not None else None
@@ -69,7 +71,7 @@ class TargetTechniques(CheckerBase):
             if policy is not None and origin is PolicyOrigin.MANAGED:
                 binding[Placeholder.POLICY.template] = policy.arn
             allowed = self._allowed(technique, binding, leave_out)
-            if not allowed.actors:
+            if not allowed.actors or (have and all(actor in have for actor in allowed.actors)):
                 continue
             after = self._changed_one(user, policy)
             if _refused(after, admin):
@@ -97,8 +99,9 @@ class TargetTechniques(CheckerBase):
         role: Profile,
         leave_out: frozenset[str] = frozenset(),
         admin: Callable[[Profile], bool] | None = None,
+        have: Collection[str] = (),
     ) -> list[Ways]:
-        """`admin`: only the bindings that change the role into a principal it accepts."""
+        """`admin` and `have`: as for `_on_users`."""
         origin = technique.outcome.policy
         needs_trust = Prerequisite.TARGET_TRUSTS_ACTOR in technique.prerequisites
         on_policy = Placeholder.POLICY.template in {a.resource for a in technique.actions}
@@ -123,7 +126,7 @@ class TargetTechniques(CheckerBase):
         for binding, policy, replaced in bindings:
             binding[Placeholder.TARGET_ROLE.template] = role.arn
             allowed = self._allowed(required, binding, leave_out)
-            if not allowed.actors:
+            if not allowed.actors or (have and all(actor in have for actor in allowed.actors)):
                 continue
             after = self._changed_one(role, policy, replaced)
             if _refused(after, admin):

@@ -572,3 +572,22 @@ def test_a_principal_no_change_of_its_policies_makes_an_administrator_is_not_loo
     monkeypatch.setattr(AccountChecker, "_may_become_admin", lambda self, profile, admin: True)
     assert with_skip == run(making(False))
     assert skipped > 0 and any(made for _, made in with_skip)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_admins_decide_no_change_for_actors_found_already_and_answer_the_same(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`admins` keeps each actor's first escalation that changes a principal into an administrator, so it
+    decides none for actors found already (`have`): the answers, paths and conditions included, are those
+    of deciding every change for every actor."""
+    source, _ = _organization(seed, dense=True)
+    kept = [_shown(run(Reachability(source, PrincipalIndex()).admins(account))) for account in ACCOUNTS]
+    original = EscalationGraph.making_admin
+
+    async def every_change(self: EscalationGraph, arn: str, leave_out: frozenset[str], have: object = ()) -> object:
+        return await original(self, arn, leave_out)
+
+    monkeypatch.setattr(EscalationGraph, "making_admin", every_change)
+    assert kept == [_shown(run(Reachability(source, PrincipalIndex()).admins(account))) for account in ACCOUNTS]
+    assert any(kept)
