@@ -124,7 +124,7 @@ class AccountChecker(TargetTechniques):
             return True  # (decided with the policies it holds: what one not loaded says is not known)
         held = self._ceilings.get(profile.arn)
         if held is None or held[0] is not profile:
-            ceiling = replace(profile, policies=(authored_policy(profile.arn),))
+            ceiling = replace(profile, policies=(_ALLOW_EVERYTHING,))
             held = self._ceilings[profile.arn] = (profile, admin(ceiling))
         return held[1]
 
@@ -310,6 +310,10 @@ class _Becoming(NamedTuple):
     changed_only: bool = False
     leave_out: frozenset[str] = frozenset()
     walking: bool = False
+
+
+# (the one policy of `_may_become_admin`'s principal: one object, parsed and compiled once for all of them)
+_ALLOW_EVERYTHING = authored_policy("")
 
 
 def _actor_kind(technique: Technique) -> str | None:

@@ -31,7 +31,7 @@ from service.reachability.paths import assume_paths, identity_paths
 from service.reachability.profiles import ASSUME_ROLE, Profile, Role
 from service.reachability.role_classes import AssumerWays, RoleClasses
 from service.reachability.snapshot import LoadIds
-from service.reachability.who_can_assume import Assumers
+from service.reachability.who_can_assume import Assumers, TrustRead
 
 UPDATE_TRUST = "iam:UpdateAssumeRolePolicy"
 
@@ -56,6 +56,7 @@ class EscalationGraph:
         self._members: dict[str, frozenset[str]] = {}
         self._admitting: dict[str, set[str]] | None = None
         self._everyone: frozenset[str] = frozenset()
+        self._assume_candidates: dict[str, frozenset[str]] = {}
 
     async def admitting(self, account: str) -> frozenset[str]:
         """The roles of other accounts whose trust policy can admit some principal of `account`
@@ -126,7 +127,8 @@ class EscalationGraph:
         `techniques`). With `admitting`, only the direct assumers of that account are wanted: a role of
         another account whose trust policy cannot admit any of them (`admits_account`) gives none, and the
         others classify that account's principals alone (`RoleClasses.ways_in_from`), unless the role's ways
-        are worked out whole already. `wanted`: see `AccountChecker.ways`."""
+        are worked out whole already; with `wanted` too, not even those when none of its possible direct
+        assumers there is wanted (`_may_admit`). `wanted`: see `AccountChecker.ways`."""
         profile = self.profiles.get(arn)
         direct: AssumerWays | None = None
         if profile is not None and profile.kind == "role":
@@ -138,7 +140,7 @@ class EscalationGraph:
                 await self.assumers.trust_targets(arn), admitting
             ):
                 return None, ()  # (nobody of `admitting` is among its direct assumers, nor a technique's actor)
-            else:
+            elif wanted is None or await self._may_admit(arn, admitting, wanted):
                 direct = await self.role_classes.ways_in_from(self.assumers, arn, admitting)
         checker = self.checkers.get(profile.account_id) if profile is not None else None
         if not techniques or checker is None:
@@ -164,6 +166,36 @@ class EscalationGraph:
             if any(account in (text or "") for text in (target.target, target.principal, target.external_value)):
                 return True
         return False
+
+    async def _may_admit(self, arn: str, account: str, wanted: Wanted) -> bool:
+        """Whether the role's direct assumers of `account` may hold a principal of `wanted`: one its trust
+        policy names, one outside the loaded users and roles (`names_others`), or, when it admits the account
+        (or anyone), a candidate (`Assumers.admitted_classes`: every principal of the role's own account when
+        it admits anyone, else those holding a policy that may allow sts:AssumeRole)."""
+        trust = TrustRead.of(await self.assumers.trust_targets(arn))
+        arns = wanted.arns
+        if any(named in arns for named in trust.direct) or await self.names_others(arn, account):
+            return True
+        if not (trust.everyone or account in trust.accounts):
+            return False
+        if trust.everyone and self.profiles[arn].account_id == account:
+            return bool(arns)
+        key = (account, ASSUME_ROLE)
+        if key in wanted.dead:
+            return False
+        candidates = self._assume_candidates.get(account)
+        if candidates is None:
+            entries = await self.assumers.view.entries([account])
+            action = self.assumers.view.action(ASSUME_ROLE.lower())
+            candidates = frozenset(p.arn for entry in entries.values() for p in action.policies.candidates(entry))
+            self._assume_candidates[account] = candidates
+        if len(arns) < len(candidates):
+            found = any(a in candidates for a in arns)
+        else:
+            found = any(a in arns for a in candidates)
+        if not found:
+            wanted.dead.add(key)
+        return found
 
     async def read_roles(self, arns: Iterable[str]) -> None:
         """Read the roles among `arns` whose direct assumers are not worked out yet, in one read (a walk's

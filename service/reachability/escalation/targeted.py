@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
 
-from service.database.records import GroupRecord
+from service.database.records import GroupRecord, TrustTargetRecord
 from service.escalation import Evidence, Placeholder, PolicyOrigin, Prerequisite, Technique
 from service.evaluation.engine import evaluate
 from service.evaluation.formula import Condition
@@ -243,8 +243,10 @@ class TargetTechniques(CheckerBase):
         trusting = self._trusting.get(services)
         if trusting is None:
             trusting = []
-            await self.assumers.read_roles(p.arn for p in self.roles if p.arn not in self._roles)
-            for profile in sorted(self.roles, key=lambda p: p.arn):
+            # (only a role whose trust policy may name one of the services is read and decided)
+            naming = [p for p in self.roles if _may_name_service(await self.assumers.trust_targets(p.arn), services)]
+            await self.assumers.read_roles(p.arn for p in naming if p.arn not in self._roles)
+            for profile in sorted(naming, key=lambda p: p.arn):
                 role = await self.role(profile.arn)
                 if role is not None and any(self._trusts_service(role, s) for s in services):
                     trusting.append(role.arn)
@@ -285,6 +287,21 @@ class TargetTechniques(CheckerBase):
         grants = [*allowed.grants(actor), Grant(ASSUME_ROLE, execution.arn, assume)]
         actor_ref = self.entry.profiles[actor].ref
         return escalation(actor_ref, technique, execution, grants, execution.arn, None, assume.condition)
+
+
+def _may_name_service(targets: Sequence[TrustTargetRecord], services: Sequence[str]) -> bool:
+    """Whether a trust policy may let one of the services assume its role: an Allow naming one of them (or
+    a pattern), anyone, or everyone but some (NotPrincipal). A trust policy naming none of these admits no
+    service principal, whatever else it says."""
+    for target in targets:
+        if target.effect != "Allow":
+            continue
+        if target.not_principal or target.external_kind == "any":
+            return True
+        value = target.external_value or ""
+        if target.external_kind == "service" and (value in services or "*" in value or "?" in value):
+            return True
+    return False
 
 
 def _trusts_service(role: Role, service: str) -> bool:

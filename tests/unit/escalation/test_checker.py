@@ -62,3 +62,41 @@ def test_a_credential_technique_is_possible_credential_state_unknown_never_dropp
     assert found, f"{technique.id} dropped"
     assert found[0].condition is not None and "accessgraph:CredentialState" in str(found[0].condition_text)
     assert any("credential state unknown" in note for note in found[0].notes)
+
+
+def test_a_trust_policy_that_lets_a_service_assume_its_role_names_it_anyone_or_a_pattern() -> None:
+    """The roles a service may assume (a helper role of batch-003, emr-001) are read and decided only when
+    their trust policy may name it (`_may_name_service`, on the trust targets every role has read): for
+    trust policies of every form, each the evaluator says lets the service assume the role is among them."""
+    from service.reachability.escalation.targeted import _may_name_service, _trusts_service
+    from service.reachability.index import PrincipalIndex
+    from service.reachability.who_can_assume import Assumers
+    from tests.unit.reachability.fake_source import FakeAccount, FakeSource, trusting
+
+    account = FakeAccount("111122223333")
+    trusts = {
+        "lambda": trusting({"Service": "lambda.amazonaws.com"}),
+        "both": trusting({"Service": ["ec2.amazonaws.com", "lambda.amazonaws.com"]}),
+        "anyone": trusting("*"),
+        "any-aws": trusting({"AWS": "*"}),
+        "account": trusting({"AWS": "arn:aws:iam::111122223333:root"}),
+        "denied": trusting({"Service": "lambda.amazonaws.com"}, effect="Deny"),
+        "glue": trusting({"Service": "glue.amazonaws.com"}),
+    }
+    for name, trust in trusts.items():
+        account.role(name, [], trust=trust)
+    source = FakeSource(account)
+    assumers = Assumers(PrincipalIndex().view(source))
+    services = ("lambda.amazonaws.com", "ec2.amazonaws.com", "glue.amazonaws.com", "batch.amazonaws.com")
+    trusted = 0
+    for name in trusts:
+        arn = account.arn("role", name)
+        role = run(assumers.role(arn))
+        assert role is not None
+        targets = run(assumers.trust_targets(arn))
+        for service in services:
+            if _trusts_service(role, service):
+                trusted += 1
+                assert _may_name_service(targets, (service,)), (name, service)
+    assert trusted >= 5
+    assert not _may_name_service(run(assumers.trust_targets(account.arn("role", "account"))), services)
