@@ -37,6 +37,7 @@ class AccountChecker(TargetTechniques):
         self._ceilings: dict[str, tuple[Profile, bool]] = {}
         self._by_technique: dict[tuple[_Becoming, str], list[Ways]] = {}
         self._actors: dict[str, tuple[AccountEntry, frozenset[str] | None]] = {}
+        self._changers: dict[str, tuple[AccountEntry, frozenset[str] | None]] = {}
 
     async def gains(self) -> list[Escalation]:
         """The escalations after which the actor acts with more: a policy on itself or its group, a new
@@ -108,12 +109,32 @@ class AccountChecker(TargetTechniques):
         actors is left is dropped before the rest of it is decided, as is one whose changed principal is no
         administrator), in technique order, then actor order."""
         profile = self.entry.profiles.get(arn)
-        if profile is None or not self._may_become_admin(profile, admin):
+        if profile is None or not self._may_change(profile.kind, leave_out, have):
+            return []
+        if not self._may_become_admin(profile, admin):
             return []
         found: list[Escalation] = []
         for ways in await self._ways_now(_Becoming(arn, True, leave_out), admin, have=have):
             found += [e for actor in ways.actors if actor not in have and (e := ways.make(actor)) is not None]
         return found
+
+    def _may_change(self, kind: str, leave_out: Collection[str], have: Collection[str]) -> bool:
+        """Whether an actor not in `leave_out` nor `have` may be allowed a technique that puts or rewrites a
+        policy on a principal of this kind: one holding a policy that may allow its actions."""
+        held = self._changers.get(kind)
+        if held is None or held[0] is not self.entry:
+            holder = Placeholder.TARGET_ROLE.template if kind == "role" else Placeholder.TARGET_USER.template
+            changers: set[str] = set()
+            anyone = False
+            for technique in self.techniques:
+                if technique.outcome.policy is None or holder not in {a.resource for a in technique.actions}:
+                    continue
+                actors = self._possible_actors(technique)
+                anyone = anyone or actors is None
+                changers.update(actors or ())
+            held = self._changers[kind] = (self.entry, None if anyone else frozenset(changers))
+        found = held[1]
+        return found is None or any(a not in have and a not in leave_out for a in found)
 
     def _may_become_admin(self, profile: Profile, admin: Callable[[Profile], bool]) -> bool:
         """Whether some change of the principal's identity policies can make it an administrator: whether it

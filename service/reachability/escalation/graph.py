@@ -84,13 +84,13 @@ class EscalationGraph:
             self._admitting, self._everyone = by_account, frozenset(everyone)
 
     def members(self, account: str) -> frozenset[str]:
-        """The ARNs of the account's users and roles."""
-        found = self._members.get(account)
-        if found is None:
-            found = self._members[account] = frozenset(
-                arn for arn, profile in self.profiles.items() if profile.account_id == account
-            )
-        return found
+        """The ARNs of the account's users and roles (every account's, worked out at once)."""
+        if not self._members:
+            by_account: dict[str, set[str]] = {}
+            for arn, profile in self.profiles.items():
+                by_account.setdefault(profile.account_id, set()).add(arn)
+            self._members = {account_id: frozenset(arns) for account_id, arns in by_account.items()}
+        return self._members.get(account, frozenset())
 
     def using(self, assumers: Assumers) -> EscalationGraph:
         if assumers is not getattr(self, "assumers", None):
