@@ -11,9 +11,9 @@ from typing import Self
 
 from service.database.records import GroupRecord
 from service.escalation import Evidence, Placeholder, RequiredAction, Technique
-from service.reachability.classes import Member
+from service.reachability.classes import DecisionClass, Member
 from service.reachability.decide import ClassAnswers, Target, decide, member_paths
-from service.reachability.escalation.grants import Context, Permitted, profile_may, who_may
+from service.reachability.escalation.grants import Context, Permitted, classified_for, profile_may, who_may
 from service.reachability.escalation.steps import ALLOW_ALL, AccountCredentials, Grant
 from service.reachability.escalation.targets import TargetClasses
 from service.reachability.escalation.ways import Allowed
@@ -36,6 +36,7 @@ class CheckerBase:
         self._may: dict[
             tuple[str, Hashable, tuple[tuple[str, tuple[str, ...]], ...], frozenset[str]], Permitted
         ] = {}
+        self._classified: dict[tuple[str, Hashable, frozenset[str]], list[DecisionClass]] = {}
         self.targets = TargetClasses(entry)
         self._roles: dict[str, Role | None] = {}
         self._assumed: dict[tuple[str, str], tuple[Role, Profile, Access | None]] = {}
@@ -64,10 +65,19 @@ class CheckerBase:
     ) -> Permitted:
         """Who of the account may do `action` on `resource` with `context`, by ARN (worked out once per
         target class: see targets.py)."""
-        key = (action.lower(), self.targets.key(action, resource), _context_key(context or {}), leave_out)
+        target_class = self.targets.key(action, resource)
+        key = (action.lower(), target_class, _context_key(context or {}), leave_out)
         found = self._may.get(key)
         if found is None:
-            found = self._may[key] = who_may(self.view, self.entry, action, resource, context or {}, leave_out)
+            classes_key = (action.lower(), target_class, leave_out)
+            classified = self._classified.get(classes_key)
+            if classified is None:
+                classified = self._classified[classes_key] = classified_for(
+                    self.view, self.entry, action, resource, leave_out
+                )
+            found = self._may[key] = who_may(
+                self.view, self.entry, action, resource, context or {}, leave_out, classified
+            )
         return found
 
     async def role(self, arn: str) -> Role | None:

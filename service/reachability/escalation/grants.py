@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 
 from service.evaluation.engine import Decision, evaluate
 from service.evaluation.request import Request
-from service.reachability.classes import classify, is_pattern
+from service.reachability.classes import DecisionClass, classify, is_pattern
 from service.reachability.decide import ClassAnswers, Target, access_from, counted, member_paths
 from service.reachability.index import IndexView
 from service.reachability.model import Access
@@ -76,16 +76,18 @@ def who_may(
     resource: str,
     context: Context,
     leave_out: frozenset[str] = frozenset(),
+    classified: list[DecisionClass] | None = None,
 ) -> Permitted:
     """The principals of the account that may do `action` on `resource` (a pattern: some resource it
     matches) with `context`, each with the paths of its grant; the principals of `leave_out`
-    are not decided. IAM's own resources take no
-    resource policy, so only the resource's own account counts (the caller reads `entry` for it first)."""
-    classes = view.action(action.lower())
+    are not decided (`classified`: its decision classes, `classified_for`, when the caller has them). IAM's
+    own resources take no resource policy, so only the resource's own account counts (the caller reads
+    `entry` for it first)."""
     target = Target(resource, entry.account_id, entry.org, None, "generic")
     where: dict[str, tuple[Callable[[Profile], Access | None], Profile]] = {}
-    signature_classes = classes.signatures.classes([entry])
-    decision_classes = classify(classes.signatures, signature_classes, resource, by_account=False, leave_out=leave_out)
+    decision_classes = classified
+    if decision_classes is None:
+        decision_classes = classified_for(view, entry, action, resource, leave_out)
     for decision_class in decision_classes:
         representative = decision_class.representative
         decision = decide_in_context(representative.profile, action, target, context)
@@ -94,6 +96,16 @@ def who_may(
             for member in decision_class.entries(unknown_only=decision.decision != "Allowed"):
                 where[member.arn] = (answer, member.profile)
     return Permitted(where)
+
+
+def classified_for(
+    view: IndexView, entry: AccountEntry, action: str, resource: str, leave_out: frozenset[str] = frozenset()
+) -> list[DecisionClass]:
+    """`who_may`'s decision classes: the same for every request context (a context key reads the same for
+    every principal), so one classification serves the technique's contexts (iam:PassedToService...)."""
+    classes = view.action(action.lower())
+    signature_classes = classes.signatures.classes([entry])
+    return classify(classes.signatures, signature_classes, resource, by_account=False, leave_out=leave_out)
 
 
 def profile_may(profile: Profile, entry: AccountEntry, action: str, resource: str, context: Context) -> Access | None:
