@@ -43,7 +43,7 @@ from service.evaluation.policy import Policy, Statement
 from service.evaluation.request import Request
 from service.evaluation.statements import PolicyType, compiled
 from service.evaluation.wildcards import pattern_covers
-from service.reachability.clauses import principal_clauses, principal_key
+from service.reachability.clauses import principal_clauses_of, principal_key
 from service.reachability.decide import access_from
 from service.reachability.model import Access
 from service.reachability.paths import identity_paths
@@ -316,7 +316,7 @@ def _principal_results(profile: Profile, read: Sequence[tuple[Policy, PolicyType
     results: list[Cond] = []
     for policy, policy_type in read:
         for cs in compiled(policy, policy_type).statements:
-            if principal_clauses(cs, context, results):
+            if principal_clauses_of(cs, profile, context, results):
                 return None
     if not all(isinstance(result, bool) for result in results):
         return None

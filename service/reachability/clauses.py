@@ -13,6 +13,7 @@ from service.evaluation.operators import evaluate_clause
 from service.evaluation.policy import ConditionClause
 from service.evaluation.scopes import Scope, identifies_principal, scope_of
 from service.evaluation.statements import CompiledStatement
+from service.reachability.profiles import Profile
 
 _RESOURCE_ACCOUNT = "aws:resourceaccount"
 
@@ -40,6 +41,35 @@ def principal_clauses(cs: CompiledStatement, context: RequestContext, results: l
         if principal_key(clause.key_lower):
             results.append(evaluate_clause(clause, context, variables=cs.variables, origin=origin))
     return False
+
+
+def principal_clauses_of(cs: CompiledStatement, profile: Profile, context: RequestContext, results: list[Cond]) -> bool:
+    """`principal_clauses` for `profile`, the principal of `context`, kept with its organization place
+    (`OrgContext.kept`) per statement and principal: a principal clause reads the principal alone (its ARN,
+    tags, account, organization), so its results are the same for every action (a break-glass SCP's
+    aws:PrincipalArn, read for each action an escalation question decides, and for the admin question)."""
+    if not cs.clauses:
+        return False
+    kept = profile.org.kept
+    key = (_CLAUSES, id(cs), profile.arn, context.complete, context.resource_account)
+    held = kept.get(key)
+    if not (isinstance(held, _Results) and held.statement is cs and held.profile is profile):
+        found: list[Cond] = []
+        individual = principal_clauses(cs, context, found)
+        held = kept[key] = _Results(cs, profile, tuple(found), individual)
+    results.extend(held.results)
+    return held.individual
+
+
+_CLAUSES = "principal clauses"
+
+
+@dataclass(frozen=True, slots=True)
+class _Results:
+    statement: CompiledStatement
+    profile: Profile
+    results: tuple[Cond, ...]
+    individual: bool
 
 
 def about_the_account_only(statements: Iterable[CompiledStatement]) -> bool:

@@ -7,7 +7,7 @@ changes a document changes its text, so a stale parse is never used.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import NamedTuple
@@ -67,6 +67,12 @@ class OrgContext:
     @property
     def in_organization(self) -> bool:
         return self.organization_id is not None
+
+    @cached_property
+    def kept(self) -> dict[Hashable, object]:
+        """What questions work out about the account's principals and keep for as long as this place is
+        the account's (a load or an organization load makes a new one): see `clauses.principal_clauses_of`."""
+        return {}
 
     @property
     def is_management_account(self) -> bool:

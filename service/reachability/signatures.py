@@ -14,11 +14,11 @@ from service.evaluation.context import RequestContext
 from service.evaluation.formula import Cond
 from service.evaluation.policy import ConditionClause, Policy
 from service.evaluation.request import Request
-from service.evaluation.statements import CompiledStatement, compiled
+from service.evaluation.statements import CompiledStatement, PolicyType, compiled
 from service.reachability.candidates import ActionPolicies, Kept, loaded_document
 from service.reachability.clauses import (
     ResourcePatterns,
-    principal_clauses,
+    principal_clauses_of,
     resource_independent,
 )
 from service.reachability.profiles import AccountEntry, Entry, OrgContext, PolicyRef, Profile, parsed
@@ -201,14 +201,16 @@ class Signatures:
                         everywhere[content] = (*places, at)
                 else:
                     fitted.append(FittedStatement(cs, content, at, self.patterns(ResourcePatterns.of(cs))))
-                individual = individual or principal_clauses(cs, context, results)
-        for policy in profile.boundary_policies or ():
-            for cs in compiled(policy, "boundary").for_action(action):
-                individual = individual or _variable_resources(cs) or principal_clauses(cs, context, results)
-        for level in profile.org.scp_levels:
-            for policy in level:
-                for cs in compiled(policy, "scp").for_action(action):
-                    individual = individual or _variable_resources(cs) or principal_clauses(cs, context, results)
+                individual = individual or principal_clauses_of(cs, profile, context, results)
+        ceilings: list[tuple[Policy, PolicyType]] = [
+            *((policy, "boundary") for policy in profile.boundary_policies or ()),
+            *((policy, "scp") for level in profile.org.scp_levels for policy in level),
+        ]
+        for policy, policy_type in ceilings:
+            for cs in compiled(policy, policy_type).for_action(action):
+                individual = (
+                    individual or _variable_resources(cs) or principal_clauses_of(cs, profile, context, results)
+                )
         self._made += 1
         principal_results = self._results(tuple(results))
         kind_boundary = self._kind_boundary(

@@ -63,3 +63,54 @@ def test_resource_independence_follows_the_table() -> None:
 
     assert resource_independent_clauses([clause("aws:PrincipalOrgID"), clause("aws:SourceIp")])
     assert not resource_independent_clauses([clause("aws:ResourceAccount")])
+
+
+def test_a_principal_clause_result_is_kept_per_statement_principal_and_resource_account(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`principal_clauses_of` works a statement's principal clauses out once per principal (a break-glass
+    SCP read for every action an escalation question decides), with its organization place: asked again, it
+    gives the same results without evaluating them; another resource account (aws:ResourceAccount) or
+    another principal object (a load) is worked out anew."""
+    from service.evaluation import parse_policy
+    from service.evaluation.statements import compiled
+    from service.reachability import clauses
+    from service.reachability.profiles import OrgContext, Profile
+
+    policy = parse_policy(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*", "Condition":'
+        ' {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/break-glass"},'
+        ' "StringEquals": {"aws:ResourceAccount": "111122223333"}}}]}',
+        name="scp",
+    )
+    (statement,) = compiled(policy, "scp").statements
+    org = OrgContext.outside("111122223333")
+
+    def profile(name: str) -> Profile:
+        arn = f"arn:aws:iam::111122223333:role/{name}"
+        return Profile(arn, "role", name, "111122223333", f"AROA{name.upper()}", {}, False, (), None, org)
+
+    evaluated: list[str] = []
+    original = clauses.principal_clauses
+
+    def counting(cs: object, context: RequestContext, results: list[object]) -> bool:
+        evaluated.append(context.principal.arn)
+        return original(cs, context, results)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(clauses, "principal_clauses", counting)
+
+    def results(who: Profile, account: str | None) -> tuple[object, ...]:
+        found: list[object] = []
+        request = Request(principal=who.principal, action="s3:GetObject", resource="*", resource_account=account)
+        clauses.principal_clauses_of(statement, who, RequestContext(request), found)  # type: ignore[arg-type]
+        return tuple(found)
+
+    glass, other = profile("break-glass"), profile("ops")
+    exempt = results(glass, "111122223333")
+    assert exempt != results(other, "111122223333")
+    assert results(glass, "111122223333") == exempt
+    assert len(evaluated) == 2
+    assert results(glass, "444455556666") != exempt
+    assert len(evaluated) == 3
+    assert results(profile("break-glass"), "111122223333") == exempt
+    assert len(evaluated) == 4
