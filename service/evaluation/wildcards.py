@@ -205,6 +205,22 @@ def _step(tokens: tuple[object, ...], states: frozenset[int], ch: str) -> frozen
     return _closure(tokens, frozenset(moved))
 
 
+def _literal(pattern: str, escaped: bool) -> bool:
+    """A pattern that matches one resource only: itself (no `*`, `?`, nor an escape to read)."""
+    return not escaped and "*" not in pattern and "?" not in pattern
+
+
+def _matches(tokens: tuple[object, ...], text: str) -> bool:
+    """Whether the pattern's automaton accepts the one resource `text` (the product automaton's reading of
+    a literal, one state set at a time)."""
+    states = _closure(tokens, frozenset({0}))
+    for ch in text:
+        states = _step(tokens, states, ch)
+        if not states:
+            return False
+    return len(tokens) in states
+
+
 def _alphabet(*token_lists: tuple[object, ...]) -> tuple[str, ...]:
     named = {t for tokens in token_lists for t in tokens if isinstance(t, str)}
     return (*sorted(named | {":"}), _OTHER)
@@ -232,6 +248,12 @@ def _pair_states(
 @lru_cache(maxsize=_CACHE_SIZE)
 def patterns_meet(left: str, right: str, left_escaped: bool = False, right_escaped: bool = False) -> bool:
     """Whether some resource matches both `Resource`-style patterns (`*` and `?` on both sides)."""
+    if (left == "*" and not left_escaped) or (right == "*" and not right_escaped):
+        return True  # (`*` matches every resource, and every pattern matches some)
+    if _literal(left, left_escaped):
+        return _matches(_tokens(right, right_escaped), left)
+    if _literal(right, right_escaped):
+        return _matches(_tokens(left, left_escaped), right)
     a, b = _tokens(left, left_escaped), _tokens(right, right_escaped)
     return any(len(a) in sa and len(b) in sb for sa, sb in _pair_states(a, b, b_must_live=True))
 
@@ -241,6 +263,8 @@ def pattern_covers(outer: str, inner: str, outer_escaped: bool = False, inner_es
     """Whether every resource `inner` matches, `outer` matches too."""
     if outer == "*" and not outer_escaped:
         return True
+    if _literal(inner, inner_escaped):
+        return _matches(_tokens(outer, outer_escaped), inner)
     a, b = _tokens(inner, inner_escaped), _tokens(outer, outer_escaped)
     return not any(len(a) in sa and len(b) not in sb for sa, sb in _pair_states(a, b, b_must_live=False))
     a, b = _tokens(inner, inner_escaped), _tokens(outer, outer_escaped)
