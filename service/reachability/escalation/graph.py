@@ -11,7 +11,6 @@ for what the question asks: assuming the role, rewriting its trust policy (iam-0
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
@@ -22,6 +21,7 @@ from service.escalation import load_catalogue
 from service.evaluation.formula import disj
 from service.reachability.admins import AdminDecisions, is_admin
 from service.reachability.decide import Target, access_from, decide
+from service.reachability.escalation.admitting import admits_account, admitted_accounts
 from service.reachability.escalation.checker import AccountChecker
 from service.reachability.escalation.steps import Escalation
 from service.reachability.escalation.ways import Wanted, Ways
@@ -322,72 +322,6 @@ def assume_changed(role: Role, admits: Callable[[Profile], bool]) -> Callable[[P
         return None
 
     return decided
-
-
-def admits_account(targets: Iterable[TrustTargetRecord], account: str) -> bool:
-    """Whether a trust policy of a role of another account can admit some user or role of `account`: an
-    Allow naming that account, one of its principals or sessions (by any ARN holding the account id), or
-    anyone (`*`, a NotPrincipal). Assuming
-    a role of another account needs the trust policy's Allow (IAM-SEMANTICS: cross-account access needs
-    both sides), so a trust naming none of these admits nobody of `account`, whatever their own policies."""
-    for target in targets:
-        if target.effect != "Allow":
-            continue
-        if target.not_principal or target.external_kind == "any":
-            return True
-        if target.target_kind == "account":
-            if target.target == account:
-                return True
-        elif target.external_kind not in ("service", "federated") and any(
-            account in (text or "") for text in (target.target, target.principal, target.external_value)
-        ):
-            # (a user or role of the account, one of its sessions, or one the graph holds only by the ARN the
-            # trust policy wrote: a placeholder, which the direct assumers still resolve)
-            return True
-    return False
-
-
-def admitted_accounts(targets: Iterable[TrustTargetRecord]) -> set[str] | None:
-    """Every account `admits_account` says the trust policy can admit someone of (None: any account): the
-    accounts it names, and every 12-digit run in the ARNs it names (an account id among them is one)."""
-    found: set[str] = set()
-    for target in targets:
-        if target.effect != "Allow":
-            continue
-        if target.not_principal or target.external_kind == "any":
-            return None
-        if target.target_kind == "account":
-            found.add(target.target)
-        elif target.external_kind not in ("service", "federated"):
-            for text in (target.target, target.principal, target.external_value):
-                for run in _DIGITS.findall(text or ""):
-                    found.update(run[i : i + 12] for i in range(len(run) - 11))
-    return found
-
-
-_DIGITS = re.compile(r"[0-9]{12,}")
-
-
-def trust_admits(role: Role, targets: Iterable[TrustTargetRecord]) -> Callable[[Profile], bool]:
-    """Whether the role's trust policy can admit a principal at all: one of the role's account (where its
-    own policies may suffice, or it may rewrite the trust), one the trust names, one of an account it names,
-    or anyone when it names anyone (or someone it cannot resolve). Another account's principal needs the
-    trust policy's Allow, so one it cannot admit is refused whatever its own policies say."""
-    accounts: set[str] = set()
-    named: set[str] = set()
-    for target in targets:
-        if target.effect != "Allow":
-            continue
-        if target.not_principal or target.target_kind not in ("user", "role", "account"):
-            if target.external_kind not in ("service", "federated") or target.not_principal:
-                return lambda _: True
-            continue
-        (accounts if target.target_kind == "account" else named).add(target.target)
-
-    def admits(profile: Profile) -> bool:
-        return profile.account_id == role.account_id or profile.account_id in accounts or profile.arn in named
-
-    return admits
 
 
 async def gains_to_admin(

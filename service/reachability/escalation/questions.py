@@ -9,12 +9,12 @@ from service.errors import QueryError
 from service.reachability import who_can as who_can_question
 from service.reachability.admins import admins_of
 from service.reachability.decide import Target, access_from, decide
+from service.reachability.escalation.admitting import trust_admits
 from service.reachability.escalation.graph import (
     assume_changed,
     decide_after_gain,
     escalation_graph,
     gains_to_admin,
-    trust_admits,
     walk_forward,
 )
 from service.reachability.escalation.steps import Escalation

@@ -202,7 +202,7 @@ def test_a_trust_naming_a_principal_the_graph_holds_only_by_its_arn_can_admit_it
     assumers resolve such a target, so the last hop of `admins` must expand the role (found at 100k: an
     OrganizationAccountAccessRole lost from `admins` of its account)."""
     from service.database.records import TrustTargetRecord
-    from service.reachability.escalation.graph import admits_account
+    from service.reachability.escalation.admitting import admits_account
 
     arn = f"arn:aws:iam::{A}:role/OrganizationAccountAccessRole"
 
@@ -224,7 +224,7 @@ def test_the_accounts_a_trust_admits_are_those_admits_account_says_it_admits() -
     `admits_account` says (an ARN holding the account id, the account itself, anyone; not a service, not a
     federated provider, not a Deny)."""
     from service.database.records import TrustTargetRecord
-    from service.reachability.escalation.graph import admits_account, admitted_accounts
+    from service.reachability.escalation.admitting import admits_account, admitted_accounts
 
     other, third = "444455556666", "777788889999"
 

@@ -4,7 +4,8 @@ principal were decided on its own."""
 
 from __future__ import annotations
 
-from service.reachability.escalation.graph import build_escalation_index, trust_admits
+from service.reachability.escalation.admitting import trust_admits
+from service.reachability.escalation.graph import build_escalation_index
 from service.reachability.escalation.targets import TargetClasses
 from service.reachability.index import PrincipalIndex
 from service.reachability.questions import Reachability

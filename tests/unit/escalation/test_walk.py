@@ -18,13 +18,13 @@ import pytest
 from service.database.records import RoleRecord, TrustTargetRecord
 from service.reachability.admins import AdminDecisions, admins_of, is_admin
 from service.reachability.decide import ClassAnswers
+from service.reachability.escalation.admitting import trust_admits
 from service.reachability.escalation.graph import (
     EscalationGraph,
     assume_changed,
     decide_after_gain,
     escalation_graph,
     gains_to_admin,
-    trust_admits,
 )
 from service.reachability.escalation.steps import Escalation
 from service.reachability.escalation.walk import Joined, Walked, walk_back
