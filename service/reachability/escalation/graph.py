@@ -19,7 +19,7 @@ from service.database.records import SecurityLoadRecord, TrustTargetRecord
 from service.database.source import GraphSource
 from service.escalation import load_catalogue
 from service.evaluation.formula import disj
-from service.reachability.admins import AdminDecisions, is_admin
+from service.reachability.admins import AdminDecisions, admins_of, is_admin
 from service.reachability.decide import Target, access_from, decide
 from service.reachability.escalation.admitting import admits_account, admitted_accounts
 from service.reachability.escalation.checker import AccountChecker
@@ -28,7 +28,7 @@ from service.reachability.escalation.ways import Wanted, Ways
 from service.reachability.index import PrincipalIndex
 from service.reachability.model import Access, NodeRef, Path, PathStep, both
 from service.reachability.paths import assume_paths, identity_paths
-from service.reachability.profiles import ASSUME_ROLE, Profile, Role
+from service.reachability.profiles import ASSUME_ROLE, AccountEntry, Profile, Role
 from service.reachability.role_classes import AssumerWays, RoleClasses
 from service.reachability.snapshot import LoadIds
 from service.reachability.who_can_assume import Assumers, TrustRead
@@ -57,6 +57,7 @@ class EscalationGraph:
         self._admitting: dict[str, set[str]] | None = None
         self._everyone: frozenset[str] = frozenset()
         self._assume_candidates: dict[str, frozenset[str]] = {}
+        self._admins_of: dict[str, tuple[AccountEntry, list[Access]]] = {}
 
     async def admitting(self, account: str) -> frozenset[str]:
         """The roles of other accounts whose trust policy can admit some principal of `account`
@@ -197,6 +198,39 @@ class EscalationGraph:
             wanted.dead.add(key)
         return found
 
+    async def prepare_admins(self) -> None:
+        """Work out what every `admins` question's walk starts from: each account's administrators (its
+        goals, kept: `admins_in`), their direct assumers, and the ways into those of other accounts, the
+        first hop the questions of every account share (at 100k, the management account's principals,
+        which every OrganizationAccountAccessRole admits: a generation's first `admins` worked them out)."""
+        entries = await self.assumers.view.entries(None)
+        first: set[str] = set()
+        for goal in self.admins_in(entries.values()):
+            direct, _ = await self.ways(goal.principal.arn, techniques=False)
+            if direct is None:
+                continue
+            own = goal.principal.account_id
+            first.update(a.principal.arn for a in direct.ready if a.principal.account_id != own)
+            for part in direct.pending:
+                for members in part.lists():
+                    first.update(actor for actor, profile in members if profile.account_id != own)
+        await self.read_roles(first)
+        for arn in sorted(first):
+            if arn in self.profiles:
+                await self.ways(arn)
+
+    def admins_in(self, entries: Iterable[AccountEntry]) -> list[Access]:
+        """`admins_of` the entries, kept per entry for the generation (decisions never span accounts: each
+        account has its own organization place)."""
+        found: list[Access] = []
+        for entry in entries:
+            held = self._admins_of.get(entry.account_id)
+            if held is None or held[0] is not entry:
+                held = self._admins_of[entry.account_id] = (entry, admins_of([entry]))
+            found += held[1]
+        found.sort(key=lambda access: access.principal.arn)
+        return found
+
     async def read_roles(self, arns: Iterable[str]) -> None:
         """Read the roles among `arns` whose direct assumers are not worked out yet, in one read (a walk's
         hop)."""
@@ -283,6 +317,7 @@ async def build_escalation_index(index: PrincipalIndex, source: GraphSource) -> 
     graph = await escalation_graph(index, Assumers(index.view(source)))
     await graph.gains()
     await graph.index_trusts()  # (what the hop before an `admins` question's last reads)
+    await graph.prepare_admins()
     return graph
 
 

@@ -84,10 +84,10 @@ async def admins(
     index: PrincipalIndex, assumers: Assumers, account_id: str | None, escalation: bool, max_hops: int
 ) -> Sequence[Access]:
     entries = await assumers.view.entries([account_id] if account_id else None)
-    direct = admins_of(entries.values())
     if not escalation:
-        return direct
+        return admins_of(entries.values())
     graph = await escalation_graph(index, assumers)
+    direct = graph.admins_in(entries.values())
     # The goals are the administrators of the accounts asked about (becoming one of another account does not
     # make an administrator of one's own).
     goals = direct
