@@ -17,26 +17,16 @@ def admits_account(targets: Iterable[TrustTargetRecord], account: str) -> bool:
     anyone (`*`, a NotPrincipal). Assuming
     a role of another account needs the trust policy's Allow (IAM-SEMANTICS: cross-account access needs
     both sides), so a trust naming none of these admits nobody of `account`, whatever their own policies."""
-    for target in targets:
-        if target.effect != "Allow":
-            continue
-        if target.not_principal or target.external_kind == "any":
-            return True
-        if target.target_kind == "account":
-            if target.target == account:
-                return True
-        elif target.external_kind not in ("service", "federated") and any(
-            account in (text or "") for text in (target.target, target.principal, target.external_value)
-        ):
-            # (a user or role of the account, one of its sessions, or one the graph holds only by the ARN the
-            # trust policy wrote: a placeholder, which the direct assumers still resolve)
-            return True
-    return False
+    admitted = admitted_accounts(targets)
+    return admitted is None or account in admitted
 
 
 def admitted_accounts(targets: Iterable[TrustTargetRecord]) -> set[str] | None:
-    """Every account `admits_account` says the trust policy can admit someone of (None: any account): the
-    accounts it names, and every 12-digit run in the ARNs it names (an account id among them is one)."""
+    """Every account whose principals the trust policy can admit someone of (None: any account, `*` or a
+    NotPrincipal): the accounts it names, and every 12 digits in a row in what else an Allow names but a
+    service or a federated provider (an account id among them is one: a user or role of the account, one
+    of its sessions, or one the graph holds only by the ARN the trust policy wrote, a placeholder, which
+    the direct assumers still resolve)."""
     found: set[str] = set()
     for target in targets:
         if target.effect != "Allow":

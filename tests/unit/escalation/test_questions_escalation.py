@@ -218,11 +218,10 @@ def test_a_trust_naming_a_principal_the_graph_holds_only_by_its_arn_can_admit_it
     assert not admits_account([target("account", "444455556666")], A)
 
 
-def test_the_accounts_a_trust_admits_are_those_admits_account_says_it_admits() -> None:
+def test_the_accounts_a_trust_admits_are_read_from_what_its_allows_name() -> None:
     """`admitted_accounts` indexes every role by the accounts its trust policy can admit someone of, for
-    `EscalationGraph.admitting`: for each kind of trust target and every account, it says what
-    `admits_account` says (an ARN holding the account id, the account itself, anyone; not a service, not a
-    federated provider, not a Deny)."""
+    `EscalationGraph.admitting` and `admits_account`: an ARN holding the account id, the account itself,
+    anyone; not a service, not a federated provider, not a Deny."""
     from service.database.records import TrustTargetRecord
     from service.reachability.escalation.admitting import admits_account, admitted_accounts
 
@@ -233,19 +232,21 @@ def test_the_accounts_a_trust_admits_are_those_admits_account_says_it_admits() -
     ) -> TrustTargetRecord:
         return TrustTargetRecord(0, None, effect, not_principal, value, kind, value, False, external, value)  # type: ignore[arg-type]
 
-    trusts = [
-        [target("placeholder", f"arn:aws:iam::{A}:role/gone")],
-        [target("role", f"arn:aws:iam::{other}:role/ops"), target("account", third)],
-        [target("external", f"arn:aws:sts::{A}:assumed-role/ops/s", "assumed-role")],
-        [target("external", f"federated:arn:aws:iam::{A}:saml-provider/Corp", "federated")],
-        [target("external", "service:lambda.amazonaws.com", "service")],
-        [target("account", A, effect="Deny")],
-        [target("external", "any:*", "any")],
-        [target("account", other, not_principal=True)],
-        [target("external", f"unknown-id:AROA{A}{other}", "unknown-id")],
-        [],
+    expected: list[tuple[list[TrustTargetRecord], set[str] | None]] = [
+        ([target("placeholder", f"arn:aws:iam::{A}:role/gone")], {A}),
+        ([target("role", f"arn:aws:iam::{other}:role/ops"), target("account", third)], {other, third}),
+        ([target("external", f"arn:aws:sts::{A}:assumed-role/ops/s", "assumed-role")], {A}),
+        ([target("external", f"federated:arn:aws:iam::{A}:saml-provider/Corp", "federated")], set()),
+        ([target("external", "service:lambda.amazonaws.com", "service")], set()),
+        ([target("account", A, effect="Deny")], set()),
+        ([target("external", "any:*", "any")], None),
+        ([target("account", other, not_principal=True)], None),
+        ([], set()),
     ]
-    for targets in trusts:
+    for targets, accounts in expected:
         admitted = admitted_accounts(targets)
+        assert admitted == accounts, targets
         for account in (A, other, third, "000000000000"):
-            assert (admitted is None or account in admitted) == admits_account(targets, account), (targets, account)
+            assert admits_account(targets, account) == (accounts is None or account in accounts)
+    # (an id written inside a longer run of digits still counts: the trust names it)
+    assert {A, other} <= (admitted_accounts([target("external", f"unknown-id:AROA{A}{other}", "unknown-id")]) or set())
