@@ -37,6 +37,7 @@ class AccountChecker(TargetTechniques):
         self._ceilings: dict[str, tuple[Profile, bool]] = {}
         self._by_technique: dict[tuple[_Becoming, str], list[Ways]] = {}
         self._actors: dict[str, tuple[AccountEntry, frozenset[str] | None]] = {}
+        self._candidates_of: dict[str, tuple[AccountEntry, frozenset[str]]] = {}
         self._changers: dict[str, tuple[AccountEntry, frozenset[str] | None]] = {}
 
     async def gains(self) -> list[Escalation]:
@@ -183,16 +184,8 @@ class AccountChecker(TargetTechniques):
         """Whether one of `wanted` may be the technique's actor: an actor must hold a policy that may allow
         each required action (the candidates, a superset of who is allowed) but sts:AssumeRole, which a
         trust policy of the account may grant alone."""
-        key = (self.entry.account_id, technique.id)
-        if key in wanted.dead:
-            return False
-        actors, arns = self._possible_actors(technique), wanted.arns
-        if actors is None:
-            return True
-        found = any(a in actors for a in arns) if len(arns) < len(actors) else any(a in arns for a in actors)
-        if not found:
-            wanted.dead.add(key)
-        return found
+        actors = self._possible_actors(technique)
+        return actors is None or wanted.meets((self.entry.account_id, technique.id), actors)
 
     def _possible_actors(self, technique: Technique) -> frozenset[str] | None:
         """The principals holding a policy that may allow every required action but sts:AssumeRole (None:
@@ -201,9 +194,17 @@ class AccountChecker(TargetTechniques):
         if held is None or held[0] is not self.entry:
             found: frozenset[str] | None = None
             for action in {a.action.lower() for a in technique.actions if a.action != ASSUME_ROLE}:
-                candidates = frozenset(p.arn for p in self.view.action(action).policies.candidates(self.entry))
+                candidates = self.candidate_arns(action)
                 found = candidates if found is None else found & candidates
             held = self._actors[technique.id] = (self.entry, found)
+        return held[1]
+
+    def candidate_arns(self, action_lower: str) -> frozenset[str]:
+        """The principals of the account holding a policy that may allow the action (its candidates)."""
+        held = self._candidates_of.get(action_lower)
+        if held is None or held[0] is not self.entry:
+            candidates = self.view.action(action_lower).policies.candidates(self.entry)
+            held = self._candidates_of[action_lower] = (self.entry, frozenset(p.arn for p in candidates))
         return held[1]
 
     async def _technique_ways(
@@ -343,4 +344,3 @@ def _actor_kind(technique: Technique) -> str | None:
     if Prerequisite.ACTOR_IS_ROLE in technique.prerequisites:
         return "role"
     return None
-

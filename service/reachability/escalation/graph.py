@@ -12,7 +12,7 @@ for what the question asks: assuming the role, rewriting its trust policy (iam-0
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, KeysView, Sequence
 from dataclasses import replace
 
 from service.database.records import SecurityLoadRecord, TrustTargetRecord
@@ -53,10 +53,8 @@ class EscalationGraph:
         self._roles: dict[str, Role | None] = {}
         self._trust_targets: dict[str, list[TrustTargetRecord]] = {}
         self.assumers: Assumers
-        self._members: dict[str, frozenset[str]] = {}
         self._admitting: dict[str, set[str]] | None = None
         self._everyone: frozenset[str] = frozenset()
-        self._assume_candidates: dict[str, frozenset[str]] = {}
         self._admins_of: dict[str, tuple[AccountEntry, list[Access]]] = {}
 
     async def admitting(self, account: str) -> frozenset[str]:
@@ -84,14 +82,10 @@ class EscalationGraph:
                         by_account.setdefault(admitted_account, set()).add(arn)
             self._admitting, self._everyone = by_account, frozenset(everyone)
 
-    def members(self, account: str) -> frozenset[str]:
-        """The ARNs of the account's users and roles (every account's, worked out at once)."""
-        if not self._members:
-            by_account: dict[str, set[str]] = {}
-            for arn, profile in self.profiles.items():
-                by_account.setdefault(profile.account_id, set()).add(arn)
-            self._members = {account_id: frozenset(arns) for account_id, arns in by_account.items()}
-        return self._members.get(account, frozenset())
+    def members(self, account: str) -> KeysView[str]:
+        """The ARNs of the account's users and roles."""
+        checker = self.checkers.get(account)
+        return checker.entry.profiles.keys() if checker is not None else {}.keys()
 
     def using(self, assumers: Assumers) -> EscalationGraph:
         if assumers is not getattr(self, "assumers", None):
@@ -181,22 +175,10 @@ class EscalationGraph:
             return False
         if trust.everyone and self.profiles[arn].account_id == account:
             return bool(arns)
-        key = (account, ASSUME_ROLE)
-        if key in wanted.dead:
-            return False
-        candidates = self._assume_candidates.get(account)
-        if candidates is None:
-            entries = await self.assumers.view.entries([account])
-            action = self.assumers.view.action(ASSUME_ROLE.lower())
-            candidates = frozenset(p.arn for entry in entries.values() for p in action.policies.candidates(entry))
-            self._assume_candidates[account] = candidates
-        if len(arns) < len(candidates):
-            found = any(a in candidates for a in arns)
-        else:
-            found = any(a in arns for a in candidates)
-        if not found:
-            wanted.dead.add(key)
-        return found
+        checker = self.checkers.get(account)
+        if checker is None:
+            return True  # (not an account of the graph: nothing tells what it holds)
+        return wanted.meets((account, ASSUME_ROLE), checker.using(self.assumers).candidate_arns(ASSUME_ROLE.lower()))
 
     async def prepare_admins(self) -> None:
         """Work out what every `admins` question's walk starts from: each account's administrators (its

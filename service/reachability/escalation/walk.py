@@ -205,9 +205,10 @@ async def walk_back(
     pushed: dict[int, tuple[int, object]] = {}  # id of a list of actors: the hop it was pushed at
     profiles = graph.profiles
 
-    # With `account`, the principals the next hop may still find (see the hops below).
-    wanting: set[str] | None = None
-    wanted = Wanted()  # (`wanting`, with what the checkers found no actor of in it)
+    # With `account`, the principals the next hop may still find (see the hops below), one for the question:
+    # what is found to hold none of them stays so. `wanted` is it at the hops that keep it, else None.
+    tracked = Wanted()
+    wanted: Wanted | None = None
     others: set[str] = set()
     # With `account`, a principal of another account found at the hop before the last leads to the account
     # only when it is a role whose trust policy can admit one of the account's principals (a technique acts
@@ -220,8 +221,8 @@ async def walk_back(
             if way.hops == before_last and way.account_id != account and arn not in admitting:
                 return
             candidates.setdefault(way.hops, {}).setdefault(arn, way)
-            if wanting is not None:
-                wanting.discard(arn)
+            if wanted is not None:
+                wanted.arns.discard(arn)
 
     for seed in seeds:
         if seed.hops <= max_hops:
@@ -241,7 +242,7 @@ async def walk_back(
             arn,
             techniques=not elsewhere,
             admitting=account if last else None,
-            wanted=wanted if wanting is not None else None,
+            wanted=wanted,
         )
         if direct is not None:
             # (Its ways in `DirectAssumers.ways` order but unmerged: each actor has one way into the role,
@@ -298,7 +299,7 @@ async def walk_back(
     while candidates:
         hops = min(candidates)
         level = candidates.pop(hops)
-        wanting, others = None, set()
+        wanted, others = None, set()
         if account is not None and max_hops - 2 <= hops < max_hops:
             # What this hop's expansions can still find (at the next hop): the account's principals (and, when
             # the next hop is the one before the last, the roles that admit them) not found yet. Each keeps the
@@ -308,11 +309,13 @@ async def walk_back(
             # or role.
             ahead = candidates.get(hops + 1, {})
             pool = graph.members(account) if hops + 1 == max_hops else graph.members(account) | admitting
-            wanting = {a for a in pool if a not in found and a not in settled and a not in level and a not in ahead}
-            wanted.arns = wanting
+            tracked.arns = {
+                arn for arn in pool if arn not in found and arn not in settled and arn not in level and arn not in ahead
+            }
+            wanted = tracked
         if hops < max_hops:  # (the roles this hop expands, read at once)
             await graph.read_roles(arn for arn, way in level.items() if way.kind == "role" and arn not in found)
-        if wanting is not None:
+        if wanted is not None:
             assert account is not None
             others = {
                 arn
@@ -324,7 +327,7 @@ async def walk_back(
                 continue
             way = found[arn] = level[arn]
             order.append(arn)
-            if wanting is not None and not wanting and not others:
+            if wanted is not None and not wanted.arns and not others:
                 continue
             others.discard(arn)
             if way.kind in ("role", "user"):

@@ -6,6 +6,7 @@ walk that pushed them once, at some hop, has nothing left to do with them at a l
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from service.reachability.escalation.steps import Escalation, Grant
@@ -50,11 +51,21 @@ class Ways:
 
 class Wanted:
     """The principals a walk may still find at its next hop (`arns`: over one question it only ever
-    shrinks), and the techniques of an account (`dead`, by account and technique id) that were found to have
-    none of them among their possible actors: those stay so for the rest of the question."""
+    shrinks), and what was found to hold none of them (`dead`: an account's technique, by account and
+    technique id, or an account's candidates for sts:AssumeRole): that stays so for the rest of the question."""
 
     __slots__ = ("arns", "dead")
 
     def __init__(self) -> None:
         self.arns: set[str] = set()
         self.dead: set[tuple[str, str]] = set()
+
+    def meets(self, key: tuple[str, str], arns: AbstractSet[str]) -> bool:
+        """Whether `arns` (the principals `key` stands for) hold one still wanted; once not, never again."""
+        if key in self.dead:
+            return False
+        wanted = self.arns
+        found = any(a in arns for a in wanted) if len(wanted) < len(arns) else any(a in wanted for a in arns)
+        if not found:
+            self.dead.add(key)
+        return found
