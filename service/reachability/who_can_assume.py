@@ -61,12 +61,9 @@ class Assumers:
             found = await self.view.roles(wanted)
             for arn in wanted:
                 self._roles[arn] = found.get(arn)
-        unread = (arn for arn in arns if arn not in self._parts and arn not in self._targets)
-        roles = [arn for arn in unread if self._roles.get(arn) is not None]
-        if roles:
-            targets = await self.view.trust_targets_of(roles)
-            for arn in roles:
-                self._targets[arn] = targets.get(arn, [])
+        await self.read_trust_targets(
+            arn for arn in arns if arn not in self._parts and self._roles.get(arn) is not None
+        )
 
     async def read_trust_targets(self, arns: Iterable[str]) -> None:
         """Read what the trust policies of the roles among `arns` name, for those not read yet, in one read."""
