@@ -20,9 +20,20 @@ from service.reachability.profiles import ASSUME_ROLE, Role
 _ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 
 
+def external_arn(target: TrustTargetRecord) -> str:
+    """The ARN of the principal `assume_external` answers for the target (whether it admits it or not)."""
+    if target.target_kind == "account":
+        return f"arn:aws:iam::{target.target}:root"
+    if target.target_kind != "placeholder" and target.external_kind in ("service", "federated"):
+        return str(target.external_value)
+    if target.target_kind != "placeholder" and target.external_kind == "any":
+        return "*"
+    return target.target
+
+
 def _unknown_principal(target: TrustTargetRecord) -> Access:
     """A trust principal that names nobody the evaluator can stand in for, told as such."""
-    ref = NodeRef(target.target, target.external_kind or "unknown", target.external_value or target.target, None)
+    ref = NodeRef(external_arn(target), target.external_kind or "unknown", target.external_value or target.target, None)
     note = (
         f"the trust policy names {target.principal!r}, which matches no "
         "known principal (a deleted role or user shows as its unique id)"
@@ -39,7 +50,7 @@ def assume_external(target: TrustTargetRecord, role: Role) -> Access | None:
     action = ASSUME_ROLE
     if kind == "account":
         principal = Principal(f"arn:aws:iam::{value}:user/*", value, "user", attributes_known=False)
-        ref = NodeRef(f"arn:aws:iam::{value}:root", "account", value, value)
+        ref = NodeRef(external_arn(target), "account", value, value)
         notes.append(
             f"account {value} is not loaded: any of its principals whose own policies allow "
             f"sts:AssumeRole on {role.name} (and whose SCPs allow it)"
@@ -50,23 +61,23 @@ def assume_external(target: TrustTargetRecord, role: Role) -> Access | None:
             principal = replace(principal_from_arn(value), attributes_known=False)
         except InputError:  # stored before the loaders refused values AWS never returns: answer, don't fail
             return _unknown_principal(target)
-        ref = NodeRef(value, principal.kind, principal.name, principal.account_id)
+        ref = NodeRef(external_arn(target), principal.kind, principal.name, principal.account_id)
         notes.append(
             f"{value} belongs to account {principal.account_id}, which is not loaded: "
             "its own policies must also allow sts:AssumeRole"
         )
         identity = (_assumed_willing(principal.account_id or "unknown"),)
     elif external_kind == "service":
-        principal = Principal(arn=str(target.external_value), account_id=None, kind="service")
+        principal = Principal(arn=external_arn(target), account_id=None, kind="service")
         ref = NodeRef(principal.arn, "service", principal.arn, None)
     elif external_kind == "federated":
-        provider = str(target.external_value)
+        provider = external_arn(target)
         principal = Principal(arn=provider, account_id=arn_account(provider), kind="federated")
         ref = NodeRef(provider, "federated", provider.rsplit("/", 1)[-1], arn_account(provider))
         action = "sts:AssumeRoleWithSAML" if ":saml-provider/" in provider else "sts:AssumeRoleWithWebIdentity"
     elif external_kind == "any":
         principal = Principal(arn="*", account_id=None, kind="user", attributes_known=False)
-        ref = NodeRef("*", "any", "any AWS principal", None)
+        ref = NodeRef(external_arn(target), "any", "any AWS principal", None)
         notes.append("the trust policy admits principals of any AWS account whose own policies allow it")
         identity = (_assumed_willing("any"),)
     else:

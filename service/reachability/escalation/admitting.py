@@ -1,14 +1,19 @@
 """Which principals a role's trust policy can admit, read from its trust targets alone (before anything is
 decided): an account's principals (`admits_account`, `admitted_accounts`: the last hops of `admins`), or one
-principal (`trust_admits`: whether a changed principal is worth deciding on the role)."""
+principal (`trust_admits`: whether a changed principal is worth deciding on the role), or one a walk still
+wants (`may_admit_wanted`)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 
 from service.database.records import TrustTargetRecord
-from service.reachability.profiles import Profile, Role
+from service.reachability.escalation.ways import Wanted
+from service.reachability.external_trust import external_arn
+from service.reachability.profiles import ASSUME_ROLE, Profile, Role
+from service.reachability.who_can_assume import TrustRead
 
 
 def admits_account(targets: Iterable[TrustTargetRecord], account: str) -> bool:
@@ -65,3 +70,37 @@ def trust_admits(role: Role, targets: Iterable[TrustTargetRecord]) -> Callable[[
         return profile.account_id == role.account_id or profile.account_id in accounts or profile.arn in named
 
     return admits
+
+
+def may_admit_wanted(
+    role: Profile,
+    targets: Iterable[TrustTargetRecord],
+    wanted: Wanted,
+    profiles: Mapping[str, Profile],
+    accounts: Collection[str],
+    candidates: Callable[[str], AbstractSet[str] | None],
+    members: Callable[[str], AbstractSet[str]],
+) -> bool:
+    """Whether the role's direct assumers may hold a principal `wanted` still wants: one its trust policy
+    names (a user or role, or one outside the loaded users and roles not `seen` yet), or one of an account
+    it admits through the account (or anyone) that may pass its own side: every principal of the role's own
+    account when the trust admits anyone, else one of the account's candidates for sts:AssumeRole
+    (`candidates(account)`: None when the account is not one of the graph's `accounts`, which nothing here
+    tells about; `members(account)`: its users and roles). A NotPrincipal admits too much to tell: True."""
+    targets = list(targets)
+    if any(t.effect == "Allow" and t.not_principal for t in targets):
+        return True
+    trust = TrustRead.of(targets)
+    for named in trust.direct:
+        if named in wanted.arns or (named not in profiles and not wanted.seen(named)):
+            return True
+    if any(not wanted.seen(external_arn(target)) for target in trust.external):
+        return True
+    own = role.account_id or ""
+    if trust.everyone and wanted.meets((own, "members"), members(own)):
+        return True
+    for account in accounts if trust.everyone else trust.accounts:
+        found = candidates(account)
+        if found is None or wanted.meets((account, ASSUME_ROLE), found):
+            return True
+    return False

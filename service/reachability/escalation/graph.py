@@ -21,7 +21,7 @@ from service.escalation import load_catalogue
 from service.evaluation.formula import disj
 from service.reachability.admins import AdminDecisions, admins_of, is_admin
 from service.reachability.decide import Target, access_from, decide
-from service.reachability.escalation.admitting import admits_account, admitted_accounts
+from service.reachability.escalation.admitting import admits_account, admitted_accounts, may_admit_wanted
 from service.reachability.escalation.checker import AccountChecker
 from service.reachability.escalation.steps import Escalation
 from service.reachability.escalation.ways import Wanted, Ways
@@ -123,14 +123,19 @@ class EscalationGraph:
         another account whose trust policy cannot admit any of them (`admits_account`) gives none, and the
         others classify that account's principals alone (`RoleClasses.ways_in_from`), unless the role's ways
         are worked out whole already; with `wanted` too, not even those when none of its possible direct
-        assumers there is wanted (`_may_admit`). `wanted`: see `AccountChecker.ways`."""
+        assumers there is wanted (`_may_admit`). With `wanted` alone, none when none of its possible direct
+        assumers is wanted (`may_admit_wanted`). `wanted`: see `AccountChecker.ways`."""
         profile = self.profiles.get(arn)
         direct: AssumerWays | None = None
         if profile is not None and profile.kind == "role":
-            if admitting is None or arn in self._direct_ways:
+            if arn in self._direct_ways or (
+                admitting is None and (wanted is None or await self._may_admit_wanted(profile, wanted))
+            ):
                 if arn not in self._direct_ways:
                     self._direct_ways[arn] = await self.role_classes.ways_in(self.assumers, arn)
                 direct = self._direct_ways[arn]
+            elif admitting is None:
+                pass  # (none of its direct assumers is wanted: `may_admit_wanted`)
             elif profile.account_id != admitting and not admits_account(
                 await self.assumers.trust_targets(arn), admitting
             ):
@@ -161,6 +166,14 @@ class EscalationGraph:
             if any(account in (text or "") for text in (target.target, target.principal, target.external_value)):
                 return True
         return False
+
+    async def _may_admit_wanted(self, role: Profile, wanted: Wanted) -> bool:
+        def candidates(account: str) -> frozenset[str] | None:
+            checker = self.checkers.get(account)
+            return None if checker is None else checker.using(self.assumers).candidate_arns(ASSUME_ROLE.lower())
+
+        targets = await self.assumers.trust_targets(role.arn)
+        return may_admit_wanted(role, targets, wanted, self.profiles, self.checkers.keys(), candidates, self.members)
 
     async def _may_admit(self, arn: str, account: str, wanted: Wanted) -> bool:
         """Whether the role's direct assumers of `account` may hold a principal of `wanted`: one its trust
