@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import partial
@@ -144,12 +144,14 @@ class Assumers:
         """What the role's trust policy names: read ahead with the role (`read_roles`) or now."""
         return await self._trust_targets(role_arn)
 
-    async def admitted_classes(self, role: Role, trust: TrustRead, only: str | None = None) -> list[SignatureClass]:
+    async def admitted_classes(
+        self, role: Role, trust: TrustRead, only: Collection[str] | None = None
+    ) -> list[SignatureClass]:
         """The signature classes of the principals the trust policy admits through their account (or `*`);
-        with `only`, of that account's principals alone."""
+        with `only`, of those accounts' principals alone."""
         accounts = None if trust.everyone else sorted(trust.accounts)
         if only is not None:
-            accounts = [only] if trust.everyone or only in trust.accounts else []
+            accounts = sorted(a for a in only if trust.everyone or a in trust.accounts)
         entries = await self.view.entries(accounts) if trust.admits and accounts != [] else {}
         action = self.view.action(ASSUME_ROLE.lower())  # (for the entries just read)
         # In the role's own account a trust policy admitting anyone grants without any identity policy: every
@@ -187,14 +189,30 @@ class Assumers:
     async def direct_parts_from(self, role: Role, account: str) -> DirectAssumers:
         """`direct_parts` of the principals of `account` alone: only that account's signature classes are
         classified (the last hop of `admins(account)`). Not kept: another question wants them all."""
-        return await self._direct_assumers(role, account)
+        return await self._direct_assumers(role, [account])
 
-    async def _direct_assumers(self, role: Role, only: str | None = None) -> DirectAssumers:
+    async def direct_parts_among(
+        self, role: Role, accounts: Collection[str], keep: Callable[[SignatureClass], bool], individuals: bool
+    ) -> DirectAssumers:
+        """`direct_parts` of the principals of `accounts` in the signature classes `keep` keeps, and (with
+        `individuals`) of those decided on their own, whatever their account: the last hop of a walk of every
+        account, where only some principals are still wanted. Not kept: another question wants them all."""
+        return await self._direct_assumers(role, accounts, keep, individuals)
+
+    async def _direct_assumers(
+        self,
+        role: Role,
+        only: Collection[str] | None = None,
+        keep: Callable[[SignatureClass], bool] | None = None,
+        individuals: bool = True,
+    ) -> DirectAssumers:
         trust = TrustRead.of(await self._trust_targets(role.arn))
         classes = await self.admitted_classes(role, trust, only)
-        answers = await self.individual_answers(role, trust, classes)
-        if only is not None:
-            answers = [answer for answer in answers if answer.principal.account_id == only]
+        if keep is not None:
+            classes = [signature_class for signature_class in classes if keep(signature_class)]
+        answers = await self.individual_answers(role, trust, classes) if individuals else []
+        if only is not None and keep is None:
+            answers = [answer for answer in answers if answer.principal.account_id in only]
         total, pending = len(answers), list[Members]()
         if trust_is_about_accounts(role) and classes:
             for part in class_members(self.view.action(ASSUME_ROLE.lower()), classes, role, trust):

@@ -1,13 +1,14 @@
 """Which principals a role's trust policy can admit, read from its trust targets alone (before anything is
 decided): an account's principals (`admits_account`, `admitted_accounts`: the last hops of `admins`), or one
 principal (`trust_admits`: whether a changed principal is worth deciding on the role), or one a walk still
-wants (`may_admit_wanted`)."""
+wants (`still_wanted`)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 
 from service.database.records import TrustTargetRecord
 from service.reachability.escalation.ways import Wanted
@@ -72,7 +73,17 @@ def trust_admits(role: Role, targets: Iterable[TrustTargetRecord]) -> Callable[[
     return admits
 
 
-def may_admit_wanted(
+@dataclass(frozen=True, slots=True)
+class StillWanted:
+    """What of a role's direct assumers a walk still wants: those its trust policy names or that are outside
+    the loaded users and roles (`individuals`), and the principals of `accounts` it admits through their
+    account (or `*`)."""
+
+    individuals: bool
+    accounts: tuple[str, ...]
+
+
+def still_wanted(
     role: Profile,
     targets: Iterable[TrustTargetRecord],
     wanted: Wanted,
@@ -80,27 +91,34 @@ def may_admit_wanted(
     accounts: Collection[str],
     candidates: Callable[[str], AbstractSet[str] | None],
     members: Callable[[str], AbstractSet[str]],
-) -> bool:
-    """Whether the role's direct assumers may hold a principal `wanted` still wants: one its trust policy
-    names (a user or role, or one outside the loaded users and roles not `seen` yet), or one of an account
-    it admits through the account (or anyone) that may pass its own side: every principal of the role's own
-    account when the trust admits anyone, else one of the account's candidates for sts:AssumeRole
-    (`candidates(account)`: None when the account is not one of the graph's `accounts`, which nothing here
-    tells about; `members(account)`: its users and roles). A NotPrincipal admits too much to tell: True."""
+    holders: Callable[[str], Mapping[str, Sequence[tuple[str, frozenset[str]]]]],
+) -> StillWanted | None:
+    """Which of the role's direct assumers may be principals `wanted` still wants (None: nothing here can
+    tell; a NotPrincipal admits too much, and `candidates(account)` is None for an account the graph does not
+    check): one its trust policy names (a user or role, or one outside the loaded users and roles not `seen`
+    yet); of an account it admits through the account (or anyone), one that may pass its own side: any user
+    or role of the role's own account when the trust admits anyone (`members(account)`), else one of the
+    account's candidates for sts:AssumeRole holding an Allow whose Resource matches the role
+    (`holders(account)`: `AccountChecker.resource_holders`)."""
     targets = list(targets)
     if any(t.effect == "Allow" and t.not_principal for t in targets):
-        return True
+        return None
     trust = TrustRead.of(targets)
-    for named in trust.direct:
-        if named in wanted.arns or (named not in profiles and not wanted.seen(named)):
-            return True
-    if any(not wanted.seen(external_arn(target)) for target in trust.external):
-        return True
+    individuals = any(
+        named in wanted.arns or (named not in profiles and not wanted.seen(named)) for named in trust.direct
+    ) or any(not wanted.seen(external_arn(target)) for target in trust.external)
     own = role.account_id or ""
-    if trust.everyone and wanted.meets((own, "members"), members(own)):
-        return True
+    found: list[str] = []
     for account in accounts if trust.everyone else trust.accounts:
-        found = candidates(account)
-        if found is None or wanted.meets((account, ASSUME_ROLE), found):
-            return True
-    return False
+        if account == own and trust.everyone:
+            if wanted.meets((own, "members"), members(own)):
+                found.append(own)
+            continue
+        held = candidates(account)
+        if held is None:
+            return None
+        if wanted.meets((account, ASSUME_ROLE), held) and wanted.holds(
+            account, ASSUME_ROLE.lower(), holders(account), role.arn, own
+        ):
+            found.append(account)
+    return StillWanted(individuals, tuple(found))

@@ -12,7 +12,7 @@ for what the question asks: assuming the role, rewriting its trust policy (iam-0
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Collection, Iterable, KeysView, Sequence
+from collections.abc import Callable, Collection, Iterable, KeysView, Mapping, Sequence
 from dataclasses import replace
 
 from service.database.records import SecurityLoadRecord, TrustTargetRecord
@@ -21,7 +21,7 @@ from service.escalation import load_catalogue
 from service.evaluation.formula import disj
 from service.reachability.admins import AdminDecisions, admins_of, is_admin
 from service.reachability.decide import Target, access_from, decide
-from service.reachability.escalation.admitting import admits_account, admitted_accounts, may_admit_wanted
+from service.reachability.escalation.admitting import admits_account, admitted_accounts, still_wanted
 from service.reachability.escalation.checker import AccountChecker
 from service.reachability.escalation.steps import Escalation
 from service.reachability.escalation.ways import Wanted, Ways
@@ -30,6 +30,7 @@ from service.reachability.model import Access, NodeRef, Path, PathStep, both
 from service.reachability.paths import assume_paths, identity_paths
 from service.reachability.profiles import ASSUME_ROLE, AccountEntry, Profile, Role
 from service.reachability.role_classes import AssumerWays, RoleClasses
+from service.reachability.signatures import SignatureClass
 from service.reachability.snapshot import LoadIds
 from service.reachability.who_can_assume import Assumers, TrustRead
 
@@ -123,19 +124,16 @@ class EscalationGraph:
         another account whose trust policy cannot admit any of them (`admits_account`) gives none, and the
         others classify that account's principals alone (`RoleClasses.ways_in_from`), unless the role's ways
         are worked out whole already; with `wanted` too, not even those when none of its possible direct
-        assumers there is wanted (`_may_admit`). With `wanted` alone, none when none of its possible direct
-        assumers is wanted (`may_admit_wanted`). `wanted`: see `AccountChecker.ways`."""
+        assumers there is wanted (`_may_admit`). With `wanted` alone, only those that may be wanted
+        (`still_wanted`). `wanted`: see `AccountChecker.ways`."""
         profile = self.profiles.get(arn)
         direct: AssumerWays | None = None
         if profile is not None and profile.kind == "role":
-            if arn in self._direct_ways or (
-                admitting is None and (wanted is None or await self._may_admit_wanted(profile, wanted))
-            ):
-                if arn not in self._direct_ways:
-                    self._direct_ways[arn] = await self.role_classes.ways_in(self.assumers, arn)
-                direct = self._direct_ways[arn]
+            if arn in self._direct_ways or (admitting is None and wanted is None):
+                direct = await self._ways_in(arn)
             elif admitting is None:
-                pass  # (none of its direct assumers is wanted: `may_admit_wanted`)
+                assert wanted is not None
+                direct = await self._wanted_ways_in(profile, wanted)
             elif profile.account_id != admitting and not admits_account(
                 await self.assumers.trust_targets(arn), admitting
             ):
@@ -167,13 +165,38 @@ class EscalationGraph:
                 return True
         return False
 
-    async def _may_admit_wanted(self, role: Profile, wanted: Wanted) -> bool:
+    async def _ways_in(self, arn: str) -> AssumerWays | None:
+        if arn not in self._direct_ways:
+            self._direct_ways[arn] = await self.role_classes.ways_in(self.assumers, arn)
+        return self._direct_ways[arn]
+
+    async def _wanted_ways_in(self, role: Profile, wanted: Wanted) -> AssumerWays | None:
+        """The role's direct assumers that may be principals `wanted` still wants (`still_wanted`): of the
+        accounts that may hold one, the signature classes holding one (not kept: see `ways_in_from`)."""
+
         def candidates(account: str) -> frozenset[str] | None:
             checker = self.checkers.get(account)
             return None if checker is None else checker.using(self.assumers).candidate_arns(ASSUME_ROLE.lower())
 
+        def holders(account: str) -> Mapping[str, Sequence[tuple[str, frozenset[str]]]]:
+            return self.checkers[account].using(self.assumers).resource_holders(ASSUME_ROLE.lower())
+
+        def keep(signature_class: SignatureClass) -> bool:
+            key = (signature_class.account, f"signature class {id(signature_class)}")
+            return wanted.meets(key, signature_class.arns)
+
         targets = await self.assumers.trust_targets(role.arn)
-        return may_admit_wanted(role, targets, wanted, self.profiles, self.checkers.keys(), candidates, self.members)
+        accounts = self.checkers.keys()
+        found = still_wanted(role, targets, wanted, self.profiles, accounts, candidates, self.members, holders)
+        if found is None:
+            return await self._ways_in(role.arn)
+        if not found.individuals and not found.accounts:
+            return None
+        read = await self.assumers.role(role.arn)
+        if read is None:
+            return None
+        parts = await self.assumers.direct_parts_among(read, found.accounts, keep, found.individuals)
+        return AssumerWays(parts.role, parts.ready, parts.pending)
 
     async def _may_admit(self, arn: str, account: str, wanted: Wanted) -> bool:
         """Whether the role's direct assumers of `account` may hold a principal of `wanted`: one its trust
@@ -313,6 +336,8 @@ async def build_escalation_index(index: PrincipalIndex, source: GraphSource) -> 
     await graph.gains()
     await graph.index_trusts()  # (what the hop before an `admins` question's last reads)
     await graph.prepare_admins()
+    for checker in graph.checkers.values():
+        checker.using(graph.assumers).prepare_walks()
     return graph
 
 

@@ -5,11 +5,12 @@ walk that pushed them once, at some hop, has nothing left to do with them at a l
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
+from service.evaluation.wildcards import resource_matches
 from service.reachability.escalation.steps import Escalation, Grant
 from service.reachability.model import Access
 
@@ -87,6 +88,23 @@ class Wanted:
             self.dead.add(key)
             return False
         return True
+
+    def holds(
+        self,
+        account: str,
+        action_lower: str,
+        held: Mapping[str, Sequence[tuple[str, frozenset[str]]]],
+        resource: str,
+        resource_account: str,
+    ) -> bool:
+        """Whether a principal of `account` still wanted holds an Allow about the action whose Resource may
+        match `resource` (of `resource_account`): `held` is `AccountChecker.resource_holders(action)`. A
+        pattern none of whose holders is wanted is dead for the rest of the question, as a key of `meets`."""
+        for pattern, arns in (*held.get(resource_account, ()), *held.get("*", ())):
+            key = (account, f"{action_lower} Resource {pattern}")
+            if self.meets(key, arns) and resource_matches(pattern, resource):
+                return True
+        return False
 
 
 def _never(arn: str) -> bool:

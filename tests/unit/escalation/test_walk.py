@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 import pytest
 
@@ -31,10 +32,10 @@ from service.reachability.escalation.walk import Joined, Walked, walk_back
 from service.reachability.escalation.ways import Ways
 from service.reachability.index import PrincipalIndex
 from service.reachability.model import Access, Path, both
-from service.reachability.profiles import Profile
+from service.reachability.profiles import Profile, Role
 from service.reachability.questions import Reachability
 from service.reachability.role_classes import AssumerWays, RoleClasses
-from service.reachability.who_can_assume import Assumers
+from service.reachability.who_can_assume import Assumers, DirectAssumers
 from tests.unit.reachability.fake_source import FakeAccount, FakeSource, allow, deny, run, trusting
 
 ACCOUNTS = ("111111111111", "222222222222", "333333333333")
@@ -219,9 +220,9 @@ def test_the_walk_back_from_a_role_equals_the_walk_that_made_every_answer(seed: 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_the_last_hop_works_out_no_role_that_could_find_no_one_new(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """At the last hop of a walk of every account, a role is expanded only when its direct assumers may hold
-    a principal not found yet (`may_admit_wanted`): on a dense organization, whose principals are nearly all
-    found earlier, most of that hop's roles are not worked out at all (and the answers stay those of the
+    """At the last hop of a walk of every account, a role's direct assumers are worked out only when they may
+    hold a principal not found yet (`still_wanted`): on a dense organization, whose principals are nearly all
+    found earlier, many of that hop's roles are not worked out at all (and the answers stay those of the
     reference walk: the test above)."""
     source, roles = _organization(seed, dense=True)
     worked_out: list[str] = []
@@ -242,7 +243,14 @@ def test_the_last_hop_works_out_no_role_that_could_find_no_one_new(seed: int, mo
         walked = await walk_back(graph, [goal], 3, decide_after_gain(assume_changed(role, admits), role.arn))
         return walked, graph.profiles
 
+    among = Assumers.direct_parts_among
+
+    async def counted_among(self: Assumers, role: Role, *args: Any) -> DirectAssumers:
+        worked_out.append(role.arn)
+        return await among(self, role, *args)
+
     monkeypatch.setattr(RoleClasses, "ways_in", counted)
+    monkeypatch.setattr(Assumers, "direct_parts_among", counted_among)
     skipped = 0
     for role_arn in roles:
         worked_out.clear()
