@@ -307,6 +307,13 @@ async def walk_back(
     while candidates:
         hops = min(candidates)
         level = candidates.pop(hops)
+        if hops >= max_hops:
+            # (the last hop's principals are kept, in order, and not expanded: at 100k a role nearly the
+            # whole organization reaches has 70,000 of them)
+            taken = [arn for arn in sorted(level) if arn not in found and arn not in settled]
+            found.update((arn, level[arn]) for arn in taken)
+            order += taken
+            continue
         wanted, others = None, set()
         if account is not None and max_hops - 2 <= hops < max_hops:
             # What this hop's expansions can still find (at the next hop): the account's principals (and, when
