@@ -174,10 +174,6 @@ class EscalationGraph:
         """The role's direct assumers that may be principals `wanted` still wants (`still_wanted`): of the
         accounts that may hold one, the signature classes holding one (not kept: see `ways_in_from`)."""
 
-        def candidates(account: str) -> frozenset[str] | None:
-            checker = self.checkers.get(account)
-            return None if checker is None else checker.using(self.assumers).candidate_arns(ASSUME_ROLE.lower())
-
         def holders(account: str) -> Mapping[str, Sequence[tuple[str, frozenset[str]]]]:
             return self.checkers[account].using(self.assumers).resource_holders(ASSUME_ROLE.lower())
 
@@ -187,6 +183,7 @@ class EscalationGraph:
 
         targets = await self.assumers.trust_targets(role.arn)
         accounts = self.checkers.keys()
+        candidates = self._assume_candidates
         found = still_wanted(role, targets, wanted, self.profiles, accounts, candidates, self.members, holders)
         if found is None:
             return await self._ways_in(role.arn)
@@ -211,10 +208,16 @@ class EscalationGraph:
             return False
         if trust.everyone and self.profiles[arn].account_id == account:
             return bool(arns)
-        checker = self.checkers.get(account)
-        if checker is None:
+        candidates = self._assume_candidates(account)
+        if candidates is None:
             return True  # (not an account of the graph: nothing tells what it holds)
-        return wanted.meets((account, ASSUME_ROLE), checker.using(self.assumers).candidate_arns(ASSUME_ROLE.lower()))
+        return wanted.meets((account, ASSUME_ROLE), candidates)
+
+    def _assume_candidates(self, account: str) -> frozenset[str] | None:
+        """The account's candidates for sts:AssumeRole (`AccountChecker.candidate_arns`; None: not an account
+        of the graph)."""
+        checker = self.checkers.get(account)
+        return None if checker is None else checker.using(self.assumers).candidate_arns(ASSUME_ROLE.lower())
 
     async def prepare_admins(self) -> None:
         """Work out what every `admins` question's walk starts from: each account's administrators (its

@@ -315,6 +315,7 @@ async def walk_back(
             order += taken
             continue
         wanted, others = None, set()
+        pool: Iterable[str] | None = None
         if account is not None and max_hops - 2 <= hops < max_hops:
             # What this hop's expansions can still find (at the next hop): the account's principals (and, when
             # the next hop is the one before the last, the roles that admit them) not found yet. Each keeps the
@@ -322,25 +323,20 @@ async def walk_back(
             # technique none of whose actors is wanted is not worked out, `AccountChecker.ways`). `others`: the
             # roles of this hop whose direct assumers may hold a principal of the account that is no loaded user
             # or role.
-            ahead = candidates.get(hops + 1, {})
             pool = graph.members(account) if hops + 1 == max_hops else graph.members(account) | admitting
-            tracked.arns = {
-                arn for arn in pool if arn not in found and arn not in settled and arn not in level and arn not in ahead
-            }
-            wanted = tracked
         elif account is None and hops + 1 == max_hops:
             # The last hop of a walk of every account: what it can still find is every user and role not found
             # yet, and any other principal (a service, a provider, a principal of an account not loaded) not
             # `seen`. A role none of whose possible direct assumers is among them, a technique none of whose
             # possible actors is, is not worked out (at 100k principals, a role nearly the whole organization
             # reaches has 26,000 principals at its hop before the last, most of whose ways find no one new).
+            pool = profiles
+            tracked.seen = partial(_seen, found, settled, level, candidates)
+        if pool is not None:
             ahead = candidates.get(hops + 1, {})
             tracked.arns = {
-                arn
-                for arn in profiles
-                if arn not in found and arn not in settled and arn not in level and arn not in ahead
+                arn for arn in pool if arn not in found and arn not in settled and arn not in level and arn not in ahead
             }
-            tracked.seen = partial(_seen, found, settled, level, candidates)
             wanted = tracked
         if hops < max_hops:  # (the roles this hop expands, read at once)
             await graph.read_roles(arn for arn, way in level.items() if way.kind == "role" and arn not in found)

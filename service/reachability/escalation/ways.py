@@ -53,8 +53,9 @@ class Ways:
 
 class Wanted:
     """The principals a walk may still find at its next hop (`arns`: over one question it only ever
-    shrinks), and what was found to hold none of them (`dead`: an account's technique, by account and
-    technique id, or an account's candidates for sts:AssumeRole): that stays so for the rest of the question.
+    shrinks), and what was found to hold none of them (`dead`, keyed by account and what the principals are:
+    a technique's possible actors, the candidates for sts:AssumeRole, the holders of a Resource pattern, a
+    signature class, the account's members): that stays so for the rest of the question.
     `seen(arn)`: whether a principal outside `arns` (no loaded user or role: a service, a federated provider,
     a principal of an account not loaded) is found already.
 
