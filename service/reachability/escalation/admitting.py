@@ -53,19 +53,15 @@ _DIGITS = re.compile(r"[0-9]{12,}")
 
 def trust_admits(role: Role, targets: Iterable[TrustTargetRecord]) -> Callable[[Profile], bool]:
     """Whether the role's trust policy can admit a principal at all: one of the role's account (where its
-    own policies may suffice, or it may rewrite the trust), one the trust names, one of an account it names,
-    or anyone when it names anyone (or someone it cannot resolve). Another account's principal needs the
-    trust policy's Allow, so one it cannot admit is refused whatever its own policies say."""
-    accounts: set[str] = set()
-    named: set[str] = set()
-    for target in targets:
-        if target.effect != "Allow":
-            continue
-        if target.not_principal or target.target_kind not in ("user", "role", "account"):
-            if target.external_kind not in ("service", "federated") or target.not_principal:
-                return lambda _: True
-            continue
-        (accounts if target.target_kind == "account" else named).add(target.target)
+    own policies may suffice, or it may rewrite the trust), one the trust names, one of an account it names
+    or whose id is in an ARN it names and the graph does not hold (a placeholder, a session: see
+    `admitted_accounts`), or anyone when it names anyone. Another account's principal needs the trust
+    policy's Allow, so one it cannot admit is refused whatever its own policies say."""
+    targets = list(targets)
+    accounts = admitted_accounts(t for t in targets if t.not_principal or t.target_kind not in ("user", "role"))
+    if accounts is None:
+        return lambda _: True
+    named = {t.target for t in targets if t.effect == "Allow" and t.target_kind in ("user", "role")}
 
     def admits(profile: Profile) -> bool:
         return profile.account_id == role.account_id or profile.account_id in accounts or profile.arn in named

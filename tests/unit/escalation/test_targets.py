@@ -111,6 +111,9 @@ def test_a_trust_policy_admits_its_account_what_it_names_and_anyone_only_when_it
     by_name = a.role("by-name", trust=trusting({"AWS": visitor}))
     anyone = a.role("anyone", trust=trusting({"AWS": "*"}))
     for_service = a.role("for-service", trust=trusting({"Service": "ec2.amazonaws.com"}))
+    # (an ARN the graph does not hold, a placeholder: a principal of its account may hold it, no other)
+    gone_here = a.role("gone-here", trust=trusting({"AWS": a.arn("role", "AWSServiceRoleForSupport")}))
+    gone_there = a.role("gone-there", trust=trusting({"AWS": b.arn("role", "deleted")}))
     local = a.user("local")
     source = FakeSource(a, b, c)
     view = PrincipalIndex().view(source)
@@ -124,7 +127,8 @@ def test_a_trust_policy_admits_its_account_what_it_names_and_anyone_only_when_it
 
     assert admitted(by_account) == admitted(by_name) == sorted([local, visitor])
     assert admitted(anyone) == sorted([local, visitor, stranger])
-    assert admitted(for_service) == [local]
+    assert admitted(for_service) == admitted(gone_here) == [local]
+    assert admitted(gone_there) == sorted([local, visitor])
 
 
 def test_a_pattern_of_targets_never_shares_a_class_with_a_target() -> None:
