@@ -110,22 +110,24 @@ async def _trusts(
 class _ChangesQuestion:
     since: str
     account_id: str | None
+    access: bool
 
 
 async def _changes(
-    info: Info[Context, None], since: str, account_id: str | None
+    info: Info[Context, None], since: str, account_id: str | None, access: bool
 ) -> tuple[Changes, Sequence[ChangeItem]]:
     """The difference once per graph generation: every page of it reads the same answer, not a new diff."""
     from service.history.diff import changes, changes_json
     from service.reachability.answers import remembered
 
     async def compute() -> Sequence[tuple[Changes, list[ChangeItem]]]:
-        found = Changes.of(changes_json(await changes(info.context.reader, since, account_id)))
+        found = Changes.of(changes_json(await changes(info.context.reader, since, account_id, access=access)))
         return [(found, change_items(found))]
 
     reachability = info.context.reachability
     key = (await reachability.view.generation()).key
-    (found, items), = await remembered(reachability.index.answers, key, _ChangesQuestion(since, account_id), compute)
+    question = _ChangesQuestion(since, account_id, access)
+    (found, items), = await remembered(reachability.index.answers, key, question, compute)
     return found, items
 
 
@@ -436,12 +438,16 @@ class Query:
 
     @strawberry.field(
         description="What changed since a load (its id) or a time (ISO 8601): entities, policy documents and "
-        "trust statements, memberships, attachments, and who gained or lost each role (up to 2 hops)"
+        "trust statements, memberships, attachments, and who gained or lost each role (up to 2 hops) and who "
+        "became or stopped being an admin; with `access: false` not those two (read from the facts that "
+        "differ alone: seconds where the access part takes far longer, docs/history.md)"
     )
-    async def changes(self, info: Info[Context, None], since: str, account_id: str | None = None) -> Changes:
+    async def changes(
+        self, info: Info[Context, None], since: str, account_id: str | None = None, access: bool = True
+    ) -> Changes:
         from service.history.diff import changes, changes_json
 
-        return Changes.of(changes_json(await changes(info.context.reader, since, account_id)))
+        return Changes.of(changes_json(await changes(info.context.reader, since, account_id, access=access)))
 
     @strawberry.field(
         description="`changes` a page at a time (at 100k principals a reload's difference has thousands of "
@@ -449,13 +455,13 @@ class Query:
     )
     async def changes_page(
         self, info: Info[Context, None], since: str, account_id: str | None = None, first: int = 100,
-        after: str | None = None,
+        after: str | None = None, access: bool = True,
     ) -> ChangesPage:
-        found, items = await _changes(info, since, account_id)
+        found, items = await _changes(info, since, account_id, access)
         page = _slice(items, first, after, info, lambda item: item)
         return ChangesPage(
-            since=found.since, loads=found.loads, total_count=page.total_count, items=page.items,
-            has_more=page.has_more, end_cursor=page.end_cursor,
+            since=found.since, loads=found.loads, access_compared=found.access_compared,
+            total_count=page.total_count, items=page.items, has_more=page.has_more, end_cursor=page.end_cursor,
         )
 
     @strawberry.field(description="Each recorded load with its counts, newest first: rows to chart over `time`")

@@ -412,6 +412,9 @@ class Changes:
     attachments: list[LinkChange]
     access: list[AccessChange]
     admins: list[AdminChange]
+    access_compared: bool = strawberry.field(
+        description="False when asked with `access: false`: `access` and `admins` were not worked out (empty)"
+    )
 
     @classmethod
     def of(cls, found: dict[str, Any]) -> Changes:
@@ -432,6 +435,7 @@ class Changes:
             attachments=[LinkChange(**_snake(x)) for x in found["attachments"]],
             access=[AccessChange(**_snake(a)) for a in found["access"]],
             admins=[AdminChange(**a) for a in found["admins"]],
+            access_compared=found["accessCompared"],
         )
 
 
@@ -462,6 +466,9 @@ class ChangeItem:
 class ChangesPage:
     since: str
     loads: list[ComparedLoad]
+    access_compared: bool = strawberry.field(
+        description="False when asked with `access: false`: no item of the access and admins sections"
+    )
     total_count: int
     items: list[ChangeItem]
     has_more: bool

@@ -29,32 +29,37 @@ class Changes:
     facts: FactChanges
     access: tuple[AccessChange, ...]
     admins: tuple[AdminChange, ...]
+    access_compared: bool = True  # False: `access` and `admins` were not worked out (`changes(access=False)`)
 
     @property
     def empty(self) -> bool:
         return self.facts.empty and not self.access and not self.admins
 
 
-async def changes(reader: RowReader, since: str, account_id: str | None = None) -> Changes:
-    """What changed since `since` (a load id or an ISO 8601 time), in one account or everywhere.
+async def changes(reader: RowReader, since: str, account_id: str | None = None, *, access: bool = True) -> Changes:
+    """What changed since `since` (a load id or an ISO 8601 time), in one account or everywhere. Without
+    `access`, only what the facts say (entities, documents, trusts, memberships, attachments): read from the
+    facts that differ alone (`HistoryStore.differences`), without deciding who gained or lost a role or
+    became an administrator, which reads both worlds whole and decides every role whose answer can differ
+    (docs/history.md: at 100k principals, far longer).
 
     Raises:
         QueryError: `since` is neither; or `account_id` has no recorded load.
     """
     store = HistoryStore(reader)
-    before, after = await store.worlds(since)
+    before, after = await (store.worlds(since) if access else store.differences(since))
     if account_id is not None and ("account", account_id) not in {*before.loads, *after.loads}:
         raise QueryError(f"account {account_id!r} has no recorded load (see `accessgraph loads`)")
     accounts: Sequence[str] | None = None if account_id is None else [account_id]
     facts = fact_changes(before, after, accounts)
-    access, admins = await access_changes(before, after, accounts)
+    gained, admins = await access_changes(before, after, accounts) if access else ([], [])
     units = sorted({*before.loads, *after.loads})
     compared = tuple(
         ComparedLoads(unit, unit_id, before.loads.get((unit, unit_id)), after.loads.get((unit, unit_id)))
         for unit, unit_id in units
         if account_id is None or (unit, unit_id) == ("account", account_id)
     )
-    return Changes(since, compared, facts, tuple(access), tuple(admins))
+    return Changes(since, compared, facts, tuple(gained), tuple(admins), access)
 
 
 def _load(side: str, load: RecordedLoad | None) -> dict[str, Any]:
@@ -80,6 +85,7 @@ def changes_json(found: Changes) -> dict[str, Any]:
         "attachments": [_link(link) for link in facts.attachments],
         "access": [as_json(a) for a in found.access],
         "admins": [as_json(a) for a in found.admins],
+        "accessCompared": found.access_compared,
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -14,6 +14,7 @@ from service.history.columns import recorded_counts
 from service.history.facts import FactSet, Unit
 
 _BODIES_BATCH = 5000
+_PAIRS_BATCH = 50  # units a differing-facts read asks about at once
 COUNT_FIELDS = (
     "principals", "users", "roles", "groups", "policies", "trustStatements", "crossAccountTrusts", "accounts",
     "organizationalUnits",
@@ -92,14 +93,17 @@ class HistoryStore:
     async def fact_set(self, load: RecordedLoad) -> FactSet:
         if load.id not in self._fact_sets:
             rows = await self.reader.rows("history_load_fact_hashes", id=load.id)
-            missing = sorted({r["hash"] for r in rows} - self._bodies.keys())
-            for start in range(0, len(missing), _BODIES_BATCH):
-                batch = missing[start : start + _BODIES_BATCH]
-                for found in await self.reader.rows("history_fact_bodies_of", hashes=batch):
-                    self._bodies[found["hash"]] = json.loads(found["body"])
+            await self._read_bodies(r["hash"] for r in rows)
             facts = [(r["kind"], r["key"], self._bodies[r["hash"]]) for r in rows]
             self._fact_sets[load.id] = FactSet.parsed(load.unit, load.unit_id, load.id, facts)
         return self._fact_sets[load.id]
+
+    async def _read_bodies(self, hashes: Iterable[str]) -> None:
+        missing = sorted(set(hashes) - self._bodies.keys())
+        for start in range(0, len(missing), _BODIES_BATCH):
+            batch = missing[start : start + _BODIES_BATCH]
+            for found in await self.reader.rows("history_fact_bodies_of", hashes=batch):
+                self._bodies[found["hash"]] = json.loads(found["body"])
 
     async def since_time(self, since: str) -> tuple[str, RecordedLoad | None]:
         """`since` (a load id or an ISO time) as a time, and the load when it names one.
@@ -120,20 +124,63 @@ class HistoryStore:
     async def worlds(self, since: str, unit_ids: Sequence[str] | None = None) -> tuple[World, World]:
         """The recorded state at `since` and now: per unit, its newest load then and its newest load now.
         A load id as `since` stands for its own unit exactly and for the others as its time."""
+        before_loads, after_loads = await self._compared_loads(since)
+        return await self._world(before_loads), await self._world(after_loads)
+
+    async def differences(self, since: str) -> tuple[World, World]:
+        """`worlds(since)` with each unit's fact sets holding only the facts that differ between the two (in
+        one world only, or with another hash): everything `fact_changes` reads of them (an equal fact changes
+        nothing), worked out by the database from the loads' links (`history_differing_facts`), so only what
+        differs is read. A unit whose load is the same in both worlds is not asked about. Not for
+        `access_changes`: it reads whole worlds."""
+        before_loads, after_loads = await self._compared_loads(since)
+        pairs = {
+            key: (before_loads.get(key), after_loads.get(key))
+            for key in sorted({*before_loads, *after_loads})
+        }
+        asked = [
+            {"before": old.id if old else None, "after": new.id if new else None}
+            for old, new in pairs.values()
+            if old is None or new is None or old.id != new.id
+        ]
+        found: dict[tuple[str | None, str | None, str], list[tuple[str, str, Mapping[str, Any]]]] = {}
+        for start in range(0, len(asked), _PAIRS_BATCH):
+            for row in await self.reader.rows("history_differing_facts", pairs=asked[start : start + _PAIRS_BATCH]):
+                body = self._bodies.get(row["hash"])
+                if body is None:
+                    body = self._bodies[row["hash"]] = json.loads(row["body"])
+                found.setdefault((row["before"], row["after"], row["side"]), []).append(
+                    (row["kind"], row["key"], body)
+                )
+        before: dict[tuple[Unit, str], FactSet] = {}
+        after: dict[tuple[Unit, str], FactSet] = {}
+        for key, (old, new) in pairs.items():
+            ids = (old.id if old else None, new.id if new else None)
+            for load, side, into in ((old, "before", before), (new, "after", after)):
+                if load is not None:
+                    into[key] = FactSet.parsed(load.unit, load.unit_id, load.id, found.get((*ids, side), []))
+        return _world_of(before, before_loads), _world_of(after, after_loads)
+
+    async def _compared_loads(
+        self, since: str
+    ) -> tuple[dict[tuple[Unit, str], RecordedLoad], dict[tuple[Unit, str], RecordedLoad]]:
         time, named = await self.since_time(since)
         before_loads = {(load.unit, load.unit_id): load for load in await self.latest(time)}
         if named is not None:
             before_loads[(named.unit, named.unit_id)] = named
         after_loads = {(load.unit, load.unit_id): load for load in await self.latest(None)}
-        return await self._world(before_loads), await self._world(after_loads)
+        return before_loads, after_loads
 
     async def _world(self, loads: Mapping[tuple[Unit, str], RecordedLoad]) -> World:
-        sets = {key: await self.fact_set(load) for key, load in sorted(loads.items())}
-        return World(
-            accounts={k[1]: s for k, s in sets.items() if k[0] == "account"},
-            organizations={k[1]: s for k, s in sets.items() if k[0] == "organization"},
-            loads=dict(loads),
-        )
+        return _world_of({key: await self.fact_set(load) for key, load in sorted(loads.items())}, loads)
+
+
+def _world_of(sets: Mapping[tuple[Unit, str], FactSet], loads: Mapping[tuple[Unit, str], RecordedLoad]) -> World:
+    return World(
+        accounts={k[1]: s for k, s in sorted(sets.items()) if k[0] == "account"},
+        organizations={k[1]: s for k, s in sorted(sets.items()) if k[0] == "organization"},
+        loads=dict(loads),
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.neo4j
 STATEMENTS = "statements { change sid before after }"
 DOCUMENT = f"unitId kind arn name versionBefore versionAfter {STATEMENTS}"
 LINK = "unitId kind source target change"
-CHANGES = f"""query($since: String!, $accountId: String) {{
-  changes(since: $since, accountId: $accountId) {{
+CHANGES = f"""query($since: String!, $accountId: String, $access: Boolean! = true) {{
+  changes(since: $since, accountId: $accountId, access: $access) {{
     since
     loads {{ unit unitId beforeId beforeTime afterId afterTime }}
     entities {{ unitId kind arn name change }}
@@ -27,6 +27,7 @@ CHANGES = f"""query($since: String!, $accountId: String) {{
     attachments {{ {LINK} }}
     access {{ role principal principalKind change hopsBefore hopsAfter conditionsBefore conditionsAfter }}
     admins {{ principal change }}
+    accessCompared
   }}
 }}"""
 
@@ -40,7 +41,15 @@ def test_changes_answers_what_diff_prints(load: Callable[[Account], str], capsys
         api = run_query(CHANGES, {"since": first, "accountId": account})["changes"]
         cli = cli_json(capsys, "diff", "--since", first, *(["--account", account] if account else []))
         assert api == cli
-        assert api["access"]
+        assert api["access"] and api["accessCompared"] is True
+        # Without access: the same other sections, read from the facts that differ alone.
+        facts = run_query(CHANGES, {"since": first, "accountId": account, "access": False})["changes"]
+        no_access = ["--no-access", *(["--account", account] if account else [])]
+        assert facts == cli_json(capsys, "diff", "--since", first, *no_access)
+        assert (facts["access"], facts["admins"], facts["accessCompared"]) == ([], [], False)
+        assert {k: v for k, v in facts.items() if k not in ("access", "admins", "accessCompared")} == {
+            k: v for k, v in api.items() if k not in ("access", "admins", "accessCompared")
+        }
 
 
 def test_history_and_stats_rows(load: Callable[[Account], str]) -> None:
@@ -67,9 +76,9 @@ def test_history_and_stats_rows(load: Callable[[Account], str]) -> None:
     assert (by_account[B]["crossAccountTrusts"], by_account[B]["outsideAccount"]) == (1, 1)
 
 
-PAGE = f"""query($since: String!, $first: Int!, $after: String) {{
-  changesPage(since: $since, first: $first, after: $after) {{
-    since totalCount hasMore endCursor
+PAGE = f"""query($since: String!, $first: Int!, $after: String, $access: Boolean! = true) {{
+  changesPage(since: $since, first: $first, after: $after, access: $access) {{
+    since totalCount hasMore endCursor accessCompared
     loads {{ unit unitId beforeId afterId }}
     items {{
       section
@@ -111,6 +120,11 @@ def test_changes_page_pages_through_every_change_of_changes(load: Callable[[Acco
             assert [k for k, v in item.items() if v is not None and k != "section"] == [FIELD[item["section"]]]
     loads = [{k: c[k] for k in ("unit", "unitId", "beforeId", "afterId")} for c in whole["loads"]]
     assert pages[0]["loads"] == loads
+    # Without access: the same items but those two sections.
+    facts = run_query(PAGE, {"since": first, "first": 100, "access": False})["changesPage"]
+    assert (pages[0]["accessCompared"], facts["accessCompared"]) == (True, False)
+    got = [(item["section"], item[FIELD[item["section"]]]) for item in facts["items"]]
+    assert got == [(section, row) for section, row in expected if section not in ("access", "admins")] != expected
 
 
 def test_changes_page_refuses_a_cursor_it_did_not_give(load: Callable[[Account], str]) -> None:

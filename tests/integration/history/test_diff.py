@@ -133,3 +133,31 @@ def test_who_became_or_stopped_being_an_administrator(
         x["id"] for x in cli_json(capsys, "loads", "--account", A) if x["id"] not in (first, second)
     ))
     assert later["admins"] == [{"principal": arn(A, "user", "carol"), "change": "stopped"}]
+
+
+def test_without_access_the_other_sections_are_the_same_and_the_output_says_what_is_left_out(
+    load: Callable[[Account], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from service.cli import main
+
+    first = load(account_a())
+    load(account_b())
+    second = load(changed_a(account_a()))
+
+    whole = cli_json(capsys, "diff", "--since", first)
+    facts = cli_json(capsys, "diff", "--since", first, "--no-access")
+    assert_changes_of_a(facts)
+    assert (facts["access"], facts["admins"], facts["accessCompared"], whole["accessCompared"]) == ([], [], False, True)
+    kept = [k for k in whole if k not in ("access", "admins", "accessCompared")]
+    assert [facts[k] for k in kept] == [whole[k] for k in kept]
+    # B, loaded after A's first load, is all added; since A's second load nothing differs.
+    added_b = {e["arn"] for e in facts["entities"] if e["unitId"] == B}
+    assert added_b == {arn(B, "role", "AuditRole"), arn(B, "user", "dave"), arn(B, "user", "temp")}
+    since_second = cli_json(capsys, "diff", "--since", second, "--no-access", "--exit-code")
+    assert [since_second[k] for k in ("entities", "documents", "trusts", "memberships", "attachments")] == [[]] * 5
+
+    # The table says on stderr that access was not compared; --exit-code still gates on what changed.
+    capsys.readouterr()
+    assert main(["diff", "--since", first, "--no-access", "--exit-code"]) == 1
+    out, err = capsys.readouterr()
+    assert arn(A, "role", "OldRole") in out and "access not compared (--no-access)" in err
