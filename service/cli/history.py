@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from service.cli.questions import _print_rows
 
@@ -38,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "sections, read from the facts that differ alone (seconds at 100k principals, where access takes far "
         "longer); json says \"accessCompared\": false",
     )
+    diff.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     diff.set_defaults(func=_diff)
 
     loads = subparsers.add_parser("loads", help="the loads history recorded, newest first")
@@ -65,7 +67,10 @@ def with_reader(work: Callable[[GraphReader], Awaitable[T]]) -> T:
 def _diff(args: argparse.Namespace) -> int:
     from service.history.diff import changes, changes_json
 
-    found = with_reader(lambda reader: changes(reader, args.since, args.account, access=args.access))
+    progress = None if args.quiet else DiffProgress()
+    found = with_reader(
+        lambda reader: changes(reader, args.since, args.account, access=args.access, progress=progress)
+    )
     result = changes_json(found)
     if args.format == "json":
         print(json.dumps(result, indent=2))
@@ -75,6 +80,46 @@ def _diff(args: argparse.Namespace) -> int:
             print("accessgraph diff: access not compared (--no-access): who gained or lost a role, who became or "
                   "stopped being an admin are left out", file=sys.stderr)
     return 1 if args.exit_code and not found.empty else 0
+
+
+class DiffProgress:
+    """The access part of `diff` on stderr: how many roles are decided of how many, every `interval` seconds
+    once it has run that long (a quick diff prints nothing), with the time left at that pace."""
+
+    def __init__(self, stream: TextIO | None = None, interval: float = 5.0) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.interval = interval
+        self._started = time.monotonic()
+        self._last: float | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done == 0:
+            self._started = now
+        elapsed = now - self._started
+        if done >= total:
+            if self._last is not None:
+                self._line(f"{total:,} roles decided in {elapsed:,.0f} s")
+            return
+        if now - (self._last if self._last is not None else self._started) < self.interval:
+            return
+        self._last = now
+        left = elapsed / done * (total - done) if done else None
+        pace = f"; about {_duration(left)} left at this pace" if left is not None else ""
+        self._line(f"who gained or lost each role: {done:,}/{total:,} roles decided ({elapsed:,.0f} s{pace}; "
+                   "--no-access leaves this part out)")
+
+    def _line(self, text: str) -> None:
+        self.stream.write(f"accessgraph diff: {text}\n")
+        self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def diff_rows(result: dict[str, Any]) -> list[dict[str, str]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -22,6 +22,8 @@ from service.reachability import Reachability
 from service.reachability.model import Access
 
 AccessChangeKind = Literal["gained", "lost", "changed"]
+# Told (roles decided, roles to decide) as the access part goes: before each role and once at the end.
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,9 +302,10 @@ def deciding_otherwise(change: _Change, old: FactSource, new: FactSource) -> set
 
 
 async def access_changes(
-    before: World, after: World, account_ids: Sequence[str] | None = None
+    before: World, after: World, account_ids: Sequence[str] | None = None, progress: Progress | None = None
 ) -> tuple[list[AccessChange], list[AdminChange]]:
-    """Who gained or lost each affected role (of `account_ids`, every account's when None)."""
+    """Who gained or lost each affected role (of `account_ids`, every account's when None). `progress`
+    hears how many roles are decided of how many (at 100k principals this part takes hours: docs/history.md)."""
     old, new = FactSource(before), FactSource(after)
     change, own_changed = _Change(before, after, old, new), own_side_changed(old, new)
     roles = _affected(change, old, new, own_changed)
@@ -321,10 +324,14 @@ async def access_changes(
     # Every role by pairs: a role whose own side changed has its classes compared member by member, and one in
     # one world only has every principal that assumes it in the other as a candidate (none is decided alike).
     pairs = Pairs(asked_old.assumers, asked_new.assumers, deciding_otherwise(change, old, new), own_changed)
-    for role in sorted(roles):
+    for done, role in enumerate(sorted(roles)):
+        if progress is not None:
+            progress(done, len(roles))
         for pair in await pairs.compared(role):
             if (access_change := _change(role, pair)) is not None:
                 found.append(access_change)
+    if progress is not None:
+        progress(len(roles), len(roles))
     return found, await admin_changes(old, new, account_ids)
 
 

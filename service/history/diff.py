@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from service.errors import QueryError
-from service.history.access import AccessChange, AdminChange, access_changes, as_json
+from service.history.access import AccessChange, AdminChange, Progress, access_changes, as_json
 from service.history.changes import FactChanges, fact_changes
 from service.history.store import HistoryStore, RecordedLoad, RowReader
 
@@ -36,12 +36,20 @@ class Changes:
         return self.facts.empty and not self.access and not self.admins
 
 
-async def changes(reader: RowReader, since: str, account_id: str | None = None, *, access: bool = True) -> Changes:
+async def changes(
+    reader: RowReader,
+    since: str,
+    account_id: str | None = None,
+    *,
+    access: bool = True,
+    progress: Progress | None = None,
+) -> Changes:
     """What changed since `since` (a load id or an ISO 8601 time), in one account or everywhere. Without
     `access`, only what the facts say (entities, documents, trusts, memberships, attachments): read from the
     facts that differ alone (`HistoryStore.differences`), without deciding who gained or lost a role or
     became an administrator, which reads both worlds whole and decides every role whose answer can differ
-    (docs/history.md: at 100k principals, far longer).
+    (docs/history.md: at 100k principals, far longer). `progress` hears how that part goes (roles decided
+    of how many).
 
     Raises:
         QueryError: `since` is neither; or `account_id` has no recorded load.
@@ -52,7 +60,7 @@ async def changes(reader: RowReader, since: str, account_id: str | None = None, 
         raise QueryError(f"account {account_id!r} has no recorded load (see `accessgraph loads`)")
     accounts: Sequence[str] | None = None if account_id is None else [account_id]
     facts = fact_changes(before, after, accounts)
-    gained, admins = await access_changes(before, after, accounts) if access else ([], [])
+    gained, admins = await access_changes(before, after, accounts, progress) if access else ([], [])
     units = sorted({*before.loads, *after.loads})
     compared = tuple(
         ComparedLoads(unit, unit_id, before.loads.get((unit, unit_id)), after.loads.get((unit, unit_id)))
