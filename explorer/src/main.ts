@@ -382,12 +382,15 @@ async function showLanding(): Promise<void> {
   });
 }
 
-async function showChanges(since: string, accountId: string | null): Promise<void> {
+async function showChanges(since: string, accountId: string | null, access = false): Promise<void> {
   say(null);
   const turn = ++panelTurn;
   await task(async () => {
-    const changes = await fetchChanges(since, accountId);
-    if (turn === panelTurn) panelBody.replaceChildren(renderChanges(changes, (arn) => void focus(arn)));
+    const changes = await fetchChanges(since, accountId, access);
+    if (turn === panelTurn) {
+      panelBody.replaceChildren(renderChanges(changes, (arn) => void focus(arn),
+        () => void showChanges(since, accountId, true)));
+    }
   });
 }
 

@@ -53,8 +53,14 @@ def test_landing_page_and_changes_since(load: Callable[[Account], str]) -> None:
 
             landing.get_by_role("button", name="changes since the load before").click()
             changes = page.get_by_test_id("changes")
+            # First what the facts say (quick at any size); who gained or lost each role when asked for.
+            expect(changes.get_by_test_id("membership-change")).to_contain_text("Admins")
+            expect(changes.get_by_test_id("access-not-compared")).to_be_visible()
+            expect(changes.get_by_test_id("access-change")).to_have_count(0)
+            changes.get_by_role("button", name="Compare access").click()
             gained = changes.locator(f'[data-testid="access-change"][data-role="{ADMIN_ROLE}"][data-principal="{BOB}"]')
             expect(gained).to_contain_text("gained")
+            expect(changes.get_by_test_id("access-not-compared")).to_have_count(0)
             expect(changes.get_by_test_id("membership-change")).to_contain_text("Admins")
             expect(changes.get_by_test_id("trust-change")).to_contain_text("carol")
             expect(changes.locator('[data-testid="entity-change"][data-arn$="role/OldRole"]')).to_contain_text("removed")
