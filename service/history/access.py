@@ -8,6 +8,7 @@ rule and why it is enough are in docs/history.md).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -57,6 +58,7 @@ async def admin_changes(before: FactSource, after: FactSource, account_ids: Sequ
     was: set[str] = set()
     now: set[str] = set()
     for account in accounts:
+        await asyncio.sleep(0)  # (see `access_changes`)
         if account in before.world.accounts:
             was |= {a.principal.arn for a in await Reachability(before).admins(account, escalation=False)}
         if account in after.world.accounts:
@@ -305,13 +307,13 @@ async def access_changes(
     before: World, after: World, account_ids: Sequence[str] | None = None, progress: Progress | None = None
 ) -> tuple[list[AccessChange], list[AdminChange]]:
     """Who gained or lost each affected role (of `account_ids`, every account's when None). `progress`
-    hears how many roles are decided of how many (at 100k principals this part takes hours: docs/history.md)."""
-    old, new = FactSource(before), FactSource(after)
-    change, own_changed = _Change(before, after, old, new), own_side_changed(old, new)
-    roles = _affected(change, old, new, own_changed)
-    if account_ids is not None:
-        wanted = set(account_ids)
-        roles = {r for r in roles if (old.account_of.get(r) or new.account_of.get(r)) in wanted}
+    hears how many roles are decided of how many (at 100k principals this part takes hours: docs/history.md).
+
+    Nothing here waits on the database, so it hands the event loop back as it goes: the sources and the
+    affected roles are worked out in a thread, and the loop is handed back before each role and each account's
+    admins. Otherwise the API's question timeout could not stop it, and no other request would be answered
+    until it ended (tests/security/test_api_history.py)."""
+    old, new, change, own_changed, roles = await asyncio.to_thread(_prepared, before, after, account_ids)
     found: list[AccessChange] = []
     # One per world: its principal index and decisions are built once and shared by every role asked.
     asked_old, asked_new = Reachability(old), Reachability(new)
@@ -324,7 +326,8 @@ async def access_changes(
     # Every role by pairs: a role whose own side changed has its classes compared member by member, and one in
     # one world only has every principal that assumes it in the other as a candidate (none is decided alike).
     pairs = Pairs(asked_old.assumers, asked_new.assumers, deciding_otherwise(change, old, new), own_changed)
-    for done, role in enumerate(sorted(roles)):
+    for done, role in enumerate(roles):
+        await asyncio.sleep(0)
         if progress is not None:
             progress(done, len(roles))
         for pair in await pairs.compared(role):
@@ -333,6 +336,19 @@ async def access_changes(
     if progress is not None:
         progress(len(roles), len(roles))
     return found, await admin_changes(old, new, account_ids)
+
+
+def _prepared(
+    before: World, after: World, account_ids: Sequence[str] | None
+) -> tuple[FactSource, FactSource, _Change, set[str], list[str]]:
+    """Both worlds as sources, what changed between them, and the roles to decide (of `account_ids`)."""
+    old, new = FactSource(before), FactSource(after)
+    change, own_changed = _Change(before, after, old, new), own_side_changed(old, new)
+    roles = _affected(change, old, new, own_changed)
+    if account_ids is not None:
+        wanted = set(account_ids)
+        roles = {r for r in roles if (old.account_of.get(r) or new.account_of.get(r)) in wanted}
+    return old, new, change, own_changed, sorted(roles)
 
 
 def _change(role: str, pair: Pair) -> AccessChange | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -59,7 +60,8 @@ async def changes(
     if account_id is not None and ("account", account_id) not in {*before.loads, *after.loads}:
         raise QueryError(f"account {account_id!r} has no recorded load (see `accessgraph loads`)")
     accounts: Sequence[str] | None = None if account_id is None else [account_id]
-    facts = fact_changes(before, after, accounts)
+    # (over whole worlds seconds at 100k principals: in a thread, so that the event loop keeps answering)
+    facts = await asyncio.to_thread(fact_changes, before, after, accounts)
     gained, admins = await access_changes(before, after, accounts, progress) if access else ([], [])
     units = sorted({*before.loads, *after.loads})
     compared = tuple(
