@@ -15,7 +15,7 @@ from service.api.context import Limits
 from service.database import Neo4jSettings
 from service.history.pairs import Pairs
 from service.history.store import HistoryStore, World
-from tests.unit.history.test_differences import accounts, changed
+from tests.support.history_accounts import account_a, account_b, changed_a
 from tests.unit.history.worlds import world
 
 # Nothing here reads the database: the worlds are made in the test.
@@ -29,8 +29,8 @@ def _messages(answer: Any) -> str:
 
 
 def test_the_question_timeout_stops_a_long_access_difference(monkeypatch: pytest.MonkeyPatch) -> None:
-    a, b = accounts()
-    worlds = (world(a, b), world(changed(a), b, load="load-2"))
+    a, b = account_a(), account_b()
+    worlds = (world(a, b), world(changed_a(a), b, load="load-2"))
 
     async def recorded(self: HistoryStore, since: str, unit_ids: Any = None) -> tuple[World, World]:
         return worlds

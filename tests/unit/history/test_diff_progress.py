@@ -11,7 +11,7 @@ import pytest
 from service.cli import history as history_cli
 from service.cli.history import DiffProgress
 from service.history.access import access_changes
-from tests.unit.history.test_differences import accounts, changed
+from tests.support.history_accounts import account_a, account_b, changed_a
 from tests.unit.history.worlds import world
 
 
@@ -47,8 +47,8 @@ def test_a_quick_diff_prints_nothing_and_a_long_one_says_how_far_it_is(monkeypat
 
 
 def test_the_access_part_tells_each_role_decided_of_how_many() -> None:
-    a, b = accounts()
+    a, b = account_a(), account_b()
     heard: list[tuple[int, int]] = []
-    asyncio.run(access_changes(world(a, b), world(changed(a), b, load="load-2"), None, lambda *x: heard.append(x)))
+    asyncio.run(access_changes(world(a, b), world(changed_a(a), b, load="load-2"), None, lambda *x: heard.append(x)))
     total = heard[-1][1]
     assert total > 0 and heard == [(done, total) for done in range(total + 1)]

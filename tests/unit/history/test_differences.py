@@ -4,7 +4,6 @@ facts that differ alone."""
 from __future__ import annotations
 
 import asyncio
-import copy
 import json
 from typing import Any
 
@@ -12,10 +11,9 @@ from loaders.gaad import merge_pages, transform_gaad
 from service.history.changes import fact_changes
 from service.history.facts import Fact, account_facts
 from service.history.store import HistoryStore
-from tests.support.gaad import Account, allow, trust, trusts
+from tests.support.gaad import Account
+from tests.support.history_accounts import A, B, account_a, account_b, changed_a
 from tests.unit.history.worlds import gaad
-
-A, B = "111111111111", "222222222222"
 
 
 def facts(account: Account) -> list[Fact]:
@@ -68,46 +66,12 @@ class _Store:
         raise AssertionError(name)
 
 
-def accounts() -> tuple[Account, Account]:
-    a = Account(A)
-    assume = a.policy("AssumeAnything", allow("sts:AssumeRole"))
-    a.policy("ReadOnly", allow("s3:GetObject", "arn:aws:s3:::reports/*"))
-    assert a.group("Admins", managed=[assume])
-    a.user("alice", groups=["Admins"])
-    a.user("bob")
-    a.role("DeployRole", trust(trusts({"AWS": a.arn("user", "alice")})))
-    a.role("OldRole", trust(trusts({"AWS": f"arn:aws:iam::{A}:root"})))
-    b = Account(B)
-    b.user("dave")
-    return a, b
-
-
-def changed(before: Account) -> Account:
-    """A trust statement gains a principal, a user joins Admins, a policy gets a new version, a role is
-    deleted, a user is added."""
-    a = copy.deepcopy(before)
-    deploy = next(r for r in a.roles if r["RoleName"] == "DeployRole")
-    deploy["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["AWS"] = [
-        a.arn("user", "alice"), a.arn("user", "erin")
-    ]
-    next(u for u in a.users if u["UserName"] == "bob")["GroupList"] = ["Admins"]
-    read_only = next(p for p in a.policies if p["PolicyName"] == "ReadOnly")
-    read_only["DefaultVersionId"] = "v2"
-    read_only["PolicyVersionList"] = [{
-        "Document": {"Version": "2012-10-17", "Statement": [allow(["s3:GetObject", "s3:ListBucket"], "*")]},
-        "VersionId": "v2", "IsDefaultVersion": True, "CreateDate": "2025-02-01T00:00:00+00:00",
-    }]
-    a.roles = [r for r in a.roles if r["RoleName"] != "OldRole"]
-    a.user("erin")
-    return a
-
-
 def test_the_facts_that_differ_give_the_changes_of_the_whole_worlds_and_nothing_else_is_read() -> None:
-    a, b = accounts()
+    a, b = account_a(), account_b()
     store = _Store()
     store.record("a-1", a, "2026-01-01T00:00:00+00:00")
     store.record("b-1", b, "2025-12-31T00:00:00+00:00")
-    store.record("a-2", changed(a), "2026-01-02T00:00:00+00:00")
+    store.record("a-2", changed_a(a), "2026-01-02T00:00:00+00:00")
 
     for since in ("a-1", "2026-01-01T12:00:00+00:00"):
         whole = asyncio.run(HistoryStore(store).worlds(since))
@@ -118,7 +82,7 @@ def test_the_facts_that_differ_give_the_changes_of_the_whole_worlds_and_nothing_
 
         assert found == fact_changes(*whole)
         kinds = {(e.kind, e.change) for e in found.entities}
-        assert kinds == {("role", "removed"), ("user", "added")}
+        assert kinds == {("role", "removed")}
         assert [d.arn for d in found.trusts] == [f"arn:aws:iam::{A}:role/DeployRole"]
         assert [(m.source.rsplit("/", 1)[1], m.change) for m in found.memberships] == [("bob", "added")]
         assert [d.version_after for d in found.documents] == ["v2"]
