@@ -25,6 +25,7 @@ from service.reachability.escalation.admitting import admits_account, admitted_a
 from service.reachability.escalation.checker import AccountChecker
 from service.reachability.escalation.steps import Escalation
 from service.reachability.escalation.ways import Wanted, Ways
+from service.reachability.handback import HandBack
 from service.reachability.index import PrincipalIndex
 from service.reachability.model import Access, NodeRef, Path, PathStep, both
 from service.reachability.paths import assume_paths, identity_paths
@@ -287,13 +288,19 @@ class EscalationGraph:
     async def out(self, arn: str) -> list[tuple[NodeRef, Access]]:
         """The one-step ways out of `arn`: what it reaches, with the answer about it (one path). A technique
         acts only in the actor's own account (IAM changes and passed roles stay in it); an assumption may
-        reach a role of any loaded account. Works out the ways into those principals (once per generation)."""
+        reach a role of any loaded account whose trust policy can admit the actor's account. Works out the
+        ways into those principals (once per generation)."""
         actor = self.profiles.get(arn)
         found: list[tuple[NodeRef, Access]] = []
+        # (a role of another account admits the actor only if its trust policy can admit someone of the
+        # actor's account, `admitting`: the others' direct assumers are not worked out for it)
+        admitting = await self.admitting(actor.account_id) if actor is not None else None
+        hand_back = HandBack()  # (everything read is in memory by now: handback.py)
         for target, profile in self.profiles.items():
+            await hand_back()
             if actor is not None and profile.account_id == actor.account_id:
                 ways = await self.into(target)
-            elif profile.kind == "role":
+            elif profile.kind == "role" and (admitting is None or target in admitting):
                 ways = list(await self.assumers.direct(target))
             else:
                 continue

@@ -157,6 +157,37 @@ def test_escalations_cross_accounts_by_assuming_roles_and_use_techniques_in_the_
     assert [s.kind for s in by_arn[target].paths[0]] == ["has_policy", "assumes", "escalates"]
 
 
+def test_escalations_work_out_only_the_roles_of_other_accounts_whose_trust_can_admit_the_principal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A role of another account whose trust policy cannot admit anyone of the principal's account cannot be
+    assumed by it: its direct assumers are not worked out (at 100k, every role's were, for every principal
+    of the walk). The answer is the one that reads them all."""
+    from service.reachability.who_can_assume import Assumers
+
+    a, target = _account()
+    b = FakeAccount("444455556666")
+    visitor = b.user("visitor", [b.policy("Go", allow("sts:AssumeRole"))])
+    bridge = a.role(
+        "bridge", [a.policy("Bridge", allow("iam:UpdateAssumeRolePolicy", target))], trust=trusting({"AWS": visitor})
+    )
+    closed = a.role("closed", [a.policy("All", allow("*"))], trust=trusting({"AWS": f"arn:aws:iam::{A}:root"}))
+    everyone = a.role("everyone", trust=trusting({"AWS": "*"}))
+    asked: list[str] = []
+    direct = Assumers.direct
+
+    async def spied(self: Assumers, role_arn: str) -> object:
+        asked.append(role_arn)
+        return await direct(self, role_arn)
+
+    monkeypatch.setattr(Assumers, "direct", spied)
+    # (one hop: what the visitor's own ways out read; from `bridge` on, A's roles are its own account's)
+    answers = run(Reachability(FakeSource(a, b)).escalations(visitor, max_hops=1))
+    assert [x.principal.arn for x in answers] == [bridge, everyone]
+    assert bridge in asked and everyone in asked and closed not in asked
+    assert target in {x.principal.arn for x in run(Reachability(FakeSource(a, b)).escalations(visitor, max_hops=2))}
+
+
 def _across(second_trust: dict[str, object]) -> tuple[FakeSource, str]:
     """Account A's admin role trusts only B's `first` role; B's `first` trusts B; B's `second` trusts as
     given; A's user `far` may assume any role: it reaches the admin role at hop 3 through `second` (hop 2)

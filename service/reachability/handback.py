@@ -1,0 +1,26 @@
+"""Handing the event loop back during long work that never waits on anything.
+
+A question whose data is all in memory runs from one await to the next without the loop getting control:
+for as long as it runs, the API answers nothing else and its question timeout (an `asyncio.timeout`, which
+only cancels at a suspension) cannot stop it. Work that may run for seconds calls a `HandBack` as it goes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+
+class HandBack:
+    """`await hand_back()` suspends (`asyncio.sleep(0)`) when `seconds` have passed since it last did, and
+    costs a clock read otherwise."""
+
+    __slots__ = ("_last", "seconds")
+
+    def __init__(self, seconds: float = 0.005) -> None:
+        self.seconds = seconds
+        self._last = time.monotonic()
+
+    async def __call__(self) -> None:
+        if time.monotonic() - self._last >= self.seconds:
+            await asyncio.sleep(0)
+            self._last = time.monotonic()
