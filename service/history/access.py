@@ -20,6 +20,7 @@ from service.history.pairs import Pair, Pairs, own_side_changed
 from service.history.source import FactSource, statements_of
 from service.history.store import World
 from service.reachability import Reachability
+from service.reachability.handback import HandBack
 from service.reachability.model import Access
 
 AccessChangeKind = Literal["gained", "lost", "changed"]
@@ -57,8 +58,9 @@ async def admin_changes(before: FactSource, after: FactSource, account_ids: Sequ
     accounts = sorted({*before.world.accounts, *after.world.accounts} if account_ids is None else set(account_ids))
     was: set[str] = set()
     now: set[str] = set()
+    hand_back = HandBack()  # (see `access_changes`)
     for account in accounts:
-        await asyncio.sleep(0)  # (see `access_changes`)
+        await hand_back()
         if account in before.world.accounts:
             was |= {a.principal.arn for a in await Reachability(before).admins(account, escalation=False)}
         if account in after.world.accounts:
@@ -326,8 +328,9 @@ async def access_changes(
     # Every role by pairs: a role whose own side changed has its classes compared member by member, and one in
     # one world only has every principal that assumes it in the other as a candidate (none is decided alike).
     pairs = Pairs(asked_old.assumers, asked_new.assumers, deciding_otherwise(change, old, new), own_changed)
+    hand_back = HandBack()
     for done, role in enumerate(roles):
-        await asyncio.sleep(0)
+        await hand_back()
         if progress is not None:
             progress(done, len(roles))
         for pair in await pairs.compared(role):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -93,17 +93,14 @@ class HistoryStore:
     async def fact_set(self, load: RecordedLoad) -> FactSet:
         if load.id not in self._fact_sets:
             rows = await self.reader.rows("history_load_fact_hashes", id=load.id)
-            await self._read_bodies(r["hash"] for r in rows)
+            missing = sorted({r["hash"] for r in rows} - self._bodies.keys())
+            for start in range(0, len(missing), _BODIES_BATCH):
+                batch = missing[start : start + _BODIES_BATCH]
+                for found in await self.reader.rows("history_fact_bodies_of", hashes=batch):
+                    self._bodies[found["hash"]] = json.loads(found["body"])
             facts = [(r["kind"], r["key"], self._bodies[r["hash"]]) for r in rows]
             self._fact_sets[load.id] = FactSet.parsed(load.unit, load.unit_id, load.id, facts)
         return self._fact_sets[load.id]
-
-    async def _read_bodies(self, hashes: Iterable[str]) -> None:
-        missing = sorted(set(hashes) - self._bodies.keys())
-        for start in range(0, len(missing), _BODIES_BATCH):
-            batch = missing[start : start + _BODIES_BATCH]
-            for found in await self.reader.rows("history_fact_bodies_of", hashes=batch):
-                self._bodies[found["hash"]] = json.loads(found["body"])
 
     async def since_time(self, since: str) -> tuple[str, RecordedLoad | None]:
         """`since` (a load id or an ISO time) as a time, and the load when it names one.

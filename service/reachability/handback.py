@@ -11,16 +11,17 @@ import time
 
 
 class HandBack:
-    """`await hand_back()` suspends (`asyncio.sleep(0)`) when `seconds` have passed since it last did, and
-    costs a clock read otherwise."""
+    """`await hand_back()` suspends (`asyncio.sleep(0)`) the first time, then when `seconds` have passed since
+    it last did, and costs a clock read otherwise. (Once per step cost a tenth of a second in an escalation
+    walk of 4,000 principals.)"""
 
     __slots__ = ("_last", "seconds")
 
     def __init__(self, seconds: float = 0.005) -> None:
         self.seconds = seconds
-        self._last = time.monotonic()
+        self._last = float("-inf")
 
     async def __call__(self) -> None:
-        if time.monotonic() - self._last >= self.seconds:
+        if (now := time.monotonic()) >= self._last + self.seconds:
             await asyncio.sleep(0)
-            self._last = time.monotonic()
+            self._last = now

@@ -14,14 +14,13 @@ order).
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, overload
 
 from service.reachability.escalation.steps import Escalation
 from service.reachability.escalation.ways import Wanted
+from service.reachability.handback import HandBack
 from service.reachability.model import Access, NodeRef, both
 
 if TYPE_CHECKING:
@@ -55,7 +54,6 @@ class _Way:
 
 
 _NOT_YET = object()
-_HAND_BACK_SECONDS = 0.005
 
 
 class Walked(Sequence[Access]):
@@ -301,7 +299,7 @@ async def walk_back(
     for goal in goals:
         await reach(goal.principal, goal.hops)
     order: list[str] = []
-    handed_back = float("-inf")
+    hand_back = HandBack()
     # Every way to a principal of hop h is found by the time the walk takes hop h: the ways out of the
     # principals of hop h lead to hop h + 1 (the seeds' and the goals' are found before the walk starts).
     while candidates:
@@ -356,11 +354,6 @@ async def walk_back(
             others.discard(arn)
             if way.kind in ("role", "user"):
                 await reach(NodeRef(arn, way.kind, None, way.account_id), hops)
-                # Hand the event loop back after the first principal expanded and then every few milliseconds:
-                # once everything it reads is held in memory the walk never waits on anything, and would hold
-                # the API's loop (every other request, and the question timeout meant to stop it) for as long
-                # as it runs. (Once per principal cost a tenth of a second in an answer of 4,000.)
-                if (now := time.monotonic()) >= handed_back + _HAND_BACK_SECONDS:
-                    await asyncio.sleep(0)
-                    handed_back = now
+                # (once everything it reads is held in memory the walk never waits on anything: handback.py)
+                await hand_back()
     return Walked(order, found, goal_answers)
