@@ -1,7 +1,9 @@
-"""The CLI's organization-wide runs (resource-review, trust-review, audit) without the cyclic garbage collector.
+"""The CLI's runs (every question, resource-review, trust-review, audit, diff) without the cyclic garbage
+collector.
 
 They build a million short-lived objects (the principal index, the records, the findings) and exit: each
-collection of the older generations walks all of it, three seconds of a 10 s audit at 100k principals.
+collection of the older generations walks all of it, three seconds of a 10 s audit at 100k principals; of
+`who-can-assume ROLE --escalation` at 100k (a role 97,060 principals reach), 54.8 s before, 47.1 s after.
 Reference counting still frees what they drop; the few cycles they make live as long as the process anyway.
 The API (`serve`) keeps the collector: it runs for days, and freezes what it holds instead.
 """

@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
+from service.cli.batch import without_cycle_collection
 from service.cli.questions import _print_rows
 
 if TYPE_CHECKING:
@@ -61,7 +62,8 @@ def with_reader(work: Callable[[GraphReader], Awaitable[T]]) -> T:
         finally:
             await reader.close()
 
-    return asyncio.run(run())
+    with without_cycle_collection():  # (both worlds' facts and sources, made and dropped once)
+        return asyncio.run(run())
 
 
 def _diff(args: argparse.Namespace) -> int:

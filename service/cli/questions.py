@@ -186,7 +186,8 @@ def ask(question: Callable[[Reachability], Awaitable[Sequence[model.Access]]]) -
         finally:
             await reader.close()
 
-    return asyncio.run(run())
+    with without_cycle_collection():
+        return asyncio.run(run())
 
 
 def run_query(query: str, variables: dict[str, Any]) -> dict[str, Any]:
