@@ -55,6 +55,9 @@ from service.reachability.snapshot import freeze
 
 log = logging.getLogger("accessgraph.api")
 
+# The collector's thresholds in a server process (see `lifespan`); bench/bench_loop_holds.py measures with them.
+SERVER_GC_THRESHOLDS = (50_000, 20, 100)
+
 
 def build_schema(limits: Limits | None = None, *, dev: bool = False) -> strawberry.Schema:
     limits = limits or Limits()
@@ -188,7 +191,7 @@ def create_app(
             # A server process keeps a large, long-lived principal index: collect garbage in larger
             # batches (the defaults walk young objects every 700 allocations; a 30k-principal answer
             # allocates a few hundred thousand). The index itself is frozen out of collections.
-            gc.set_threshold(50_000, 20, 100)
+            gc.set_threshold(*SERVER_GC_THRESHOLDS)
         warm_up = asyncio.create_task(_warm_up(index, state["reader"])) if warm else None
         if warm_up is not None:
             warming.add(warm_up)

@@ -23,6 +23,7 @@ from service.evaluation.policy import ConditionClause
 from service.evaluation.request import arn_account, is_account_id, parse_iam_arn
 from service.evaluation.resource_policies import is_public, is_public_statement
 from service.evaluation.wildcards import has_wildcard, pattern_covers, patterns_meet, string_like
+from service.reachability.handback import HandBack
 from service.reachability.model import ExternalFinding, NodeRef, TrustFinding
 from service.reachability.paths import statement_json
 from service.reachability.resource_kinds import RESOURCE_KINDS
@@ -65,8 +66,15 @@ async def external_access(
         cross_account_trusts(source, account_id=account_id),
     )
     organizations = {record.account_id: record.organization_id for record in accounts}
-    found = [f for record in resources for f in resource_findings(record, organizations)]
-    found += [f for trust in trusts if (f := role_finding(trust))]
+    hand_back = HandBack()  # (24,000 findings at 100k principals: handback.py)
+    found: list[ExternalFinding] = []
+    for record in resources:
+        found += resource_findings(record, organizations)
+        await hand_back()
+    for trust in trusts:
+        if finding := role_finding(trust):
+            found.append(finding)
+        await hand_back()
     if category is not None:
         found = [f for f in found if category in f.categories]
     return sorted(found, key=lambda f: (f.resource.arn, f.statement_index or 0, f.principal.arn))

@@ -11,6 +11,7 @@ from service.database.source import GraphSource
 from service.evaluation.formula import Condition, Test, conj
 from service.evaluation.request import arn_account
 from service.evaluation.scopes import Scope, scope_of
+from service.reachability.handback import HandBack
 from service.reachability.model import NodeRef, TrustFinding
 from service.reachability.paths import statement_json
 from service.reachability.snapshot import trust_statements
@@ -37,7 +38,9 @@ async def cross_account_trusts(
 ) -> list[TrustFinding]:
     read = await trust_statements(source, account_id)
     findings = []
+    hand_back = HandBack()  # (17,000 findings at 100k principals: handback.py)
     for record in read.records:
+        await hand_back()
         finding = _finding(record, read.organizations)
         if finding is None or (outside_organization_only and not finding.outside_organization):
             continue

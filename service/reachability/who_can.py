@@ -11,9 +11,11 @@ from service.evaluation.request import arn_account
 from service.reachability.answers import Pending, merged
 from service.reachability.classes import classify, is_pattern
 from service.reachability.decide import ClassAnswers, Target, counted, decide, member_paths
+from service.reachability.handback import HandBack
 from service.reachability.model import Access
 from service.reachability.profiles import ASSUME_ROLE, Profile
 from service.reachability.resources import loaded_resource, no_policy_note, who_can_resource
+from service.reachability.signatures import SignatureClass
 from service.reachability.who_can_assume import Assumers
 
 
@@ -41,8 +43,15 @@ async def who_can(
     if note is None and (unknown := no_policy_note(resource)) is not None and await view.resources_loaded():
         note = unknown
     total, pending = 0, []
-    signature_classes = classes.signatures.classes(entries.values())
+    # (every account's candidates, one account at a time: at 100k principals, those of an action no question
+    # asked about yet took seconds, in which the API answered nothing else; handback.py)
+    hand_back = HandBack()
+    signature_classes: list[SignatureClass] = []
+    for entry in entries.values():
+        signature_classes += classes.signatures.classes([entry])
+        await hand_back()
     for decision_class in classify(classes.signatures, signature_classes, resource, by_account=False):
+        await hand_back()
         representative = decision_class.representative
         decision = decide(representative.profile, action, target)
         if count := counted(decision_class, decision):
