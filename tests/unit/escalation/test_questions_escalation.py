@@ -174,18 +174,56 @@ def test_escalations_work_out_only_the_roles_of_other_accounts_whose_trust_can_a
     closed = a.role("closed", [a.policy("All", allow("*"))], trust=trusting({"AWS": f"arn:aws:iam::{A}:root"}))
     everyone = a.role("everyone", trust=trusting({"AWS": "*"}))
     asked: list[str] = []
-    direct = Assumers.direct
+    direct_parts = Assumers.direct_parts
 
     async def spied(self: Assumers, role_arn: str) -> object:
         asked.append(role_arn)
-        return await direct(self, role_arn)
+        return await direct_parts(self, role_arn)
 
-    monkeypatch.setattr(Assumers, "direct", spied)
+    monkeypatch.setattr(Assumers, "direct_parts", spied)
     # (one hop: what the visitor's own ways out read; from `bridge` on, A's roles are its own account's)
     answers = run(Reachability(FakeSource(a, b)).escalations(visitor, max_hops=1))
     assert [x.principal.arn for x in answers] == [bridge, everyone]
     assert bridge in asked and everyone in asked and closed not in asked
     assert target in {x.principal.arn for x in run(Reachability(FakeSource(a, b)).escalations(visitor, max_hops=2))}
+
+
+def test_escalations_make_only_the_principals_own_answer_of_a_role_of_another_account(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A role of another account admitting anyone is assumed by the whole organization (25,000 principals at
+    100k): the principal's own answer among its direct assumers is made, not the others', and it is the one
+    whoCanAssume gives."""
+    from service.reachability.decide import ClassAnswers
+    from service.reachability.who_can_assume import Assumers
+
+    a = FakeAccount(A)
+    b = FakeAccount("444455556666")
+    go = b.policy("Go", allow("sts:AssumeRole"))
+    visitor = b.user("visitor", [go])
+    for number in range(6):
+        b.user(f"other-{number}", [go])
+    everyone = a.role("everyone", trust=trusting({"AWS": "*"}))
+    source = FakeSource(a, b)
+    answered: list[str] = []
+    answer = ClassAnswers.answer
+
+    def spied(self: ClassAnswers, profile: object) -> object:
+        answered.append(profile.arn)  # type: ignore[attr-defined]
+        return answer(self, profile)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ClassAnswers, "answer", spied)
+    found = run(Reachability(source).escalations(visitor, max_hops=1))
+    assert [x.principal.arn for x in found] == [everyone]
+    assert set(answered) == {visitor}
+
+    async def whole() -> object:
+        reachability = Reachability(source)
+        assumers = Assumers(reachability.view)
+        return [x for x in await assumers.direct(everyone) if x.principal.arn == visitor]
+
+    (own,) = run(whole())
+    assert (found[0].condition, found[0].paths[0]) == (own.condition, own.paths[0])
 
 
 def _across(second_trust: dict[str, object]) -> tuple[FakeSource, str]:
