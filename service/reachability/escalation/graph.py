@@ -29,7 +29,7 @@ from service.reachability.handback import HandBack
 from service.reachability.index import PrincipalIndex
 from service.reachability.model import Access, NodeRef, Path, PathStep, both
 from service.reachability.paths import assume_paths, identity_paths
-from service.reachability.profiles import ASSUME_ROLE, AccountEntry, Profile, Role
+from service.reachability.profiles import ASSUME_ROLE, AccountEntry, Entry, Profile, Role
 from service.reachability.role_classes import AssumerWays, RoleClasses
 from service.reachability.signatures import SignatureClass
 from service.reachability.snapshot import LoadIds
@@ -58,6 +58,7 @@ class EscalationGraph:
         self._admitting: dict[str, set[str]] | None = None
         self._everyone: frozenset[str] = frozenset()
         self._admins_of: dict[str, tuple[AccountEntry, list[Access]]] = {}
+        self._lists: dict[int, tuple[list[Entry], frozenset[str]]] = {}
 
     async def admitting(self, account: str) -> frozenset[str]:
         """The roles of other accounts whose trust policy can admit some principal of `account`
@@ -92,6 +93,7 @@ class EscalationGraph:
     def using(self, assumers: Assumers) -> EscalationGraph:
         if assumers is not getattr(self, "assumers", None):
             assumers.keeping(self._roles, self._trust_targets)
+            self._lists = {}  # (the question's: `_arns_in`)
         self.assumers = assumers
         return self
 
@@ -325,11 +327,23 @@ class EscalationGraph:
             return []
         found = [access for access in parts.ready if access.principal.arn == arn]
         for members in parts.pending:
-            for member, profile in members.entries():
-                if member == arn and (made := members.answers.answer(profile)) is not None:
-                    found.append(made)
-            await hand_back()
+            for entries in members.lists():
+                if arn in self._arns_in(entries):
+                    profile = next(profile for member, profile in entries if member == arn)
+                    if (made := members.answers.answer(profile)) is not None:
+                        found.append(made)
+                    break  # (a principal is in one list of a class)
+        await hand_back()
         return found
+
+
+    def _arns_in(self, entries: list[Entry]) -> frozenset[str]:
+        """The principals of a list of class members (a signature class's, shared by the classes of every role
+        holding it whole), kept for the question."""
+        held = self._lists.get(id(entries))
+        if held is None or held[0] is not entries:
+            held = self._lists[id(entries)] = (entries, frozenset(member for member, _ in entries))
+        return held[1]
 
 
 # Per index: the generation and the credential loads (the credential techniques read that data, and its loads
