@@ -77,8 +77,8 @@ def _sampler(state: dict[str, Any], loop_thread: int) -> None:
 async def _held(name: str, ask: Callable[[], Awaitable[Any]], limit: float, where: bool = False) -> dict[str, Any]:
     state: dict[str, Any] = {"stop": False, "hold": 0.0, "tick": time.perf_counter(), "where": Counter()}
     ticker = asyncio.create_task(_ticker(state))
-    sampler = threading.Thread(target=_sampler, args=(state, threading.get_ident()), daemon=True)
-    if where:
+    sampler = threading.Thread(target=_sampler, args=(state, threading.get_ident()), daemon=True) if where else None
+    if sampler is not None:
         sampler.start()
     started = time.perf_counter()
     try:
@@ -89,7 +89,7 @@ async def _held(name: str, ask: Callable[[], Awaitable[Any]], limit: float, wher
     seconds = time.perf_counter() - started
     state["stop"] = True
     await ticker
-    if where:
+    if sampler is not None:
         sampler.join()
     figures = {"question": name, "seconds": round(seconds, 2), **outcome}
     figures["longest hold seconds"] = round(state["hold"], 2)

@@ -112,11 +112,7 @@ class EscalationGraph:
                 direct = self._direct[arn] = await self.assumers.direct(arn)
         if not techniques:
             return direct
-        found = []
-        hand_back = HandBack()  # (made as they are read: 20,000 answers for a role at 100k)
-        for access in direct:
-            found.append(access)
-            await hand_back()
+        found = [*direct]
         if checker is not None:
             found += [e.access() for e in await checker.using(self.assumers).becoming(arn)]
         self._into[arn] = found
@@ -312,7 +308,7 @@ class EscalationGraph:
                 ways = await self._assuming(target, arn, hand_back)
             else:
                 continue
-            found += [(profile.ref, access) for access in ways if access.principal.arn == arn]
+            found += [(profile.ref, access) for access in ways]
         for gain in await self.gains():
             if gain.actor.arn == arn:
                 found.append((gain.reached, gain.access()))
@@ -335,7 +331,6 @@ class EscalationGraph:
                     break  # (a principal is in one list of a class)
         await hand_back()
         return found
-
 
     def _arns_in(self, entries: list[Entry]) -> frozenset[str]:
         """The principals of a list of class members (a signature class's, shared by the classes of every role
