@@ -106,6 +106,8 @@ def still_wanted(
     own = role.account_id or ""
     found: list[str] = []
     for account in accounts if trust.everyone else trust.accounts:
+        if not wanted.any_of(account):
+            continue  # (it admits that account's principals only, none of which is wanted)
         if account == own and trust.everyone:
             if wanted.meets((own, "members"), members(own)):
                 found.append(own)

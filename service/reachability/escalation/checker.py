@@ -170,6 +170,8 @@ class AccountChecker(TargetTechniques):
             return []
         found: list[Ways] = []
         account = self.entry.account_id
+        if wanted is not None and not wanted.any_of(account):
+            return found  # (a technique's actor is of the account: none of it is wanted, none can be found)
         for technique in self._becoming_a(profile.kind):
             if key.changed_only and technique.outcome.policy is None:
                 continue

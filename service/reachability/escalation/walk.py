@@ -7,14 +7,15 @@ about 100 answers (and those of the principals their paths go through).
 
 The order, the hops and the path kept are those of a walk that makes every answer: principals are taken
 by (hops, ARN), and each keeps the first way found among its shortest: the seeds, then the goals' ways in
-goal order, then those of the principals of each hop in ARN order, each principal's ways in the order
+goal order, then those of the principals of each hop in ARN order (but the hop before the last of a walk of
+every account, which takes them widest first: `_widest_first`), each principal's ways in the order
 `EscalationGraph.ways` gives them (its direct assumers in ARN order, then the techniques in catalogue
-order).
+order). The answer is in (hops, ARN) order whatever the order of taking.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, overload
 
@@ -22,6 +23,7 @@ from service.reachability.escalation.steps import Escalation
 from service.reachability.escalation.ways import Wanted
 from service.reachability.handback import HandBack
 from service.reachability.model import Access, NodeRef, both
+from service.reachability.who_can_assume import TrustRead
 
 if TYPE_CHECKING:
     from service.reachability.escalation.graph import EscalationGraph
@@ -213,7 +215,7 @@ async def walk_back(
 
     # With `account`, the principals the next hop may still find (see the hops below), one for the question:
     # what is found to hold none of them stays so. `wanted` is it at the hops that keep it, else None.
-    tracked = Wanted()
+    tracked = Wanted(lambda account: graph.members(account) if account in graph.checkers else None)
     wanted: Wanted | None = None
     others: set[str] = set()
     # With `account`, a principal of another account found at the hop before the last leads to the account
@@ -344,11 +346,13 @@ async def walk_back(
                 for arn, way in level.items()
                 if way.kind == "role" and arn not in found and await graph.names_others(arn, account)
             }
-        for arn in sorted(level):
-            if arn in found or arn in settled:
-                continue
-            way = found[arn] = level[arn]
-            order.append(arn)
+        taken = [arn for arn in sorted(level) if arn not in found and arn not in settled]
+        found.update((arn, level[arn]) for arn in taken)
+        order += taken
+        if account is None and hops + 1 == max_hops:
+            taken = await _widest_first(graph, taken, level)
+        for arn in taken:
+            way = level[arn]
             if account is not None and wanted is not None and not wanted.arns and not others:
                 continue
             others.discard(arn)
@@ -357,3 +361,20 @@ async def walk_back(
                 # (once everything it reads is held in memory the walk never waits on anything: handback.py)
                 await hand_back()
     return Walked(order, found, goal_answers)
+
+
+async def _widest_first(graph: EscalationGraph, arns: list[str], level: Mapping[str, _Way]) -> list[str]:
+    """The order in which the last expanding hop of a walk of every account takes its principals (`arns`, in
+    ARN order): the roles whose trust policy admits anyone first, then the others by how many loaded accounts
+    their trust policy admits (most first), then the users and the rest, ARN order within each. A role
+    admitted to by a whole organization finds tens of thousands of principals at once; taken first, what is
+    left wanted shrinks to the few no way reaches, and each later role or user is worked out against those
+    few (`Wanted`), or not at all."""
+    ranks: dict[str, tuple[int, int]] = {}
+    for arn in arns:
+        if level[arn].kind == "role" and arn in graph.profiles:
+            trust = TrustRead.of(await graph.assumers.trust_targets(arn))
+            ranks[arn] = (0, 0) if trust.everyone else (1, -len(trust.accounts))
+        else:
+            ranks[arn] = (2, 0)
+    return sorted(arns, key=ranks.__getitem__)  # (stable: ARN order within a rank)

@@ -59,18 +59,29 @@ class Wanted:
     `seen(arn)`: whether a principal outside `arns` (no loaded user or role: a service, a federated provider,
     a principal of an account not loaded) is found already.
 
+    `any_of(account)`: whether one of the account's principals is still wanted (a technique's actor is of
+    its target's account, and a role admits through an account only that account's principals: an account
+    with none left is not looked at for either).
+
     `meets` keeps, per key, a cursor into the principals the key stands for: those before it are wanted no
     more, and since `arns` only shrinks they never are again, so a key's principals are each looked at once
     over the question (a walk with nothing but its last hop restricted asks the same keys tens of thousands
     of times, of some 70,000 wanted principals)."""
 
-    __slots__ = ("_cursors", "arns", "dead", "seen")
+    __slots__ = ("_cursors", "arns", "dead", "members", "seen")
 
-    def __init__(self) -> None:
+    def __init__(self, members: Callable[[str], AbstractSet[str] | None] = lambda _: None) -> None:
         self.arns: set[str] = set()
+        self.members = members
         self.dead: set[tuple[str, str]] = set()
         self.seen: Callable[[str], bool] = _never
         self._cursors: dict[tuple[str, str], list[Any]] = {}
+
+    def any_of(self, account: str | None) -> bool:
+        """Whether a principal of `account` is still wanted (`members(account)`: its users and roles; None,
+        an account the walk cannot list, may hold one)."""
+        members = self.members(account) if account is not None else None
+        return members is None or self.meets((account or "", "members"), members)
 
     def meets(self, key: tuple[str, str], arns: AbstractSet[str]) -> bool:
         """Whether `arns` (the principals `key` stands for: the same set each time) hold one still wanted;

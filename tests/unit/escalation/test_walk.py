@@ -35,7 +35,7 @@ from service.reachability.model import Access, Path, both
 from service.reachability.profiles import Profile, Role
 from service.reachability.questions import Reachability
 from service.reachability.role_classes import AssumerWays, RoleClasses
-from service.reachability.who_can_assume import Assumers, DirectAssumers
+from service.reachability.who_can_assume import Assumers, DirectAssumers, TrustRead
 from tests.unit.reachability.fake_source import FakeAccount, FakeSource, allow, deny, run, trusting
 
 ACCOUNTS = ("111111111111", "222222222222", "333333333333")
@@ -114,6 +114,7 @@ def _organization(seed: int, dense: bool = False) -> tuple[FakeSource, list[str]
 @dataclass(order=True)
 class _Queued:
     hops: int
+    rank: tuple[int, int]
     arn: str
     order: int
     make: Callable[[], Access] = field(compare=False)
@@ -133,9 +134,19 @@ async def _reference_walk(
     queue: list[_Queued] = []
     pushed = itertools.count()
 
+    # The hop before the last of a walk of every account takes its principals widest first: the roles whose
+    # trust admits anyone, then by the number of loaded accounts it admits, then the users (ARN order within).
+    ranks: dict[str, tuple[int, int]] = {}
+    if account is None:
+        for arn, profile in graph.profiles.items():
+            if profile.kind == "role":
+                trust = TrustRead.of(await graph.assumers.trust_targets(arn))
+                ranks[arn] = (0, 0) if trust.everyone else (1, -len(trust.accounts))
+
     def push(hops: int, arn: str, make: Callable[[], Access]) -> None:
         if arn not in found and arn not in settled:
-            heapq.heappush(queue, _Queued(hops, arn, next(pushed), make))
+            rank = ranks.get(arn, (2, 0)) if account is None and hops == max_hops - 1 else (0, 0)
+            heapq.heappush(queue, _Queued(hops, rank, arn, next(pushed), make))
 
     for seed in seeds:
         if seed.hops <= max_hops:
@@ -216,6 +227,31 @@ def test_the_walk_back_from_a_role_equals_the_walk_that_made_every_answer(seed: 
         assert _shown(new) == _shown(reference), role_arn
         compared += len(reference)
     assert compared > 0
+
+
+def test_the_hop_before_the_last_takes_the_roles_anyone_may_assume_first() -> None:
+    """`p` reaches `x` (and through it `goal`) through `a-early` or `z-wide`, both 2 hops from `goal`: the
+    hop before the last takes the role whose trust admits anyone first (`_widest_first`), so `p`'s path goes
+    through `z-wide`, though `a-early` comes first in ARN order; the answers stay in (hops, ARN) order."""
+    a = FakeAccount(ACCOUNTS[0])
+    a.role("goal", trust=trusting({"AWS": a.arn("role", "x")}))
+    x_trust = trusting({"AWS": [a.arn("role", "a-early"), a.arn("role", "z-wide")]})
+    a.role("x", [a.policy("to-goal", allow("sts:AssumeRole", a.arn("role", "goal")))], trust=x_trust)
+    to_x = a.policy("to-x", allow("sts:AssumeRole", a.arn("role", "x")))
+    a.role("a-early", [to_x], trust=trusting({"AWS": a.arn("user", "p")}))
+    a.role("z-wide", [to_x], trust=trusting({"AWS": "*"}))
+    a.user("p", [a.policy("hop", allow("sts:AssumeRole", "*"))])
+    new, reference = run(_goal_walks(FakeSource(a), a.arn("role", "goal"), 3))
+    assert [(w.principal.arn, w.hops) for w in new] == [
+        (a.arn("role", "x"), 1),
+        (a.arn("role", "a-early"), 2),
+        (a.arn("role", "z-wide"), 2),
+        ("*", 3),  # (anyone may assume `z-wide`)
+        (a.arn("user", "p"), 3),
+    ]
+    through = [step.target.arn for step in new[4].paths[0] if step.target.kind == "role"]
+    assert through == [a.arn("role", "z-wide"), a.arn("role", "x"), a.arn("role", "goal")]
+    assert _shown(new) == _shown(reference)
 
 
 @pytest.mark.parametrize("seed", range(4))
