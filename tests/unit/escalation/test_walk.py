@@ -254,6 +254,24 @@ def test_the_hop_before_the_last_takes_the_roles_anyone_may_assume_first() -> No
     assert _shown(new) == _shown(reference)
 
 
+def test_the_last_hop_skips_no_role_whose_trust_admits_a_principal_still_wanted() -> None:
+    """Every principal of `a` is found before the last expanding hop, so neither a technique there nor a
+    trust admitting `a` can find anyone new (`_finds_nothing`); `r` and `r2` of `a` are still expanded, since
+    `r` trusts account `b`, whose `q` is still wanted, and `r2` names `d` of `c`: both are found at hop 3."""
+    a, b, c = (FakeAccount(account) for account in ACCOUNTS)
+    a.role("goal", trust=trusting({"AWS": a.arn("role", "x")}))
+    x_trust = trusting({"AWS": [a.arn("role", "r"), a.arn("role", "r2")]})
+    a.role("x", [a.policy("to-goal", allow("sts:AssumeRole", a.arn("role", "goal")))], trust=x_trust)
+    to_x = a.policy("to-x", allow("sts:AssumeRole", a.arn("role", "x")))
+    a.role("r", [to_x], trust=trusting({"AWS": f"arn:aws:iam::{b.id}:root"}))
+    a.role("r2", [to_x], trust=trusting({"AWS": c.arn("user", "d")}))
+    b.user("q", [b.policy("hop", allow("sts:AssumeRole", "*"))])
+    c.user("d", [c.policy("hop", allow("sts:AssumeRole", a.arn("role", "r2")))])
+    new, reference = run(_goal_walks(FakeSource(a, b, c), a.arn("role", "goal"), 3))
+    assert {(w.principal.arn, w.hops) for w in new if w.hops == 3} == {(b.arn("user", "q"), 3), (c.arn("user", "d"), 3)}
+    assert _shown(new) == _shown(reference)
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_the_last_hop_works_out_no_role_that_could_find_no_one_new(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """At the last hop of a walk of every account, a role's direct assumers are worked out only when they may
