@@ -69,14 +69,24 @@ class _Direct:
     (the first hops of the chains)."""
 
     def __init__(
-        self, parts: DirectAssumers | None, listed: Callable[[list[Entry]], _Listed], profiles: Mapping[str, Profile]
+        self,
+        parts: DirectAssumers | None,
+        listed: Callable[[list[Entry]], _Listed],
+        profiles: Mapping[str, Profile],
+        lists_of: Mapping[str, list[int]],
     ) -> None:
         self._profiles = profiles
+        self._lists_of = lists_of
         self.ready: dict[str, list[Access]] = {}
         for access in [] if parts is None else parts.ready:
             self.ready.setdefault(access.principal.arn, []).append(access)
         self.pending: list[Members] = [] if parts is None else parts.pending
         self._lists = [[listed(entries) for entries in members.lists()] for members in self.pending]
+        # (which of its decision classes hold each list of members, by the list's id: see `_places`)
+        self._numbers: dict[int, list[int]] = {}
+        for number, members in enumerate(self.pending):
+            for entries in members.lists():
+                self._numbers.setdefault(id(entries), []).append(number)
         self.classes = [
             lists[0].arns if len(lists) == 1 else frozenset().union(*(one.arns for one in lists))
             for lists in self._lists
@@ -99,9 +109,14 @@ class _Direct:
         return found
 
     def _places(self, arn: str) -> list[tuple[int, Profile]]:
+        """The decision classes holding `arn`, in order, each with its profile: those holding a list of
+        members that holds it (`lists_of`: the world's lists holding each principal), not a scan of the
+        classes (a role trusting an organization has thousands, asked for tens of thousands of principals)."""
         # (A principal is one profile in every list of the world: `_WorldAnswers.profiles`.)
         profile = self._profiles[arn]
-        return [(number, profile) for number, members in enumerate(self.classes) if arn in members]
+        numbers = self._numbers
+        held = {number for entries in self._lists_of.get(arn, ()) for number in numbers.get(entries, ())}
+        return [(number, profile) for number in sorted(held)]
 
     def _answer(self, number: int, profile: Profile) -> Access | None:
         key = (number, profile.arn)
@@ -158,11 +173,13 @@ class _WorldAnswers:
         self._direct: dict[str, _Direct] = {}
         self._listed: dict[int, _Listed] = {}
         self.profiles: dict[str, Profile] = {}  # (every principal of the lists read, by ARN)
+        self.lists_of: dict[str, list[int]] = {}  # (the ids of the lists read that hold each principal)
 
     async def direct(self, role: str) -> _Direct:
         found = self._direct.get(role)
         if found is None:
-            found = self._direct[role] = _Direct(await self.assumers.direct_parts(role), self.listed, self.profiles)
+            parts = await self.assumers.direct_parts(role)
+            found = self._direct[role] = _Direct(parts, self.listed, self.profiles, self.lists_of)
         return found
 
     def listed(self, entries: list[Entry]) -> _Listed:
@@ -170,6 +187,8 @@ class _WorldAnswers:
         if found is None:
             found = self._listed[id(entries)] = _Listed.of(entries)
             self.profiles.update(entries)
+            for arn in found.arns:
+                self.lists_of.setdefault(arn, []).append(id(entries))
         return found
 
     async def chains(self, role: str) -> _Chains:
