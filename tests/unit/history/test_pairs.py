@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from functools import partial
+from types import SimpleNamespace
 
 import pytest
 
 from service.history.access import _Change, access_changes, affected_roles, deciding_otherwise
-from service.history.pairs import Pairs, own_side_changed
+from service.history.pairs import Pairs, _Direct, _WorldAnswers, own_side_changed
 from service.history.source import FactSource
 from service.history.store import World
 from service.reachability import Reachability
+from service.reachability.profiles import Entry
 from tests.support.gaad import Account, allow, trust, trusts
 from tests.unit.history import test_access_random
 from tests.unit.history.test_access import A, B, accounts, audit_role_gets_assume, every_role, role, trust_gains_carol
@@ -152,3 +155,41 @@ def test_a_class_decided_for_another_member_is_compared_member_by_member() -> No
     found, _ = run(access_changes(before, after))
     assert {(c.principal, c.change) for c in found} == {(f"arn:aws:iam::{A}:user/amy", "lost")}
     assert found == run(every_role(before, after))
+
+
+@pytest.mark.parametrize("seed", range(0, 80, 8))
+def test_a_principals_decision_classes_are_those_a_scan_of_every_class_finds(seed: int) -> None:
+    """`_Direct._places` finds the decision classes holding a principal from the member lists that hold it;
+    they are those (in that order) a scan of every class of the role finds, for every principal admitted,
+    in both worlds, including a principal in two classes (`overlapping`)."""
+    before, after = test_access_random.changed_worlds(seed)
+    old, new = FactSource(before), FactSource(after)
+    pairs = Pairs(Reachability(old).assumers, Reachability(new).assumers, set(), set())
+    compared = 0
+    for answers, source in ((pairs.old, old), (pairs.new, new)):
+        for asked in sorted(source.trust):
+            direct = run(answers.direct(asked))
+            for arn in sorted(direct.admitted):
+                scanned = [number for number, members in enumerate(direct.classes) if arn in members]
+                assert [number for number, _ in direct._places(arn)] == scanned, (asked, arn)
+                compared += 1
+    assert compared > 0
+
+
+def test_a_principal_in_several_decision_classes_is_found_in_each_in_order() -> None:
+    """Lists shared between classes, and a principal in lists of two classes: `_places` finds every class
+    holding it, in class order, as a scan of every class does."""
+    def entry(name: str, kind: str = "user") -> Entry:
+        arn = f"arn:aws:iam::{A}:{kind}/{name}"
+        return Entry(arn, SimpleNamespace(kind=kind, arn=arn))  # type: ignore[arg-type]
+
+    x, y, z, r = entry("x"), entry("y"), entry("z"), entry("r", "role")
+    first, second, third = [x, r], [y], [x, z]
+    lists = [[first], [second, third], [second], [first, third]]
+    parts = SimpleNamespace(ready=[], pending=[SimpleNamespace(lists=partial(lambda held: held, one)) for one in lists])
+    answers = _WorldAnswers(None)  # type: ignore[arg-type]  (listing reads no assumers)
+    direct = _Direct(parts, answers.listed, answers.profiles, answers.lists_of)  # type: ignore[arg-type]
+    for arn in sorted(direct.admitted):
+        scanned = [number for number, members in enumerate(direct.classes) if arn in members]
+        assert [number for number, _ in direct._places(arn)] == scanned
+    assert [number for number, _ in direct._places(x.arn)] == [0, 1, 3]
