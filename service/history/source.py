@@ -94,7 +94,13 @@ class FactSource:
                 chain = [account_id]
                 while (parent := parents.get(chain[-1])) is not None and len(chain) < 12:
                     chain.append(parent)
-                levels = tuple(OrgLevelRecord(level, tuple(attached.get(level, ()))) for level in reversed(chain))
+                # (a level's policies by id: the order the facts are read in changes between loads, and means
+                # nothing; in it, two loads of one organization compared unequal and put every account of
+                # the organization at another place: `own_side_changed`, `deciding_otherwise`)
+                levels = tuple(
+                    OrgLevelRecord(level, tuple(sorted(attached.get(level, ()), key=_policy_id)))
+                    for level in reversed(chain)
+                )
                 found[account_id] = (org_id, management, levels)
         return found
 
@@ -232,3 +238,7 @@ def statements_of(document: str | None) -> list[Any]:
         return []
     statement = json.loads(document).get("Statement", [])
     return statement if isinstance(statement, list) else [statement]
+
+
+def _policy_id(policy: OrgPolicyRecord) -> str:
+    return policy.id

@@ -42,3 +42,20 @@ def test_organization_changes_and_levels(tmp_path: Path) -> None:
     assert [level.id for level in record.levels] == ["r-root", "ou-team", "111111111111"]
     assert record.organization_id == "o-testorg001" and record.management_account_id == "999999999999"
     assert [p.name for p in record.levels[0].policies] == ["scp-r-root-0"]
+
+
+def test_the_same_organization_read_in_another_order_puts_every_account_at_the_same_place(tmp_path: Path) -> None:
+    """Two loads of an unchanged organization whose policies the store returns in another order: every
+    account is at the same place in both worlds (its levels compare equal), so no role's own side changed and
+    no principal is taken to decide otherwise. Before, the levels kept the read order: at 100k principals every
+    account of the organization was at another place, and every decision class was compared member by member."""
+    (tmp_path / "a").mkdir()
+    levels = {"r-root": [document(allow("*")), document(deny("iam:*")), document(deny("s3:*"))]}
+    before = org_world(tmp_path / "a", levels, {"111111111111": "r-root", "222222222222": "ou-team"})
+    (org_id, facts), = before.organizations.items()
+    reordered = {kind: dict(reversed(list(by_key.items()))) for kind, by_key in facts.facts.items()}
+    shuffled = FactSet("organization", org_id, "l2", reordered)
+    after = World(accounts={}, organizations={org_id: shuffled}, loads=before.loads)
+    old, new = FactSource(before), FactSource(after)
+    assert [p.id for p in old.levels["111111111111"][2][0].policies] == sorted(facts.of_kind("orgPolicy"))
+    assert old.levels == new.levels
