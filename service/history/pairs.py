@@ -81,11 +81,13 @@ class _Direct:
         for access in [] if parts is None else parts.ready:
             self.ready.setdefault(access.principal.arn, []).append(access)
         self.pending: list[Members] = [] if parts is None else parts.pending
-        self._lists = [[listed(entries) for entries in members.lists()] for members in self.pending]
+        self._lists: list[list[_Listed]] = []
         # (which of its decision classes hold each list of members, by the list's id: see `_places`)
         self._numbers: dict[int, list[int]] = {}
         for number, members in enumerate(self.pending):
-            for entries in members.lists():
+            lists = members.lists()
+            self._lists.append([listed(entries) for entries in lists])
+            for entries in lists:
                 self._numbers.setdefault(id(entries), []).append(number)
         self.classes = [
             lists[0].arns if len(lists) == 1 else frozenset().union(*(one.arns for one in lists))

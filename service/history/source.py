@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from operator import attrgetter
 from typing import Any
 
 from loaders.rows import TrustRow
@@ -98,7 +99,7 @@ class FactSource:
                 # nothing; in it, two loads of one organization compared unequal and put every account of
                 # the organization at another place: `own_side_changed`, `deciding_otherwise`)
                 levels = tuple(
-                    OrgLevelRecord(level, tuple(sorted(attached.get(level, ()), key=_policy_id)))
+                    OrgLevelRecord(level, tuple(sorted(attached.get(level, ()), key=attrgetter("id"))))
                     for level in reversed(chain)
                 )
                 found[account_id] = (org_id, management, levels)
@@ -238,7 +239,3 @@ def statements_of(document: str | None) -> list[Any]:
         return []
     statement = json.loads(document).get("Statement", [])
     return statement if isinstance(statement, list) else [statement]
-
-
-def _policy_id(policy: OrgPolicyRecord) -> str:
-    return policy.id

@@ -6,7 +6,7 @@ wants (`still_wanted`)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -79,6 +79,14 @@ class StillWanted:
     accounts: tuple[str, ...]
 
 
+def names_wanted(trust: TrustRead, wanted: Wanted, profiles: Container[str]) -> bool:
+    """Whether the trust policy names a principal `wanted` still wants: a user or role still wanted, or one
+    outside the loaded users and roles (`profiles`) not `seen` yet."""
+    return any(
+        named in wanted.arns or (named not in profiles and not wanted.seen(named)) for named in trust.direct
+    ) or any(not wanted.seen(external_arn(target)) for target in trust.external)
+
+
 def still_wanted(
     role: Profile,
     targets: Iterable[TrustTargetRecord],
@@ -100,9 +108,7 @@ def still_wanted(
     if any(t.effect == "Allow" and t.not_principal for t in targets):
         return None
     trust = TrustRead.of(targets)
-    individuals = any(
-        named in wanted.arns or (named not in profiles and not wanted.seen(named)) for named in trust.direct
-    ) or any(not wanted.seen(external_arn(target)) for target in trust.external)
+    individuals = names_wanted(trust, wanted, profiles)
     own = role.account_id or ""
     found: list[str] = []
     for account in accounts if trust.everyone else trust.accounts:

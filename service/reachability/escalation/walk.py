@@ -19,9 +19,9 @@ from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Se
 from functools import partial
 from typing import TYPE_CHECKING, Any, overload
 
+from service.reachability.escalation.admitting import names_wanted
 from service.reachability.escalation.steps import Escalation
 from service.reachability.escalation.ways import Wanted
-from service.reachability.external_trust import external_arn
 from service.reachability.handback import HandBack
 from service.reachability.model import Access, NodeRef, both
 from service.reachability.who_can_assume import TrustRead
@@ -350,7 +350,7 @@ async def walk_back(
         taken = [arn for arn in sorted(level) if arn not in found and arn not in settled]
         found.update((arn, level[arn]) for arn in taken)
         order += taken
-        finds_nothing: Callable[[str], bool] = _never
+        finds_nothing: Callable[[str], bool] | None = None
         if account is None and hops + 1 == max_hops:
             assert wanted is not None
             taken, trusts = await _widest_first(graph, taken, level)
@@ -359,7 +359,7 @@ async def walk_back(
             way = level[arn]
             if account is not None and wanted is not None and not wanted.arns and not others:
                 continue
-            if finds_nothing(arn):
+            if finds_nothing is not None and finds_nothing(arn):
                 continue
             others.discard(arn)
             if way.kind in ("role", "user"):
@@ -406,10 +406,4 @@ def _finds_nothing(
         return way.kind == "user" or arn not in profiles
     if trust.everyone or any(wanted.any_of(account) for account in trust.accounts):
         return False
-    if any(not wanted.seen(external_arn(target)) for target in trust.external):
-        return False
-    return not any(named in wanted.arns or (named not in profiles and not wanted.seen(named)) for named in trust.direct)
-
-
-def _never(arn: str) -> bool:
-    return False
+    return not names_wanted(trust, wanted, profiles)
