@@ -32,7 +32,6 @@ from service.reachability.signatures import SignatureClass
 from service.reachability.who_can_assume import (
     Assumers,
     Members,
-    TrustRead,
     class_members,
     role_members,
     trust_is_about_accounts,
@@ -74,7 +73,7 @@ class RoleClasses:
         if role is None:
             return None
         facts = RoleFacts.of(role)
-        trust = TrustRead.of(await assumers.trust_targets(role_arn))
+        trust = await assumers.trust_read(role_arn)
         if facts is None or not trust_is_about_accounts(role) or not trust.admits:
             parts = await assumers.direct_parts(role_arn)
             return None if parts is None else AssumerWays(parts.role, parts.ready, parts.pending)

@@ -46,6 +46,7 @@ class Assumers:
         self._direct: dict[str, Sequence[Access]] = {}
         self._parts: dict[str, DirectAssumers | None] = {}
         self._targets: dict[str, list[TrustTargetRecord]] = {}  # (read ahead by `read_roles`, or when asked)
+        self._reads: dict[str, TrustRead] = {}
 
     async def role(self, arn: str) -> Role | None:
         if arn not in self._roles:
@@ -73,13 +74,19 @@ class Assumers:
             for arn in unread:
                 self._targets[arn] = targets.get(arn, [])
 
-    def keeping(self, roles: dict[str, Role | None], targets: dict[str, list[TrustTargetRecord]]) -> None:
-        """Read roles and trust targets into (and from) these maps from now on, kept by the caller for as long
-        as its generation (the escalation graph: every escalation question of a generation reads the same
-        roles, about 13,000 of them for an `admins` at 100k principals)."""
+    def keeping(
+        self,
+        roles: dict[str, Role | None],
+        targets: dict[str, list[TrustTargetRecord]],
+        reads: dict[str, TrustRead],
+    ) -> None:
+        """Read roles and trust targets (and what they name, `trust_read`) into (and from) these maps from now
+        on, kept by the caller for as long as its generation (the escalation graph: every escalation question
+        of a generation reads the same roles, about 13,000 of them for an `admins` at 100k principals)."""
         roles.update(self._roles)
         targets.update(self._targets)
-        self._roles, self._targets = roles, targets
+        reads.update(self._reads)
+        self._roles, self._targets, self._reads = roles, targets, reads
 
     async def _trust_targets(self, role_arn: str) -> list[TrustTargetRecord]:
         found = self._targets.get(role_arn)
@@ -144,6 +151,14 @@ class Assumers:
         """What the role's trust policy names: read ahead with the role (`read_roles`) or now."""
         return await self._trust_targets(role_arn)
 
+    async def trust_read(self, role_arn: str) -> TrustRead:
+        """`TrustRead` of the role's trust targets, worked out once (a walk at 100k principals asks it of
+        26,000 roles, and again of some)."""
+        found = self._reads.get(role_arn)
+        if found is None:
+            found = self._reads[role_arn] = TrustRead.of(await self._trust_targets(role_arn))
+        return found
+
     async def admitted_classes(
         self, role: Role, trust: TrustRead, only: Collection[str] | None = None
     ) -> list[SignatureClass]:
@@ -206,7 +221,7 @@ class Assumers:
         keep: Callable[[SignatureClass], bool] | None = None,
         individuals: bool = True,
     ) -> DirectAssumers:
-        trust = TrustRead.of(await self._trust_targets(role.arn))
+        trust = await self.trust_read(role.arn)
         classes = await self.admitted_classes(role, trust, only)
         if keep is not None:
             classes = [signature_class for signature_class in classes if keep(signature_class)]

@@ -90,6 +90,7 @@ def names_wanted(trust: TrustRead, wanted: Wanted, profiles: Container[str]) -> 
 def still_wanted(
     role: Profile,
     targets: Iterable[TrustTargetRecord],
+    trust: TrustRead,
     wanted: Wanted,
     profiles: Mapping[str, Profile],
     accounts: Collection[str],
@@ -103,15 +104,14 @@ def still_wanted(
     yet); of an account it admits through the account (or anyone), one that may pass its own side: any user
     or role of the role's own account when the trust admits anyone (`members(account)`), else one of the
     account's candidates for sts:AssumeRole holding an Allow whose Resource matches the role
-    (`holders(account)`: `AccountChecker.resource_holders`)."""
-    targets = list(targets)
+    (`holders(account)`: `AccountChecker.resource_holders`); `trust` is `TrustRead` of `targets`."""
     if any(t.effect == "Allow" and t.not_principal for t in targets):
         return None
-    trust = TrustRead.of(targets)
     individuals = names_wanted(trust, wanted, profiles)
     own = role.account_id or ""
     found: list[str] = []
-    for account in accounts if trust.everyone else trust.accounts:
+    # (of every account, only those with a principal still wanted: `Wanted.live`)
+    for account in wanted.live(accounts) if trust.everyone else trust.accounts:
         if not wanted.any_of(account):
             continue  # (it admits that account's principals only, none of which is wanted)
         if account == own and trust.everyone:

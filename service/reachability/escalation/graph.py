@@ -33,7 +33,7 @@ from service.reachability.profiles import ASSUME_ROLE, AccountEntry, Entry, Prof
 from service.reachability.role_classes import AssumerWays, RoleClasses
 from service.reachability.signatures import SignatureClass
 from service.reachability.snapshot import LoadIds
-from service.reachability.who_can_assume import Assumers, TrustRead
+from service.reachability.who_can_assume import Assumers, TrustRead, trust_is_about_accounts
 
 UPDATE_TRUST = "iam:UpdateAssumeRolePolicy"
 
@@ -47,6 +47,7 @@ class EscalationGraph:
         self._into: dict[str, Sequence[Access]] = {}
         self._direct: dict[str, Sequence[Access]] = {}  # (the questions' Assumers live for one question)
         self._direct_ways: dict[str, AssumerWays | None] = {}
+        self._own_ways: dict[str, AssumerWays] = {}
         self.role_classes = RoleClasses()
         self._gains: list[Escalation] | None = None
         self._admins: list[Access] | None = None
@@ -54,6 +55,7 @@ class EscalationGraph:
         # The roles and trust targets read, for every question of the generation (`Assumers.keeping`).
         self._roles: dict[str, Role | None] = {}
         self._trust_targets: dict[str, list[TrustTargetRecord]] = {}
+        self._trust_reads: dict[str, TrustRead] = {}
         self.assumers: Assumers
         self._admitting: dict[str, set[str]] | None = None
         self._everyone: frozenset[str] = frozenset()
@@ -92,7 +94,7 @@ class EscalationGraph:
 
     def using(self, assumers: Assumers) -> EscalationGraph:
         if assumers is not getattr(self, "assumers", None):
-            assumers.keeping(self._roles, self._trust_targets)
+            assumers.keeping(self._roles, self._trust_targets, self._trust_reads)
             self._lists = {}  # (the question's: `_arns_in`)
         self.assumers = assumers
         return self
@@ -168,6 +170,15 @@ class EscalationGraph:
                 return True
         return False
 
+    async def own_ways(self, role: Role) -> AssumerWays:
+        """The role's direct assumers of its own account (`Assumers.direct_parts_from`), kept for the
+        generation."""
+        found = self._own_ways.get(role.arn)
+        if found is None:
+            parts = await self.assumers.direct_parts_from(role, role.account_id)
+            found = self._own_ways[role.arn] = AssumerWays(parts.role, parts.ready, parts.pending)
+        return found
+
     async def _ways_in(self, arn: str) -> AssumerWays | None:
         if arn not in self._direct_ways:
             self._direct_ways[arn] = await self.role_classes.ways_in(self.assumers, arn)
@@ -185,9 +196,10 @@ class EscalationGraph:
             return wanted.meets(key, signature_class.arns)
 
         targets = await self.assumers.trust_targets(role.arn)
+        trust = await self.assumers.trust_read(role.arn)
         accounts = self.checkers.keys()
         candidates = self._assume_candidates
-        found = still_wanted(role, targets, wanted, self.profiles, accounts, candidates, self.members, holders)
+        found = still_wanted(role, targets, trust, wanted, self.profiles, accounts, candidates, self.members, holders)
         if found is None:
             return await self._ways_in(role.arn)
         if not found.individuals and not found.accounts:
@@ -195,6 +207,17 @@ class EscalationGraph:
         read = await self.assumers.role(role.arn)
         if read is None:
             return None
+        own = role.account_id
+        if trust.everyone and own in found.accounts and trust_is_about_accounts(read):
+            # (A role anyone may assume admits every principal of its own account by its trust policy alone: at
+            # 100k principals a walk of every account takes some ninety such roles at its last expanding hop, and
+            # each one's own account is nearly all wanted there, every time. Those ways are kept.)
+            own_ways = await self.own_ways(read)
+            others = [account for account in found.accounts if account != own]
+            if not others and not found.individuals:
+                return own_ways
+            parts = await self.assumers.direct_parts_among(read, others, keep, found.individuals)
+            return AssumerWays(parts.role, (*own_ways.ready, *parts.ready), (*own_ways.pending, *parts.pending))
         parts = await self.assumers.direct_parts_among(read, found.accounts, keep, found.individuals)
         return AssumerWays(parts.role, parts.ready, parts.pending)
 
@@ -203,7 +226,7 @@ class EscalationGraph:
         policy names, one outside the loaded users and roles (`names_others`), or, when it admits the account
         (or anyone), a candidate (`Assumers.admitted_classes`: every principal of the role's own account when
         it admits anyone, else those holding a policy that may allow sts:AssumeRole)."""
-        trust = TrustRead.of(await self.assumers.trust_targets(arn))
+        trust = await self.assumers.trust_read(arn)
         arns = wanted.arns
         if any(named in arns for named in trust.direct) or await self.names_others(arn, account):
             return True
@@ -371,10 +394,13 @@ async def escalation_graph(index: PrincipalIndex, assumers: Assumers) -> Escalat
 
 async def build_escalation_index(index: PrincipalIndex, source: GraphSource) -> EscalationGraph:
     """Work out ahead of the first question (at the API's warm-up) what every escalation question of the
-    generation starts from: a checker per account, with its target classes, and every account's gains."""
+    generation starts from: a checker per account, with its target classes, every account's gains, and every
+    role with its trust policy (the first walk of every account read 26,000 of them at its hop before the
+    last at 100k principals: about a second of that question, 2-4 s here, for every role at once)."""
     graph = await escalation_graph(index, Assumers(index.view(source)))
     await graph.gains()
     await graph.index_trusts()  # (what the hop before an `admins` question's last reads)
+    await graph.read_roles(arn for arn, profile in graph.profiles.items() if profile.kind == "role")
     await graph.prepare_admins()
     for checker in graph.checkers.values():
         checker.using(graph.assumers).prepare_walks()

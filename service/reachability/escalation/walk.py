@@ -57,6 +57,7 @@ class _Way:
 
 
 _NOT_YET = object()
+_NONE: Mapping[str, _Way] = {}
 
 
 class Walked(Sequence[Access]):
@@ -269,10 +270,13 @@ async def walk_back(
                     if held is not None and held[0] <= hops:
                         continue
                     pushed[id(members)] = (hops, members)
+                    ahead = candidates.get(hops, _NONE)  # (an actor found at this hop already keeps its way)
                     for actor, profile in members:
-                        if actor in found or actor in settled or (last and profile.account_id != account):
+                        if actor in found or actor in settled or actor in ahead:
                             continue
-                        push(actor, _Way(hops, arn, profile.kind, profile.account_id, answer, profile, direct.role))
+                        if not (last and profile.account_id != account):
+                            push(actor, _Way(hops, arn, profile.kind, profile.account_id, answer, profile, direct.role))
+                            ahead = candidates.get(hops, _NONE)
         # A technique's actors are of the account of what it reaches (wanted: see `elsewhere`). The same
         # actors, shared by every target of the same target classes, pushed once at some hop are pushed at
         # that hop or before: pushing them again at this one or later changes nothing.
@@ -282,10 +286,12 @@ async def walk_back(
                 continue
             pushed[id(ways.actors)] = (hops, ways.actors)
             made = ways.access
+            ahead = candidates.get(hops, _NONE)
             for actor in ways.actors:
-                if actor not in found and actor not in settled:
+                if actor not in found and actor not in settled and actor not in ahead:
                     profile = profiles[actor]
                     push(actor, _Way(hops, arn, profile.kind, profile.account_id, made, actor))
+                    ahead = candidates.get(hops, _NONE)
         if (hops := hops_then + 2) > max_hops or arn not in goal_answers:
             return
         last = hops == max_hops and account is not None
@@ -382,7 +388,7 @@ async def _widest_first(
     trusts: dict[str, TrustRead] = {}
     for arn in arns:
         if level[arn].kind == "role" and arn in graph.profiles:
-            trust = trusts[arn] = TrustRead.of(await graph.assumers.trust_targets(arn))
+            trust = trusts[arn] = await graph.assumers.trust_read(arn)
             ranks[arn] = (0, 0) if trust.everyone else (1, -len(trust.accounts))
         else:
             ranks[arn] = (2, 0)

@@ -5,7 +5,7 @@ walk that pushed them once, at some hop, has nothing left to do with them at a l
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
@@ -68,7 +68,7 @@ class Wanted:
     over the question (a walk with nothing but its last hop restricted asks the same keys tens of thousands
     of times, of some 70,000 wanted principals)."""
 
-    __slots__ = ("_cursors", "arns", "dead", "members", "seen")
+    __slots__ = ("_accounts", "_cursors", "_live", "_patterns", "arns", "dead", "members", "seen")
 
     def __init__(self, members: Callable[[str], AbstractSet[str] | None] = lambda _: None) -> None:
         self.arns: set[str] = set()
@@ -76,30 +76,66 @@ class Wanted:
         self.dead: set[tuple[str, str]] = set()
         self.seen: Callable[[str], bool] = _never
         self._cursors: dict[tuple[str, str], list[Any]] = {}
+        self._accounts: dict[str, list[Any] | None] = {}  # `any_of`'s cursors, by account (None: not listed)
+        self._live: list[str] | None = None
+        # `holds`' patterns with their keys, by account, action and the resource's account (`held` is the same
+        # for an account and action over a question: `AccountChecker.resource_holders`)
+        self._patterns: dict[tuple[str, str, str], list[tuple[tuple[str, str], str, frozenset[str]]]] = {}
 
     def any_of(self, account: str | None) -> bool:
         """Whether a principal of `account` is still wanted (`members(account)`: its users and roles; None,
-        an account the walk cannot list, may hold one)."""
-        members = self.members(account) if account is not None else None
-        return members is None or self.meets((account or "", "members"), members)
+        an account the walk cannot list, may hold one). The key `(account, "members")` of `meets`, with its
+        cursor kept by account (a walk of every account asks it some 70,000 times)."""
+        if account is None:
+            return True
+        if account in self._accounts:
+            held = self._accounts[account]
+        else:
+            members = self.members(account)
+            held = self._accounts[account] = None if members is None else self._cursor((account, "members"), members)
+        if held is None:
+            return True
+        members, at = held
+        if at < 0:
+            return False
+        wanted, end = self.arns, len(members)
+        while at < end and members[at] not in wanted:
+            at += 1
+        if at == end:
+            held[1] = -1
+            self.dead.add((account, "members"))
+            return False
+        held[1] = at
+        return True
+
+    def live(self, accounts: Iterable[str]) -> list[str]:
+        """Those of `accounts` (the same each time) that may hold a principal still wanted (`any_of`): once
+        not, never again, so each call looks only at those the one before kept."""
+        if self._live is None:
+            self._live = list(accounts)
+        self._live = [account for account in self._live if self.any_of(account)]
+        return self._live
 
     def meets(self, key: tuple[str, str], arns: AbstractSet[str]) -> bool:
         """Whether `arns` (the principals `key` stands for: the same set each time) hold one still wanted;
         once not, never again."""
         if key in self.dead:
             return False
-        held = self._cursors.get(key)
-        if held is None:
-            held = self._cursors[key] = [tuple(arns), 0]
-        members, at = held
-        wanted = self.arns
-        while at < len(members) and members[at] not in wanted:
+        members, at = held = self._cursor(key, arns)
+        wanted, end = self.arns, len(members)
+        while at < end and members[at] not in wanted:
             at += 1
         held[1] = at
-        if at == len(members):
+        if at == end:
             self.dead.add(key)
             return False
         return True
+
+    def _cursor(self, key: tuple[str, str], arns: AbstractSet[str]) -> list[Any]:
+        held = self._cursors.get(key)
+        if held is None:
+            held = self._cursors[key] = [tuple(arns), 0]
+        return held
 
     def holds(
         self,
@@ -112,9 +148,15 @@ class Wanted:
         """Whether a principal of `account` still wanted holds an Allow about the action whose Resource may
         match `resource` (of `resource_account`): `held` is `AccountChecker.resource_holders(action)`. A
         pattern none of whose holders is wanted is dead for the rest of the question, as a key of `meets`."""
-        for pattern, arns in (*held.get(resource_account, ()), *held.get("*", ())):
-            key = (account, f"{action_lower} Resource {pattern}")
-            if self.meets(key, arns) and resource_matches(pattern, resource):
+        patterns = self._patterns.get((account, action_lower, resource_account))
+        if patterns is None:
+            patterns = self._patterns[(account, action_lower, resource_account)] = [
+                ((account, f"{action_lower} Resource {pattern}"), pattern, arns)
+                for pattern, arns in (*held.get(resource_account, ()), *held.get("*", ()))
+            ]
+        dead = self.dead
+        for key, pattern, arns in patterns:
+            if key not in dead and self.meets(key, arns) and resource_matches(pattern, resource):
                 return True
         return False
 
