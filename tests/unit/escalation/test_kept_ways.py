@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from service.reachability.escalation import graph as graph_module
 from service.reachability.escalation.graph import build_escalation_index, escalation_graph
 from service.reachability.index import PrincipalIndex
 from service.reachability.model import Access
@@ -85,13 +86,19 @@ def test_what_a_trust_policy_names_is_read_once_a_generation() -> None:
     assert run(second.trust_read(wide)) is read
 
 
-def test_the_warm_up_reads_every_role_so_that_no_question_of_the_generation_reads_one() -> None:
-    """`build_escalation_index` reads every role with its trust policy at once (at 100k principals the first
-    walk of every account would read 26,000 of them at its hop before the last): the questions after it read
-    none, and answer as a fresh index does."""
+def test_the_warm_up_reads_every_role_so_that_no_question_of_the_generation_reads_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`build_escalation_index` reads every role with its trust policy (at 100k principals the first walk of
+    every account would read 26,000 of them at its hop before the last), a bounded number per read: the
+    questions after it read none, and answer as a fresh index does."""
+    monkeypatch.setattr(graph_module, "ROLES_READ_AT_ONCE", 2)
     source, goals = _organization()
     index = PrincipalIndex()
+    source.reads.clear()
     run(build_escalation_index(index, source))
+    assert source.reads["roles"] == 3  # (its 5 roles, 2 a read)
+    assert source.reads["trust_targets_of"] == 3
     source.reads.clear()
     kept = [list(run(Reachability(source, index).who_can_assume(goal, 3, escalation=True))) for goal in goals]
     assert source.reads["roles"] == 0
