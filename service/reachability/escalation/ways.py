@@ -76,7 +76,8 @@ class Wanted:
         self.dead: set[tuple[str, str]] = set()
         self.seen: Callable[[str], bool] = _never
         self._cursors: dict[tuple[str, str], list[Any]] = {}
-        self._accounts: dict[str, list[Any] | None] = {}  # `any_of`'s cursors, by account (None: not listed)
+        # `any_of`'s keys and cursors, by account (None: an account the walk cannot list)
+        self._accounts: dict[str, tuple[tuple[str, str], list[Any]] | None] = {}
         self._live: list[str] | None = None
         # `holds`' patterns with their keys, by account, action and the resource's account (`held` is the same
         # for an account and action over a question: `AccountChecker.resource_holders`)
@@ -85,28 +86,15 @@ class Wanted:
     def any_of(self, account: str | None) -> bool:
         """Whether a principal of `account` is still wanted (`members(account)`: its users and roles; None,
         an account the walk cannot list, may hold one). The key `(account, "members")` of `meets`, with its
-        cursor kept by account (a walk of every account asks it some 70,000 times)."""
+        key and cursor kept by account (a walk of every account asks it some 70,000 times)."""
         if account is None:
             return True
-        if account in self._accounts:
-            held = self._accounts[account]
-        else:
+        if account not in self._accounts:
             members = self.members(account)
-            held = self._accounts[account] = None if members is None else self._cursor((account, "members"), members)
-        if held is None:
-            return True
-        members, at = held
-        if at < 0:
-            return False
-        wanted, end = self.arns, len(members)
-        while at < end and members[at] not in wanted:
-            at += 1
-        if at == end:
-            held[1] = -1
-            self.dead.add((account, "members"))
-            return False
-        held[1] = at
-        return True
+            key = (account, "members")
+            self._accounts[account] = None if members is None else (key, self._cursor(key, members))
+        held = self._accounts[account]
+        return held is None or self._advance(*held)
 
     def live(self, accounts: Iterable[str]) -> list[str]:
         """Those of `accounts` (the same each time) that may hold a principal still wanted (`any_of`): once
@@ -119,23 +107,27 @@ class Wanted:
     def meets(self, key: tuple[str, str], arns: AbstractSet[str]) -> bool:
         """Whether `arns` (the principals `key` stands for: the same set each time) hold one still wanted;
         once not, never again."""
-        if key in self.dead:
-            return False
-        members, at = held = self._cursor(key, arns)
-        wanted, end = self.arns, len(members)
-        while at < end and members[at] not in wanted:
-            at += 1
-        held[1] = at
-        if at == end:
-            self.dead.add(key)
-            return False
-        return True
+        return self._advance(key, self._cursor(key, arns))
 
     def _cursor(self, key: tuple[str, str], arns: AbstractSet[str]) -> list[Any]:
         held = self._cursors.get(key)
         if held is None:
             held = self._cursors[key] = [tuple(arns), 0]
         return held
+
+    def _advance(self, key: tuple[str, str], cursor: list[Any]) -> bool:
+        """Move `key`'s cursor past the principals wanted no more: whether one is left (else `key` is dead)."""
+        if key in self.dead:
+            return False
+        members, at = cursor
+        wanted, end = self.arns, len(members)
+        while at < end and members[at] not in wanted:
+            at += 1
+        cursor[1] = at
+        if at == end:
+            self.dead.add(key)
+            return False
+        return True
 
     def holds(
         self,
