@@ -100,7 +100,7 @@ class EscalationGraph:
     def using(self, assumers: Assumers) -> EscalationGraph:
         if assumers is not getattr(self, "assumers", None):
             assumers.keeping(self._roles, self._trust_targets, self._trust_reads)
-            self._lists = {}  # (the question's: `_arns_in`)
+            self._lists = {}  # (the question's: `arns_in`)
         self.assumers = assumers
         return self
 
@@ -352,7 +352,7 @@ class EscalationGraph:
         found = [access for access in parts.ready if access.principal.arn == arn]
         for members in parts.pending:
             for entries in members.lists():
-                if arn in self._arns_in(entries):
+                if arn in self.arns_in(entries):
                     profile = next(profile for member, profile in entries if member == arn)
                     if (made := members.answers.answer(profile)) is not None:
                         found.append(made)
@@ -360,7 +360,7 @@ class EscalationGraph:
         await hand_back()
         return found
 
-    def _arns_in(self, entries: list[Entry]) -> frozenset[str]:
+    def arns_in(self, entries: list[Entry]) -> frozenset[str]:
         """The principals of a list of class members (a signature class's, shared by the classes of every role
         holding it whole), kept for the question."""
         held = self._lists.get(id(entries))

@@ -17,8 +17,9 @@ from service.reachability.escalation.graph import (
     gains_to_admin,
     walk_forward,
 )
+from service.reachability.escalation.joined import Joined
 from service.reachability.escalation.steps import Escalation
-from service.reachability.escalation.walk import Joined, walk_back
+from service.reachability.escalation.walk import walk_back
 from service.reachability.handback import HandBack
 from service.reachability.index import PrincipalIndex
 from service.reachability.model import Access, NodeRef, both

@@ -16,10 +16,12 @@ order). The answer is in (hops, ARN) order whatever the order of taking.
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from functools import partial
 from typing import TYPE_CHECKING, Any, overload
 
 from service.reachability.escalation.admitting import names_wanted
+from service.reachability.escalation.last_hop import LastHop
 from service.reachability.escalation.steps import Escalation
 from service.reachability.escalation.ways import Wanted
 from service.reachability.handback import HandBack
@@ -64,10 +66,14 @@ class Walked(Sequence[Access]):
     """The principals a walk reached, in (hops, ARN) order; an item's answer is made when it is read (and
     kept). Immutable to its readers, like a tuple."""
 
-    __slots__ = ("_arns", "_goals", "_lasts", "_made", "_ways")
+    __slots__ = ("_arns", "_goals", "_last", "_lasts", "_made", "_ways")
 
-    def __init__(self, arns: list[str], ways: dict[str, _Way], goals: dict[str, Access]) -> None:
+    def __init__(
+        self, arns: list[str], ways: dict[str, _Way], goals: dict[str, Access], last: LastHop[_Way] | None = None
+    ) -> None:
         self._arns, self._ways, self._goals = arns, ways, goals
+        # (the ways to the last hop's principals, made into `_ways` when one is first read)
+        self._last = last
         self._made: dict[str, Access] = {}
         self._lasts: dict[str, object] = {}
 
@@ -92,18 +98,26 @@ class Walked(Sequence[Access]):
         return list(self._arns)
 
     def account_of(self, arn: str) -> str | None:
-        return self._ways[arn].account_id
+        return self._way(arn).account_id
 
     def only(self, arns: Iterable[str]) -> Walked:
         """These principals of the walk (in the order given), sharing the answers made."""
-        kept = Walked(list(arns), self._ways, self._goals)
+        kept = Walked(list(arns), self._ways, self._goals, self._last)
         kept._made, kept._lasts = self._made, self._lasts
         return kept
+
+    def _way(self, arn: str) -> _Way:
+        found = self._ways.get(arn)
+        if found is None and self._last is not None:
+            found = self._last.ways().get(arn)
+        if found is None:
+            raise KeyError(arn)
+        return found
 
     def answer(self, arn: str) -> Access:
         found = self._made.get(arn)
         if found is None:
-            way = self._ways[arn]
+            way = self._way(arn)
             if way.via is None:
                 found = way.step()
             else:
@@ -124,7 +138,7 @@ class Walked(Sequence[Access]):
             return _last_target(self._made[arn])
         found = self._lasts.get(arn, _NOT_YET)
         if found is _NOT_YET:
-            way = self._ways[arn]
+            way = self._way(arn)
             if way.via is None:
                 found = _last_target(way.step())
             else:
@@ -141,40 +155,6 @@ class Walked(Sequence[Access]):
         return found
 
 
-class Joined(Sequence[Access]):
-    """`first` then `then`, read as one answer: a slice reads only the items it holds."""
-
-    __slots__ = ("_first", "_then")
-
-    def __init__(self, first: Sequence[Access], then: Sequence[Access]) -> None:
-        self._first, self._then = first, then
-
-    def __len__(self) -> int:
-        return len(self._first) + len(self._then)
-
-    @overload
-    def __getitem__(self, index: int) -> Access: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Access]: ...
-    def __getitem__(self, index: int | slice) -> Access | Sequence[Access]:
-        split = len(self._first)
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            if step != 1:
-                return [self[i] for i in range(start, stop, step)]
-            head = list(self._first[start:stop]) if start < split else []
-            tail = list(self._then[max(start - split, 0) : max(stop - split, 0)]) if stop > split else []
-            return head + tail
-        position = index + len(self) if index < 0 else index
-        if not 0 <= position < len(self):
-            raise IndexError(index)
-        return self._first[position] if position < split else self._then[position - split]
-
-    def __iter__(self) -> Iterator[Access]:
-        yield from self._first
-        yield from self._then
-
-
 def _last_target(access: Access) -> NodeRef | None:
     paths = access.paths
     return paths[0][-1].target if len(paths) and paths[0] else None
@@ -185,10 +165,21 @@ def _same(access: Access) -> Access:
 
 
 def _seen(
-    found: Container[str], settled: Container[str], level: Container[str], ahead: dict[int, dict[str, _Way]], arn: str
+    found: Container[str],
+    settled: Container[str],
+    level: Container[str],
+    ahead: dict[int, dict[str, _Way]],
+    last: Container[str],
+    arn: str,
 ) -> bool:
     """Whether the walk found `arn` already (or has a way to it)."""
-    return arn in found or arn in settled or arn in level or any(arn in ways for ways in ahead.values())
+    return (
+        arn in found
+        or arn in settled
+        or arn in level
+        or any(arn in ways for ways in ahead.values())
+        or arn in last
+    )
 
 
 async def walk_back(
@@ -209,8 +200,10 @@ async def walk_back(
     goal_answers = {goal.principal.arn: goal for goal in goals}
     found: dict[str, _Way] = {}
     settled = set(goal_answers)
-    # The ways found to principals not taken yet, by hops: the first found to each is the one it keeps.
+    # The ways found to principals not taken yet, by hops: the first found to each is the one it keeps. Those
+    # of the last hop are kept whole (last_hop.py).
     candidates: dict[int, dict[str, _Way]] = {}
+    last_hop: LastHop[_Way] = LastHop()
 
     pushed: dict[int, tuple[int, object]] = {}  # id of a list of actors: the hop it was pushed at
     profiles = graph.profiles
@@ -230,9 +223,18 @@ async def walk_back(
         if arn not in found and arn not in settled:
             if way.hops == before_last and way.account_id != account and arn not in admitting:
                 return
-            candidates.setdefault(way.hops, {}).setdefault(arn, way)
+            if way.hops == max_hops:
+                last_hop.one(arn, way)
+            else:
+                candidates.setdefault(way.hops, {}).setdefault(arn, way)
             if wanted is not None:
                 wanted.arns.discard(arn)
+
+    def push_many(arns: AbstractSet[str], ways: Callable[[], Iterable[tuple[str, _Way]]]) -> None:
+        """A way to each of `arns`, at the last hop (`ways()`: each with its way, made when read)."""
+        last_hop.many(arns, ways)
+        if wanted is not None:
+            wanted.arns.difference_update(arns)
 
     for seed in seeds:
         if seed.hops <= max_hops:
@@ -270,6 +272,12 @@ async def walk_back(
                     if held is not None and held[0] <= hops:
                         continue
                     pushed[id(members)] = (hops, members)
+                    if hops == max_hops:
+                        arns = graph.arns_in(members)
+                        if last and account is not None:
+                            arns = arns.intersection(graph.members(account))
+                        push_many(arns, partial(_member_ways, hops, arn, answer, direct.role, members, account))
+                        continue
                     ahead = candidates.get(hops, _NONE)  # (an actor found at this hop already keeps its way)
                     for actor, profile in members:
                         if actor in found or actor in settled or actor in ahead:
@@ -286,6 +294,9 @@ async def walk_back(
                 continue
             pushed[id(ways.actors)] = (hops, ways.actors)
             made = ways.access
+            if hops == max_hops:
+                push_many(ways.actors.keys(), partial(_actor_ways, hops, arn, made, ways.actors, profiles))
+                continue
             ahead = candidates.get(hops, _NONE)
             for actor in ways.actors:
                 if actor not in found and actor not in settled and actor not in ahead:
@@ -314,13 +325,6 @@ async def walk_back(
     while candidates:
         hops = min(candidates)
         level = candidates.pop(hops)
-        if hops >= max_hops:
-            # (the last hop's principals are kept, in order, and not expanded: at 100k a role nearly the
-            # whole organization reaches has 70,000 of them)
-            taken = [arn for arn in sorted(level) if arn not in found and arn not in settled]
-            found.update((arn, level[arn]) for arn in taken)
-            order += taken
-            continue
         wanted, others = None, set()
         pool: Iterable[str] | None = None
         if account is not None and max_hops - 2 <= hops < max_hops:
@@ -338,9 +342,9 @@ async def walk_back(
             # possible actors is, is not worked out (at 100k principals, a role nearly the whole organization
             # reaches has 26,000 principals at its hop before the last, most of whose ways find no one new).
             pool = profiles
-            tracked.seen = partial(_seen, found, settled, level, candidates)
+            tracked.seen = partial(_seen, found, settled, level, candidates, last_hop)
         if pool is not None:
-            ahead = candidates.get(hops + 1, {})
+            ahead: Container[str] = last_hop if hops + 1 == max_hops else candidates.get(hops + 1, {})
             tracked.arns = {
                 arn for arn in pool if arn not in found and arn not in settled and arn not in level and arn not in ahead
             }
@@ -372,7 +376,34 @@ async def walk_back(
                 await reach(NodeRef(arn, way.kind, None, way.account_id), hops)
                 # (once everything it reads is held in memory the walk never waits on anything: handback.py)
                 await hand_back()
-    return Walked(order, found, goal_answers)
+    # (the last hop's principals are kept, in order, and not expanded: at 100k a role nearly the whole
+    # organization reaches has 70,000 of them)
+    order += sorted(last_hop.arns(lambda arn: arn in found or arn in settled))
+    return Walked(order, found, goal_answers, last_hop)
+
+
+def _member_ways(
+    hops: int,
+    via: str,
+    answer: Callable[[Any], Access | None],
+    role: NodeRef,
+    members: Sequence[tuple[str, Any]],
+    account: str | None,
+) -> Iterator[tuple[str, _Way]]:
+    """The ways to a member list's principals, as a direct assumer of `via` each (of `account` only, when
+    given)."""
+    for actor, profile in members:
+        if account is None or profile.account_id == account:
+            yield actor, _Way(hops, via, profile.kind, profile.account_id, answer, profile, role)
+
+
+def _actor_ways(
+    hops: int, via: str, made: Callable[[str], Access | None], actors: Iterable[str], profiles: Mapping[str, Any]
+) -> Iterator[tuple[str, _Way]]:
+    """The ways to a technique's actors, each by the technique into `via`."""
+    for actor in actors:
+        profile = profiles[actor]
+        yield actor, _Way(hops, via, profile.kind, profile.account_id, made, actor)
 
 
 async def _widest_first(

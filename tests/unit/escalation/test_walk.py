@@ -27,8 +27,9 @@ from service.reachability.escalation.graph import (
     escalation_graph,
     gains_to_admin,
 )
+from service.reachability.escalation.joined import Joined
 from service.reachability.escalation.steps import Escalation
-from service.reachability.escalation.walk import Joined, Walked, walk_back
+from service.reachability.escalation.walk import Walked, walk_back
 from service.reachability.escalation.ways import Ways
 from service.reachability.index import PrincipalIndex
 from service.reachability.model import Access, Path, both
