@@ -11,7 +11,7 @@ walk that made every way would (`ways` replays them in the order found).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from typing import Generic, TypeVar
 
@@ -21,26 +21,23 @@ W = TypeVar("W")
 class LastHop(Generic[W]):
     """The ways found to the last hop, in the order found."""
 
-    __slots__ = ("_all", "_found", "_records", "_singles", "_ways")
+    __slots__ = ("_all", "_found", "_records", "_ways")
 
     def __init__(self) -> None:
-        # (the principals, or None for one principal's way; and the way, or how to make each of theirs)
-        self._records: list[tuple[AbstractSet[str] | None, str | Callable[[], Iterable[tuple[str, W]]], W | None]] = []
-        self._singles: dict[str, W] = {}
+        # (how to make each principal's way, per way found: one principal's, or a collection's)
+        self._records: list[Callable[[], Iterable[tuple[str, W]]]] = []
         self._all: set[str] = set()  # (every principal found, in one set: a set's update runs in C)
         self._found: set[str] | None = None
         self._ways: dict[str, W] | None = None
 
     def one(self, arn: str, way: W) -> None:
         """A way to one principal (kept if it is the first found to it)."""
-        if arn not in self._singles:
-            self._singles[arn] = way
-            self._records.append((None, arn, way))
-            self._all.add(arn)
+        self._records.append(lambda: ((arn, way),))
+        self._all.add(arn)
 
     def many(self, arns: AbstractSet[str], ways: Callable[[], Iterable[tuple[str, W]]]) -> None:
         """A way to each of `arns`: `ways()` gives each with its way (those it leaves out, none)."""
-        self._records.append((arns, ways, None))
+        self._records.append(ways)
         self._all.update(arns)
 
     def __contains__(self, arn: object) -> bool:
@@ -55,19 +52,10 @@ class LastHop(Generic[W]):
         """Each principal's first way, of those `arns` kept (made on the first call)."""
         if self._ways is None:
             assert self._found is not None, "ways before arns"
-            self._ways = self._ways_of(self._found)
-        return self._ways
-
-    def _ways_of(self, wanted: Container[str]) -> dict[str, W]:
-        kept: dict[str, W] = {}
-        for arns, what, way in self._records:
-            if arns is None:
-                assert isinstance(what, str) and way is not None
-                if what in wanted:
-                    kept.setdefault(what, way)
-            else:
-                assert callable(what)
-                for arn, made in what():
+            wanted, kept = self._found, dict[str, W]()
+            for record in self._records:
+                for arn, made in record():
                     if arn in wanted and arn not in kept:
                         kept[arn] = made
-        return kept
+            self._ways = kept
+        return self._ways

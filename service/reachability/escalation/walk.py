@@ -72,7 +72,7 @@ class Walked(Sequence[Access]):
         self, arns: list[str], ways: dict[str, _Way], goals: dict[str, Access], last: LastHop[_Way] | None = None
     ) -> None:
         self._arns, self._ways, self._goals = arns, ways, goals
-        # (the ways to the last hop's principals, made into `_ways` when one is first read)
+        # (the ways to the last hop's principals, all made when one is first read: `_way`)
         self._last = last
         self._made: dict[str, Access] = {}
         self._lasts: dict[str, object] = {}
@@ -274,7 +274,7 @@ async def walk_back(
                     pushed[id(members)] = (hops, members)
                     if hops == max_hops:
                         arns = graph.arns_in(members)
-                        if last and account is not None:
+                        if account is not None:  # (`last`: only the account's principals are wanted)
                             arns = arns.intersection(graph.members(account))
                         push_many(arns, partial(_member_ways, hops, arn, answer, direct.role, members, account))
                         continue
