@@ -24,6 +24,9 @@ IAM User Guide, "Policy evaluation logic" and "Cross-account policy evaluation l
 
 Before any policy: what AWS refuses or grants whatever the policies say (`aws_protected`).
 
+A decision is worked out in two sides, the caller's and the resource's (sides.py), then `combined`: a bulk
+evaluation that shares one side among many requests makes the very decision `evaluate` makes.
+
 Each part may be True, False or a `Condition` (see `formula`), so an answer the request context cannot
 decide comes back as "Allowed if ..." rather than a guess.
 """
@@ -31,20 +34,18 @@ decide comes back as "Allowed if ..." rather than a guess.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from typing import Literal
 
 from service.errors import PolicyError
 
 from .aws_protected import NO_PERMISSION_NEEDED, refused_by_aws, restricted_for_caller
-from .context import RequestContext
-from .decision import Decision, DecisionKind, Reason, ReasonSource
+from .context import resolve_resource_account
+from .decision import Decision, DecisionKind, Reason
 from .formula import Cond, conj, disj, neg
-from .organizations import rcp_levels, rcps_apply_to, scp_levels
 from .policy import Policy, PolicyWarning
-from .request import Principal, Request
-from .resource_policies import is_public
-from .scans import Hit, ResourceScan, Target, scan, scan_resource
+from .request import Request
+from .scans import Hit
+from .sides import CallerSide, ResourceSide, caller_side, context_of, note, resource_side
 
 ResourceKind = Literal["generic", "role-trust", "kms-key"]
 RESOURCE_KINDS: tuple[ResourceKind, ...] = ("generic", "role-trust", "kms-key")
@@ -100,126 +101,79 @@ def evaluate(
         *((session_policy,) if session_policy else ()),
     )
     warnings = warnings_of(given)
-    found = _decide(
+    ctx = context_of(request)
+    caller = caller_side(request, ctx, identity_policies, boundaries, service_control_policies, session_policy)
+    resource = resource_side(
         request,
-        identity_policies,
-        boundaries,
-        service_control_policies,
+        ctx,
         resource_control_policies,
         resource_policy,
-        session_policy,
-        resource_kind,
         resource_in_management_account,
         restrict_public_buckets,
+        has_boundary=boundaries is not None,
     )
+    found = combined(request, caller, resource, resource_kind, resource_policy, session_policy is not None)
     return Decision(found.decision, found.condition, found.explanation, warnings, request.resource_is_pattern)
 
 
-def _decide(
+def combined(
     request: Request,
-    identity_policies: Sequence[Policy],
-    boundaries: Sequence[Policy] | None,
-    service_control_policies: Sequence[Sequence[Policy]] | None,
-    resource_control_policies: Sequence[Sequence[Policy]] | None,
-    resource_policy: Policy | None,
-    session_policy: Policy | None,
+    caller: CallerSide,
+    resource: ResourceSide,
     resource_kind: ResourceKind,
-    resource_in_management_account: bool,
-    restrict_public_buckets: bool = False,
+    resource_policy: Policy | None,
+    has_session_policy: bool,
+    *,
+    explain: bool = True,
 ) -> Decision:
+    """The decision of `request` from its two sides, combined the way AWS combines them (see the module).
+    Without `explain`, the decision and its condition alone (no reasons: a bulk evaluation makes thousands)."""
     action = request.action.lower()
-    ctx = RequestContext(_with_federated_user_keys(request))
     who = request.principal
-    target = Target(action, request.resource, request.resource_is_pattern)
-    same_account = who.is_iam_identity and ctx.resource_account == who.account_id
-    reasons: list[Reason] = []
-
-    identity = scan(identity_policies, "identity", target, ctx)
-    boundary = None if boundaries is None else scan(boundaries, "boundary", target, ctx)
-    session = None if session_policy is None else scan((session_policy,), "session", target, ctx)
-    denies: list[Cond] = [*identity.denies]
-    hits: list[Hit] = [*identity.hits]
-    for part in (boundary, session):
-        if part is not None:
-            denies.extend(part.denies)
-            hits.extend(part.hits)
-
-    scp_ok: Cond = True
-    if service_control_policies is not None and who.is_iam_identity:
-        if who.is_management_account or who.is_service_linked:
-            exempt = "management account" if who.is_management_account else "service-linked role"
-            reasons.append(_note("scp", f"SCPs do not apply to a {exempt}"))
-        else:
-            scp_ok = scp_levels(service_control_policies, target, ctx, denies, hits, reasons)
-    if resource_control_policies is not None:
-        in_management = resource_in_management_account or (same_account and who.is_management_account)
-        if in_management or who.is_service_linked:
-            exempt = "resources in the management account" if in_management else "service-linked roles"
-            reasons.append(_note("rcp", f"RCPs do not apply to {exempt}"))
-        elif not rcps_apply_to(action):
-            reasons.append(_note("rcp", f"RCPs do not apply to {action.partition(':')[0]} (not an RCP service)"))
-        else:
-            rcp_levels(resource_control_policies, target, ctx, denies, hits)
-
-    res = scan_resource(
-        () if resource_policy is None else (resource_policy,), "resource", target, ctx, boundaries is not None
-    )
-    if restrict_public_buckets and resource_policy is not None and not same_account and who.kind != "service":
-        res = _restricted(res, resource_policy, reasons)
-    denies.extend(res.denies)
-    hits.extend(res.hits)
-    for unknown_id in dict.fromkeys(res.unknown_ids):
-        reasons.append(_note("resource", f"Principal {unknown_id} is a unique id no known principal has (deleted?)"))
-
-    bound: Cond = True if boundary is None else disj(boundary.allows)
-    # "If you do not pass any session policies, then the resulting federated user session has no permissions"
-    # (STS API Reference, GetFederationToken > Policy).
-    sess: Cond = (who.kind != "federated-user") if session is None else disj(session.allows)
-    if who.kind == "root":
-        ident: Cond = True  # "with the exception of the AWS account root user, which has full access"
-    elif who.kind in ("user", "role"):
-        ident = conj((disj(identity.allows), bound, sess))
-    elif who.kind == "federated-user":
-        parent_is_root = (who.parent_user_arn or "").endswith(":root")
-        ident = conj((True if parent_is_root else disj(identity.allows), bound, sess))
-    else:
-        ident = False
-    direct, via_role, via_account = disj(res.direct), disj(res.role), disj(res.account)
+    same_account = who.is_iam_identity and resolve_resource_account(request) == who.account_id
+    reasons: list[Reason] = [*caller.reasons, *resource.reasons]
+    bound, sess, ident = caller.bound, caller.sess, caller.ident
+    direct, via_role, via_account = resource.direct, resource.role, resource.account
     # IAM UG, "Session policies": a resource policy naming the user (or role) ARN is limited by the session
     # policy; one naming the session itself is not.
-    via_user = conj((disj(res.user), sess))
+    via_user = conj((resource.user, sess))
     role_path = conj((via_role, bound, sess))
 
     grant: Cond
     if not who.is_iam_identity:
         grant = disj((direct, via_user, via_role, via_account))
     elif not same_account:
-        grant = conj((ident, disj((direct, disj(res.user), via_role, via_account))))
+        grant = conj((ident, disj((direct, resource.user, via_role, via_account))))
     elif resource_kind == "generic":
         grant = disj((ident, direct, via_user, role_path))
     else:
         grant = disj((direct, via_user, role_path, conj((via_account, ident))))
     if resource_kind == "role-trust" and who.kind == "root" and action.startswith("sts:assumerole"):
         grant = False
-        reasons.append(_note("resource", "the root user cannot assume a role (STS AssumeRole)"))
+        reasons.append(note("resource", "the root user cannot assume a role (STS AssumeRole)"))
 
     # Only now, so that every policy given has been checked for what its type forbids.
     free = NO_PERMISSION_NEEDED.get(action)
     if free is not None:
-        return Decision("Allowed", None, (_note("aws", f"{request.action} needs no permission: {free}"),))
+        return Decision("Allowed", None, (note("aws", f"{request.action} needs no permission: {free}"),))
     restriction = restricted_for_caller(who.kind, action)
     if restriction is not None and not restriction.console_allowed:
         why = f"AWS refuses {request.action} to a {restriction.name}, whatever the policies say ({restriction.doc})"
-        return Decision("ExplicitlyDenied", None, (_note("aws", why),))
+        return Decision("ExplicitlyDenied", None, (note("aws", why),))
     if restriction is not None:
-        reasons.append(_note("aws", f"through the API or CLI, AWS refuses {request.action} ({restriction.doc})"))
+        reasons.append(note("aws", f"through the API or CLI, AWS refuses {request.action} ({restriction.doc})"))
     protection = None if request.resource_is_pattern else refused_by_aws(action, request.resource)
     if protection is not None:
         why = f"AWS refuses {request.action} on an {protection.name}, whatever the policies say ({protection.doc})"
-        return Decision("ExplicitlyDenied", None, (_note("aws", why),))
+        return Decision("ExplicitlyDenied", None, (note("aws", why),))
 
-    deny = disj(denies)
-    allowed = conj((neg(deny), scp_ok, grant))
+    hits = (*caller.hits, *resource.hits)
+    deny = disj((caller.denies, resource.denies))
+    allowed = conj((neg(deny), caller.scp_ok, grant))
+    if not explain:
+        if deny is True or allowed is False:
+            return Decision("ExplicitlyDenied" if deny is True else "ImplicitlyDenied", None, ())
+        return Decision("Allowed", None if allowed is True else allowed, ())
     if deny is True:
         kind: DecisionKind = "ExplicitlyDenied"
         chosen = [h.reason() for h in hits if h.statement.effect == "Deny" and h.cond is True]
@@ -230,65 +184,21 @@ def _decide(
             same_account,
             resource_kind,
             resource_policy,
-            identity_allow=disj(identity.allows),
+            identity_allow=caller.identity_allow,
             bound=bound,
             sess=sess,
             grant=grant,
-            has_session_policy=session_policy is not None,
+            has_session_policy=has_session_policy,
         )
         return Decision("ImplicitlyDenied", None, (*_reasons(hits), *reasons, *missing))
     return Decision("Allowed", None if allowed is True else allowed, (*_reasons(hits), *reasons))
 
 
 _ACCOUNT_KINDS = ("user", "role", "root", "federated-user")
-_PRINCIPAL_TAG = "aws:PrincipalTag/"
-
-
-def _with_federated_user_keys(request: Request) -> Request:
-    """`request` with the keys AWS sets for a federated user session (IAM UG, "AWS global condition context
-    keys"): `aws:PrincipalType` `FederatedUser`, `aws:userid` `ACCOUNT:NAME`, and `aws:PrincipalTag/*` from its
-    session tags; `aws:username` stays absent. Keys the request gives win, as for every other caller. The
-    other principal keys (`aws:PrincipalArn`: the session's ARN, `aws:PrincipalAccount`, the organization)
-    come from the request context like those of users and roles."""
-    who = request.principal
-    if who.kind != "federated-user" or not who.attributes_known:
-        return request
-    keys = _federated_user_keys(who)
-    given = {key.lower() for key in request.context}
-    extra = {key: value for key, value in keys.items() if key.lower() not in given}
-    return replace(request, context={**request.context, **extra}) if extra else request
-
-
-def _federated_user_keys(who: Principal) -> dict[str, tuple[str, ...]]:
-    keys: dict[str, tuple[str, ...]] = {
-        "aws:PrincipalType": ("FederatedUser",),
-        "aws:userid": (f"{who.account_id}:{who.federated_user_name}",),
-    }
-    keys.update({f"{_PRINCIPAL_TAG}{tag}": (value,) for tag, value in who.tags.items()})
-    return keys
-
-
-def _restricted(res: ResourceScan, policy: Policy, reasons: list[Reason]) -> ResourceScan:
-    """S3 UG, "Blocking public access" > RestrictPublicBuckets: a public bucket policy grants nothing to callers
-    outside the bucket owner's account ("including non-public delegation to specific accounts"), AWS service
-    principals aside. Its Denies still apply."""
-    if not is_public(policy):
-        return res
-    why = (
-        "S3 Block Public Access (RestrictPublicBuckets): the bucket policy is public, "
-        "so it grants nothing outside the bucket's account"
-    )
-    reasons.append(_note("resource", why))
-    kept = [h for h in res.hits if h.statement.effect == "Deny"]
-    return ResourceScan(denies=res.denies, hits=kept, unknown_ids=res.unknown_ids)
 
 
 def _reasons(hits: Iterable[Hit]) -> tuple[Reason, ...]:
     return tuple(h.reason() for h in hits)
-
-
-def _note(source: ReasonSource, why: str) -> Reason:
-    return Reason("", source, None, None, None, why)
 
 
 def check_trust_policy(policy: Policy) -> None:
@@ -331,17 +241,17 @@ def _missing(
         return out  # SCP/RCP levels already said which one failed
     iam = kind in ("user", "role", "federated-user")
     if iam and identity_allow is False:
-        out.append(_note("identity", "no identity-based policy allows the request"))
+        out.append(note("identity", "no identity-based policy allows the request"))
     if iam and bound is False:
-        out.append(_note("boundary", "the permissions boundary does not allow the request"))
+        out.append(note("boundary", "the permissions boundary does not allow the request"))
     if iam and sess is False and not has_session_policy:
         why = "a federated user session without a session policy has no permissions (GetFederationToken)"
-        out.append(_note("session", why))
+        out.append(note("session", why))
     elif iam and sess is False:
-        out.append(_note("session", "the session policy does not allow the request"))
+        out.append(note("session", "the session policy does not allow the request"))
     needs_resource_policy = resource_kind != "generic" or not same_account or kind not in _ACCOUNT_KINDS
     if resource_policy is None and needs_resource_policy:
-        out.append(_note("resource", "no resource-based policy, and this request needs one to allow it"))
+        out.append(note("resource", "no resource-based policy, and this request needs one to allow it"))
     elif resource_policy is not None:
         if not same_account and kind in _ACCOUNT_KINDS:
             why = "cross-account: the identity side and the resource policy must both allow"
@@ -351,5 +261,5 @@ def _missing(
             why = "the key policy must allow the caller"
         else:
             why = "the resource policy does not allow the caller"
-        out.append(_note("resource", why))
+        out.append(note("resource", why))
     return out
