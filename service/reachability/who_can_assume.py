@@ -305,14 +305,14 @@ def class_members(
     # accounts share classes (under the same organization place, see `classify`), split only by
     # whether they are in the role's own account (where the trust policy alone can grant).
     anyone = trust.everyone and not (trust.accounts or trust.named)
-    trust_keys = _trust_keys(role)
+    keys = trust_keys(role)
     decision_classes = classify(
         action.signatures,
         classes,
         role.arn,
-        trust_keys.key,
+        keys.key,
         by_account=not anyone,
-        extra_by_account=trust_keys.by_account,
+        extra_by_account=keys.by_account,
         leave_out=trust.named | {role.arn} if leave_out is None else leave_out,
     )
     facts = RoleFacts.of(role)
@@ -396,29 +396,29 @@ def trust_is_about_accounts(role: Role) -> bool:
 
 
 @dataclass(frozen=True)
-class _TrustKeys:
-    """`_trust_key` for one role, and whether it is the same for every principal of an account: when the
+class TrustKeys:
+    """`trust_key` for one role, and whether it is the same for every principal of an account: when the
     trust policy's clauses look at nothing finer than the principal's account (aws:PrincipalOrgID, say)."""
 
     key: Callable[[Profile], ExtraKey]
     by_account: bool
 
 
-def _trust_keys(role: Role) -> _TrustKeys:
+def trust_keys(role: Role) -> TrustKeys:
     if not about_the_account_only(compiled(role.trust, "resource").for_action(ASSUME_ROLE.lower())):
-        return _TrustKeys(partial(_trust_key, role), by_account=False)
+        return TrustKeys(partial(trust_key, role), by_account=False)
     by_account: dict[str, ExtraKey] = {}
 
     def key(profile: Profile) -> ExtraKey:
         found = by_account.get(profile.account_id)
         if found is None:
-            found = by_account[profile.account_id] = _trust_key(role, profile)
+            found = by_account[profile.account_id] = trust_key(role, profile)
         return found
 
-    return _TrustKeys(key, by_account=True)
+    return TrustKeys(key, by_account=True)
 
 
-def _trust_key(role: Role, profile: Profile) -> ExtraKey:
+def trust_key(role: Role, profile: Profile) -> ExtraKey:
     """What the trust policy's principal clauses (aws:PrincipalArn, tags, ...) give for this principal; the
     principal as an individual when the trust policy uses a policy variable."""
     context = RequestContext(
