@@ -160,7 +160,10 @@ class TargetTechniques(CheckerBase):
 
     async def _passes_role(self, technique: Technique, role_profile: Profile, leave_out: frozenset[str]) -> list[Ways]:
         role = await self.role(role_profile.arn)
-        if role is None or not any(self._trusts_service(role, s) for s in technique.trusted_services):
+        services = technique.trusted_services
+        if role is None or not _may_name_service(await self.assumers.trust_targets(role.arn), services):
+            return []  # (a trust policy naming none of the services admits none of them: nothing to decide)
+        if not any(self._trusts_service(role, s) for s in services):
             return []
         binding = {Placeholder.PASSED_ROLE.template: role.arn}
         if technique.helper_services:
