@@ -2,7 +2,7 @@
 and SCPs) and the resource's (its resource policy and the RCPs over it). `engine.combined` makes the decision of
 the two. A side depends on less than the whole request: many requests that share one (the same caller on
 resources its policies fit alike, or callers of one account on roles of one trust policy) can have it worked
-out once (service/reachability/edges.py).
+out once (service/reachability/edges/).
 """
 
 from __future__ import annotations
@@ -195,5 +195,3 @@ def _restricted(res: ResourceScan, policy: Policy, reasons: list[Reason]) -> Res
 
 def note(source: ReasonSource, why: str) -> Reason:
     return Reason("", source, None, None, None, why)
-
-

@@ -8,6 +8,7 @@ second and later of those questions fast (docs/answers.md, "Roles that trust the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from service.evaluation.engine import Decision
@@ -15,7 +16,7 @@ from service.evaluation.policy import Policy
 from service.evaluation.statements import compiled
 from service.reachability.classes import DecisionClass, DecisionKey, Member
 from service.reachability.clauses import resource_independent
-from service.reachability.profiles import ASSUME_ROLE, Role
+from service.reachability.profiles import ASSUME_ROLE, Profile, Role
 from service.reachability.signatures import Signatures
 
 MAX_SHARED_DECISIONS = 200_000  # kept per action; then they are dropped all at once
@@ -104,16 +105,24 @@ class SharedDecisions:
         found = self._independent.get(key)
         if found is None:
             representative = decision_class.representative
-            policies = self._signatures.policies
-            found = (
-                all(policies.resource_independent(content) for content in representative.statements)
-                and self._signatures.boundary(representative.profile.boundary).resource_independent
-                and all(
-                    resource_independent(cs)
-                    for level in representative.profile.org.scp_levels
-                    for policy in level
-                    for cs in compiled(policy, "scp").for_action(self._signatures.action)
-                )
-            )
-            self._independent[key] = found
+            statements, profile = representative.statements, representative.profile
+            found = self._independent[key] = decided_alike(self._signatures, statements, profile)
         return found
+
+
+def decided_alike(signatures: Signatures, contents: Iterable[int], profile: Profile) -> bool:
+    """Whether a decision of `profile` on the action of `signatures`, under its statements of `contents`,
+    depends on the resource only through which statements fit it and through the resource policy and account:
+    no condition of those statements, of its boundary or of its SCPs looks at anything but who the principal
+    is and the request itself, and its boundary and SCPs say Resource `*`."""
+    policies = signatures.policies
+    return (
+        all(policies.resource_independent(content) for content in contents)
+        and signatures.boundary(profile.boundary).resource_independent
+        and all(
+            resource_independent(cs)
+            for level in profile.org.scp_levels
+            for policy in level
+            for cs in compiled(policy, "scp").for_action(signatures.action)
+        )
+    )

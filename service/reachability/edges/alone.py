@@ -34,7 +34,6 @@ class Alone:
         self.assumers, self.entries, self.decider = assumers, entries, decider
         self._roles: list[tuple[int, Role, TrustRead, How, RoleFacts | None]] = []
         self._external: dict[tuple[object, ...], str | None] = {}
-        self._facts: dict[tuple[str, str], RoleFacts | None] = {}
         self._sides: dict[tuple[object, ...], ResourceSide] = {}
         self._extras: dict[tuple[object, ...], ExtraKey] = {}
         self._structures: dict[str, tuple[object, ...] | None] = {}
@@ -74,7 +73,7 @@ class Alone:
         for profile in named:
             if profile.arn != role.arn and self.decider.assumes(profile, role):
                 found.add(profile.arn)
-        facts = self._role_facts(role) if trust.external else None
+        facts = self.decider.role_facts(role) if trust.external else None
         for target in unique_external(trust.external):
             key = (
                 (facts, role.account_id) if facts is not None else (role.arn,),
@@ -86,13 +85,6 @@ class Alone:
             if (arn := self._external[key]) is not None:
                 found.add(arn)
         return found
-
-    def _role_facts(self, role: Role) -> RoleFacts | None:
-        """`RoleFacts.of(role)`, which reads the trust document and the account's organization place alone."""
-        key = (role.trust_document, role.account_id)
-        if key not in self._facts:
-            self._facts[key] = RoleFacts.of(role)
-        return self._facts[key]
 
     def _by_member(self, number: int, role: Role, trust: TrustRead, facts: RoleFacts) -> set[str]:
         """The admitted principals (but those the trust policy names) that may assume the role: each class's

@@ -57,8 +57,7 @@ class _Builder:
         self.signatures = assumers.view.action(ASSUME_ROLE.lower()).signatures
         self.decider = Decider(self.signatures, fits)
         self.alone = Alone(assumers, entries, self.decider)
-        self.by_class: set[int] = set()  # roles whose admitted principals are decided by class
-        self.everyone = 0  # (of those) the roles that admit anyone
+        self.everyone = 0  # (of the roles decided by class) those that admit anyone
         self.admitting: dict[str, int] = {}  # (of those) by account, the roles that admit it
         self.facts: dict[int, RoleFacts] = {}
         self.class_numbers: dict[int, int] = {}  # by id of a signature class
@@ -78,7 +77,7 @@ class _Builder:
             if not trust.admits:
                 self.alone.add(number, role, trust, "named")
                 continue
-            facts = RoleFacts.of(role)
+            facts = self.decider.role_facts(role)
             if facts is None or not trust_is_about_accounts(role) or refused_by_aws(ASSUME_ROLE, role.arn):
                 self.alone.add(number, role, trust, "whole")
                 continue
@@ -87,7 +86,6 @@ class _Builder:
                 self.alone.add(number, role, trust, "by member", facts)
                 continue
             self.alone.add(number, role, trust, "named")
-            self.by_class.add(number)
             self.facts[number] = facts
             if trust.everyone:
                 self.everyone |= 1 << number

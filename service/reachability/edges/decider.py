@@ -7,11 +7,10 @@ from __future__ import annotations
 from service.evaluation.engine import DecisionKind, combined
 from service.evaluation.request import Request
 from service.evaluation.sides import CallerSide, ResourceSide, caller_side, context_of, resource_side
-from service.evaluation.statements import compiled
 from service.reachability.classes import ExtraKey
-from service.reachability.clauses import resource_independent
 from service.reachability.edges.fits import RoleFits
 from service.reachability.profiles import ASSUME_ROLE, Profile, Role
+from service.reachability.sharing import RoleFacts, decided_alike
 from service.reachability.signatures import Signature, SignatureClass, Signatures
 from service.reachability.who_can_assume import trust_key
 
@@ -27,6 +26,7 @@ class Decider:
         self._kinds: dict[tuple[object, ...], DecisionKind] = {}
         self._independent: dict[tuple[object, ...], bool] = {}
         self._extras: dict[tuple[str, str, bool], ExtraKey] = {}
+        self._facts: dict[tuple[str, str], RoleFacts | None] = {}
 
     def caller(self, signature_class: SignatureClass, contents: frozenset[int], role: Role) -> CallerSide:
         """The class's side on assuming a role its statements of `contents` fit (`role`, one of them); read
@@ -63,26 +63,23 @@ class Decider:
     def independent(self, signature: Signature, profile: Profile) -> bool:
         """Whether the decisions of principals of this signature (`profile` one of them) depend on the role
         only through which of their statements fit its ARN, and on the role's trust policy and RCPs (as
-        `SharedDecisions.resource_independent` asks of a decision class): no condition of their statements,
-        boundary or SCPs looks at the resource, and the boundary and SCPs say Resource `*`."""
+        `SharedDecisions.resource_independent` asks of a decision class: `decided_alike`)."""
         if signature.individual:
             return False
         key = (profile.account_id, signature.key)
         held = self._independent.get(key)
         if held is None:
-            policies = self.signatures.policies
             contents = [*signature.fit_everywhere, *(fitted.content for fitted in signature.fitted)]
-            held = self._independent[key] = (
-                all(policies.resource_independent(content) for content in contents)
-                and self.signatures.boundary(profile.boundary).resource_independent
-                and all(
-                    resource_independent(cs)
-                    for level in profile.org.scp_levels
-                    for policy in level
-                    for cs in compiled(policy, "scp").for_action(ACTION)
-                )
-            )
+            held = self._independent[key] = decided_alike(self.signatures, contents, profile)
         return held
+
+    def role_facts(self, role: Role) -> RoleFacts | None:
+        """`RoleFacts.of(role)`, kept per trust document and account: it reads those alone (the account's
+        organization place)."""
+        key = (role.trust_document, role.account_id)
+        if key not in self._facts:
+            self._facts[key] = RoleFacts.of(role)
+        return self._facts[key]
 
     def kind(self, caller: CallerSide, resource: ResourceSide, profile: Profile, role: Role) -> DecisionKind:
         """The decision of the two sides (`profile` assuming `role`), kept per sides that read alike: no
