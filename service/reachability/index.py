@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from service.database.records import TrustTargetRecord
 from service.database.source import GraphSource
@@ -17,7 +17,7 @@ from service.reachability.alike import ActionsAlike
 from service.reachability.answers import AnswerCache
 from service.reachability.candidates import ActionPolicies
 from service.reachability.profiles import ASSUME_ROLE, AccountEntry, OrgContext, Profile, Role, parsed
-from service.reachability.sharing import SharedDecisions
+from service.reachability.sharing import MAX_SHARED_DECISIONS, SharedDecisions
 from service.reachability.signatures import Signatures
 from service.reachability.snapshot import (
     Accounts,
@@ -40,12 +40,20 @@ class ActionClasses:
     policies: ActionPolicies
     signatures: Signatures
     shared: SharedDecisions
+    # The kinds of decisions made in a technique's request context (`grants.who_may`), by decision key and
+    # what else they read: shared by the accounts whose classes have the same keys.
+    kinds: dict[Hashable, str] = field(default_factory=dict)
 
     @classmethod
     def new(cls, action_lower: str) -> ActionClasses:
         policies = ActionPolicies(action_lower)
         signatures = Signatures(policies)
         return cls(policies, signatures, SharedDecisions(signatures))
+
+    def keep_kind(self, key: Hashable, kind: str) -> None:
+        if len(self.kinds) >= MAX_SHARED_DECISIONS:
+            self.kinds.clear()
+        self.kinds[key] = kind
 
 
 class PrincipalIndex:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
+from service.evaluation.aws_protected import refused_by_aws
 from service.evaluation.engine import Decision, evaluate
 from service.evaluation.request import Request
 from service.reachability.classes import DecisionClass, classify, is_pattern
-from service.reachability.decide import ClassAnswers, Target, access_from, counted, member_paths
+from service.reachability.decide import ClassAnswers, Target, access_from, member_paths
 from service.reachability.index import IndexView
 from service.reachability.model import Access
 from service.reachability.paths import identity_paths
@@ -88,14 +89,52 @@ def who_may(
     decision_classes = classified
     if decision_classes is None:
         decision_classes = classified_for(view, entry, action, resource, leave_out)
+    classes = view.action(action.lower())
+    # (What a class's decision depends on besides its key, when nothing it reads looks at the resource itself:
+    # the request context, the RCPs over the resource's account, whether AWS refuses the resource, whether it
+    # is a pattern. The actor and the target are of one account.)
+    facts = (
+        tuple(sorted((k, tuple(v)) for k, v in context.items())),
+        tuple(tuple(level) for level in entry.org.rcp_levels),
+        protection.name if (protection := refused_by_aws(action, resource)) is not None else None,
+        is_pattern(resource),
+    )
     for decision_class in decision_classes:
         representative = decision_class.representative
-        decision = decide_in_context(representative.profile, action, target, context)
-        if counted(decision_class, decision):
+        key = (decision_class.key, facts) if classes.shared.resource_independent(decision_class) else None
+        kind = classes.kinds.get(key) if key is not None else None
+        answer: Callable[[Profile], Access | None]
+        if kind is None:
+            decision = decide_in_context(representative.profile, action, target, context)
+            kind = decision.decision
+            if key is not None:
+                classes.keep_kind(key, kind)
             answer = ClassAnswers(decision_class, representative, decision, member_paths, 0).answer
-            for member in decision_class.entries(unknown_only=decision.decision != "Allowed"):
+        else:
+            answer = _Answers(decision_class, action, target, context)
+        if kind == "Allowed" or (kind == "ImplicitlyDenied" and decision_class.unknown):
+            for member in decision_class.entries(unknown_only=kind != "Allowed"):
                 where[member.arn] = (answer, member.profile)
     return Permitted(where)
+
+
+class _Answers:
+    """A decision class's answers when the kind of its decision was known without making it (the decision of a
+    class of another account with the same key, under the same facts): the decision is made for its own
+    representative when an answer is first read, so that the answer is the one made without sharing."""
+
+    __slots__ = ("_action", "_class", "_context", "_made", "_target")
+
+    def __init__(self, decision_class: DecisionClass, action: str, target: Target, context: Context) -> None:
+        self._class, self._action, self._target, self._context = decision_class, action, target, context
+        self._made: Callable[[Profile], Access | None] | None = None
+
+    def __call__(self, profile: Profile) -> Access | None:
+        if self._made is None:
+            representative = self._class.representative
+            decision = decide_in_context(representative.profile, self._action, self._target, self._context)
+            self._made = ClassAnswers(self._class, representative, decision, member_paths, 0).answer
+        return self._made(profile)
 
 
 def classified_for(

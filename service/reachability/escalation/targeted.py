@@ -6,7 +6,7 @@ target's classes, shared by every target of those classes, and how to make one a
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 
 from service.database.records import GroupRecord, TrustTargetRecord
@@ -41,6 +41,8 @@ class TargetTechniques(CheckerBase):
         self._service_trusts: dict[tuple[RoleFacts, str, str], bool] = {}
         self._role_facts: dict[str, tuple[Role, RoleFacts | None]] = {}
         self._changed: dict[tuple[str, PolicyRef, str | None], tuple[Profile, Profile]] = {}
+        self._named: dict[str, ServiceNames] = {}
+        self._chains: dict[tuple[str, frozenset[str]], bool] = {}
 
     def _on_users(
         self,
@@ -159,10 +161,12 @@ class TargetTechniques(CheckerBase):
         return escalation(actor_ref, technique, role.ref, grants, role.arn, after, condition)
 
     async def _passes_role(self, technique: Technique, role_profile: Profile, leave_out: frozenset[str]) -> list[Ways]:
-        role = await self.role(role_profile.arn)
         services = technique.trusted_services
-        if role is None or not _may_name_service(await self.assumers.trust_targets(role.arn), services):
+        if not (await self.services_named(role_profile.arn)).may_name(services):
             return []  # (a trust policy naming none of the services admits none of them: nothing to decide)
+        role = await self.role(role_profile.arn)
+        if role is None:
+            return []
         if not any(self._trusts_service(role, s) for s in services):
             return []
         binding = {Placeholder.PASSED_ROLE.template: role.arn}
@@ -240,6 +244,15 @@ class TargetTechniques(CheckerBase):
         trusting = await self._roles_trusting(services)
         return [passed] * (passed in trusting) + [arn for arn in trusting if arn != passed]
 
+    async def services_named(self, arn: str) -> ServiceNames:
+        """The service principals the role's trust policy may let assume it (`ServiceNames`), read off its trust
+        targets once per role: a role is asked once per technique that passes a role to a service (some
+        thirty), and at 100k principals most roles' trust policies name none of them."""
+        found = self._named.get(arn)
+        if found is None:
+            found = self._named[arn] = ServiceNames.of(await self.assumers.trust_targets(arn))
+        return found
+
     async def _roles_trusting(self, services: tuple[str, ...]) -> list[str]:
         """The roles of the account whose trust policy lets one of `services` assume them, by ARN (read once:
         every role's trust policy)."""
@@ -247,7 +260,7 @@ class TargetTechniques(CheckerBase):
         if trusting is None:
             trusting = []
             # (only a role whose trust policy may name one of the services is read and decided)
-            naming = [p for p in self.roles if _may_name_service(await self.assumers.trust_targets(p.arn), services)]
+            naming = [p for p in self.roles if (await self.services_named(p.arn)).may_name(services)]
             await self.assumers.read_roles(p.arn for p in naming if p.arn not in self._roles)
             for profile in sorted(naming, key=lambda p: p.arn):
                 role = await self.role(profile.arn)
@@ -263,8 +276,7 @@ class TargetTechniques(CheckerBase):
         which assumes the role `execution` (the attacker's template runs as it), as whoCanAssume decides it
         (the execution role's trust policy and, where AWS needs it, the passed role's identity policies).
         Each actor keeps the first passed role, by ARN."""
-        unbound = replace(technique, actions=tuple(a for a in technique.actions if "${" not in a.resource))
-        if not self._allowed(unbound, {}, leave_out).actors:
+        if not await self._may_chain(technique, leave_out):
             return []
         administration = await self._roles_trusting(technique.trusted_services)
         trust = await self.role(execution.arn) if administration else None
@@ -283,6 +295,18 @@ class TargetTechniques(CheckerBase):
             return []
         return [Ways(chained, partial(self._chained_escalation, technique, execution.ref, chained))]
 
+    async def _may_chain(self, technique: Technique, leave_out: frozenset[str]) -> bool:
+        """Whether some actor (not in `leave_out`) is allowed the technique's actions bound to no role, and some
+        role of the account may be passed as the administration role: the same for every execution role, so
+        worked out once (at 100k principals no account has both, and each of its 60,000 roles was asked)."""
+        key = (technique.id, leave_out)
+        found = self._chains.get(key)
+        if found is None:
+            unbound = replace(technique, actions=tuple(a for a in technique.actions if "${" not in a.resource))
+            found = bool(self._allowed(unbound, {}, leave_out).actors)
+            found = self._chains[key] = found and bool(await self._roles_trusting(technique.trusted_services))
+        return found
+
     def _chained_escalation(
         self, technique: Technique, execution: NodeRef, chained: Mapping[str, tuple[Allowed, Access]], actor: str
     ) -> Escalation | None:
@@ -292,19 +316,38 @@ class TargetTechniques(CheckerBase):
         return escalation(actor_ref, technique, execution, grants, execution.arn, None, assume.condition)
 
 
+@dataclass(frozen=True, slots=True)
+class ServiceNames:
+    """Which service principals a trust policy may let assume its role: any (`anyone`: an Allow naming anyone,
+    everyone but some with a NotPrincipal, or a service by a pattern), else those an Allow names (`named`)."""
+
+    anyone: bool
+    named: frozenset[str]
+
+    @classmethod
+    def of(cls, targets: Sequence[TrustTargetRecord]) -> ServiceNames:
+        named: set[str] = set()
+        for target in targets:
+            if target.effect != "Allow":
+                continue
+            if target.not_principal or target.external_kind == "any":
+                return cls(True, frozenset())
+            value = target.external_value or ""
+            if target.external_kind == "service":
+                if "*" in value or "?" in value:
+                    return cls(True, frozenset())
+                named.add(value)
+        return cls(False, frozenset(named))
+
+    def may_name(self, services: Sequence[str]) -> bool:
+        """Whether the trust policy may let one of the services assume its role: one naming none of them admits
+        none of them, whatever else it says."""
+        return self.anyone or any(service in self.named for service in services)
+
+
 def _may_name_service(targets: Sequence[TrustTargetRecord], services: Sequence[str]) -> bool:
-    """Whether a trust policy may let one of the services assume its role: an Allow naming one of them (or
-    a pattern), anyone, or everyone but some (NotPrincipal). A trust policy naming none of these admits no
-    service principal, whatever else it says."""
-    for target in targets:
-        if target.effect != "Allow":
-            continue
-        if target.not_principal or target.external_kind == "any":
-            return True
-        value = target.external_value or ""
-        if target.external_kind == "service" and (value in services or "*" in value or "?" in value):
-            return True
-    return False
+    """Whether a trust policy may let one of the services assume its role (`ServiceNames`)."""
+    return ServiceNames.of(targets).may_name(services)
 
 
 def _trusts_service(role: Role, service: str) -> bool:
