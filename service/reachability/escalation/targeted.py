@@ -42,6 +42,7 @@ class TargetTechniques(CheckerBase):
         self._role_facts: dict[str, tuple[Role, RoleFacts | None]] = {}
         self._changed: dict[tuple[str, PolicyRef, str | None], tuple[Profile, Profile]] = {}
         self._named: dict[str, ServiceNames] = {}
+        self._without_assume: dict[str, Technique] = {}
         self._chains: dict[tuple[str, frozenset[str]], bool] = {}
 
     def _on_users(
@@ -75,10 +76,9 @@ class TargetTechniques(CheckerBase):
             allowed = self._allowed(technique, binding, leave_out)
             if not allowed.actors or (have and all(actor in have for actor in allowed.actors)):
                 continue
-            after = self._changed_one(user, policy)
-            if _refused(after, admin):
+            if admin is not None and _refused(self._changed_one(user, policy), admin):
                 continue
-            found.append(Ways(allowed.actors, partial(self._user_escalation, technique, user, allowed, after, facts)))
+            found.append(Ways(allowed.actors, partial(self._user_escalation, technique, user, allowed, policy, facts)))
         return found
 
     def _user_escalation(
@@ -86,13 +86,14 @@ class TargetTechniques(CheckerBase):
         technique: Technique,
         user: Profile,
         allowed: Allowed,
-        after: Profile | None,
+        policy: PolicyRef | None,
         facts: UserCredentials | None,
         actor: str,
     ) -> Escalation | None:
         if actor == user.arn:
             return None
         actor_ref = self.entry.profiles[actor].ref
+        after = self._changed_one(user, policy)  # (made when an escalation is: a walk reads only who the actors are)
         return escalation(actor_ref, technique, user.ref, allowed.grants(actor), user.arn, after, credentials=facts)
 
     async def _on_roles(
@@ -122,7 +123,10 @@ class TargetTechniques(CheckerBase):
             bindings.append(({}, None, None))
         # (sts:AssumeRole is decided as whoCanAssume decides it, trust policy included, for the actors allowed
         # the rest only: see `_assumes`.)
-        required = replace(technique, actions=tuple(a for a in technique.actions if a.action != ASSUME_ROLE))
+        required = self._without_assume.get(technique.id)
+        if required is None:
+            actions = tuple(a for a in technique.actions if a.action != ASSUME_ROLE)
+            required = self._without_assume[technique.id] = replace(technique, actions=actions)
         found: list[Ways] = []
         trust: Role | None = None
         for binding, policy, replaced in bindings:
@@ -130,12 +134,12 @@ class TargetTechniques(CheckerBase):
             allowed = self._allowed(required, binding, leave_out)
             if not allowed.actors or (have and all(actor in have for actor in allowed.actors)):
                 continue
-            after = self._changed_one(role, policy, replaced)
-            if _refused(after, admin):
+            if admin is not None and _refused(self._changed_one(role, policy, replaced), admin):
                 continue
             if needs_trust and (trust := trust or await self.role(role.arn)) is None:
                 return found  # (no such role to assume: nothing of this technique)
-            found.append(Ways(allowed.actors, partial(self._role_escalation, technique, role, trust, allowed, after)))
+            change = (policy, replaced)
+            found.append(Ways(allowed.actors, partial(self._role_escalation, technique, role, trust, allowed, change)))
         return found
 
     def _role_escalation(
@@ -144,11 +148,12 @@ class TargetTechniques(CheckerBase):
         role: Profile,
         trust: Role | None,
         allowed: Allowed,
-        after: Profile | None,
+        change: tuple[PolicyRef | None, str | None],
         actor: str,
     ) -> Escalation | None:
         if actor == role.arn:
             return None
+        after = self._changed_one(role, *change)
         grants = allowed.grants(actor)
         condition: Condition | None = None
         if trust is not None:
@@ -172,7 +177,7 @@ class TargetTechniques(CheckerBase):
         binding = {Placeholder.PASSED_ROLE.template: role.arn}
         if technique.helper_services:
             helped = await self._with_helper(technique, binding, leave_out)
-            grants_of: Callable[[str], list[Grant]] = helped.__getitem__
+            grants_of: Callable[[str], list[Grant]] = lambda actor: helped[actor]()  # noqa: E731
             actors: Mapping[str, object] = helped
         else:
             allowed = self._allowed(technique, binding, leave_out)
@@ -219,25 +224,29 @@ class TargetTechniques(CheckerBase):
 
     async def _with_helper(
         self, technique: Technique, binding: Mapping[str, str], leave_out: frozenset[str]
-    ) -> dict[str, list[Grant]]:
+    ) -> dict[str, Callable[[], list[Grant]]]:
         """The actors allowed every required action with some helper role bound (batch-003: the Batch
         execution role, emr-001: the EMR service role): a role of the account the helper service may assume
-        and the actor may pass too. Each actor keeps the first such role: the passed role itself, then by ARN."""
-        on_helper = [a.resource == _HELPER for a in technique.actions]
+        and the actor may pass too. Each actor keeps the first such role: the passed role itself, then by ARN.
+        Each actor's grants are made when read (a walk reads only who the actors are)."""
+        # (`_allowed` decides actions on resources; the catalogue's helper techniques have none on the actor)
+        assert all(a.resource != Placeholder.ACTOR.template for a in technique.actions), technique.id
+        on_helper = tuple(a.resource == _HELPER for a in technique.actions)
         rest = replace(technique, actions=tuple(a for a in technique.actions if a.resource != _HELPER))
-        allowed = self._grants(rest, binding, None, leave_out)
-        if not allowed:
+        allowed = self._allowed(rest, binding, leave_out)
+        if not allowed.actors:
             return {}
         passing = replace(technique, actions=tuple(a for a in technique.actions if a.resource == _HELPER))
-        found: dict[str, list[Grant]] = {}
+        found: dict[str, Callable[[], list[Grant]]] = {}
         for helper in await self._helper_roles(technique.helper_services, binding[Placeholder.PASSED_ROLE.template]):
-            waiting = {actor for actor in allowed if actor not in found}
+            waiting = [actor for actor in allowed.actors if actor not in found]
             if not waiting:
                 break
             bound = {**binding, Placeholder.HELPER_ROLE.template: helper}
-            for actor, grants in self._grants(passing, bound, waiting, leave_out).items():
-                others, helpers = iter(allowed[actor]), iter(grants)
-                found[actor] = [next(helpers) if h else next(others) for h in on_helper]
+            helped = self._allowed(passing, bound, leave_out)
+            for actor in waiting:
+                if actor in helped.actors:
+                    found[actor] = partial(_helped_grants, on_helper, allowed, helped, actor)
         return found
 
     async def _helper_roles(self, services: tuple[str, ...], passed: str) -> list[str]:
@@ -372,6 +381,13 @@ def _changed(target: Profile, policy: PolicyRef | None, replaced: str | None = N
     """The target with the binding's policy on it (None: the technique puts none): one per binding,
     whoever the actor, so that its decisions are kept by identity (`AdminDecisions.of`)."""
     return with_policies(target, [policy], replaced) if policy is not None else None
+
+
+def _helped_grants(on_helper: tuple[bool, ...], rest: Allowed, helped: Allowed, actor: str) -> list[Grant]:
+    """An actor's grants for a technique with a helper role, in the technique's order of actions: those on the
+    helper role from `helped`, the others from `rest`."""
+    others, helpers = iter(rest.grants(actor)), iter(helped.grants(actor))
+    return [next(helpers) if on else next(others) for on in on_helper]
 
 
 def _refused(after: Profile | None, admin: Callable[[Profile], bool] | None) -> bool:
