@@ -15,6 +15,7 @@ from service.evaluation.engine import evaluate
 from service.evaluation.formula import Condition
 from service.evaluation.request import Principal, Request
 from service.reachability.escalation.binding import CheckerBase
+from service.reachability.escalation.grouping import TargetKey, TechniqueReads, customer_policies, read_of
 from service.reachability.escalation.steps import (
     AccountCredentials,
     Escalation,
@@ -42,6 +43,7 @@ class TargetTechniques(CheckerBase):
         self._role_facts: dict[str, tuple[Role, RoleFacts | None]] = {}
         self._changed: dict[tuple[str, PolicyRef, str | None], tuple[Profile, Profile]] = {}
         self._named: dict[str, ServiceNames] = {}
+        self._read_of: dict[str, TechniqueReads] = {}
         self._without_assume: dict[str, Technique] = {}
         self._chains: dict[tuple[str, frozenset[str]], bool] = {}
 
@@ -207,13 +209,36 @@ class TargetTechniques(CheckerBase):
             held = self._changed[key] = (target, after)
         return held[1]
 
-    def _trusts_service(self, role: Role, service: str) -> bool:
-        """`_trusts_service`, kept per trust document and service when nothing it reads is the role's own
-        (RoleFacts): the generated organizations hold thousands of roles with the same few trust policies."""
+    async def technique_key(self, technique: Technique, profile: Profile) -> TargetKey:
+        """What the technique reads of the role or user it becomes besides its ARN, as grouping.py says:
+        principals with equal keys get the same actors from it, unless it is `per_target`."""
+        arn = profile.arn
+        read = self._read_of.get(technique.id)
+        if read is None:
+            read = self._read_of[technique.id] = read_of(technique, profile.kind)
+        classes = tuple(self.targets.key(action, arn) for action in read.actions)
+        if read.passed:
+            role = await self.role(arn)
+            services = technique.trusted_services
+            return (role is not None and any(self._trusts_service(role, s) for s in services), classes)
+        if read.customer:
+            return (classes, customer_policies(profile))
+        if read.credentials and (credentials := await self.credentials()) is not None:
+            facts = credentials.of(arn)
+            return (classes, None if facts is None else tuple(facts.meets(p) for p in read.credentials))
+        return classes
+
+    def role_facts(self, role: Role) -> RoleFacts | None:
+        """`RoleFacts.of(role)`, kept per role."""
         held = self._role_facts.get(role.arn)
         if held is None or held[0] is not role:
             held = self._role_facts[role.arn] = (role, RoleFacts.of(role))
-        facts = held[1]
+        return held[1]
+
+    def _trusts_service(self, role: Role, service: str) -> bool:
+        """`_trusts_service`, kept per trust document and service when nothing it reads is the role's own
+        (RoleFacts): the generated organizations hold thousands of roles with the same few trust policies."""
+        facts = self.role_facts(role)
         if facts is None:
             return _trusts_service(role, service)
         key = (facts, role.account_id, service)
