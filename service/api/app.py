@@ -15,6 +15,7 @@ import contextlib
 import gc
 import json
 import logging
+import os
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -48,8 +49,9 @@ from service.api.schema import Query
 from service.api.security import BearerAuth, BodyLimit, load_tokens
 from service.database.reader import GraphReader
 from service.database.settings import Neo4jSettings
-from service.errors import AccessgraphError, DatabaseUnavailable, QueryError
+from service.errors import AccessgraphError, DatabaseUnavailable, InputError, QueryError
 from service.reachability.escalation.graph import build_escalation_index
+from service.reachability.escalation.reverse import precompute as precompute_ways_in
 from service.reachability.index import PrincipalIndex
 from service.reachability.snapshot import freeze
 
@@ -139,7 +141,22 @@ class GraphQLApp(GraphQL[Context, None]):
         return await super().process_result(request, result)
 
 
-async def _warm_up(index: PrincipalIndex, reader: GraphReader) -> None:
+PRECOMPUTE_ESCALATION = "ACCESSGRAPH_ESCALATION_PRECOMPUTE"
+
+
+def precompute_escalation() -> bool:
+    """Whether the warm-up works out every principal's ways in ahead (ACCESSGRAPH_ESCALATION_PRECOMPUTE, or
+    `serve --precompute-escalation`): whoCanAssume with escalation then walks them (docs/escalation-questions.md).
+    Any other value than 1/0 (true/false, yes/no, on/off) is refused."""
+    value = os.environ.get(PRECOMPUTE_ESCALATION, "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise InputError(f"{PRECOMPUTE_ESCALATION} must be 1 or 0, not {value!r}")
+
+
+async def _warm_up(index: PrincipalIndex, reader: GraphReader, precompute: bool = False) -> None:
     """Read every loaded account into the principal index at start-up and parse their policies, so the first
     question does not wait for it. A database that does not answer yet is no error: questions read what
     they need themselves."""
@@ -158,9 +175,18 @@ async def _warm_up(index: PrincipalIndex, reader: GraphReader) -> None:
         # The escalation questions' own start (docs/escalation-questions.md), timed apart: its cost is
         # measured against the load's (bench/bench_questions.py reads this line).
         started = time.monotonic()
-        await build_escalation_index(index, reader)
+        graph = await build_escalation_index(index, reader)
         freeze()  # the escalation index lives as long as the generation: keep full collections off it
         log.info("escalation index built in %.1f s", time.monotonic() - started)
+        if precompute:
+            started = time.monotonic()
+            reverse = await precompute_ways_in(graph)
+            freeze()
+            log.info(
+                "escalation ways in worked out ahead for %d principals in %.1f s",
+                len(reverse.number),
+                time.monotonic() - started,
+            )
     except (AccessgraphError, neo4j.exceptions.Neo4jError, OSError) as exc:
         log.warning("principal index not warmed up: %s", exc)
 
@@ -177,6 +203,7 @@ def create_app(
     With `warm`, start-up also reads every loaded account into the principal index, in the background."""
     limits = limits or Limits()
     tokens = load_tokens() if tokens is None else tokens
+    precompute = precompute_escalation() if warm else False  # (refused now, not in the background)
     state: dict[str, GraphReader] = {}
     index = PrincipalIndex()
     warming: set[asyncio.Task[None]] = set()
@@ -192,7 +219,7 @@ def create_app(
             # batches (the defaults walk young objects every 700 allocations; a 30k-principal answer
             # allocates a few hundred thousand). The index itself is frozen out of collections.
             gc.set_threshold(*SERVER_GC_THRESHOLDS)
-        warm_up = asyncio.create_task(_warm_up(index, state["reader"])) if warm else None
+        warm_up = asyncio.create_task(_warm_up(index, state["reader"], precompute)) if warm else None
         if warm_up is not None:
             warming.add(warm_up)
         try:

@@ -40,6 +40,7 @@ from service.history.columns import COUNT_NAMES, AccountCounts
 from service.history.counts import account_counts
 from service.history.store import RecordedLoad
 from service.reachability import model, navigation
+from service.reachability.answers import ready
 from service.reachability.trusts import CATEGORIES
 
 S = TypeVar("S")
@@ -191,6 +192,9 @@ class Query:
         answers = await info.context.reachability.who_can_assume(
             role_arn, 1 if max_hops is None else max_hops, escalation
         )
+        cap = info.context.limits.default_result_limit if limit is None else limit
+        if len(answers) <= cap:  # (past it, `_bounded` says so; nothing to make)
+            await ready(answers, 0, len(answers))
         return _bounded(answers, limit, info, "whoCanAssume")
 
     @strawberry.field(description="whoCanAssume a page at a time, with the total count")
@@ -203,12 +207,12 @@ class Query:
         after: str | None = None,
         escalation: bool = False,
     ) -> AccessPage:
-        return _page(
-            await info.context.reachability.who_can_assume(role_arn, 1 if max_hops is None else max_hops, escalation),
-            first,
-            after,
-            info,
+        answers = await info.context.reachability.who_can_assume(
+            role_arn, 1 if max_hops is None else max_hops, escalation
         )
+        offset = navigation.cursor_offset(after)
+        await ready(answers, offset, offset + max(0, min(first, info.context.limits.max_result_limit)))
+        return _page(answers, first, after, info)
 
     @strawberry.field(
         description="Every principal whose effective permissions allow the action on the resource; "

@@ -7,7 +7,7 @@ import heapq
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, TypeVar, overload
+from typing import Any, NamedTuple, Protocol, TypeVar, overload, runtime_checkable
 
 from service.reachability.model import Access, Path
 from service.reachability.profiles import Entry, Profile
@@ -190,3 +190,17 @@ class _Next(NamedTuple):
 def _numbered(number: int, entries: Iterator[Entry]) -> Iterator[_Next]:
     for arn, profile in entries:
         yield _Next(arn, number, None, profile)
+
+
+@runtime_checkable
+class Prepared(Protocol):
+    """An answer some of whose items are made by an asynchronous step before they are read (a walk over
+    every principal's ways in worked out ahead: `bitwalk.BitWalked`)."""
+
+    async def prepare(self, start: int, stop: int) -> None: ...
+
+
+async def ready(answers: Sequence[Any], start: int, stop: int) -> None:
+    """Make the items `start` to `stop` of `answers` readable (nothing to do for most answers)."""
+    if isinstance(answers, Prepared):
+        await answers.prepare(start, min(stop, len(answers)))

@@ -10,6 +10,7 @@ from service.reachability import who_can as who_can_question
 from service.reachability.admins import admins_of
 from service.reachability.decide import Target, access_from, decide
 from service.reachability.escalation.admitting import trust_admits
+from service.reachability.escalation.bitwalk import walk_bits
 from service.reachability.escalation.graph import (
     assume_changed,
     decide_after_gain,
@@ -35,7 +36,10 @@ async def who_can_assume(index: PrincipalIndex, assumers: Assumers, role_arn: st
     graph = await escalation_graph(index, assumers)
     goal = Access(role.ref, None, ((),), (), 0)
     admits = trust_admits(role, await assumers.view.trust_targets(role.arn))
-    return await walk_back(graph, [goal], max_hops, decide_after_gain(assume_changed(role, admits), role.arn))
+    after_gain = decide_after_gain(assume_changed(role, admits), role.arn)
+    if graph.reverse is not None:  # (every principal's ways in worked out ahead: reverse.py)
+        return await walk_bits(graph, graph.reverse, goal, max_hops, after_gain)
+    return await walk_back(graph, [goal], max_hops, after_gain)
 
 
 async def who_can(

@@ -17,6 +17,7 @@ from service.api.app import create_app
 from service.cli import main
 from service.cli.questions import ADMINS, ESCALATIONS, WHO_CAN_ASSUME, WHO_CAN_ASSUME_ESCALATING, run_query
 from service.database.settings import Neo4jSettings
+from service.errors import InputError
 from tests.integration.api.conftest import Load
 from tests.support.gaad import Account, allow, trust, trusts
 
@@ -134,3 +135,56 @@ def test_the_warm_up_builds_the_escalation_index_and_says_how_long_it_took(
         (escalating.arn("user", "passer"), 1),
         (escalating.arn("user", "selfie"), 1),
     }
+
+
+ASSUME_PAGE = """query($r: String!, $after: String) { whoCanAssumePage(roleArn: $r, maxHops: 3, escalation: true,
+  first: 2, after: $after) { totalCount hasMore endCursor items { principal { arn } hops condition notes
+  paths { steps { source { arn } target { arn } kind via technique statement } } } } }"""
+ASSUME_WHOLE = """query($r: String!) { whoCanAssume(roleArn: $r, maxHops: 3, escalation: true, limit: 100) {
+  principal { arn } hops condition notes paths { steps { source { arn } target { arn } kind via technique } } } }"""
+
+
+def _served_answers(settings: Neo4jSettings, roles: list[str]) -> list[Any]:
+    """Every page of whoCanAssumePage and the whole whoCanAssume, for each role, from a warmed-up app."""
+    found: list[Any] = []
+    with TestClient(create_app(settings=settings, tokens=(), warm=True)) as c:
+        deadline = time.monotonic() + 60
+        while c.get("/readyz").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for role in roles:
+            after = None
+            while True:
+                page = c.post("/graphql", json={"query": ASSUME_PAGE, "variables": {"r": role, "after": after}})
+                data = page.json()["data"]["whoCanAssumePage"]
+                found.append(data)
+                if not data["hasMore"]:
+                    break
+                after = data["endCursor"]
+            found.append(c.post("/graphql", json={"query": ASSUME_WHOLE, "variables": {"r": role}}).json())
+    return found
+
+
+def test_the_ways_in_worked_out_ahead_give_the_same_answers_and_the_warm_up_says_how_long_they_took(
+    escalating: Account,
+    neo4j_settings: Neo4jSettings,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    roles = [escalating.arn("role", name) for name in ("Target", "Admin", "ForLambda")]
+    walked = _served_answers(neo4j_settings, roles)
+    caplog.set_level(logging.INFO, logger="accessgraph")
+    monkeypatch.setenv("ACCESSGRAPH_ESCALATION_PRECOMPUTE", "1")
+    ahead = _served_answers(neo4j_settings, roles)
+    messages = [r.getMessage() for r in caplog.records]
+    said = r"escalation ways in worked out ahead for [0-9]+ principals in [0-9.]+ s"
+    assert any(re.fullmatch(said, m) for m in messages), messages
+    assert ahead == walked
+    assert any(page.get("totalCount", 0) > 2 for page in walked if isinstance(page, dict))  # (more than a page)
+
+
+def test_a_precompute_setting_it_cannot_read_is_refused_at_start(
+    neo4j_settings: Neo4jSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ACCESSGRAPH_ESCALATION_PRECOMPUTE", "maybe")
+    with pytest.raises(InputError, match="ACCESSGRAPH_ESCALATION_PRECOMPUTE must be 1 or 0"):
+        create_app(settings=neo4j_settings, tokens=(), warm=True)

@@ -1,0 +1,212 @@
+"""The walk back from a role over every principal's ways in worked out ahead (reverse.py): who can become
+the role within some hops, a hop at a time as bits.
+
+It finds what the walk of walk.py finds (`walk_back`, a walk of every account from one goal and no seeds):
+the same principals at the same hops, and for each the same path: the first way found among its shortest,
+the principals of each hop taken in ARN order (the hop before the last widest first, `_widest_first`), each
+one's ways in `EscalationGraph.ways` order (its direct assumers, then its techniques), the gains found from
+the goal first. Only the way of a principal whose answer is read is looked for (`BitWalked.prepare`): the
+principals of the hop before that reach it, the first of them in that order, and its one-step answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import overload
+
+from service.reachability.edges import indices
+from service.reachability.escalation.graph import EscalationGraph
+from service.reachability.escalation.reverse import Bits, Reverse, role_bits
+from service.reachability.escalation.steps import Escalation
+from service.reachability.model import Access, both
+from service.reachability.who_can_assume import TrustRead
+
+
+def _merge(into: Bits, group: str, bits: int) -> None:
+    if bits:
+        into[group] = into.get(group, 0) | bits
+
+
+async def walk_bits(
+    graph: EscalationGraph,
+    reverse: Reverse,
+    goal: Access,
+    max_hops: int,
+    after_gain: Callable[[Escalation, Access], Access | None],
+) -> BitWalked:
+    """The principals that reach `goal` (a role) within `max_hops` steps of any kind (see the module)."""
+    goal_arn = goal.principal.arn
+    found: Bits = reverse.bits([goal_arn]) if goal_arn in reverse.number else {}
+    hops: list[Bits] = [dict(found)]
+    gains: dict[str, Access] = {}
+    if max_hops >= 2:
+        for gain in await graph.gains():
+            if gain.actor.arn not in gains and (then := after_gain(gain, goal)) is not None:
+                path = (gain.step, *(then.paths[0] if len(then.paths) else ()))
+                gains[gain.actor.arn] = Access(gain.actor, both(gain.condition, then.condition), (path,), gain.notes, 2)
+    for hop in range(1, max_hops + 1):
+        reached = _ways_into(reverse, hops[hop - 1])
+        if hop == 2:
+            for arn in gains:
+                group, number = reverse.number[arn]
+                _merge(reached, group, 1 << number)
+        new: Bits = {}
+        for group, bits in reached.items():
+            if fresh := bits & ~found.get(group, 0):
+                new[group] = fresh
+                found[group] = found.get(group, 0) | fresh
+        hops.append(new)
+    return BitWalked(graph, reverse, goal, hops, gains, max_hops)
+
+
+def _ways_into(reverse: Reverse, principals: Bits) -> Bits:
+    """Every principal with a one-step way into one of `principals` (the goal's among them)."""
+    reached: Bits = {}
+    arns = list(reverse.arns_of(principals))
+    roles = role_bits(reverse, arns)
+    if roles:
+        edges = reverse.edges
+        for k, (every, some) in enumerate(zip(edges.assume, edges.unknown, strict=True)):
+            if every & roles:
+                _merge(reached, *reverse.members[k])
+            elif some & roles:
+                _merge(reached, *reverse.unknown[k])
+        for number in indices(roles):
+            for group, bits in reverse.alone.get(number, {}).items():
+                _merge(reached, group, bits)
+    sets: set[int] = set()
+    for arn in arns:
+        sets.update(reverse.actors.get(arn, ()))
+    for n in sets:
+        _merge(reached, *reverse.actor_sets[n])
+    return reached
+
+
+class BitWalked(Sequence[Access]):
+    """The principals the walk reached, in (hops, ARN) order; an item's answer is made by `prepare` (async: it
+    may read what a role's direct assumers are), which a reader calls for the items it reads first."""
+
+    def __init__(
+        self,
+        graph: EscalationGraph,
+        reverse: Reverse,
+        goal: Access,
+        hops: list[Bits],
+        gains: dict[str, Access],
+        max_hops: int,
+    ) -> None:
+        self._graph, self._reverse, self._goal, self._hops = graph, reverse, goal, hops
+        self._gains, self._max_hops = gains, max_hops
+        self._count = sum(bits.bit_count() for found in hops[1:] for bits in found.values())
+        self._order: list[str] | None = None
+        self._hop_of: dict[str, int] = {}
+        self._made: dict[str, Access] = {goal.principal.arn: goal}
+        self._roles: list[int] = []  # per hop: its roles, as role numbers of the edges
+        self._ranks: dict[str, tuple[int, int]] | None = None
+
+    def __len__(self) -> int:
+        return self._count
+
+    def _arns(self) -> list[str]:
+        if self._order is None:
+            order: list[str] = []
+            for hop, found in enumerate(self._hops[1:], start=1):
+                arns = sorted(self._reverse.arns_of(found))
+                self._hop_of.update((arn, hop) for arn in arns)
+                order += arns
+            self._order = order
+        return self._order
+
+    @overload
+    def __getitem__(self, index: int) -> Access: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Access]: ...
+    def __getitem__(self, index: int | slice) -> Access | Sequence[Access]:
+        if isinstance(index, slice):
+            return [self._answer(arn) for arn in self._arns()[index]]
+        return self._answer(self._arns()[index])
+
+    def __iter__(self) -> Iterator[Access]:
+        for arn in self._arns():
+            yield self._answer(arn)
+
+    def _answer(self, arn: str) -> Access:
+        found = self._made.get(arn)
+        assert found is not None, f"the answer of {arn} was not prepared (BitWalked.prepare)"
+        return found
+
+    async def prepare(self, start: int, stop: int) -> None:
+        """Make the answers of the items `start` to `stop` (and of the principals their paths go through)."""
+        for arn in self._arns()[start:stop]:
+            await self._make(arn)
+
+    async def _make(self, arn: str) -> Access:
+        found = self._made.get(arn)
+        if found is not None:
+            return found
+        hop = self._hop_of[arn]
+        if hop == 2 and arn in self._gains:
+            made = self._gains[arn].via((), self._goal.condition, 2)
+        else:
+            via = await self._first_way(arn, hop)
+            reached = await self._make(via)
+            prefix = reached.paths[0] if len(reached.paths) else ()
+            made = (await self._step(via, arn)).via(prefix, reached.condition, hop)
+        self._made[arn] = made
+        return made
+
+    async def _first_way(self, arn: str, hop: int) -> str:
+        """The principal of the hop before whose ways the walk took first and that has a way for `arn`."""
+        reverse = self._reverse
+        before = self._hops[hop - 1]
+        while len(self._roles) < hop:
+            self._roles.append(role_bits(reverse, reverse.arns_of(self._hops[len(self._roles)])))
+        roles = 0
+        for k in reverse.class_of.get(arn, ()):
+            group, number = reverse.number[arn]
+            roles |= reverse.edges.assume[k]
+            if (reverse.unknown[k][1] >> number) & 1:
+                roles |= reverse.edges.unknown[k]
+        roles = (roles | reverse.alone_of.get(arn, 0)) & self._roles[hop - 1]
+        candidates = [reverse.edges.roles[n] for n in indices(roles)]
+        for target in reverse.becomes.get(arn, ()):
+            group, number = reverse.number[target]
+            if (before.get(group, 0) >> number) & 1:
+                candidates.append(target)
+        assert candidates, f"no way found into the hop before for {arn}"
+        if hop - 1 == self._max_hops - 1 and hop - 1 >= 1:
+            ranks = await self._widest(candidates)
+            return min(candidates, key=lambda c: (ranks[c], c))
+        return min(candidates)
+
+    async def _widest(self, arns: list[str]) -> dict[str, tuple[int, int]]:
+        """`_widest_first`'s ranks (walk.py)."""
+        if self._ranks is None:
+            self._ranks = {}
+        for arn in arns:
+            if arn not in self._ranks:
+                profile = self._graph.profiles.get(arn)
+                if profile is not None and profile.kind == "role":
+                    trust: TrustRead = await self._graph.assumers.trust_read(arn)
+                    self._ranks[arn] = (0, 0) if trust.everyone else (1, -len(trust.accounts))
+                else:
+                    self._ranks[arn] = (2, 0)
+        return self._ranks
+
+    async def _step(self, via: str, arn: str) -> Access:
+        """`arn`'s first one-step answer into `via`, in `EscalationGraph.ways` order."""
+        direct, techniques = await self._graph.ways(via)
+        if direct is not None:
+            for access in direct.ready:
+                if access.principal.arn == arn:
+                    return access
+            for part in direct.pending:
+                for members in part.lists():
+                    for actor, profile in members:
+                        if actor == arn:
+                            made = part.answers.answer(profile)
+                            assert made is not None
+                            return made
+        for ways in techniques:
+            if arn in ways.actors and (escalated := ways.access(arn)) is not None:
+                return escalated
+        raise AssertionError(f"{arn} has no way into {via}")

@@ -1,0 +1,70 @@
+"""The walk back over every principal's ways in worked out ahead (bitwalk.py, reverse.py) finds what the walk
+that makes every answer finds (test_walk.py's reference): the same principals, hops, order and answers, on
+randomized organizations, whatever page is read first."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.reachability.edges import assume_edges
+from service.reachability.escalation.admitting import trust_admits
+from service.reachability.escalation.bitwalk import BitWalked, walk_bits
+from service.reachability.escalation.graph import assume_changed, decide_after_gain, escalation_graph
+from service.reachability.escalation.reverse import Reverse, build_reverse
+from service.reachability.index import PrincipalIndex
+from service.reachability.model import Access
+from service.reachability.who_can_assume import Assumers
+from tests.unit.escalation.test_walk import _goal_walks, _organization, _shown
+from tests.unit.reachability.fake_source import FakeSource, run
+
+
+async def _reverse(source: FakeSource) -> tuple[Assumers, PrincipalIndex, Reverse]:
+    index = PrincipalIndex()
+    assumers = Assumers(index.view(source))
+    entries = await assumers.view.entries(None)
+    graph = await escalation_graph(index, assumers)
+    edges = await assume_edges(graph.assumers, entries)
+    return assumers, index, await build_reverse(graph, edges)
+
+
+async def _bit_walk(
+    assumers: Assumers, index: PrincipalIndex, reverse: Reverse, role_arn: str, max_hops: int
+) -> BitWalked:
+    role = await assumers.role(role_arn)
+    assert role is not None
+    graph = await escalation_graph(index, assumers)
+    goal = Access(role.ref, None, ((),), (), 0)
+    admits = trust_admits(role, await assumers.view.trust_targets(role.arn))
+    return await walk_bits(graph, reverse, goal, max_hops, decide_after_gain(assume_changed(role, admits), role.arn))
+
+
+_SEEDS = [*((seed, False) for seed in range(6)), *((seed, True) for seed in range(4))]
+
+
+@pytest.mark.parametrize(("seed", "dense"), _SEEDS)
+@pytest.mark.parametrize("max_hops", [2, 3])
+def test_the_bit_walk_equals_the_walk_that_made_every_answer(seed: int, dense: bool, max_hops: int) -> None:
+    # (each walk on a graph of its own, as test_walk.py compares them: a role's direct assumers' answers made
+    # for another role first may list their paths in another order)
+    source, roles = _organization(seed, dense)
+    compared = 0
+    for role_arn in roles:
+        _, reference = run(_goal_walks(source, role_arn, max_hops))
+        walked = run(_bit_walk(*run(_reverse(source)), role_arn, max_hops))
+        assert len(walked) == len(reference), role_arn
+        run(walked.prepare(0, len(walked)))
+        assert _shown(walked) == _shown(reference), role_arn
+        compared += len(reference)
+    assert compared > 0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_page_prepared_first_equals_the_same_slice_of_the_whole_answer(seed: int) -> None:
+    source, roles = _organization(seed, True)
+    for role_arn in roles:
+        whole = run(_bit_walk(*run(_reverse(source)), role_arn, 3))
+        run(whole.prepare(0, len(whole)))
+        paged = run(_bit_walk(*run(_reverse(source)), role_arn, 3))
+        middle = len(paged) // 2
+        run(paged.prepare(middle, middle + 5))
+        assert _shown(paged[middle : middle + 5]) == _shown(whole[middle : middle + 5])
