@@ -14,7 +14,6 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable, Collection, Iterable, KeysView, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from service.database.records import SecurityLoadRecord, TrustTargetRecord
 from service.database.source import GraphSource
@@ -35,9 +34,6 @@ from service.reachability.role_classes import AssumerWays, RoleClasses
 from service.reachability.signatures import SignatureClass
 from service.reachability.snapshot import LoadIds
 from service.reachability.who_can_assume import Assumers, TrustRead, trust_is_about_accounts
-
-if TYPE_CHECKING:
-    from service.reachability.escalation.reverse import Reverse
 
 UPDATE_TRUST = "iam:UpdateAssumeRolePolicy"
 # The warm-up reads every role, and every role's trust targets, in reads of this many: about half a second
@@ -68,9 +64,6 @@ class EscalationGraph:
         self._admitting: dict[str, set[str]] | None = None
         self._everyone: frozenset[str] = frozenset()
         self._admins_of: dict[str, tuple[AccountEntry, list[Access]]] = {}
-        # Every principal's ways in worked out ahead (reverse.py), when the warm-up was asked to: then a walk of
-        # every account from a role walks them (bitwalk.py).
-        self.reverse: Reverse | None = None
         self._lists: dict[int, tuple[list[Entry], frozenset[str]]] = {}
 
     async def admitting(self, account: str) -> frozenset[str]:

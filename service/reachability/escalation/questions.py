@@ -19,6 +19,7 @@ from service.reachability.escalation.graph import (
     walk_forward,
 )
 from service.reachability.escalation.joined import Joined
+from service.reachability.escalation.reverse import worked_out
 from service.reachability.escalation.steps import Escalation
 from service.reachability.escalation.walk import walk_back
 from service.reachability.handback import HandBack
@@ -37,8 +38,8 @@ async def who_can_assume(index: PrincipalIndex, assumers: Assumers, role_arn: st
     goal = Access(role.ref, None, ((),), (), 0)
     admits = trust_admits(role, await assumers.view.trust_targets(role.arn))
     after_gain = decide_after_gain(assume_changed(role, admits), role.arn)
-    if graph.reverse is not None:  # (every principal's ways in worked out ahead: reverse.py)
-        return await walk_bits(graph, graph.reverse, goal, max_hops, after_gain)
+    if (ahead := worked_out(graph)) is not None:  # (every principal's ways in worked out ahead: reverse.py)
+        return await walk_bits(graph, ahead, goal, max_hops, after_gain)
     return await walk_back(graph, [goal], max_hops, after_gain)
 
 

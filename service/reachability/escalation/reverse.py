@@ -8,6 +8,7 @@ in ARN order within it: a set of principals is a bitset per group (`Bits`)."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -130,9 +131,19 @@ def role_bits(reverse: Reverse, arns: Iterable[str]) -> int:
     return found
 
 
+# The ways in worked out ahead, by the graph (of one generation) they were worked out for.
+_AHEAD: weakref.WeakKeyDictionary[EscalationGraph, Reverse] = weakref.WeakKeyDictionary()
+
+
 async def precompute(graph: EscalationGraph) -> Reverse:
-    """Work out every principal's ways in for the graph's generation and keep them on it (`graph.reverse`): every
+    """Work out every principal's ways in for the graph's generation and keep them with it (`worked_out`): every
     role's direct assumers (`assume_edges`), then every principal's technique actors."""
     entries = await graph.assumers.view.entries(None)
-    graph.reverse = await build_reverse(graph, await assume_edges(graph.assumers, entries))
-    return graph.reverse
+    found = _AHEAD[graph] = await build_reverse(graph, await assume_edges(graph.assumers, entries))
+    return found
+
+
+def worked_out(graph: EscalationGraph) -> Reverse | None:
+    """The ways in worked out ahead for the graph's generation (None: they were not: the warm-up was not asked
+    to, or a load made a new generation since)."""
+    return _AHEAD.get(graph)
