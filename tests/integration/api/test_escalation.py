@@ -138,10 +138,10 @@ def test_the_warm_up_builds_the_escalation_index_and_says_how_long_it_took(
 
 
 ASSUME_PAGE = """query($r: String!, $after: String) { whoCanAssumePage(roleArn: $r, maxHops: 3, escalation: true,
-  first: 2, after: $after) { totalCount hasMore endCursor items { principal { arn } hops condition notes
-  paths { steps { source { arn } target { arn } kind via technique statement } } } } }"""
+  first: 2, after: $after) { totalCount hasMore endCursor items { principal { arn } hops conditionText notes
+  paths { steps { from { arn } to { arn } kind via technique statement } } } } }"""
 ASSUME_WHOLE = """query($r: String!) { whoCanAssume(roleArn: $r, maxHops: 3, escalation: true, limit: 100) {
-  principal { arn } hops condition notes paths { steps { source { arn } target { arn } kind via technique } } } }"""
+  principal { arn } hops conditionText notes paths { steps { from { arn } to { arn } kind via technique } } } }"""
 
 
 def _served_answers(settings: Neo4jSettings, roles: list[str]) -> list[Any]:
@@ -155,7 +155,9 @@ def _served_answers(settings: Neo4jSettings, roles: list[str]) -> list[Any]:
             after = None
             while True:
                 page = c.post("/graphql", json={"query": ASSUME_PAGE, "variables": {"r": role, "after": after}})
-                data = page.json()["data"]["whoCanAssumePage"]
+                answered = page.json()
+                assert "errors" not in answered, answered["errors"]
+                data = answered["data"]["whoCanAssumePage"]
                 found.append(data)
                 if not data["hasMore"]:
                     break
