@@ -179,14 +179,8 @@ async def _warm_up(index: PrincipalIndex, reader: GraphReader, precompute: bool 
         freeze()  # the escalation index lives as long as the generation: keep full collections off it
         log.info("escalation index built in %.1f s", time.monotonic() - started)
         if precompute:
-            started = time.monotonic()
-            reverse = await precompute_ways_in(graph)
-            freeze()
-            log.info(
-                "escalation ways in worked out ahead for %d principals in %.1f s",
-                len(reverse.number),
-                time.monotonic() - started,
-            )
+            index.precompute_escalation = True  # (and for the generations loads make: reverse.py)
+            await precompute_ways_in(graph)
     except (AccessgraphError, neo4j.exceptions.Neo4jError, OSError) as exc:
         log.warning("principal index not warmed up: %s", exc)
 

@@ -65,6 +65,9 @@ class PrincipalIndex:
         # ACCESSGRAPH_ANSWER_CACHE: how many answers to remember (0: none, for measuring the computation).
         self.answers = AnswerCache(max_answers=int(os.environ.get("ACCESSGRAPH_ANSWER_CACHE", "32")))
         self._resources_loaded: tuple[Hashable, bool] | None = None  # (generation key, any resource loaded)
+        # Whether every principal's escalation ways in are worked out ahead for each generation (the API's
+        # warm-up sets it: `serve --precompute-escalation`).
+        self.precompute_escalation = False
 
     async def generation(self, source: GraphSource) -> Generation:
         return await self.snapshot.generation(source)

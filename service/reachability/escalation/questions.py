@@ -19,7 +19,7 @@ from service.reachability.escalation.graph import (
     walk_forward,
 )
 from service.reachability.escalation.joined import Joined
-from service.reachability.escalation.reverse import worked_out
+from service.reachability.escalation.reverse import precompute, worked_out
 from service.reachability.escalation.steps import Escalation
 from service.reachability.escalation.walk import walk_back
 from service.reachability.handback import HandBack
@@ -40,6 +40,8 @@ async def who_can_assume(index: PrincipalIndex, assumers: Assumers, role_arn: st
     after_gain = decide_after_gain(assume_changed(role, admits), role.arn)
     if (ahead := worked_out(graph)) is not None:  # (every principal's ways in worked out ahead: reverse.py)
         return await walk_bits(graph, ahead, goal, max_hops, after_gain)
+    if index.precompute_escalation:
+        precompute(graph)  # (a generation a load made since the warm-up: its next questions walk them)
     return await walk_back(graph, [goal], max_hops, after_gain)
 
 

@@ -8,14 +8,21 @@ in ARN order within it: a set of principals is a bitset per group (`Bits`)."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from service.evaluation.request import arn_account
 from service.reachability.edges import AssumeEdges, assume_edges, indices
 from service.reachability.escalation.graph import EscalationGraph
 from service.reachability.handback import HandBack
+from service.reachability.snapshot import freeze
+
+log = logging.getLogger("accessgraph")
 
 Bits = dict[str, int]  # group (account) → bits of its principals
 
@@ -131,15 +138,41 @@ def role_bits(reverse: Reverse, arns: Iterable[str]) -> int:
     return found
 
 
-# The ways in worked out ahead, by the graph (of one generation) they were worked out for.
+# The ways in worked out ahead, by the graph (of one generation) they were worked out for, and those being
+# worked out.
 _AHEAD: weakref.WeakKeyDictionary[EscalationGraph, Reverse] = weakref.WeakKeyDictionary()
+_WORKING: weakref.WeakKeyDictionary[EscalationGraph, asyncio.Task[Reverse]] = weakref.WeakKeyDictionary()
 
 
-async def precompute(graph: EscalationGraph) -> Reverse:
-    """Work out every principal's ways in for the graph's generation and keep them with it (`worked_out`): every
-    role's direct assumers (`assume_edges`), then every principal's technique actors."""
+def precompute(graph: EscalationGraph) -> asyncio.Task[Reverse]:
+    """Work out every principal's ways in for the graph's generation, once, and keep them with it
+    (`worked_out`): every role's direct assumers (`assume_edges`), then every principal's technique actors. The
+    warm-up awaits it; a question of a generation a load made since starts it and walks as before meanwhile."""
+    working = _WORKING.get(graph)
+    if working is None:
+        working = _WORKING[graph] = asyncio.get_running_loop().create_task(_worked_out(graph))
+        working.add_done_callback(partial(_done, weakref.ref(graph)))
+    return working
+
+
+def _done(graph: weakref.ref[EscalationGraph], task: asyncio.Task[Reverse]) -> None:
+    """Say why the ways in were not worked out (the questions walk as before), and let a later question try
+    again."""
+    if task.cancelled() or task.exception() is None:
+        return
+    log.warning("escalation ways in not worked out ahead: %s", task.exception())
+    if (held := graph()) is not None:
+        _WORKING.pop(held, None)
+
+
+async def _worked_out(graph: EscalationGraph) -> Reverse:
+    started = time.monotonic()
     entries = await graph.assumers.view.entries(None)
     found = _AHEAD[graph] = await build_reverse(graph, await assume_edges(graph.assumers, entries))
+    freeze()  # (it lives as long as the generation: keep full collections off it)
+    log.info(
+        "escalation ways in worked out ahead for %d principals in %.1f s", len(found.number), time.monotonic() - started
+    )
     return found
 
 

@@ -190,3 +190,38 @@ def test_a_precompute_setting_it_cannot_read_is_refused_at_start(
     monkeypatch.setenv("ACCESSGRAPH_ESCALATION_PRECOMPUTE", "maybe")
     with pytest.raises(InputError, match="ACCESSGRAPH_ESCALATION_PRECOMPUTE must be 1 or 0"):
         create_app(settings=neo4j_settings, tokens=(), warm=True)
+
+
+def test_a_generation_a_load_made_after_the_warm_up_gets_its_ways_in_worked_out_too(
+    escalating: Account,
+    load: Load,
+    tmp_path: Path,
+    neo4j_settings: Neo4jSettings,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A load after the warm-up makes a new generation: its first question walks as before and starts working its
+    ways in out; once they are, the answers are the same, now over them (and the new principal among them)."""
+    caplog.set_level(logging.INFO, logger="accessgraph")
+    monkeypatch.setenv("ACCESSGRAPH_ESCALATION_PRECOMPUTE", "1")
+    monkeypatch.setenv("ACCESSGRAPH_ANSWER_CACHE", "0")  # (the second answer worked out again, not remembered)
+    said = re.compile(r"escalation ways in worked out ahead for ([0-9]+) principals in [0-9.]+ s")
+    target = escalating.arn("role", "Target")
+    query = {"query": ASSUME_WHOLE, "variables": {"r": target}}
+    with TestClient(create_app(settings=neo4j_settings, tokens=(), warm=True)) as c:
+        deadline = time.monotonic() + 60
+        while c.get("/readyz").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        escalating.user("rewriter2", inline=[allow("iam:UpdateAssumeRolePolicy", target)])
+        (tmp_path / "again").mkdir()
+        load(escalating.write(tmp_path / "again"))
+        first = c.post("/graphql", json=query).json()  # (a new generation: walked as before)
+        deadline = time.monotonic() + 60
+        while sum(bool(said.fullmatch(r.getMessage())) for r in caplog.records) < 2 and time.monotonic() < deadline:
+            c.get("/healthz")  # (the background work runs while the app serves)
+            time.sleep(0.05)
+        counts = [int(m.group(1)) for r in caplog.records if (m := said.fullmatch(r.getMessage()))]
+        again = c.post("/graphql", json=query).json()
+    assert len(counts) == 2 and counts[1] == counts[0] + 1, counts  # (the new user numbered too)
+    assert "errors" not in first and again == first
+    assert escalating.arn("user", "rewriter2") in {x["principal"]["arn"] for x in again["data"]["whoCanAssume"]}
