@@ -18,6 +18,7 @@ from service.reachability.escalation.graph import EscalationGraph
 from service.reachability.escalation.reverse import Bits, Reverse, role_bits
 from service.reachability.escalation.steps import Escalation
 from service.reachability.model import Access, both
+from service.reachability.profiles import Profile
 from service.reachability.who_can_assume import TrustRead
 
 
@@ -102,6 +103,7 @@ class BitWalked(Sequence[Access]):
         self._made: dict[str, Access] = {goal.principal.arn: goal}
         self._roles: list[int] = []  # per hop: its roles, as role numbers of the edges
         self._ranks: dict[str, tuple[int, int]] | None = None
+        self._assumers: dict[str, dict[str, Access | tuple[Callable[[Profile], Access | None], Profile]]] = {}
 
     def __len__(self) -> int:
         return self._count
@@ -136,8 +138,11 @@ class BitWalked(Sequence[Access]):
 
     async def prepare(self, start: int, stop: int) -> None:
         """Make the answers of the items `start` to `stop` (and of the principals their paths go through)."""
-        for arn in self._arns()[start:stop]:
-            await self._make(arn)
+        try:
+            for arn in self._arns()[start:stop]:
+                await self._make(arn)
+        finally:
+            self._assumers.clear()  # (a page's lookups: not kept with the answer, which the answer cache keeps)
 
     async def _make(self, arn: str) -> Access:
         found = self._made.get(arn)
@@ -196,16 +201,24 @@ class BitWalked(Sequence[Access]):
         """`arn`'s first one-step answer into `via`, in `EscalationGraph.ways` order."""
         direct, techniques = await self._graph.ways(via)
         if direct is not None:
-            for access in direct.ready:
-                if access.principal.arn == arn:
-                    return access
-            for part in direct.pending:
-                for members in part.lists():
-                    for actor, profile in members:
-                        if actor == arn:
-                            made = part.answers.answer(profile)
-                            assert made is not None
-                            return made
+            assumers = self._assumers.get(via)
+            if assumers is None:
+                # (each of the role's direct assumers with how its answer is made, the first way of each: a role
+                # the whole organization may assume has 100,000 of them, and a page may read several)
+                assumers = self._assumers[via] = {}
+                for access in direct.ready:
+                    assumers.setdefault(access.principal.arn, access)
+                for part in direct.pending:
+                    for members in part.lists():
+                        for actor, profile in members:
+                            assumers.setdefault(actor, (part.answers.answer, profile))
+            found = assumers.get(arn)
+            if isinstance(found, Access):
+                return found
+            if found is not None:
+                made = found[0](found[1])
+                assert made is not None
+                return made
         for ways in techniques:
             if arn in ways.actors and (escalated := ways.access(arn)) is not None:
                 return escalated
