@@ -44,8 +44,11 @@ async def walk_bits(
             if gain.actor.arn not in gains and (then := after_gain(gain, goal)) is not None:
                 path = (gain.step, *(then.paths[0] if len(then.paths) else ()))
                 gains[gain.actor.arn] = Access(gain.actor, both(gain.condition, then.condition), (path,), gain.notes, 2)
+    roles: list[int] = []  # (per hop expanded: its roles, as role numbers of the edges)
     for hop in range(1, max_hops + 1):
-        reached = _ways_into(reverse, hops[hop - 1])
+        arns = list(reverse.arns_of(hops[hop - 1]))
+        roles.append(role_bits(reverse, arns))
+        reached = _ways_into(reverse, arns, roles[-1])
         if hop == 2:
             for arn in gains:
                 group, number = reverse.number[arn]
@@ -56,14 +59,13 @@ async def walk_bits(
                 new[group] = fresh
                 found[group] = found.get(group, 0) | fresh
         hops.append(new)
-    return BitWalked(graph, reverse, goal, hops, gains, max_hops)
+    return BitWalked(graph, reverse, goal, hops, roles, gains, max_hops)
 
 
-def _ways_into(reverse: Reverse, principals: Bits) -> Bits:
-    """Every principal with a one-step way into one of `principals` (the goal's among them)."""
+def _ways_into(reverse: Reverse, arns: list[str], roles: int) -> Bits:
+    """Every principal with a one-step way into one of `arns` (the goal's among them; `roles`: the roles among
+    them, as role numbers of the edges)."""
     reached: Bits = {}
-    arns = list(reverse.arns_of(principals))
-    roles = role_bits(reverse, arns)
     if roles:
         edges = reverse.edges
         for k, (every, some) in enumerate(zip(edges.assume, edges.unknown, strict=True)):
@@ -92,16 +94,16 @@ class BitWalked(Sequence[Access]):
         reverse: Reverse,
         goal: Access,
         hops: list[Bits],
+        roles: list[int],
         gains: dict[str, Access],
         max_hops: int,
     ) -> None:
-        self._graph, self._reverse, self._goal, self._hops = graph, reverse, goal, hops
+        self._graph, self._reverse, self._goal, self._hops, self._roles = graph, reverse, goal, hops, roles
         self._gains, self._max_hops = gains, max_hops
         self._count = sum(bits.bit_count() for found in hops[1:] for bits in found.values())
         self._order: list[str] | None = None
         self._hop_of: dict[str, int] = {}
         self._made: dict[str, Access] = {goal.principal.arn: goal}
-        self._roles: list[int] = []  # per hop: its roles, as role numbers of the edges
         self._ranks: dict[str, tuple[int, int]] | None = None
         self._assumers: dict[str, dict[str, Access | tuple[Callable[[Profile], Access | None], Profile]]] = {}
 
@@ -163,8 +165,6 @@ class BitWalked(Sequence[Access]):
         """The principal of the hop before whose ways the walk took first and that has a way for `arn`."""
         reverse = self._reverse
         before = self._hops[hop - 1]
-        while len(self._roles) < hop:
-            self._roles.append(role_bits(reverse, reverse.arns_of(self._hops[len(self._roles)])))
         roles = 0
         for k in reverse.class_of.get(arn, ()):
             group, number = reverse.number[arn]

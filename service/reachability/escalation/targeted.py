@@ -43,7 +43,7 @@ class TargetTechniques(CheckerBase):
         self._role_facts: dict[str, tuple[Role, RoleFacts | None]] = {}
         self._changed: dict[tuple[str, PolicyRef, str | None], tuple[Profile, Profile]] = {}
         self._named: dict[str, ServiceNames] = {}
-        self._read_of: dict[str, TechniqueReads] = {}
+        self._read_of: dict[tuple[str, str], TechniqueReads] = {}
         self._without_assume: dict[str, Technique] = {}
         self._chains: dict[tuple[str, frozenset[str]], bool] = {}
 
@@ -213,9 +213,9 @@ class TargetTechniques(CheckerBase):
         """What the technique reads of the role or user it becomes besides its ARN, as grouping.py says:
         principals with equal keys get the same actors from it, unless it is `per_target`."""
         arn = profile.arn
-        read = self._read_of.get(technique.id)
+        read = self._read_of.get((technique.id, profile.kind))
         if read is None:
-            read = self._read_of[technique.id] = read_of(technique, profile.kind)
+            read = self._read_of[(technique.id, profile.kind)] = read_of(technique, profile.kind)
         classes = tuple(self.targets.key(action, arn) for action in read.actions)
         if read.passed:
             role = await self.role(arn)
@@ -377,11 +377,6 @@ class ServiceNames:
         """Whether the trust policy may let one of the services assume its role: one naming none of them admits
         none of them, whatever else it says."""
         return self.anyone or any(service in self.named for service in services)
-
-
-def _may_name_service(targets: Sequence[TrustTargetRecord], services: Sequence[str]) -> bool:
-    """Whether a trust policy may let one of the services assume its role (`ServiceNames`)."""
-    return ServiceNames.of(targets).may_name(services)
 
 
 def _trusts_service(role: Role, service: str) -> bool:

@@ -66,9 +66,9 @@ def test_a_credential_technique_is_possible_credential_state_unknown_never_dropp
 
 def test_a_trust_policy_that_lets_a_service_assume_its_role_names_it_anyone_or_a_pattern() -> None:
     """The roles a service may assume (a helper role of batch-003, emr-001) are read and decided only when
-    their trust policy may name it (`_may_name_service`, on the trust targets every role has read): for
+    their trust policy may name it (`ServiceNames`, on the trust targets every role has read): for
     trust policies of every form, each the evaluator says lets the service assume the role is among them."""
-    from service.reachability.escalation.targeted import _may_name_service, _trusts_service
+    from service.reachability.escalation.targeted import ServiceNames, _trusts_service
     from service.reachability.index import PrincipalIndex
     from service.reachability.who_can_assume import Assumers
     from tests.unit.reachability.fake_source import FakeAccount, FakeSource, trusting
@@ -97,6 +97,6 @@ def test_a_trust_policy_that_lets_a_service_assume_its_role_names_it_anyone_or_a
         for service in services:
             if _trusts_service(role, service):
                 trusted += 1
-                assert _may_name_service(targets, (service,)), (name, service)
+                assert ServiceNames.of(targets).may_name((service,)), (name, service)
     assert trusted >= 5
-    assert not _may_name_service(run(assumers.trust_targets(account.arn("role", "account"))), services)
+    assert not ServiceNames.of(run(assumers.trust_targets(account.arn("role", "account")))).may_name(services)
