@@ -51,7 +51,7 @@ from service.database.reader import GraphReader
 from service.database.settings import Neo4jSettings
 from service.errors import AccessgraphError, DatabaseUnavailable, InputError, QueryError
 from service.reachability.escalation.graph import build_escalation_index
-from service.reachability.escalation.reverse import precompute as precompute_ways_in
+from service.reachability.escalation.reverse import build_with_ways_in
 from service.reachability.index import PrincipalIndex
 from service.reachability.snapshot import freeze
 
@@ -175,12 +175,13 @@ async def _warm_up(index: PrincipalIndex, reader: GraphReader, precompute: bool 
         # The escalation questions' own start (docs/escalation-questions.md), timed apart: its cost is
         # measured against the load's (bench/bench_questions.py reads this line).
         started = time.monotonic()
-        graph = await build_escalation_index(index, reader)
-        freeze()  # the escalation index lives as long as the generation: keep full collections off it
-        log.info("escalation index built in %.1f s", time.monotonic() - started)
         if precompute:
             index.precompute_escalation = True  # (and for the generations loads make: reverse.py)
-            await precompute_ways_in(graph)
+            await build_with_ways_in(index, reader)  # (the index and every principal's ways in, together)
+        else:
+            await build_escalation_index(index, reader)
+        freeze()  # the escalation index lives as long as the generation: keep full collections off it
+        log.info("escalation index built in %.1f s", time.monotonic() - started)
     except (AccessgraphError, neo4j.exceptions.Neo4jError, OSError) as exc:
         log.warning("principal index not warmed up: %s", exc)
 

@@ -26,11 +26,7 @@ Groups = Mapping[tuple[RoleFacts, bool, ExtraKey], int]  # (facts, of the caller
 async def assume_edges(assumers: Assumers, entries: Mapping[str, AccountEntry]) -> AssumeEdges:
     """The direct assumers of every role of `entries` (their roles and trust targets read now, when they
     are not read already)."""
-    arns = sorted(
-        arn for entry in entries.values() for arn, profile in entry.profiles.items() if profile.kind == "role"
-    )
-    for start in range(0, len(arns), ROLES_READ_AT_ONCE):  # (each read well within the API's query timeout)
-        await assumers.read_roles(arns[start : start + ROLES_READ_AT_ONCE])
+    arns = await read_every_role(assumers, entries)
     roles: list[Role] = []
     for arn in arns:
         role = await assumers.role(arn)
@@ -48,6 +44,16 @@ async def assume_edges(assumers: Assumers, entries: Mapping[str, AccountEntry]) 
         tuple(builder.unknown),
         alone,
     )
+
+
+async def read_every_role(assumers: Assumers, entries: Mapping[str, AccountEntry]) -> list[str]:
+    """Read every role of `entries` and its trust targets, those not read already: their ARNs, in order."""
+    arns = sorted(
+        arn for entry in entries.values() for arn, profile in entry.profiles.items() if profile.kind == "role"
+    )
+    for start in range(0, len(arns), ROLES_READ_AT_ONCE):  # (each read well within the API's query timeout)
+        await assumers.read_roles(arns[start : start + ROLES_READ_AT_ONCE])
+    return arns
 
 
 class _Builder:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from service.reachability.signatures import SignatureClass
 
@@ -48,6 +48,36 @@ class AssumeEdges:
             if (roles >> number) & 1:
                 found |= principals
         return found
+
+
+    def bits(self) -> EdgeBits:
+        """What a walk over the edges reads (reverse.py), without the signature classes: small enough to hand
+        from a worker process to this one."""
+        return EdgeBits(
+            self.roles,
+            tuple(signature_class.arns for signature_class in self.classes),
+            tuple(frozenset(entry.arn for entry in signature_class.unknown) for signature_class in self.classes),
+            self.assume,
+            self.unknown,
+            dict(self.alone),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeBits:
+    """`AssumeEdges` with each signature class's members (`members[k]`, and `unknown_members[k]`: those
+    holding a policy whose document is not loaded) for the class."""
+
+    roles: tuple[str, ...]
+    members: tuple[frozenset[str], ...]
+    unknown_members: tuple[frozenset[str], ...]
+    assume: tuple[int, ...]
+    unknown: tuple[int, ...]
+    alone: Mapping[int, frozenset[str]]
+    index: Mapping[str, int] = field(init=False, compare=False)  # (the number of each role)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "index", {arn: number for number, arn in enumerate(self.roles)})
 
 
 def indices(bits: int) -> list[int]:

@@ -10,7 +10,7 @@ principals of the hop before that reach it, the first of them in that order, and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import overload
 
 from service.reachability.edges import indices
@@ -48,7 +48,14 @@ async def walk_bits(
     for hop in range(1, max_hops + 1):
         arns = list(reverse.arns_of(hops[hop - 1]))
         roles.append(role_bits(reverse, arns))
-        reached = _ways_into(reverse, arns, roles[-1])
+        if hop < max_hops:
+            sets = await reverse.actors_into(graph, arns)
+        else:  # (the last hop looks only for what it may find new, in the order the walk takes its principals)
+            if hop >= 2:
+                ranks = await widest_ranks(graph, arns)
+                arns.sort(key=lambda arn: (ranks[arn], arn))
+            sets = await reverse.actors_into(graph, arns, found, last=True)
+        reached = _ways_into(reverse, roles[-1], sets)
         if hop == 2:
             for arn in gains:
                 group, number = reverse.number[arn]
@@ -62,23 +69,10 @@ async def walk_bits(
     return BitWalked(graph, reverse, goal, hops, roles, gains, max_hops)
 
 
-def _ways_into(reverse: Reverse, arns: list[str], roles: int) -> Bits:
-    """Every principal with a one-step way into one of `arns` (the goal's among them; `roles`: the roles among
-    them, as role numbers of the edges)."""
-    reached: Bits = {}
-    if roles:
-        edges = reverse.edges
-        for k, (every, some) in enumerate(zip(edges.assume, edges.unknown, strict=True)):
-            if every & roles:
-                _merge(reached, *reverse.members[k])
-            elif some & roles:
-                _merge(reached, *reverse.unknown[k])
-        for number in indices(roles):
-            for group, bits in reverse.alone.get(number, {}).items():
-                _merge(reached, group, bits)
-    sets: set[int] = set()
-    for arn in arns:
-        sets.update(reverse.actors.get(arn, ()))
+def _ways_into(reverse: Reverse, roles: int, sets: set[int]) -> Bits:
+    """Every principal with a one-step way into one of some principals: `roles`, the roles among them as role
+    numbers of the edges, and `sets`, the actor sets of their techniques (`Reverse.actors_into`)."""
+    reached = reverse.assumers_of(roles)
     for n in sets:
         _merge(reached, *reverse.actor_sets[n])
     return reached
@@ -184,18 +178,9 @@ class BitWalked(Sequence[Access]):
         return min(candidates)
 
     async def _widest(self, arns: list[str]) -> dict[str, tuple[int, int]]:
-        """`_widest_first`'s ranks (walk.py)."""
         if self._ranks is None:
             self._ranks = {}
-        for arn in arns:
-            if arn not in self._ranks:
-                profile = self._graph.profiles.get(arn)
-                if profile is not None and profile.kind == "role":
-                    trust: TrustRead = await self._graph.assumers.trust_read(arn)
-                    self._ranks[arn] = (0, 0) if trust.everyone else (1, -len(trust.accounts))
-                else:
-                    self._ranks[arn] = (2, 0)
-        return self._ranks
+        return await widest_ranks(self._graph, arns, self._ranks)
 
     async def _step(self, via: str, arn: str) -> Access:
         """`arn`'s first one-step answer into `via`, in `EscalationGraph.ways` order."""
@@ -223,3 +208,20 @@ class BitWalked(Sequence[Access]):
             if arn in ways.actors and (escalated := ways.access(arn)) is not None:
                 return escalated
         raise AssertionError(f"{arn} has no way into {via}")
+
+
+async def widest_ranks(
+    graph: EscalationGraph, arns: Iterable[str], ranks: dict[str, tuple[int, int]] | None = None
+) -> dict[str, tuple[int, int]]:
+    """`_widest_first`'s ranks (walk.py) of `arns`, added to `ranks`: the order a walk takes the principals of
+    its hop before the last in, by (rank, ARN)."""
+    ranks = {} if ranks is None else ranks
+    for arn in arns:
+        if arn not in ranks:
+            profile = graph.profiles.get(arn)
+            if profile is not None and profile.kind == "role":
+                trust: TrustRead = await graph.assumers.trust_read(arn)
+                ranks[arn] = (0, 0) if trust.everyone else (1, -len(trust.accounts))
+            else:
+                ranks[arn] = (2, 0)
+    return ranks

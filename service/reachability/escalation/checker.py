@@ -107,16 +107,19 @@ class AccountChecker(TargetTechniques):
             found = self._ways[key] = await self._ways_now(key)
         return found
 
-    async def actors_into(self, arn: str) -> list[Mapping[str, object]]:
+    async def actors_into(self, arn: str, wanted: Wanted | None = None) -> list[Mapping[str, object]]:
         """The actors of `ways(arn)`, way by way (the same mappings, in the same order), worked out once per
         group of principals no technique tells apart (grouping.py) but for the techniques decided target by
-        target: a warm-up working out every principal's actors at once does each group's work once."""
+        target: a walk over every principal's actors does each group's work once. With `wanted` (a walk's
+        last hop), only the techniques one of `wanted` may be the actor of (`_may_act`)."""
         profile = self.entry.profiles.get(arn)
         if profile is None:
             return []
         key = _Becoming(arn, walking=True)
         found: list[Mapping[str, object]] = []
         for technique in await self._techniques_into(profile):
+            if wanted is not None and not self._may_act(technique, wanted, profile):
+                continue
             if technique.id in self._per_target:
                 found += [w.actors for w in await self._technique_ways(key, technique, profile)]
                 continue

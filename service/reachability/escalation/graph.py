@@ -12,7 +12,7 @@ for what the question asks: assuming the role, rewriting its trust policy (iam-0
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Collection, Iterable, KeysView, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, KeysView, Mapping, Sequence
 from dataclasses import replace
 
 from service.database.records import SecurityLoadRecord, TrustTargetRecord
@@ -397,18 +397,25 @@ async def escalation_graph(index: PrincipalIndex, assumers: Assumers) -> Escalat
     return graph
 
 
-async def build_escalation_index(index: PrincipalIndex, source: GraphSource) -> EscalationGraph:
+async def build_escalation_index(
+    index: PrincipalIndex,
+    source: GraphSource,
+    after_reads: Callable[[EscalationGraph], Awaitable[object]] | None = None,
+) -> EscalationGraph:
     """Work out ahead of the first question (at the API's warm-up) what every escalation question of the
     generation starts from: a checker per account, with its target classes, every account's gains, and every
     role with its trust policy (the first walk of every account read 26,000 of them at its hop before the
     last at 100k principals: about a second of that question; 2-4 s here for every role, in reads of
-    `ROLES_READ_AT_ONCE`)."""
+    `ROLES_READ_AT_ONCE`). `after_reads` is called once everything is read from the database, before the
+    rest is worked out (it may start work of its own elsewhere: reverse.py)."""
     graph = await escalation_graph(index, Assumers(index.view(source)))
-    await graph.gains()
     await graph.index_trusts()  # (what the hop before an `admins` question's last reads)
     roles = [arn for arn, profile in graph.profiles.items() if profile.kind == "role"]
     for start in range(0, len(roles), ROLES_READ_AT_ONCE):  # (each read well within the query timeout)
         await graph.read_roles(roles[start : start + ROLES_READ_AT_ONCE])
+    if after_reads is not None:
+        await after_reads(graph)
+    await graph.gains()
     await graph.prepare_admins()
     for checker in graph.checkers.values():
         checker.using(graph.assumers).prepare_walks()

@@ -12,14 +12,19 @@ import asyncio
 import logging
 import time
 import weakref
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 
+from service.database.source import GraphSource
 from service.evaluation.request import arn_account
-from service.reachability.edges import AssumeEdges, assume_edges, indices
-from service.reachability.escalation.graph import EscalationGraph
+from service.reachability.edges import EdgeBits, indices
+from service.reachability.edges.elsewhere import assume_edges_elsewhere
+from service.reachability.escalation.checker import AccountChecker
+from service.reachability.escalation.graph import EscalationGraph, build_escalation_index
+from service.reachability.escalation.ways import Wanted
 from service.reachability.handback import HandBack
+from service.reachability.index import PrincipalIndex
 from service.reachability.snapshot import freeze
 
 log = logging.getLogger("accessgraph")
@@ -35,19 +40,22 @@ def _group(arn: str) -> str:
 class Reverse:
     """The ways in of every principal of a generation (see the module)."""
 
-    edges: AssumeEdges
+    edges: EdgeBits
     arns: dict[str, list[str]]  # group → its principals in ARN order
     number: dict[str, tuple[str, int]]  # principal → (group, its number there)
     members: list[tuple[str, int]]  # per class of `edges`: its members (one account's)
     unknown: list[tuple[str, int]]  # per class: its members holding a policy not loaded
     alone: dict[int, Bits]  # per role number of `edges`: the assumers decided on their own
-    actors: dict[str, tuple[int, ...]]  # per principal: its techniques' actor sets (numbers in `actor_sets`)
+    # per principal worked out so far (`actors_into`): its techniques' actor sets (numbers in `actor_sets`)
+    actors: dict[str, tuple[int, ...]]
     actor_sets: list[tuple[str, int]]
     # The other way round, for making an answer: the class of each principal, the roles whose assumers decided
     # on their own hold it, and the principals it may become by a technique.
     class_of: dict[str, list[int]]  # (a principal may be in a class of candidates and one of everyone)
     alone_of: dict[str, int]  # principal → role numbers (bits)
-    becomes: dict[str, set[str]]
+    becomes: dict[str, set[str]]  # (of the principals whose actors are worked out)
+    _mappings: dict[int, tuple[Mapping[str, object], int]] = field(default_factory=dict)
+    _set_numbers: dict[frozenset[str], int] = field(default_factory=dict)
 
     def bits(self, arns: Iterable[str]) -> Bits:
         found: Bits = {}
@@ -62,69 +70,162 @@ class Reverse:
             for number in indices(held):
                 yield names[number]
 
+    def assumers_of(self, roles: int) -> Bits:
+        """Every principal that may assume one of `roles` directly (role numbers of the edges, as bits)."""
+        reached: Bits = {}
+        if roles:
+            for k, (every, some) in enumerate(zip(self.edges.assume, self.edges.unknown, strict=True)):
+                if every & roles:
+                    _merge(reached, *self.members[k])
+                elif some & roles:
+                    _merge(reached, *self.unknown[k])
+            for number in indices(roles):
+                for group, bits in self.alone.get(number, {}).items():
+                    _merge(reached, group, bits)
+        return reached
 
-async def build_reverse(graph: EscalationGraph, edges: AssumeEdges) -> Reverse:
-    """Every principal's ways in for the generation of `graph` (whose roles `edges` holds the direct assumers
-    of): each principal's techniques' actors worked out (`actors_into`, once per group of targets no technique
-    tells apart), then everything numbered."""
+    async def actors_into(
+        self, graph: EscalationGraph, arns: Sequence[str], found: Bits | None = None, *, last: bool = False
+    ) -> set[int]:
+        """The techniques' actor sets (numbers in `actor_sets`) into each of `arns`: a principal's worked out
+        once per generation (`actors`), as `AccountChecker.actors_into` gives them.
+
+        For a walk's `last` hop (`found`: what it found before; `arns` in the order it takes them), a principal
+        not worked out yet gets only the techniques one of whose actors may still be new (`Wanted`, as
+        walk.py's last hop), and is not kept. A principal is new no more once a principal before it has a way
+        for it: for a technique's actors, the principal just before; for the direct assumers, the principals
+        of a run before it (`_FIRST_RUN`: one pass over the edges a run). What is left out finds nothing new, and
+        each actor's first way is among what is kept."""
+        hand_back = HandBack()
+        sets: set[int] = set()
+        wanted: Wanted | None = None
+        if last:
+            assert found is not None
+            wanted = Wanted(lambda account: graph.members(account) if account in graph.checkers else None)
+            gone = dict(found)
+            wanted.arns = set(self.arns_of(self._not_in(gone)))
+            seen: set[int] = set()
+            live: Sequence[int] = range(len(self.members))  # (the classes some of whose members are not taken out yet)
+        run_start, run_end = 0, _FIRST_RUN
+        for at, arn in enumerate(arns):
+            if wanted is not None and at == run_end:  # (the direct assumers of the run before are found)
+                live = self._forget_assumers(wanted, gone, role_bits(self, arns[run_start:run_end]), live)
+                run_start, run_end = run_end, 2 * run_end
+            held = self.actors.get(arn)
+            if held is None:
+                profile = graph.profiles.get(arn)
+                checker = graph.checkers.get(profile.account_id) if profile is not None else None
+                if checker is None:
+                    held = self.actors[arn] = ()
+                elif wanted is None:
+                    held = self.actors[arn] = await self._actors(checker.using(graph.assumers), arn)
+                elif wanted.any_of(checker.entry.account_id):
+                    held = await self._actors(checker.using(graph.assumers), arn, wanted)
+                else:
+                    held = ()  # (every principal of its account is found: none of its actors is new)
+                await hand_back()
+            sets.update(held)
+            if wanted is not None:
+                for n in held:
+                    if n not in seen:
+                        seen.add(n)
+                        self._forget(wanted, gone, dict((self.actor_sets[n],)))
+        return sets
+
+    def _forget_assumers(self, wanted: Wanted, gone: Bits, roles: int, live: Sequence[int]) -> list[int]:
+        """Take the direct assumers of `roles` out of `wanted` (`_forget`), looking only at the `live` classes:
+        those left live."""
+        reached: Bits = {}
+        left: list[int] = []
+        assume, unknown = self.edges.assume, self.edges.unknown
+        for k in live:
+            group, members = self.members[k]
+            if assume[k] & roles:
+                _merge(reached, group, members)
+            elif unknown[k] & roles:
+                _merge(reached, *self.unknown[k])
+            if members & ~gone.get(group, 0) & ~reached.get(group, 0):
+                left.append(k)
+        for number in indices(roles):
+            for group, bits in self.alone.get(number, {}).items():
+                _merge(reached, group, bits)
+        self._forget(wanted, gone, reached)
+        return left
+
+    def _forget(self, wanted: Wanted, gone: Bits, bits: Bits) -> None:
+        """Take the principals of `bits` out of `wanted` (`gone`: those taken out, or found before)."""
+        for group, held in bits.items():
+            if fresh := held & ~gone.get(group, 0):
+                gone[group] = gone.get(group, 0) | fresh
+                wanted.arns.difference_update(self.arns_of({group: fresh}))
+
+    async def _actors(self, checker: AccountChecker, arn: str, wanted: Wanted | None = None) -> tuple[int, ...]:
+        return tuple(self._actor_set(arn, mapping) for mapping in await checker.actors_into(arn, wanted))
+
+    def _not_in(self, found: Bits) -> Bits:
+        """Every principal not in `found`."""
+        return {group: ((1 << len(names)) - 1) & ~found.get(group, 0) for group, names in self.arns.items()}
+
+    def _actor_set(self, target: str, mapping: Mapping[str, object]) -> int:
+        """The number of a technique's actor set (`actor_sets`), numbered once per mapping: the mappings are
+        shared by the targets no technique tells apart, and kept here with their number so that a mapping's
+        id is no later one's."""
+        held = self._mappings.get(id(mapping))
+        if held is None or held[0] is not mapping:
+            actors = frozenset(mapping)
+            n = self._set_numbers.get(actors)
+            if n is None:
+                n = self._set_numbers[actors] = len(self.actor_sets)
+                bits = self.bits(actors)
+                group = _group(target)
+                assert set(bits) <= {group}, "a technique's actors are of its target's account"
+                self.actor_sets.append((group, bits.get(group, 0)))
+            held = self._mappings[id(mapping)] = (mapping, n)
+        for actor in mapping:
+            self.becomes.setdefault(actor, set()).add(target)
+        return held[1]
+
+
+async def build_reverse(graph: EscalationGraph, edges: EdgeBits) -> Reverse:
+    """Every principal numbered, for the generation of `graph` (whose roles `edges` holds the direct assumers
+    of), with the direct assumers as bits. The techniques' actors are worked out as a walk first needs them
+    (`Reverse.actors_into`)."""
     hand_back = HandBack()
-    actor_lists: dict[str, list[frozenset[str]]] = {}
-    # (the actor mappings are shared: each made a set once; kept with it, so that its id is not another's)
-    kept: dict[int, tuple[Mapping[str, object], frozenset[str]]] = {}
-    for account, checker in sorted(graph.checkers.items()):
-        checker = checker.using(graph.assumers)
-        for arn in sorted(graph.members(account)):
-            found = []
-            for mapping in await checker.actors_into(arn):
-                held = kept.get(id(mapping))
-                if held is None or held[0] is not mapping:
-                    held = kept[id(mapping)] = (mapping, frozenset(mapping))
-                found.append(held[1])
-            actor_lists[arn] = found
-            await hand_back()
     every: set[str] = set(graph.profiles)
-    for signature_class in edges.classes:
-        every |= signature_class.arns
+    for class_members in edges.members:
+        every |= class_members
     for assumers in edges.alone.values():
         every |= assumers
-    for sets in actor_lists.values():
-        for actors in sets:
-            every |= actors
     arns: dict[str, list[str]] = {}
     for arn in sorted(every):
         arns.setdefault(_group(arn), []).append(arn)
     number = {arn: (group, n) for group, names in arns.items() for n, arn in enumerate(names)}
     reverse = Reverse(edges, arns, number, [], [], {}, {}, [], {}, {}, {})
-    for k, signature_class in enumerate(edges.classes):
-        members = reverse.bits(signature_class.arns)
-        unknown = reverse.bits(entry.arn for entry in signature_class.unknown)
+    for k, (arns_of_class, unknown_of_class) in enumerate(zip(edges.members, edges.unknown_members, strict=True)):
+        members = reverse.bits(arns_of_class)
+        unknown = reverse.bits(unknown_of_class)
         assert len(members) == 1, "a signature class holds one account's principals"
         group = next(iter(members))
         reverse.members.append((group, members[group]))
         reverse.unknown.append((group, unknown.get(group, 0)))
-        for arn in signature_class.arns:
+        for arn in arns_of_class:
             reverse.class_of.setdefault(arn, []).append(k)
+        await hand_back()
     for role_number, assumers in edges.alone.items():
         reverse.alone[role_number] = reverse.bits(assumers)
         for arn in assumers:
             reverse.alone_of[arn] = reverse.alone_of.get(arn, 0) | (1 << role_number)
-    set_numbers: dict[frozenset[str], int] = {}
-    for target, sets in actor_lists.items():
-        numbers = []
-        for actors in sets:
-            n = set_numbers.get(actors)
-            if n is None:
-                n = set_numbers[actors] = len(reverse.actor_sets)
-                bits = reverse.bits(actors)
-                group = _group(target)
-                assert set(bits) <= {group}, "a technique's actors are of its target's account"
-                reverse.actor_sets.append((group, bits.get(group, 0)))
-            numbers.append(n)
-            for actor in actors:
-                reverse.becomes.setdefault(actor, set()).add(target)
-        if numbers:
-            reverse.actors[target] = tuple(numbers)
     return reverse
+
+
+# A walk's last hop takes the direct assumers of the principals before out of `Wanted` in runs of 64, 64, 128,
+# 256, ... principals (each run a pass over the edges).
+_FIRST_RUN = 64
+
+
+def _merge(into: Bits, group: str, bits: int) -> None:
+    if bits:
+        into[group] = into.get(group, 0) | bits
 
 
 def role_bits(reverse: Reverse, arns: Iterable[str]) -> int:
@@ -146,13 +247,37 @@ _WORKING: weakref.WeakKeyDictionary[EscalationGraph, asyncio.Task[Reverse]] = we
 
 def precompute(graph: EscalationGraph) -> asyncio.Task[Reverse]:
     """Work out every principal's ways in for the graph's generation, once, and keep them with it
-    (`worked_out`): every role's direct assumers (`assume_edges`), then every principal's technique actors. The
-    warm-up awaits it; a question of a generation a load made since starts it and walks as before meanwhile."""
+    (`worked_out`): every role's direct assumers (`assume_edges`, in a worker process), numbered; the
+    techniques' actors as walks first need them (`Reverse.actors_into`). A question of a generation a load made
+    since the warm-up starts it, and walks as before meanwhile."""
     working = _WORKING.get(graph)
     if working is None:
         working = _WORKING[graph] = asyncio.get_running_loop().create_task(_worked_out(graph))
         working.add_done_callback(partial(_done, weakref.ref(graph)))
     return working
+
+
+async def build_with_ways_in(index: PrincipalIndex, source: GraphSource) -> EscalationGraph:
+    """`build_escalation_index` with every principal's ways in worked out ahead as `precompute` does, the
+    direct assumers in a worker process while this one prepares the rest of the index (the warm-up of
+    `serve --precompute-escalation`)."""
+    edges: list[asyncio.Future[EdgeBits]] = []
+    started: list[float] = []
+
+    async def start(graph: EscalationGraph) -> None:
+        started.append(time.monotonic())
+        edges.append(await assume_edges_elsewhere(graph.assumers, await graph.assumers.view.entries(None)))
+
+    graph = await build_escalation_index(index, source, after_reads=start)
+    found = _AHEAD[graph] = await build_reverse(graph, await edges[0])
+    freeze()  # (it lives as long as the generation: keep full collections off it)
+    # (the seconds since the worker started: the index's own work ran beside it, and its time says the whole)
+    log.info(
+        "escalation ways in worked out ahead for %d principals in %.1f s",
+        len(found.number),
+        time.monotonic() - started[0],
+    )
+    return graph
 
 
 def _done(graph: weakref.ref[EscalationGraph], task: asyncio.Task[Reverse]) -> None:
@@ -168,7 +293,8 @@ def _done(graph: weakref.ref[EscalationGraph], task: asyncio.Task[Reverse]) -> N
 async def _worked_out(graph: EscalationGraph) -> Reverse:
     started = time.monotonic()
     entries = await graph.assumers.view.entries(None)
-    found = _AHEAD[graph] = await build_reverse(graph, await assume_edges(graph.assumers, entries))
+    edges = await assume_edges_elsewhere(graph.assumers, entries)
+    found = _AHEAD[graph] = await build_reverse(graph, await edges)
     freeze()  # (it lives as long as the generation: keep full collections off it)
     log.info(
         "escalation ways in worked out ahead for %d principals in %.1f s", len(found.number), time.monotonic() - started
