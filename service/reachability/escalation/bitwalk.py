@@ -48,14 +48,16 @@ async def walk_bits(
     for hop in range(1, max_hops + 1):
         arns = list(reverse.arns_of(hops[hop - 1]))
         roles.append(role_bits(reverse, arns))
+        reached, hit = reverse.assumers_of(roles[-1])  # (the direct assumers)
         if hop < max_hops:
             sets = await reverse.actors_into(graph, arns)
         else:  # (the last hop looks only for what it may find new, in the order the walk takes its principals)
             if hop >= 2:
                 ranks = await widest_ranks(graph, arns)
                 arns.sort(key=lambda arn: (ranks[arn], arn))
-            sets = await reverse.actors_into(graph, arns, found, last=True)
-        reached = _ways_into(reverse, roles[-1], sets)
+            sets = await reverse.actors_into(graph, arns, found, hit)
+        for n in sets:  # (the techniques' actors)
+            _merge(reached, *reverse.actor_sets[n])
         if hop == 2:
             for arn in gains:
                 group, number = reverse.number[arn]
@@ -67,15 +69,6 @@ async def walk_bits(
                 found[group] = found.get(group, 0) | fresh
         hops.append(new)
     return BitWalked(graph, reverse, goal, hops, roles, gains, max_hops)
-
-
-def _ways_into(reverse: Reverse, roles: int, sets: set[int]) -> Bits:
-    """Every principal with a one-step way into one of some principals: `roles`, the roles among them as role
-    numbers of the edges, and `sets`, the actor sets of their techniques (`Reverse.actors_into`)."""
-    reached = reverse.assumers_of(roles)
-    for n in sets:
-        _merge(reached, *reverse.actor_sets[n])
-    return reached
 
 
 class BitWalked(Sequence[Access]):

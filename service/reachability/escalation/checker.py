@@ -228,6 +228,17 @@ class AccountChecker(TargetTechniques):
             found = self._passable[names] = [t for t in techniques if _may_pass_into(t, names)]
         return found
 
+    def possible_actors_into(self, kind: str) -> frozenset[str] | None:
+        """Whoever may be the actor of some technique into a principal of this kind: the union of their
+        possible actors (`_possible_actors`; None: any principal of the account)."""
+        found: set[str] = set()
+        for technique in self._becoming_a(kind):
+            actors = self._possible_actors(technique)
+            if actors is None:
+                return None
+            found |= actors
+        return frozenset(found)
+
     def _becoming_a(self, kind: str) -> list[Technique]:
         """The techniques that may become a principal of this kind (`_technique_ways` gives the others none),
         in catalogue order."""

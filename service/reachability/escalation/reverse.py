@@ -13,6 +13,7 @@ import logging
 import time
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -25,6 +26,7 @@ from service.reachability.escalation.graph import EscalationGraph, build_escalat
 from service.reachability.escalation.ways import Wanted
 from service.reachability.handback import HandBack
 from service.reachability.index import PrincipalIndex
+from service.reachability.profiles import AccountEntry
 from service.reachability.snapshot import freeze
 
 log = logging.getLogger("accessgraph")
@@ -56,6 +58,10 @@ class Reverse:
     becomes: dict[str, set[str]]  # (of the principals whose actors are worked out)
     _mappings: dict[int, tuple[Mapping[str, object], int]] = field(default_factory=dict)
     _set_numbers: dict[frozenset[str], int] = field(default_factory=dict)
+    # (what `Wanted` asks of the last hops: a key's principals as bits, with the set they were made of)
+    _keys: dict[tuple[str, str], tuple[AbstractSet[str], Bits]] = field(default_factory=dict)
+    # (per account and kind of target: who may be a technique's actor, `_may_find`)
+    _possible: dict[tuple[str, str], tuple[AccountEntry, int]] = field(default_factory=dict)
 
     def bits(self, arns: Iterable[str]) -> Bits:
         found: Bits = {}
@@ -70,101 +76,102 @@ class Reverse:
             for number in indices(held):
                 yield names[number]
 
-    def assumers_of(self, roles: int) -> Bits:
-        """Every principal that may assume one of `roles` directly (role numbers of the edges, as bits)."""
+    def assumers_of(self, roles: int) -> tuple[Bits, list[int]]:
+        """Every principal that may assume one of `roles` directly (role numbers of the edges, as bits), and
+        the classes of those (their numbers in the edges)."""
         reached: Bits = {}
+        hit: list[int] = []
         if roles:
             for k, (every, some) in enumerate(zip(self.edges.assume, self.edges.unknown, strict=True)):
                 if every & roles:
                     _merge(reached, *self.members[k])
+                    hit.append(k)
                 elif some & roles:
                     _merge(reached, *self.unknown[k])
+                    hit.append(k)
             for number in indices(roles):
                 for group, bits in self.alone.get(number, {}).items():
                     _merge(reached, group, bits)
-        return reached
+        return reached, hit
 
     async def actors_into(
-        self, graph: EscalationGraph, arns: Sequence[str], found: Bits | None = None, *, last: bool = False
+        self, graph: EscalationGraph, arns: Sequence[str], found: Bits | None = None, hit: Sequence[int] = ()
     ) -> set[int]:
         """The techniques' actor sets (numbers in `actor_sets`) into each of `arns`: a principal's worked out
         once per generation (`actors`), as `AccountChecker.actors_into` gives them.
 
-        For a walk's `last` hop (`found`: what it found before; `arns` in the order it takes them), a principal
-        not worked out yet gets only the techniques one of whose actors may still be new (`Wanted`, as
-        walk.py's last hop), and is not kept. A principal is new no more once a principal before it has a way
-        for it: for a technique's actors, the principal just before; for the direct assumers, the principals
-        of a run before it (`_FIRST_RUN`: one pass over the edges a run). What is left out finds nothing new, and
-        each actor's first way is among what is kept."""
+        For a walk's last hop (`found`: what it found before; `arns` in the order it takes them; `hit`: the
+        classes of their direct assumers, `assumers_of`), a principal not worked out yet gets only the
+        techniques one of whose actors may still be new (`Wanted`, as walk.py's last hop), and is not kept. A
+        principal is new no more once a principal before it has a way for it: for a technique's actors, the
+        principal just before; for the direct assumers, the principals of a run before it (`_FIRST_RUN`: a
+        pass over the classes still live a run). What is left out finds nothing new, and each actor's first
+        way is among what is kept."""
         hand_back = HandBack()
         sets: set[int] = set()
         wanted: Wanted | None = None
-        if last:
-            assert found is not None
-            wanted = Wanted(lambda account: graph.members(account) if account in graph.checkers else None)
+        if found is not None:
             gone = dict(found)
-            wanted.arns = set(self.arns_of(self._not_in(gone)))
+            wanted = Wanted(lambda account: graph.members(account) if account in graph.checkers else None)
+            wanted.among = _NotIn(self, gone)
             seen: set[int] = set()
-            live: Sequence[int] = range(len(self.members))  # (the classes some of whose members are not taken out yet)
+            live = hit  # (the classes some of whose members are not taken out yet)
         run_start, run_end = 0, _FIRST_RUN
         for at, arn in enumerate(arns):
             if wanted is not None and at == run_end:  # (the direct assumers of the run before are found)
-                live = self._forget_assumers(wanted, gone, role_bits(self, arns[run_start:run_end]), live)
+                live = self._forget_assumers(gone, role_bits(self, arns[run_start:run_end]), live)
                 run_start, run_end = run_end, 2 * run_end
             held = self.actors.get(arn)
             if held is None:
                 profile = graph.profiles.get(arn)
                 checker = graph.checkers.get(profile.account_id) if profile is not None else None
-                if checker is None:
+                if profile is None or checker is None:
                     held = self.actors[arn] = ()
                 elif wanted is None:
                     held = self.actors[arn] = await self._actors(checker.using(graph.assumers), arn)
-                elif wanted.any_of(checker.entry.account_id):
+                elif self._may_find(gone, checker, profile.kind):
                     held = await self._actors(checker.using(graph.assumers), arn, wanted)
                 else:
-                    held = ()  # (every principal of its account is found: none of its actors is new)
+                    held = ()  # (every possible actor is found: none of its actors is new)
                 await hand_back()
             sets.update(held)
             if wanted is not None:
                 for n in held:
                     if n not in seen:
                         seen.add(n)
-                        self._forget(wanted, gone, dict((self.actor_sets[n],)))
+                        _merge(gone, *self.actor_sets[n])
         return sets
 
-    def _forget_assumers(self, wanted: Wanted, gone: Bits, roles: int, live: Sequence[int]) -> list[int]:
-        """Take the direct assumers of `roles` out of `wanted` (`_forget`), looking only at the `live` classes:
-        those left live."""
-        reached: Bits = {}
+    def _may_find(self, gone: Bits, checker: AccountChecker, kind: str) -> bool:
+        """Whether a technique into a principal of this kind in the checker's account may have an actor not in
+        `gone` (`AccountChecker.possible_actors_into`, as bits kept per account and kind)."""
+        entry = checker.entry
+        held = self._possible.get((entry.account_id, kind))
+        if held is None or held[0] is not entry:
+            actors = checker.possible_actors_into(kind)
+            bits = self.bits(entry.profiles if actors is None else actors).get(entry.account_id, 0)
+            held = self._possible[(entry.account_id, kind)] = (entry, bits)
+        return bool(held[1] & ~gone.get(entry.account_id, 0))
+
+    def _forget_assumers(self, gone: Bits, roles: int, live: Sequence[int]) -> list[int]:
+        """Add the direct assumers of `roles` to `gone`, looking only at the `live` classes: those left live."""
         left: list[int] = []
         assume, unknown = self.edges.assume, self.edges.unknown
         for k in live:
             group, members = self.members[k]
             if assume[k] & roles:
-                _merge(reached, group, members)
+                _merge(gone, group, members)
             elif unknown[k] & roles:
-                _merge(reached, *self.unknown[k])
-            if members & ~gone.get(group, 0) & ~reached.get(group, 0):
+                _merge(gone, *self.unknown[k])
+            if members & ~gone.get(group, 0):
                 left.append(k)
         for number in indices(roles):
             for group, bits in self.alone.get(number, {}).items():
-                _merge(reached, group, bits)
-        self._forget(wanted, gone, reached)
+                _merge(gone, group, bits)
         return left
-
-    def _forget(self, wanted: Wanted, gone: Bits, bits: Bits) -> None:
-        """Take the principals of `bits` out of `wanted` (`gone`: those taken out, or found before)."""
-        for group, held in bits.items():
-            if fresh := held & ~gone.get(group, 0):
-                gone[group] = gone.get(group, 0) | fresh
-                wanted.arns.difference_update(self.arns_of({group: fresh}))
 
     async def _actors(self, checker: AccountChecker, arn: str, wanted: Wanted | None = None) -> tuple[int, ...]:
         return tuple(self._actor_set(arn, mapping) for mapping in await checker.actors_into(arn, wanted))
-
-    def _not_in(self, found: Bits) -> Bits:
-        """Every principal not in `found`."""
-        return {group: ((1 << len(names)) - 1) & ~found.get(group, 0) for group, names in self.arns.items()}
 
     def _actor_set(self, target: str, mapping: Mapping[str, object]) -> int:
         """The number of a technique's actor set (`actor_sets`), numbered once per mapping: the mappings are
@@ -221,6 +228,24 @@ async def build_reverse(graph: EscalationGraph, edges: EdgeBits) -> Reverse:
 # A walk's last hop takes the direct assumers of the principals before out of `Wanted` in runs of 64, 64, 128,
 # 256, ... principals (each run a pass over the edges).
 _FIRST_RUN = 64
+
+
+class _NotIn:
+    """The principals not in `gone` (which grows), for `Wanted.among`: whether a key's principals hold one, as
+    bits (each key's kept with the reverse: the same for every question of the generation)."""
+
+    __slots__ = ("gone", "reverse")
+
+    def __init__(self, reverse: Reverse, gone: Bits) -> None:
+        self.reverse, self.gone = reverse, gone
+
+    def meets(self, key: tuple[str, str], arns: AbstractSet[str]) -> bool:
+        held = self.reverse._keys.get(key)
+        if held is None or held[0] is not arns:
+            number = self.reverse.number
+            held = self.reverse._keys[key] = (arns, self.reverse.bits(arn for arn in arns if arn in number))
+        gone = self.gone
+        return any(bits & ~gone.get(group, 0) for group, bits in held[1].items())
 
 
 def _merge(into: Bits, group: str, bits: int) -> None:
