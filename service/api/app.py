@@ -145,13 +145,13 @@ PRECOMPUTE_ESCALATION = "ACCESSGRAPH_ESCALATION_PRECOMPUTE"
 
 
 def precompute_escalation() -> bool:
-    """Whether the warm-up works out every principal's ways in ahead (ACCESSGRAPH_ESCALATION_PRECOMPUTE, or
-    `serve --precompute-escalation`): whoCanAssume with escalation then walks them (docs/escalation-questions.md).
-    Any other value than 1/0 (true/false, yes/no, on/off) is refused."""
+    """Whether the warm-up works out every principal's ways in ahead (the default; ACCESSGRAPH_ESCALATION_PRECOMPUTE=0
+    or `serve --no-precompute-escalation` turns it off): whoCanAssume with escalation then walks them
+    (docs/escalation-questions.md). Any other value than 1/0 (true/false, yes/no, on/off) is refused."""
     value = os.environ.get(PRECOMPUTE_ESCALATION, "").strip().lower()
-    if value in ("", "0", "false", "no", "off"):
+    if value in ("0", "false", "no", "off"):
         return False
-    if value in ("1", "true", "yes", "on"):
+    if value in ("", "1", "true", "yes", "on"):
         return True
     raise InputError(f"{PRECOMPUTE_ESCALATION} must be 1 or 0, not {value!r}")
 

@@ -173,12 +173,14 @@ def test_the_ways_in_worked_out_ahead_give_the_same_answers_and_the_warm_up_says
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     roles = [escalating.arn("role", name) for name in ("Target", "Admin", "ForLambda")]
-    walked = _served_answers(neo4j_settings, roles)
+    said = r"escalation ways in worked out ahead for [0-9]+ principals in [0-9.]+ s"
     caplog.set_level(logging.INFO, logger="accessgraph")
-    monkeypatch.setenv("ACCESSGRAPH_ESCALATION_PRECOMPUTE", "1")
+    monkeypatch.setenv("ACCESSGRAPH_ESCALATION_PRECOMPUTE", "0")
+    walked = _served_answers(neo4j_settings, roles)
+    assert not any(re.fullmatch(said, r.getMessage()) for r in caplog.records)  # (walked as before)
+    monkeypatch.delenv("ACCESSGRAPH_ESCALATION_PRECOMPUTE")  # (the default: worked out ahead)
     ahead = _served_answers(neo4j_settings, roles)
     messages = [r.getMessage() for r in caplog.records]
-    said = r"escalation ways in worked out ahead for [0-9]+ principals in [0-9.]+ s"
     assert any(re.fullmatch(said, m) for m in messages), messages
     assert ahead == walked
     assert any(page.get("totalCount", 0) > 2 for page in walked if isinstance(page, dict))  # (more than a page)
