@@ -1,7 +1,8 @@
-"""Every principal's one-step ways in, worked out ahead for a generation, as bits: who may assume each role
-directly (`service/reachability/edges`) and who may become each principal by a technique
-(`AccountChecker.actors_into`). A walk back over them (bitwalk.py) finds a hop of tens of thousands of
-principals with a few thousand bit operations, instead of working out each principal's ways in as it goes.
+"""Every principal's one-step ways in for a generation, as bits: who may assume each role directly
+(`service/reachability/edges`, worked out ahead, in a second process: edges/elsewhere.py) and who may become
+each principal by a technique (`AccountChecker.actors_into`, worked out as walks first need it). A walk back
+over them (bitwalk.py) finds a hop of tens of thousands of principals with a few thousand bit operations,
+instead of working out each principal's ways in as it goes.
 
 Principals are numbered per group (their account, or none for a principal of no account: a service, anyone),
 in ARN order within it: a set of principals is a bitset per group (`Bits`)."""
