@@ -49,7 +49,6 @@ class AssumeEdges:
                 found |= principals
         return found
 
-
     def bits(self) -> EdgeBits:
         """What a walk over the edges reads (reverse.py), without the signature classes: small enough to hand
         from a worker process to this one."""

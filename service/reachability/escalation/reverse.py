@@ -81,19 +81,25 @@ class Reverse:
         """Every principal that may assume one of `roles` directly (role numbers of the edges, as bits), and
         the classes of those (their numbers in the edges)."""
         reached: Bits = {}
+        return reached, self._assumers_into(reached, roles, range(len(self.members)))
+
+    def _assumers_into(self, into: Bits, roles: int, classes: Iterable[int]) -> list[int]:
+        """Add to `into` the direct assumers of `roles` among the members of `classes` and those decided on
+        their own; the classes that assume one of `roles`."""
         hit: list[int] = []
         if roles:
-            for k, (every, some) in enumerate(zip(self.edges.assume, self.edges.unknown, strict=True)):
-                if every & roles:
-                    _merge(reached, *self.members[k])
+            assume, unknown = self.edges.assume, self.edges.unknown
+            for k in classes:
+                if assume[k] & roles:
+                    _merge(into, *self.members[k])
                     hit.append(k)
-                elif some & roles:
-                    _merge(reached, *self.unknown[k])
+                elif unknown[k] & roles:
+                    _merge(into, *self.unknown[k])
                     hit.append(k)
             for number in indices(roles):
                 for group, bits in self.alone.get(number, {}).items():
-                    _merge(reached, group, bits)
-        return reached, hit
+                    _merge(into, group, bits)
+        return hit
 
     async def actors_into(
         self, graph: EscalationGraph, arns: Sequence[str], found: Bits | None = None, hit: Sequence[int] = ()
@@ -156,20 +162,9 @@ class Reverse:
 
     def _forget_assumers(self, gone: Bits, roles: int, live: Sequence[int]) -> list[int]:
         """Add the direct assumers of `roles` to `gone`, looking only at the `live` classes: those left live."""
-        left: list[int] = []
-        assume, unknown = self.edges.assume, self.edges.unknown
-        for k in live:
-            group, members = self.members[k]
-            if assume[k] & roles:
-                _merge(gone, group, members)
-            elif unknown[k] & roles:
-                _merge(gone, *self.unknown[k])
-            if members & ~gone.get(group, 0):
-                left.append(k)
-        for number in indices(roles):
-            for group, bits in self.alone.get(number, {}).items():
-                _merge(gone, group, bits)
-        return left
+        self._assumers_into(gone, roles, live)
+        members = self.members
+        return [k for k in live if members[k][1] & ~gone.get(members[k][0], 0)]
 
     async def _actors(self, checker: AccountChecker, arn: str, wanted: Wanted | None = None) -> tuple[int, ...]:
         return tuple(self._actor_set(arn, mapping) for mapping in await checker.actors_into(arn, wanted))
