@@ -10,13 +10,13 @@ principals of the hop before that reach it, the first of them in that order, and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import overload
+from collections.abc import Callable, Iterable
 
 from service.reachability.edges import indices
 from service.reachability.escalation.graph import EscalationGraph
 from service.reachability.escalation.reverse import Bits, Reverse, role_bits
 from service.reachability.escalation.steps import Escalation
+from service.reachability.escalation.walk import ByPrincipal
 from service.reachability.model import Access, both
 from service.reachability.profiles import Profile
 from service.reachability.who_can_assume import TrustRead
@@ -71,7 +71,7 @@ async def walk_bits(
     return BitWalked(graph, reverse, goal, hops, roles, gains, max_hops)
 
 
-class BitWalked(Sequence[Access]):
+class BitWalked(ByPrincipal):
     """The principals the walk reached, in (hops, ARN) order; an item's answer is made by `prepare` (async: it
     may read what a role's direct assumers are), which a reader calls for the items it reads first."""
 
@@ -88,7 +88,7 @@ class BitWalked(Sequence[Access]):
         self._graph, self._reverse, self._goal, self._hops, self._roles = graph, reverse, goal, hops, roles
         self._gains, self._max_hops = gains, max_hops
         self._count = sum(bits.bit_count() for found in hops[1:] for bits in found.values())
-        self._order: list[str] | None = None
+        self._arns: list[str] | None = None
         self._hop_of: dict[str, int] = {}
         self._made: dict[str, Access] = {goal.principal.arn: goal}
         self._ranks: dict[str, tuple[int, int]] | None = None
@@ -97,30 +97,17 @@ class BitWalked(Sequence[Access]):
     def __len__(self) -> int:
         return self._count
 
-    def _arns(self) -> list[str]:
-        if self._order is None:
+    def _order(self) -> list[str]:
+        if self._arns is None:
             order: list[str] = []
             for hop, found in enumerate(self._hops[1:], start=1):
                 arns = sorted(self._reverse.arns_of(found))
                 self._hop_of.update((arn, hop) for arn in arns)
                 order += arns
-            self._order = order
-        return self._order
+            self._arns = order
+        return self._arns
 
-    @overload
-    def __getitem__(self, index: int) -> Access: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Access]: ...
-    def __getitem__(self, index: int | slice) -> Access | Sequence[Access]:
-        if isinstance(index, slice):
-            return [self._answer(arn) for arn in self._arns()[index]]
-        return self._answer(self._arns()[index])
-
-    def __iter__(self) -> Iterator[Access]:
-        for arn in self._arns():
-            yield self._answer(arn)
-
-    def _answer(self, arn: str) -> Access:
+    def answer(self, arn: str) -> Access:
         found = self._made.get(arn)
         assert found is not None, f"the answer of {arn} was not prepared (BitWalked.prepare)"
         return found
@@ -128,7 +115,7 @@ class BitWalked(Sequence[Access]):
     async def prepare(self, start: int, stop: int) -> None:
         """Make the answers of the items `start` to `stop` (and of the principals their paths go through)."""
         try:
-            for arn in self._arns()[start:stop]:
+            for arn in self._order()[start:stop]:
                 await self._make(arn)
         finally:
             self._assumers.clear()  # (a page's lookups: not kept with the answer, which the answer cache keeps)

@@ -62,7 +62,36 @@ _NOT_YET = object()
 _NONE: Mapping[str, _Way] = {}
 
 
-class Walked(Sequence[Access]):
+class ByPrincipal(Sequence[Access]):
+    """An answer of one item per principal, in the order `_order` gives, each item made (or found) by
+    `answer`: a walk's answer, read item by item."""
+
+    __slots__ = ()
+
+    def _order(self) -> Sequence[str]:
+        raise NotImplementedError
+
+    def answer(self, arn: str) -> Access:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return len(self._order())
+
+    @overload
+    def __getitem__(self, index: int) -> Access: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Access]: ...
+    def __getitem__(self, index: int | slice) -> Access | Sequence[Access]:
+        if isinstance(index, slice):
+            return [self.answer(arn) for arn in self._order()[index]]
+        return self.answer(self._order()[index])
+
+    def __iter__(self) -> Iterator[Access]:
+        for arn in self._order():
+            yield self.answer(arn)
+
+
+class Walked(ByPrincipal):
     """The principals a walk reached, in (hops, ARN) order; an item's answer is made when it is read (and
     kept). Immutable to its readers, like a tuple."""
 
@@ -77,21 +106,8 @@ class Walked(Sequence[Access]):
         self._made: dict[str, Access] = {}
         self._lasts: dict[str, object] = {}
 
-    def __len__(self) -> int:
-        return len(self._arns)
-
-    @overload
-    def __getitem__(self, index: int) -> Access: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Access]: ...
-    def __getitem__(self, index: int | slice) -> Access | Sequence[Access]:
-        if isinstance(index, slice):
-            return [self.answer(arn) for arn in self._arns[index]]
-        return self.answer(self._arns[index])
-
-    def __iter__(self) -> Iterator[Access]:
-        for arn in self._arns:
-            yield self.answer(arn)
+    def _order(self) -> Sequence[str]:
+        return self._arns
 
     @property
     def arns(self) -> list[str]:
