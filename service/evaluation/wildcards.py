@@ -16,7 +16,7 @@ next character literal, so `${*}` and substituted values never act as wildcards.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
 
 from .variables import Absent, Unresolved, substitute_text
@@ -60,6 +60,26 @@ def string_like_regex(pattern: str, escaped: bool = False, ignore_case: bool = F
     return re.compile(translate(pattern, segmented=False, escaped=escaped), flags)
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
+def resource_matcher(pattern: str) -> Callable[[str], bool]:
+    """`resource_matches(pattern, resource)` for one pattern, as a function of the resource, for a pattern read
+    against many resources: a pattern whose only wildcard is a `*` ending it is a prefix (no regular
+    expression), any other is compiled only once a resource has its literal start."""
+    if pattern == "*":
+        return _anything
+    if not has_wildcard(pattern):
+        return pattern.__eq__
+    start = min(i for i in (pattern.find("*"), pattern.find("?")) if i >= 0)
+    prefix = pattern[:start]
+    if start == len(pattern) - 1 and pattern[start] == "*":  # (a final `*` may run past colons: any rest)
+        return lambda resource: resource.startswith(prefix)
+    return lambda resource: resource.startswith(prefix) and resource_regex(pattern).fullmatch(resource) is not None
+
+
+def _anything(_: str) -> bool:
+    return True
+
+
 def has_wildcard(pattern: str) -> bool:
     return "*" in pattern or "?" in pattern
 
@@ -99,8 +119,8 @@ def resource_matches(
 def _resource_glob(pattern: str, resource: str, *, escaped: bool) -> bool:
     if pattern == "*":
         return True
-    if not escaped and not has_wildcard(pattern):
-        return pattern == resource
+    if not escaped:
+        return resource_matcher(pattern)(resource)
     return resource_regex(pattern, escaped).fullmatch(resource) is not None
 
 

@@ -14,13 +14,13 @@ pattern with a policy variable could match (that depends on who asks), is a clas
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from service.evaluation.aws_protected import refused_by_aws
 from service.evaluation.policy import Policy
 from service.evaluation.statements import PolicyType, compiled
-from service.evaluation.wildcards import has_wildcard, translate
+from service.evaluation.wildcards import has_wildcard, resource_matcher, resource_regex
 from service.reachability.profiles import AccountEntry, parsed
 
 _VARIABLE = re.compile(r"\$\{[^}]*\}")
@@ -31,7 +31,7 @@ class _Patterns:
     """The Resource/NotResource patterns of the statements about one action."""
 
     exact: frozenset[str]
-    wildcards: tuple[tuple[str, re.Pattern[str]], ...]
+    wildcards: tuple[tuple[str, Callable[[str], bool]], ...]
     variables: tuple[re.Pattern[str], ...]
 
 
@@ -58,7 +58,7 @@ class TargetClasses:
             if arn in patterns.exact or any(regex.fullmatch(arn) for regex in patterns.variables):
                 found = ("own", arn)
             else:
-                matched = frozenset(p for p, regex in patterns.wildcards if regex.fullmatch(arn))
+                matched = frozenset(p for p, matches in patterns.wildcards if matches(arn))
                 protection = refused_by_aws(action, arn)  # (the evaluator refuses it before any statement)
                 found = ("by-patterns", matched, protection.name if protection is not None else None)
             self._keys[(action_lower, arn)] = found
@@ -66,7 +66,7 @@ class TargetClasses:
 
     def _about(self, action_lower: str) -> _Patterns:
         exact: set[str] = set()
-        wildcards: dict[str, re.Pattern[str]] = {}
+        wildcards: dict[str, Callable[[str], bool]] = {}
         variables: dict[str, re.Pattern[str]] = {}
         for policy, policy_type in self._policies:
             for cs in compiled(policy, policy_type).for_action(action_lower):
@@ -74,17 +74,13 @@ class TargetClasses:
                 for pattern in (*(statement.resources or ()), *(statement.not_resources or ())):
                     if "${" in pattern:
                         if pattern not in variables:
-                            variables[pattern] = re.compile(_regex(_VARIABLE.sub("*", pattern)), re.DOTALL)
+                            variables[pattern] = resource_regex(_VARIABLE.sub("*", pattern))
                     elif has_wildcard(pattern):
                         if pattern not in wildcards:
-                            wildcards[pattern] = re.compile(_regex(pattern), re.DOTALL)
+                            wildcards[pattern] = resource_matcher(pattern)
                     else:
                         exact.add(pattern)
         return _Patterns(frozenset(exact), tuple(wildcards.items()), tuple(variables.values()))
-
-
-def _regex(pattern: str) -> str:
-    return translate(pattern, segmented=True, escaped=False)
 
 
 def _policies(entry: AccountEntry) -> list[tuple[Policy, PolicyType]]:

@@ -31,6 +31,7 @@ from service.evaluation import (
     patterns_meet,
     resource_matches,
 )
+from service.evaluation.wildcards import resource_matcher, resource_regex
 
 from .strategies import (
     IAM_NAME,
@@ -97,6 +98,13 @@ def test_question_marks_match_exactly_one_character(action: str, extra: int) -> 
 @given(glob_patterns, glob_subjects)
 def test_resource_matching_agrees_with_reference(pattern: str, subject: str) -> None:
     assert resource_matches(pattern, subject) == reference_glob(pattern, subject, segmented=True)
+
+
+@given(glob_patterns, glob_subjects, st.booleans())
+def test_resource_matcher_agrees_with_the_compiled_pattern(pattern: str, subject: str, final_star: bool) -> None:
+    # (a pattern whose only wildcard is a final `*` is read as a prefix; any other through its regex)
+    pattern = pattern + "*" if final_star else pattern
+    assert resource_matcher(pattern)(subject) == (resource_regex(pattern).fullmatch(subject) is not None)
 
 
 @given(resources())
