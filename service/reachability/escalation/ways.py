@@ -52,7 +52,8 @@ class Ways:
 
 
 class Among(Protocol):
-    """Which principals a `Wanted` wants, asked key by key (`Wanted.meets`)."""
+    """Which principals a `Wanted` wants, asked key by key (`Wanted.meets`): they only ever become fewer, so
+    a key none of whose principals is wanted is `dead` for the rest of the question."""
 
     def meets(self, key: tuple[str, str], arns: AbstractSet[str]) -> bool: ...
 
@@ -102,7 +103,7 @@ class Wanted:
             return True
         if self.among is not None:
             members = self.members(account)
-            return members is None or self.among.meets((account, "members"), members)
+            return members is None or self.meets((account, "members"), members)
         if account not in self._accounts:
             members = self.members(account)
             key = (account, "members")
@@ -122,7 +123,12 @@ class Wanted:
         """Whether `arns` (the principals `key` stands for: the same set each time) hold one still wanted;
         once not, never again."""
         if self.among is not None:
-            return self.among.meets(key, arns)
+            if key in self.dead:
+                return False
+            if self.among.meets(key, arns):
+                return True
+            self.dead.add(key)  # (`among` only shrinks too: none of them is ever wanted again)
+            return False
         return self._advance(key, self._cursor(key, arns))
 
     def _cursor(self, key: tuple[str, str], arns: AbstractSet[str]) -> list[Any]:
