@@ -280,6 +280,17 @@ class Signatures:
         return found_all
 
 
+    def classes_among(self, entry: AccountEntry, profiles: Iterable[Profile]) -> list[SignatureClass]:
+        """The signature classes `classes([entry])` puts `profiles` (candidates of the entry) in, with them alone
+        as members: for a decision about a few of an account's principals, without every candidate's signature.
+        Not kept (the caller keeps what it decides)."""
+        alike: dict[SignatureKey, list[Profile]] = {}
+        for profile in sorted(profiles, key=_arn):
+            alike.setdefault(self.of(profile).key, []).append(profile)
+        place = self.org_places(OrgPlace.of(entry.org))
+        return [SignatureClass(members, self.of(members[0]), place) for members in alike.values()]
+
+
 def _fits_anything(cs: CompiledStatement) -> bool:
     """A statement whose Resource is `*` (no variables): it fits every resource."""
     return cs.resources is not None and cs.resources.everything and not cs.resources.variable_patterns

@@ -43,6 +43,7 @@ class CheckerBase:
         self._allowed_actors: dict[Hashable, tuple[Mapping[str, object], tuple[Permitted, ...]]] = {}
         self._credentials: AccountCredentials | None = None
         self._credentials_read = False
+        self._candidates_of: dict[str, tuple[AccountEntry, frozenset[str]]] = {}
         self.view: IndexView
         self.assumers: Assumers
 
@@ -162,13 +163,39 @@ class CheckerBase:
             actors: Mapping[str, object] | None = None
             maps: list[Permitted] = []
             for action, resource, context in parts:
-                may = self.may(action, resource, context, leave_out)
+                if actors is None:
+                    may = self.may(action, resource, context, leave_out)
+                else:
+                    may = self._may_among(action, resource, context, leave_out, actors)
                 maps.append(may)
                 actors = may if actors is None else {arn: None for arn in actors if arn in may}
                 if not actors:
                     break
             found = self._allowed_actors[key] = (actors or {}, tuple(maps))
         return Allowed(tuple((action, resource) for action, resource, _ in parts), *found)
+
+    def _may_among(
+        self, action: str, resource: str, context: Context, leave_out: frozenset[str], actors: Iterable[str]
+    ) -> Permitted:
+        """`may` for `actors` alone: those allowed the action. When they are few of its candidates (the few who
+        may pass a role, then the service's own action: ec2:RunInstances...), they alone are classified
+        (`classified_for` among them), not every candidate of the account. Their decisions are those of the
+        whole classification (a class's members decide alike); a condition of several parts lists them as the
+        first of them in its class has them (`ClassAnswers`), the same whichever question asks first."""
+        candidates = self.candidate_arns(action.lower())
+        wanted = [self.entry.profiles[arn] for arn in actors if arn in candidates]
+        if len(wanted) * _FEW > len(candidates):
+            return self.may(action, resource, context, leave_out)
+        classified = classified_for(self.view, self.entry, action, resource, leave_out, wanted)
+        return who_may(self.view, self.entry, action, resource, context, leave_out, classified)
+
+    def candidate_arns(self, action_lower: str) -> frozenset[str]:
+        """The principals of the account holding a policy that may allow the action (its candidates)."""
+        held = self._candidates_of.get(action_lower)
+        if held is None or held[0] is not self.entry:
+            candidates = self.view.action(action_lower).policies.candidates(self.entry)
+            held = self._candidates_of[action_lower] = (self.entry, frozenset(p.arn for p in candidates))
+        return held[1]
 
     def _candidates(self, action: str, actors: Iterable[str] | None) -> list[Profile]:
         candidates = self.view.action(action.lower()).policies.candidates(self.entry)
@@ -184,6 +211,10 @@ class CheckerBase:
         if held is None or held[0] is not role or held[1] is not actor:
             held = self._assumed[(role.arn, actor.arn)] = (role, actor, _assumes(role, actor))
         return held[2]
+
+
+# `_may_among` classifies a technique's actors alone when they are at most a quarter of the action's candidates.
+_FEW = 4
 
 
 def _context(required: RequiredAction, binding: Mapping[str, str]) -> Context:

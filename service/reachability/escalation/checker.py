@@ -38,7 +38,6 @@ class AccountChecker(TargetTechniques):
         self._ceilings: dict[str, tuple[Profile, bool]] = {}
         self._by_technique: dict[tuple[_Becoming, str], list[Ways]] = {}
         self._actors: dict[str, tuple[AccountEntry, frozenset[str] | None]] = {}
-        self._candidates_of: dict[str, tuple[AccountEntry, frozenset[str]]] = {}
         self._changers: dict[str, tuple[AccountEntry, frozenset[str] | None]] = {}
         self._holders_of: dict[str, tuple[AccountEntry, dict[str, list[tuple[str, frozenset[str]]]]]] = {}
         self._kinds: dict[str, list[Technique]] = {}
@@ -285,14 +284,6 @@ class AccountChecker(TargetTechniques):
                 candidates = self.candidate_arns(action)
                 found = candidates if found is None else found & candidates
             held = self._actors[technique.id] = (self.entry, found)
-        return held[1]
-
-    def candidate_arns(self, action_lower: str) -> frozenset[str]:
-        """The principals of the account holding a policy that may allow the action (its candidates)."""
-        held = self._candidates_of.get(action_lower)
-        if held is None or held[0] is not self.entry:
-            candidates = self.view.action(action_lower).policies.candidates(self.entry)
-            held = self._candidates_of[action_lower] = (self.entry, frozenset(p.arn for p in candidates))
         return held[1]
 
     def resource_holders(self, action_lower: str) -> Mapping[str, Sequence[tuple[str, frozenset[str]]]]:

@@ -3,7 +3,7 @@ whoCan's machinery (decision classes, one evaluator decision per class) with a c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from service.evaluation.aws_protected import refused_by_aws
 from service.evaluation.engine import Decision, evaluate
@@ -138,12 +138,21 @@ class _Answers:
 
 
 def classified_for(
-    view: IndexView, entry: AccountEntry, action: str, resource: str, leave_out: frozenset[str] = frozenset()
+    view: IndexView,
+    entry: AccountEntry,
+    action: str,
+    resource: str,
+    leave_out: frozenset[str] = frozenset(),
+    among: Iterable[Profile] | None = None,
 ) -> list[DecisionClass]:
     """`who_may`'s decision classes: the same for every request context (a context key reads the same for
-    every principal), so one classification serves the technique's contexts (iam:PassedToService...)."""
+    every principal), so one classification serves the technique's contexts (iam:PassedToService...). With
+    `among` (candidates of the account), the classes of those principals alone."""
     classes = view.action(action.lower())
-    signature_classes = classes.signatures.classes([entry])
+    if among is None:
+        signature_classes = classes.signatures.classes([entry])
+    else:
+        signature_classes = classes.signatures.classes_among(entry, among)
     return classify(classes.signatures, signature_classes, resource, by_account=False, leave_out=leave_out)
 
 
