@@ -25,22 +25,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import machine
+from bench.common import machine, read_index
 from service.database.reader import GraphReader
 from service.database.settings import Neo4jSettings
 from service.reachability.escalation.graph import build_escalation_index
-from service.reachability.index import PrincipalIndex
 from service.reachability.questions import Reachability
 from service.reachability.snapshot import freeze
 
 
 async def measure(questions: list[tuple[str, str]], profile: bool) -> None:
     reader = GraphReader(Neo4jSettings.resolve(), timeout=3600.0)
-    index = PrincipalIndex()
     try:
         started = time.perf_counter()
-        await index.accounts(reader, await index.generation(reader))
-        await index.prepare()
+        index = await read_index(reader)
         print(json.dumps({"principal index seconds": round(time.perf_counter() - started, 2)}), flush=True)
         started = time.perf_counter()
         await build_escalation_index(index, reader)

@@ -17,7 +17,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from service.database.reader import GraphReader
+    from service.reachability.index import PrincipalIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCESSGRAPH = str(Path(sys.executable).with_name("accessgraph"))
@@ -25,6 +29,17 @@ ACCESSGRAPH = str(Path(sys.executable).with_name("accessgraph"))
 
 class GraphQLFailure(RuntimeError):
     """The request failed: HTTP error, connection error or GraphQL `errors`."""
+
+
+async def read_index(reader: GraphReader) -> PrincipalIndex:
+    """The principal index of every loaded account, read and its policies parsed: what the API's warm-up does
+    first (imported here, so that the benchmarks over HTTP import no service code)."""
+    from service.reachability.index import PrincipalIndex
+
+    index = PrincipalIndex()
+    await index.accounts(reader, await index.generation(reader))
+    await index.prepare()
+    return index
 
 
 def free_port() -> int:

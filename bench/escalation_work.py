@@ -32,12 +32,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_questions import _accounts_and_roles
+from bench.common import read_index
 from service.database.reader import GraphReader
 from service.database.settings import Neo4jSettings
 from service.evaluation.engine import evaluate
 from service.reachability.answers import ready
 from service.reachability.escalation import grants, reverse
-from service.reachability.index import PrincipalIndex
 from service.reachability.questions import Reachability
 from service.reachability.signatures import Signatures
 from service.reachability.snapshot import freeze
@@ -53,11 +53,9 @@ def _counting(counts: Counter[str], name: str, function: Callable[..., Any]) -> 
 
 async def measure(accounts: list[str], roles: list[str]) -> None:
     reader = GraphReader(Neo4jSettings.resolve(), timeout=3600.0)
-    index = PrincipalIndex()
     try:
         started = time.perf_counter()
-        await index.accounts(reader, await index.generation(reader))
-        await index.prepare()
+        index = await read_index(reader)
         index.precompute_escalation = True  # (as `serve` does by default)
         await reverse.build_with_ways_in(index, reader)
         freeze()
