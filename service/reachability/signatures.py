@@ -268,24 +268,23 @@ class Signatures:
                 continue
             made = self._made
             profiles = sorted(entry.profiles.values(), key=_arn) if every else self.policies.candidates(entry)
-            alike: dict[SignatureKey, list[Profile]] = {}
-            for profile in profiles:
-                alike.setdefault(self.of(profile).key, []).append(profile)
-            place = self.org_places(OrgPlace.of(entry.org))
-            found = [SignatureClass(members, self.of(members[0]), place) for members in alike.values()]
+            found = self._grouped(entry, profiles)
             self._classes[key] = Kept(entry, found)
             if self._made - made > _FREEZE_AFTER:
                 freeze()  # what was just learnt about the principals lives as long as the snapshot
             found_all.extend(found)
         return found_all
 
-
     def classes_among(self, entry: AccountEntry, profiles: Iterable[Profile]) -> list[SignatureClass]:
         """The signature classes `classes([entry])` puts `profiles` (candidates of the entry) in, with them alone
         as members: for a decision about a few of an account's principals, without every candidate's signature.
         Not kept (the caller keeps what it decides)."""
+        return self._grouped(entry, sorted(profiles, key=_arn))
+
+    def _grouped(self, entry: AccountEntry, profiles: Iterable[Profile]) -> list[SignatureClass]:
+        """`profiles` (of the entry, in ARN order) in signature classes."""
         alike: dict[SignatureKey, list[Profile]] = {}
-        for profile in sorted(profiles, key=_arn):
+        for profile in profiles:
             alike.setdefault(self.of(profile).key, []).append(profile)
         place = self.org_places(OrgPlace.of(entry.org))
         return [SignatureClass(members, self.of(members[0]), place) for members in alike.values()]
