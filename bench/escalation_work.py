@@ -12,7 +12,8 @@ then the totals and these counts over all of them:
   regex compiles     re.compile calls (a pattern compiled, or found in re's own cache)
   signatures         principals' signatures asked for (Signatures.of)
   decisions          evaluator decisions of the techniques' actions (escalation/grants.py)
-  wanted asks        the bit walk's last hops asking which principals of a key are still wanted (_NotIn)
+  last-hop checks    the bit walk's last hops asking which techniques into a principal may still find one
+                     (Reverse._may_act)
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ async def measure(accounts: list[str], roles: list[str]) -> None:
         re.compile = _counting(counts, "regex compiles", re.compile)
         Signatures.of = _counting(counts, "signatures", Signatures.of)  # type: ignore[method-assign]
         grants.evaluate = _counting(counts, "decisions", evaluate)  # type: ignore[attr-defined]  # (grants.py calls it by name)
-        reverse._NotIn.meets = _counting(counts, "wanted asks", reverse._NotIn.meets)  # type: ignore[method-assign]
+        reverse.Reverse._may_act = _counting(counts, "last-hop checks", reverse.Reverse._may_act)  # type: ignore[method-assign]
         seconds, cpu = 0.0, 0.0
         for role in roles:
             started, started_cpu = time.perf_counter(), time.process_time()

@@ -7,7 +7,7 @@ techniques that become a role or user in targeted.py; here, the gains and what t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Mapping, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -106,18 +106,18 @@ class AccountChecker(TargetTechniques):
             found = self._ways[key] = await self._ways_now(key)
         return found
 
-    async def actors_into(self, arn: str, wanted: Wanted | None = None) -> list[Mapping[str, object]]:
+    async def actors_into(self, arn: str, only: Container[str] | None = None) -> list[Mapping[str, object]]:
         """The actors of `ways(arn)`, way by way (the same mappings, in the same order), worked out once per
         group of principals no technique tells apart (grouping.py) but for the techniques decided target by
-        target: a walk over every principal's actors does each group's work once. With `wanted` (a walk's
-        last hop), only the techniques one of `wanted` may be the actor of (`_may_act`)."""
+        target: a walk over every principal's actors does each group's work once. With `only` (a walk's last
+        hop), only the techniques of those ids (`possible_on` says which may have an actor it wants)."""
         profile = self.entry.profiles.get(arn)
         if profile is None:
             return []
         key = _Becoming(arn, walking=True)
         found: list[Mapping[str, object]] = []
         for technique in await self._techniques_into(profile):
-            if wanted is not None and not self._may_act(technique, wanted, profile):
+            if only is not None and technique.id not in only:
                 continue
             if technique.id in self._per_target:
                 found += [w.actors for w in await self._technique_ways(key, technique, profile)]
@@ -237,6 +237,15 @@ class AccountChecker(TargetTechniques):
                 return None
             found |= actors
         return frozenset(found)
+
+    async def possible_on(self, profile: Profile) -> list[tuple[str, frozenset[str] | None, list[str]]]:
+        """Per technique into the principal (`actors_into`'s): its id, its possible actors (`_possible_actors`)
+        and the actions on the principal itself, whose actor holds an Allow whose Resource may match it
+        (`resource_holders`): an actor of the technique is in both (what `_may_act` asks of a `Wanted`)."""
+        return [
+            (t.id, self._possible_actors(t), _on_the_target(t, profile.kind))
+            for t in await self._techniques_into(profile)
+        ]
 
     def _becoming_a(self, kind: str) -> list[Technique]:
         """The techniques that may become a principal of this kind (`_technique_ways` gives the others none),

@@ -20,14 +20,14 @@ from functools import partial
 
 from service.database.source import GraphSource
 from service.evaluation.request import arn_account
+from service.evaluation.wildcards import resource_matches
 from service.reachability.edges import EdgeBits, indices
 from service.reachability.edges.elsewhere import assume_edges_elsewhere
 from service.reachability.escalation.checker import AccountChecker
 from service.reachability.escalation.graph import EscalationGraph, build_escalation_index
-from service.reachability.escalation.ways import Wanted
 from service.reachability.handback import HandBack
 from service.reachability.index import PrincipalIndex
-from service.reachability.profiles import AccountEntry
+from service.reachability.profiles import AccountEntry, Profile
 from service.reachability.snapshot import freeze
 
 log = logging.getLogger("accessgraph")
@@ -59,8 +59,12 @@ class Reverse:
     becomes: dict[str, set[str]]  # (of the principals whose actors are worked out)
     _mappings: dict[int, tuple[Mapping[str, object], int]] = field(default_factory=dict)
     _set_numbers: dict[frozenset[str], int] = field(default_factory=dict)
-    # (what `Wanted` asks of the last hops: a key's principals as bits, with the set they were made of)
-    _keys: dict[tuple[str, str], tuple[AbstractSet[str], Bits]] = field(default_factory=dict)
+    # (what the last hops ask: per principal, its techniques with who may be their actor, `_may_act`; a set of
+    # principals as bits, with the set they were made of)
+    _possible_on: dict[str, tuple[AccountEntry, tuple[tuple[str, int], ...]]] = field(default_factory=dict)
+    _sets: dict[tuple[str, str], tuple[AbstractSet[str], int]] = field(default_factory=dict)
+    # (the order a walk takes the principals of its hop before the last in: bitwalk.widest_ranks)
+    ranks: dict[str, tuple[int, int]] = field(default_factory=dict)
     # (per account and kind of target: who may be a technique's actor, `_may_find`)
     _possible: dict[tuple[str, str], tuple[AccountEntry, int]] = field(default_factory=dict)
 
@@ -109,23 +113,21 @@ class Reverse:
 
         For a walk's last hop (`found`: what it found before; `arns` in the order it takes them; `hit`: the
         classes of their direct assumers, `assumers_of`), a principal not worked out yet gets only the
-        techniques one of whose actors may still be new (`Wanted`, as walk.py's last hop), and is not kept. A
+        techniques one of whose possible actors is still new (`_may_act`, as walk.py's last hop asks `Wanted`),
+        and is not kept. A
         principal is new no more once a principal before it has a way for it: for a technique's actors, the
         principal just before; for the direct assumers, the principals of a run before it (`_FIRST_RUN`: a
         pass over the classes still live a run). What is left out finds nothing new, and each actor's first
         way is among what is kept."""
         hand_back = HandBack()
         sets: set[int] = set()
-        wanted: Wanted | None = None
-        if found is not None:
-            gone = dict(found)
-            wanted = Wanted(lambda account: graph.members(account) if account in graph.checkers else None)
-            wanted.among = _NotIn(self, gone)
-            seen: set[int] = set()
-            live = hit  # (the classes some of whose members are not taken out yet)
+        last = found is not None
+        gone: Bits = dict(found or {})
+        seen: set[int] = set()
+        live = hit  # (the classes some of whose members are not taken out yet)
         run_start, run_end = 0, _FIRST_RUN
         for at, arn in enumerate(arns):
-            if wanted is not None and at == run_end:  # (the direct assumers of the run before are found)
+            if last and at == run_end:  # (the direct assumers of the run before are found)
                 live = self._forget_assumers(gone, role_bits(self, arns[run_start:run_end]), live)
                 run_start, run_end = run_end, 2 * run_end
             held = self.actors.get(arn)
@@ -134,15 +136,16 @@ class Reverse:
                 checker = graph.checkers.get(profile.account_id) if profile is not None else None
                 if profile is None or checker is None:
                     held = self.actors[arn] = ()
-                elif wanted is None:
+                elif not last:
                     held = self.actors[arn] = await self._actors(checker.using(graph.assumers), arn)
                 elif self._may_find(gone, checker, profile.kind):
-                    held = await self._actors(checker.using(graph.assumers), arn, wanted)
+                    techniques = await self._may_act(gone, checker, profile)
+                    held = await self._actors(checker.using(graph.assumers), arn, techniques) if techniques else ()
                 else:
                     held = ()  # (every possible actor is found: none of its actors is new)
                 await hand_back()
             sets.update(held)
-            if wanted is not None:
+            if last:
                 for n in held:
                     if n not in seen:
                         seen.add(n)
@@ -166,8 +169,56 @@ class Reverse:
         members = self.members
         return [k for k in live if members[k][1] & ~gone.get(members[k][0], 0)]
 
-    async def _actors(self, checker: AccountChecker, arn: str, wanted: Wanted | None = None) -> tuple[int, ...]:
-        return tuple(self._actor_set(arn, mapping) for mapping in await checker.actors_into(arn, wanted))
+    async def _may_act(self, gone: Bits, checker: AccountChecker, profile: Profile) -> set[str]:
+        """The techniques into the principal one of whose possible actors is not in `gone`: the principals
+        holding a policy that may allow each required action (but sts:AssumeRole) and, for each action on the
+        principal itself, an Allow whose Resource matches it (`AccountChecker.possible_on`), as bits kept per
+        principal for the generation."""
+        entry = checker.entry
+        held = self._possible_on.get(profile.arn)
+        if held is None or held[0] is not entry:
+            account, everyone = entry.account_id, None
+            techniques: list[tuple[str, int]] = []
+            on_target: dict[str, int] = {}  # (per action: who holds a Resource matching the principal)
+            for technique, actors, actions in await checker.possible_on(profile):
+                if actors is None:
+                    if everyone is None:
+                        everyone = self.bits(entry.profiles).get(account, 0)
+                    bits = everyone
+                else:
+                    bits = self._set_bits(account, technique, actors)
+                for action in actions:
+                    if not bits:
+                        break
+                    holding = on_target.get(action)
+                    if holding is None:
+                        holding = on_target[action] = self._holding(checker, action, profile.arn)
+                    bits &= holding
+                if bits:
+                    techniques.append((technique, bits))
+            held = self._possible_on[profile.arn] = (entry, tuple(techniques))
+        left = ~gone.get(entry.account_id, 0)
+        return {technique for technique, bits in held[1] if bits & left}
+
+    def _set_bits(self, account: str, name: str, arns: frozenset[str]) -> int:
+        """The bits of a set of the account's principals, kept with the set (the same object every time)."""
+        held = self._sets.get((account, name))
+        if held is None or held[0] is not arns:
+            held = self._sets[(account, name)] = (arns, self.bits(arns).get(account, 0))
+        return held[1]
+
+    def _holding(self, checker: AccountChecker, action: str, arn: str) -> int:
+        """Who of the checker's account holds an Allow about `action` whose Resource may match `arn` (of the
+        account): `AccountChecker.resource_holders`, as bits."""
+        account, found = checker.entry.account_id, 0
+        held = checker.resource_holders(action)
+        for pattern, arns in (*held.get(account, ()), *held.get("*", ())):
+            if resource_matches(pattern, arn):
+                found |= self._set_bits(account, f"{action} Resource {pattern}", arns)
+        return found
+
+    async def _actors(self, checker: AccountChecker, arn: str, only: AbstractSet[str] | None = None) -> tuple[int, ...]:
+        return tuple(self._actor_set(arn, mapping) for mapping in await checker.actors_into(arn, only))
 
     def _actor_set(self, target: str, mapping: Mapping[str, object]) -> int:
         """The number of a technique's actor set (`actor_sets`), numbered once per mapping: the mappings are
@@ -224,24 +275,6 @@ async def build_reverse(graph: EscalationGraph, edges: EdgeBits) -> Reverse:
 # A walk's last hop takes the direct assumers of the principals before out of `Wanted` in runs of 64, 64, 128,
 # 256, ... principals (each run a pass over the edges).
 _FIRST_RUN = 64
-
-
-class _NotIn:
-    """The principals not in `gone` (which grows), for `Wanted.among`: whether a key's principals hold one, as
-    bits (each key's kept with the reverse: the same for every question of the generation)."""
-
-    __slots__ = ("gone", "reverse")
-
-    def __init__(self, reverse: Reverse, gone: Bits) -> None:
-        self.reverse, self.gone = reverse, gone
-
-    def meets(self, key: tuple[str, str], arns: AbstractSet[str]) -> bool:
-        held = self.reverse._keys.get(key)
-        if held is None or held[0] is not arns:
-            number = self.reverse.number
-            held = self.reverse._keys[key] = (arns, self.reverse.bits(arn for arn in arns if arn in number))
-        gone = self.gone
-        return any(bits & ~gone.get(group, 0) for group, bits in held[1].items())
 
 
 def _merge(into: Bits, group: str, bits: int) -> None:
