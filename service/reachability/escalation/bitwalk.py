@@ -10,7 +10,8 @@ principals of the hop before that reach it, the first of them in that order, and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import overload
 
 from service.reachability.edges import indices
 from service.reachability.escalation.graph import EscalationGraph
@@ -53,7 +54,7 @@ async def walk_bits(
             sets = await reverse.actors_into(graph, arns)
         else:  # (the last hop looks only for what it may find new, in the order the walk takes its principals)
             if hop >= 2:
-                ranks = await widest_ranks(graph, arns)
+                ranks = await widest_ranks(graph, arns, reverse.ranks)
                 arns.sort(key=lambda arn: (ranks[arn], arn))
             sets = await reverse.actors_into(graph, arns, found, hit)
         for n in sets:  # (the techniques' actors)
@@ -87,24 +88,14 @@ class BitWalked(ByPrincipal):
     ) -> None:
         self._graph, self._reverse, self._goal, self._hops, self._roles = graph, reverse, goal, hops, roles
         self._gains, self._max_hops = gains, max_hops
-        self._count = sum(bits.bit_count() for found in hops[1:] for bits in found.values())
-        self._arns: list[str] | None = None
-        self._hop_of: dict[str, int] = {}
+        self._arns = _InOrder(reverse, hops[1:])
         self._made: dict[str, Access] = {goal.principal.arn: goal}
-        self._ranks: dict[str, tuple[int, int]] | None = None
         self._assumers: dict[str, dict[str, Access | tuple[Callable[[Profile], Access | None], Profile]]] = {}
 
     def __len__(self) -> int:
-        return self._count
+        return len(self._arns)
 
-    def _order(self) -> list[str]:
-        if self._arns is None:
-            order: list[str] = []
-            for hop, found in enumerate(self._hops[1:], start=1):
-                arns = sorted(self._reverse.arns_of(found))
-                self._hop_of.update((arn, hop) for arn in arns)
-                order += arns
-            self._arns = order
+    def _order(self) -> Sequence[str]:
         return self._arns
 
     def answer(self, arn: str) -> Access:
@@ -124,7 +115,7 @@ class BitWalked(ByPrincipal):
         found = self._made.get(arn)
         if found is not None:
             return found
-        hop = self._hop_of[arn]
+        hop = self._arns.hop_of(arn)
         if hop == 2 and arn in self._gains:
             made = self._gains[arn].via((), self._goal.condition, 2)
         else:
@@ -158,9 +149,7 @@ class BitWalked(ByPrincipal):
         return min(candidates)
 
     async def _widest(self, arns: list[str]) -> dict[str, tuple[int, int]]:
-        if self._ranks is None:
-            self._ranks = {}
-        return await widest_ranks(self._graph, arns, self._ranks)
+        return await widest_ranks(self._graph, arns, self._reverse.ranks)
 
     async def _step(self, via: str, arn: str) -> Access:
         """`arn`'s first one-step answer into `via`, in `EscalationGraph.ways` order."""
@@ -188,6 +177,49 @@ class BitWalked(ByPrincipal):
             if arn in ways.actors and (escalated := ways.access(arn)) is not None:
                 return escalated
         raise AssertionError(f"{arn} has no way into {via}")
+
+
+class _InOrder(Sequence[str]):
+    """The principals found, in (hops, ARN) order, a hop put in order only once an item of it is read: a page
+    of a role nearly the whole organization reaches reads its first hop's few principals, not 97,000."""
+
+    def __init__(self, reverse: Reverse, hops: list[Bits]) -> None:
+        self._reverse, self._hops = reverse, hops
+        self._counts = [sum(bits.bit_count() for bits in found.values()) for found in hops]
+        self._sorted: list[list[str] | None] = [None] * len(hops)
+
+    def __len__(self) -> int:
+        return sum(self._counts)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        for hop, count in enumerate(self._counts):
+            if index < count:
+                return self._hop(hop)[index]
+            index -= count
+        raise IndexError("the answer has no such item")
+
+    def __iter__(self) -> Iterator[str]:
+        for hop in range(len(self._hops)):
+            yield from self._hop(hop)
+
+    def _hop(self, hop: int) -> list[str]:
+        found = self._sorted[hop]
+        if found is None:
+            found = self._sorted[hop] = sorted(self._reverse.arns_of(self._hops[hop]))
+        return found
+
+    def hop_of(self, arn: str) -> int:
+        """The hop (1 and on) the principal was found at."""
+        group, number = self._reverse.number[arn]
+        return next(hop for hop, found in enumerate(self._hops, start=1) if (found.get(group, 0) >> number) & 1)
 
 
 async def widest_ranks(
