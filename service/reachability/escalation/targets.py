@@ -31,8 +31,22 @@ class _Patterns:
     """The Resource/NotResource patterns of the statements about one action."""
 
     exact: frozenset[str]
-    wildcards: tuple[tuple[str, Callable[[str], bool]], ...]
+    # (the wildcard patterns whose only wildcard is a final `*`, by what precedes it, and the lengths of
+    # those starts, shortest first: a target's are found by a lookup per length, not a test per pattern)
+    starts: dict[str, str]
+    lengths: tuple[int, ...]
+    wildcards: tuple[tuple[str, Callable[[str], bool]], ...]  # (the others)
     variables: tuple[re.Pattern[str], ...]
+
+    def matching(self, arn: str) -> frozenset[str]:
+        """The wildcard patterns that match `arn`."""
+        starts, found = self.starts, []
+        for length in self.lengths:
+            if length > len(arn):
+                break
+            if (pattern := starts.get(arn[:length])) is not None:
+                found.append(pattern)
+        return frozenset((*found, *(p for p, matches in self.wildcards if matches(arn))))
 
 
 class TargetClasses:
@@ -58,7 +72,7 @@ class TargetClasses:
             if arn in patterns.exact or any(regex.fullmatch(arn) for regex in patterns.variables):
                 found = ("own", arn)
             else:
-                matched = frozenset(p for p, matches in patterns.wildcards if matches(arn))
+                matched = patterns.matching(arn)
                 protection = refused_by_aws(action, arn)  # (the evaluator refuses it before any statement)
                 found = ("by-patterns", matched, protection.name if protection is not None else None)
             self._keys[(action_lower, arn)] = found
@@ -80,7 +94,11 @@ class TargetClasses:
                             wildcards[pattern] = resource_matcher(pattern)
                     else:
                         exact.add(pattern)
-        return _Patterns(frozenset(exact), tuple(wildcards.items()), tuple(variables.values()))
+        starts = {p[:-1]: p for p in wildcards if p.find("*") == len(p) - 1 and "?" not in p}
+        prefixes = set(starts.values())
+        others = tuple((p, matches) for p, matches in wildcards.items() if p not in prefixes)
+        lengths = tuple(sorted({len(start) for start in starts}))
+        return _Patterns(frozenset(exact), starts, lengths, others, tuple(variables.values()))
 
 
 def _policies(entry: AccountEntry) -> list[tuple[Policy, PolicyType]]:

@@ -4,6 +4,10 @@ principal were decided on its own."""
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.evaluation.wildcards import has_wildcard, resource_matches
 from service.reachability.escalation.admitting import trust_admits
 from service.reachability.escalation.graph import build_escalation_index
 from service.reachability.escalation.targets import TargetClasses
@@ -148,3 +152,25 @@ def test_a_target_aws_refuses_to_change_never_shares_a_class_with_one_it_does_no
     classes = _classes(a)
     assert classes.key(UPDATE_TRUST, plain) != classes.key(UPDATE_TRUST, linked)
     assert classes.key("iam:GetRole", plain) == classes.key("iam:GetRole", linked)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    patterns=st.lists(st.text(alphabet="ab:/*?", min_size=1, max_size=6), min_size=1, max_size=8),
+    arns=st.lists(st.text(alphabet="ab:/", max_size=7), min_size=1, max_size=5),
+)
+def test_the_wildcard_patterns_matching_a_target_are_those_that_match_it_one_by_one(
+    patterns: list[str], arns: list[str]
+) -> None:
+    """`_Patterns.matching` looks the patterns ending in their only `*` up by the target's starts, and tests
+    the others one by one: the same patterns as testing each (`resource_matches`)."""
+    a = FakeAccount(A)
+    a.user("dev", [a.policy("Put", allow(PUT, [f"arn:{p}" for p in patterns]))])
+    classes = _classes(a)
+    for arn in arns:
+        target = f"arn:{arn}"
+        if target in {f"arn:{p}" for p in patterns if not has_wildcard(p)}:
+            assert classes.key(PUT, target) == ("own", target)  # (named exactly: a class of its own)
+            continue
+        matched = frozenset(f"arn:{p}" for p in patterns if has_wildcard(p) and resource_matches(f"arn:{p}", target))
+        assert classes.key(PUT, target) == ("by-patterns", matched, None)
