@@ -182,7 +182,9 @@ class GraphReader:
         return {str(row["accountId"]): [PolicyRecord.from_row(p) for p in row["policies"]] for row in rows}
 
     async def account_security(self, account_id: str | None) -> list[AccountSecurityRecord]:
-        return account_security_records(await self.value_rows("reach_security", accountId=account_id))
+        if account_id is None:
+            return account_security_records(await self.value_rows("reach_security", accountId=None))
+        return account_security_records(await self.value_rows("reach_security_account", accountId=account_id))
 
 
 async def _collect(tx: neo4j.AsyncManagedTransaction, text: str, parameters: dict[str, Any]) -> list[Row]:

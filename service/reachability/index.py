@@ -9,7 +9,7 @@ import os
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from service.database.records import TrustTargetRecord
+from service.database.records import SecurityLoadRecord, TrustTargetRecord
 from service.database.source import GraphSource
 from service.evaluation.request import arn_account
 from service.evaluation.statements import compiled
@@ -142,6 +142,15 @@ class IndexView:
         self.index = index
         self._generation: Generation | None = None
         self._revision = -1
+        self._security: frozenset[SecurityLoadRecord] | None = None
+
+    async def security_loads(self, again: bool = False) -> frozenset[SecurityLoadRecord]:
+        """The markers of the loaded credential reports and security snapshots (`GraphSource.security_loads`:
+        a security load leaves the generation as it was), as read last, or read `again` (a question reads them
+        again when it starts: the escalation graph it asks for then keys on what it read)."""
+        if again or self._security is None:
+            self._security = frozenset(await self.source.security_loads())
+        return self._security
 
     async def generation(self) -> Generation:
         if self._generation is None:

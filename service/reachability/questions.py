@@ -154,7 +154,7 @@ class Reachability:
         )
 
     async def _credentials(self) -> Credentials:
-        return frozenset(await self.source.security_loads())
+        return await self.view.security_loads(again=True)
 
     async def _admins(self, account_id: str | None, escalation: bool, max_hops: int) -> Sequence[Access]:
         return await escalation_questions.admins(self.index, self.assumers, account_id, escalation, max_hops)

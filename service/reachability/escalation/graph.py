@@ -380,7 +380,7 @@ async def escalation_graph(index: PrincipalIndex, assumers: Assumers) -> Escalat
     """The graph for the generation the question reads: one per generation and index, filled in as the
     questions need it."""
     view = assumers.view
-    loads = ((await view.generation()).key, frozenset(await view.source.security_loads()))
+    loads = ((await view.generation()).key, await view.security_loads())
     held = _GRAPHS.get(index)
     if held is not None and held[0] == loads:
         return held[1].using(assumers)

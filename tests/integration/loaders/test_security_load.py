@@ -70,6 +70,8 @@ def test_the_demo_story(graph: neo4j.Driver, neo4j_settings: Neo4jSettings) -> N
     assert [(t.name, t.multi_region, t.logging) for t in record.trails] == [("webapp-management-events", True, True)]
     assert [(r.name, r.recording, r.all_supported) for r in record.recorders] == [("default", True, True)]
     assert security(neo4j_settings, ACCOUNT_B) == []
+    # (one account's read is a query of its own, through the accountId indexes: the same record)
+    assert security(neo4j_settings, ACCOUNT_A) == [record]
 
 
 def test_per_user_key_count_and_login_profile_in_the_graph(graph: neo4j.Driver) -> None:
