@@ -44,6 +44,7 @@ class AccountChecker(TargetTechniques):
         self._passable: dict[ServiceNames, list[Technique]] = {}
         self._grouped: dict[tuple[str, TargetKey], list[Mapping[str, object]]] = {}
         self._per_target = frozenset(t.id for t in self.techniques if per_target(t))
+        self._on_target: dict[tuple[str, str], list[str]] = {}
 
     async def gains(self) -> list[Escalation]:
         """The escalations after which the actor acts with more: a policy on itself or its group, a new
@@ -242,10 +243,12 @@ class AccountChecker(TargetTechniques):
         """Per technique into the principal (`actors_into`'s): its id, its possible actors (`_possible_actors`)
         and the actions on the principal itself, whose actor holds an Allow whose Resource may match it
         (`resource_holders`): an actor of the technique is in both (what `_may_act` asks of a `Wanted`)."""
-        return [
-            (t.id, self._possible_actors(t), _on_the_target(t, profile.kind))
-            for t in await self._techniques_into(profile)
-        ]
+        found = []
+        for t in await self._techniques_into(profile):
+            if (on := self._on_target.get((t.id, profile.kind))) is None:
+                on = self._on_target[(t.id, profile.kind)] = _on_the_target(t, profile.kind)
+            found.append((t.id, self._possible_actors(t), on))
+        return found
 
     def _becoming_a(self, kind: str) -> list[Technique]:
         """The techniques that may become a principal of this kind (`_technique_ways` gives the others none),

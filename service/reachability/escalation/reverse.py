@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 import weakref
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import partial
@@ -62,7 +62,9 @@ class Reverse:
     # (what the last hops ask: per principal, its techniques with who may be their actor, `_may_act`; a set of
     # principals as bits, with the set they were made of)
     _possible_on: dict[str, tuple[AccountEntry, tuple[tuple[str, int], ...]]] = field(default_factory=dict)
-    _sets: dict[tuple[str, str], tuple[AbstractSet[str], int]] = field(default_factory=dict)
+    _sets: dict[tuple[str, str], tuple[Collection[str], int]] = field(default_factory=dict)
+    # (per principal a last hop worked out some techniques of: each one's actor sets, `_actors`)
+    _by_technique: dict[str, dict[str, tuple[int, ...]]] = field(default_factory=dict)
     # (the order a walk takes the principals of its hop before the last in: bitwalk.widest_ranks)
     ranks: dict[str, tuple[int, int]] = field(default_factory=dict)
     # (per account and kind of target: who may be a technique's actor, `_may_find`)
@@ -177,14 +179,12 @@ class Reverse:
         entry = checker.entry
         held = self._possible_on.get(profile.arn)
         if held is None or held[0] is not entry:
-            account, everyone = entry.account_id, None
+            account = entry.account_id
             techniques: list[tuple[str, int]] = []
             on_target: dict[str, int] = {}  # (per action: who holds a Resource matching the principal)
             for technique, actors, actions in await checker.possible_on(profile):
-                if actors is None:
-                    if everyone is None:
-                        everyone = self.bits(entry.profiles).get(account, 0)
-                    bits = everyone
+                if actors is None:  # (any principal of the account)
+                    bits = self._set_bits(account, "everyone", entry.profiles)
                 else:
                     bits = self._set_bits(account, technique, actors)
                 for action in actions:
@@ -200,7 +200,7 @@ class Reverse:
         left = ~gone.get(entry.account_id, 0)
         return {technique for technique, bits in held[1] if bits & left}
 
-    def _set_bits(self, account: str, name: str, arns: frozenset[str]) -> int:
+    def _set_bits(self, account: str, name: str, arns: Collection[str]) -> int:
         """The bits of a set of the account's principals, kept with the set (the same object every time)."""
         held = self._sets.get((account, name))
         if held is None or held[0] is not arns:
@@ -218,7 +218,23 @@ class Reverse:
         return found
 
     async def _actors(self, checker: AccountChecker, arn: str, only: AbstractSet[str] | None = None) -> tuple[int, ...]:
-        return tuple(self._actor_set(arn, mapping) for mapping in await checker.actors_into(arn, only))
+        """The actor sets of the techniques into `arn` (those of `only`, if given): a technique's worked out
+        for a last hop is kept per principal for the generation (`_by_technique`), for the next question's
+        last hop, and for the principal's whole set when a hop before the last asks for it."""
+        known = self._by_technique.get(arn)
+        if only is None and known is None:
+            return tuple(self._actor_set(arn, mapping) for mapping in await checker.actors_into(arn))
+        known = self._by_technique.setdefault(arn, {})
+        if only is None:
+            only = {technique for technique, _, _ in await checker.possible_on(checker.entry.profiles[arn])}
+        found: list[int] = []
+        for technique in only:
+            held = known.get(technique)
+            if held is None:
+                mappings = await checker.actors_into(arn, (technique,))
+                held = known[technique] = tuple(self._actor_set(arn, mapping) for mapping in mappings)
+            found += held
+        return tuple(found)
 
     def _actor_set(self, target: str, mapping: Mapping[str, object]) -> int:
         """The number of a technique's actor set (`actor_sets`), numbered once per mapping: the mappings are

@@ -90,3 +90,23 @@ def test_the_last_hop_taking_found_principals_out_run_by_run_finds_the_same(
         expanded = {role_arn} | {access.principal.arn for access in walked if access.hops < 2}
         kept = {arn for arn, sets in reverse.actors.items() if sets}
         assert kept <= expanded, "only the hops before the last keep their actors"
+
+
+@pytest.mark.parametrize(("seed", "dense"), _SEEDS[1::2])
+def test_walks_sharing_one_generation_find_what_walks_of_their_own_find(seed: int, dense: bool) -> None:
+    # (the last hops keep, per principal, the techniques they worked out and who may be each one's actor, for
+    # the next questions of the generation (`Reverse._by_technique`, `_possible_on`), and a hop before the last
+    # takes a principal's whole actor sets from them: every role asked in turn, then again the other way round,
+    # on one reverse, finds the principals and hops each finds on a reverse of its own)
+    source, roles = _organization(seed, dense)
+    alone = {}
+    for role_arn in roles:
+        walked = run(_bit_walk(*run(_reverse(source)), role_arn, 3))
+        run(walked.prepare(0, len(walked)))
+        alone[role_arn] = [(access.principal.arn, access.hops) for access in walked]
+    shared = run(_reverse(source))
+    for role_arn in [*roles, *reversed(roles)]:
+        walked = run(_bit_walk(*shared, role_arn, 3))
+        run(walked.prepare(0, len(walked)))
+        assert [(access.principal.arn, access.hops) for access in walked] == alone[role_arn], role_arn
+    assert shared[2]._by_technique, "the last hops kept the techniques they worked out"
