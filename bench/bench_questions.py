@@ -73,7 +73,10 @@ def _series(url: str, query: str, variables: list[dict[str, Any]], repeat: int) 
     """The first ask of each (cold), then `repeat` rounds over all of them."""
     cold = [_timed(url, query, v) for v in variables]
     warm = [_timed(url, query, v) for _ in range(repeat) for v in variables]
-    return {"asked": len(variables), "cold": percentiles(cold), "warm": percentiles(warm)}
+    # (the slowest cold asks, in the order asked, with what was asked: which question a percentile stands for)
+    slowest = sorted(sorted(range(len(cold)), key=lambda i: -cold[i])[:5])
+    return {"asked": len(variables), "cold": percentiles(cold), "warm": percentiles(warm),
+            "slowestCold": [{"asked": i + 1, "ms": round(cold[i] * 1000, 1), **variables[i]} for i in slowest]}
 
 
 def _escalation_index_seconds(server_log: Path) -> float | None:
