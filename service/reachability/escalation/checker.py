@@ -262,7 +262,7 @@ class AccountChecker(TargetTechniques):
         """Work out what the last hop of a walk reads of the account (`_may_act`, `still_wanted`) before a
         question does: the candidates for each technique's actions and for sts:AssumeRole, and who holds
         which Resource pattern of the actions on a technique's target (at 100k principals, 3.5 s of the first
-        `whoCanAssume` of a generation)."""
+        `whoCanAssume` of a generation), and the patterns that tell those targets apart (targets.py)."""
         assume = ASSUME_ROLE.lower()
         self.candidate_arns(assume)
         self.resource_holders(assume)
@@ -271,6 +271,11 @@ class AccountChecker(TargetTechniques):
             for kind in ("role", "user"):
                 for action in _on_the_target(technique, kind) if _may_become(technique, kind) else ():
                     self.resource_holders(action)
+                    self.targets.prepare(action)
+
+    def possible_sets(self) -> list[tuple[str, frozenset[str] | None]]:
+        """Each technique's id and possible actors (`_possible_actors`), what `possible_on` gives of it."""
+        return [(t.id, self._possible_actors(t)) for t in self.techniques]
 
     def _may_act(self, technique: Technique, wanted: Wanted, target: Profile) -> bool:
         """Whether one of `wanted` may be the technique's actor on `target`: an actor must hold a policy that

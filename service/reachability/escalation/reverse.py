@@ -200,6 +200,16 @@ class Reverse:
         left = ~gone.get(entry.account_id, 0)
         return {technique for technique, bits in held[1] if bits & left}
 
+    def prepare_last_hops(self, graph: EscalationGraph) -> None:
+        """Make the bits `_may_act` starts from (each technique's possible actors, every account's principals)
+        before a question does: at 100k principals, some 0.2 s of the first question whose last hop reaches
+        every account."""
+        for account, checker in graph.checkers.items():
+            self._set_bits(account, "everyone", checker.entry.profiles)
+            for technique, actors in checker.possible_sets():
+                if actors is not None:
+                    self._set_bits(account, technique, actors)
+
     def _set_bits(self, account: str, name: str, arns: Collection[str]) -> int:
         """The bits of a set of the account's principals, kept with the set (the same object every time)."""
         held = self._sets.get((account, name))
@@ -340,6 +350,7 @@ async def build_with_ways_in(index: PrincipalIndex, source: GraphSource) -> Esca
 
     graph = await build_escalation_index(index, source, after_reads=start)
     found = _AHEAD[graph] = await build_reverse(graph, await edges[0])
+    found.prepare_last_hops(graph)
     freeze()  # (it lives as long as the generation: keep full collections off it)
     # (the seconds since the worker started: the index's own work ran beside it, and its time says the whole)
     log.info(

@@ -78,6 +78,11 @@ class TargetClasses:
             self._keys[(action_lower, arn)] = found
         return found
 
+    def prepare(self, action: str) -> None:
+        """Read the patterns of the statements about the action before a target is asked about."""
+        if action.lower() not in self._patterns:
+            self._patterns[action.lower()] = self._about(action.lower())
+
     def _about(self, action_lower: str) -> _Patterns:
         exact: set[str] = set()
         wildcards: dict[str, Callable[[str], bool]] = {}
