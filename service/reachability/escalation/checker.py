@@ -268,14 +268,17 @@ class AccountChecker(TargetTechniques):
         self.resource_holders(assume)
         for technique in self.techniques:
             self._possible_actors(technique)
-            for kind in ("role", "user"):
-                for action in _on_the_target(technique, kind) if _may_become(technique, kind) else ():
-                    self.resource_holders(action)
-                    self.targets.prepare(action)
+        for action in self.actions_on_targets():
+            self.resource_holders(action)
+            self.targets.prepare(action)
 
     def possible_sets(self) -> list[tuple[str, frozenset[str] | None]]:
         """Each technique's id and possible actors (`_possible_actors`), what `possible_on` gives of it."""
         return [(t.id, self._possible_actors(t)) for t in self.techniques]
+
+    def actions_on_targets(self) -> set[str]:
+        """The actions (lower case) of the techniques on the role or user they become (`_on_the_target`)."""
+        return {a for t in self.techniques for k in ("role", "user") if _may_become(t, k) for a in _on_the_target(t, k)}
 
     def _may_act(self, technique: Technique, wanted: Wanted, target: Profile) -> bool:
         """Whether one of `wanted` may be the technique's actor on `target`: an actor must hold a policy that
