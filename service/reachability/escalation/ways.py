@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from service.evaluation.wildcards import resource_matches
 from service.reachability.escalation.steps import Escalation, Grant
@@ -51,13 +51,6 @@ class Ways:
         return [escalation for actor in self.actors if (escalation := self.make(actor)) is not None]
 
 
-class Among(Protocol):
-    """Which principals a `Wanted` wants, asked key by key (`Wanted.meets`): they only ever become fewer, so
-    a key none of whose principals is wanted is `dead` for the rest of the question."""
-
-    def meets(self, key: tuple[str, str], arns: AbstractSet[str]) -> bool: ...
-
-
 class Wanted:
     """The principals a walk may still find at its next hop (`arns`: over one question it only ever
     shrinks), and what was found to hold none of them (`dead`, keyed by account and what the principals are:
@@ -75,15 +68,10 @@ class Wanted:
     over the question (a walk with nothing but its last hop restricted asks the same keys tens of thousands
     of times, of some 70,000 wanted principals)."""
 
-    __slots__ = ("_accounts", "_cursors", "_live", "_patterns", "among", "arns", "dead", "members", "seen")
+    __slots__ = ("_accounts", "_cursors", "_live", "_patterns", "arns", "dead", "members", "seen")
 
-    def __init__(
-        self, members: Callable[[str], AbstractSet[str] | None] = lambda _: None, among: Among | None = None
-    ) -> None:
+    def __init__(self, members: Callable[[str], AbstractSet[str] | None] = lambda _: None) -> None:
         self.arns: set[str] = set()
-        # (`among`, if given, says which of a key's principals are wanted instead of `arns` and the cursors: a
-        # walk that keeps what it found as bits, bitwalk.py, asks it without listing the wanted)
-        self.among = among
         self.members = members
         self.dead: set[tuple[str, str]] = set()
         self.seen: Callable[[str], bool] = _never
@@ -101,9 +89,6 @@ class Wanted:
         key and cursor kept by account (a walk of every account asks it some 70,000 times)."""
         if account is None:
             return True
-        if self.among is not None:
-            members = self.members(account)
-            return members is None or self.meets((account, "members"), members)
         if account not in self._accounts:
             members = self.members(account)
             key = (account, "members")
@@ -122,13 +107,6 @@ class Wanted:
     def meets(self, key: tuple[str, str], arns: AbstractSet[str]) -> bool:
         """Whether `arns` (the principals `key` stands for: the same set each time) hold one still wanted;
         once not, never again."""
-        if self.among is not None:
-            if key in self.dead:
-                return False
-            if self.among.meets(key, arns):
-                return True
-            self.dead.add(key)  # (`among` only shrinks too: none of them is ever wanted again)
-            return False
         return self._advance(key, self._cursor(key, arns))
 
     def _cursor(self, key: tuple[str, str], arns: AbstractSet[str]) -> list[Any]:

@@ -80,30 +80,3 @@ def test_holds_tells_a_pattern_held_by_a_principal_still_wanted_that_matches_the
     wanted.arns.discard(e)
     assert not wanted.holds("333333333333", "sts:assumerole", held, shared, "111111111111")
 
-
-def test_with_among_a_key_found_dead_is_not_asked_again() -> None:
-    """A walk that keeps what it found as bits (bitwalk.py) answers through `among`: a key none of whose
-    principals it wants is dead for the rest of the question, and `among` is not asked of it again (the last
-    hop of a question at 100k asks some 80,000 times, mostly of keys long dead)."""
-    still: set[str] = set().union(*MEMBERS.values())
-    asked: list[tuple[str, str]] = []
-
-    class Among:
-        def meets(self, key: tuple[str, str], arns: AbstractSet[str]) -> bool:
-            asked.append(key)
-            return bool(arns & still)
-
-    wanted = Wanted(lambda account: MEMBERS.get(account), among=Among())
-    key = ("333333333333", "iam-012")
-    assert wanted.meets(key, MEMBERS["333333333333"])
-    still.discard("arn:aws:iam::333333333333:user/d")
-    assert wanted.meets(key, MEMBERS["333333333333"])  # (user/e is still wanted)
-    still.discard("arn:aws:iam::333333333333:user/e")
-    assert not wanted.meets(key, MEMBERS["333333333333"])
-    assert key in wanted.dead
-    assert not wanted.meets(key, MEMBERS["333333333333"])
-    assert not wanted.any_of("333333333333")
-    assert asked == [key, key, key, ("333333333333", "members")]
-    assert not wanted.any_of("333333333333")  # (its members' key is dead now too)
-    assert asked[-1] == ("333333333333", "members") and len(asked) == 4
-    assert wanted.any_of("111111111111")
