@@ -60,9 +60,10 @@ class Reverse:
     _mappings: dict[int, tuple[Mapping[str, object], int]] = field(default_factory=dict)
     _set_numbers: dict[frozenset[str], int] = field(default_factory=dict)
     # (what the last hops ask: per principal, its techniques with who may be their actor, `_may_act`; a set of
-    # principals as bits, with the set they were made of)
+    # principals as bits, with the set they were made of; an action's Resource patterns with their holders)
     _possible_on: dict[str, tuple[AccountEntry, tuple[tuple[str, int], ...]]] = field(default_factory=dict)
     _sets: dict[tuple[str, str], tuple[Collection[str], int]] = field(default_factory=dict)
+    _patterns: dict[tuple[str, str], tuple[Mapping[str, object], list[tuple[str, int]]]] = field(default_factory=dict)
     # (per principal a last hop worked out some techniques of: each one's actor sets, `_actors`)
     _by_technique: dict[str, dict[str, tuple[int, ...]]] = field(default_factory=dict)
     # (the order a walk takes the principals of its hop before the last in: bitwalk.widest_ranks)
@@ -116,11 +117,10 @@ class Reverse:
         For a walk's last hop (`found`: what it found before; `arns` in the order it takes them; `hit`: the
         classes of their direct assumers, `assumers_of`), a principal not worked out yet gets only the
         techniques one of whose possible actors is still new (`_may_act`, as walk.py's last hop asks `Wanted`),
-        and is not kept. A
-        principal is new no more once a principal before it has a way for it: for a technique's actors, the
-        principal just before; for the direct assumers, the principals of a run before it (`_FIRST_RUN`: a
-        pass over the classes still live a run). What is left out finds nothing new, and each actor's first
-        way is among what is kept."""
+        and is not kept. A principal is new no more once a principal before it has a way for it: for a
+        technique's actors, the principal just before; for the direct assumers, the principals of a run before
+        it (`_FIRST_RUN`: a pass over the classes still live a run). What is left out finds nothing new, and
+        each actor's first way is among what is kept."""
         hand_back = HandBack()
         sets: set[int] = set()
         last = found is not None
@@ -157,13 +157,17 @@ class Reverse:
     def _may_find(self, gone: Bits, checker: AccountChecker, kind: str) -> bool:
         """Whether a technique into a principal of this kind in the checker's account may have an actor not in
         `gone` (`AccountChecker.possible_actors_into`, as bits kept per account and kind)."""
+        return bool(self._possible_bits(checker, kind) & ~gone.get(checker.entry.account_id, 0))
+
+    def _possible_bits(self, checker: AccountChecker, kind: str) -> int:
+        """`AccountChecker.possible_actors_into(kind)` as bits, kept per account and kind."""
         entry = checker.entry
         held = self._possible.get((entry.account_id, kind))
         if held is None or held[0] is not entry:
             actors = checker.possible_actors_into(kind)
             bits = self.bits(entry.profiles if actors is None else actors).get(entry.account_id, 0)
             held = self._possible[(entry.account_id, kind)] = (entry, bits)
-        return bool(held[1] & ~gone.get(entry.account_id, 0))
+        return held[1]
 
     def _forget_assumers(self, gone: Bits, roles: int, live: Sequence[int]) -> list[int]:
         """Add the direct assumers of `roles` to `gone`, looking only at the `live` classes: those left live."""
@@ -211,11 +215,9 @@ class Reverse:
                 if actors is not None:
                     self._set_bits(account, technique, actors)
             for kind in ("role", "user"):
-                self._may_find({}, checker, kind)
+                self._possible_bits(checker, kind)
             for action in checker.actions_on_targets():
-                held = checker.resource_holders(action)
-                for pattern, arns in (*held.get(account, ()), *held.get("*", ())):
-                    self._set_bits(account, f"{action} Resource {pattern}", arns)
+                self._pattern_bits(checker, action)
 
     def _set_bits(self, account: str, name: str, arns: Collection[str]) -> int:
         """The bits of a set of the account's principals, kept with the set (the same object every time)."""
@@ -227,12 +229,23 @@ class Reverse:
     def _holding(self, checker: AccountChecker, action: str, arn: str) -> int:
         """Who of the checker's account holds an Allow about `action` whose Resource may match `arn` (of the
         account): `AccountChecker.resource_holders`, as bits."""
-        account, found = checker.entry.account_id, 0
-        held = checker.resource_holders(action)
-        for pattern, arns in (*held.get(account, ()), *held.get("*", ())):
+        found = 0
+        for pattern, bits in self._pattern_bits(checker, action):
             if resource_matches(pattern, arn):
-                found |= self._set_bits(account, f"{action} Resource {pattern}", arns)
+                found |= bits
         return found
+
+    def _pattern_bits(self, checker: AccountChecker, action: str) -> list[tuple[str, int]]:
+        """The Resource patterns of the Allows about `action` that may match a principal of the checker's
+        account, each with its holders as bits (`AccountChecker.resource_holders`), kept with what they were
+        made of."""
+        account, held = checker.entry.account_id, checker.resource_holders(action)
+        kept = self._patterns.get((account, action))
+        if kept is None or kept[0] is not held:
+            relevant = (*held.get(account, ()), *held.get("*", ()))
+            patterns = [(pattern, self.bits(arns).get(account, 0)) for pattern, arns in relevant]
+            kept = self._patterns[(account, action)] = (held, patterns)
+        return kept[1]
 
     async def _actors(self, checker: AccountChecker, arn: str, only: AbstractSet[str] | None = None) -> tuple[int, ...]:
         """The actor sets of the techniques into `arn` (those of `only`, if given): a technique's worked out
