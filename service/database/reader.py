@@ -182,9 +182,8 @@ class GraphReader:
         return {str(row["accountId"]): [PolicyRecord.from_row(p) for p in row["policies"]] for row in rows}
 
     async def account_security(self, account_id: str | None) -> list[AccountSecurityRecord]:
-        if account_id is None:
-            return account_security_records(await self.value_rows("reach_security", accountId=None))
-        return account_security_records(await self.value_rows("reach_security_account", accountId=account_id))
+        query = "reach_security" if account_id is None else "reach_security_account"  # (the latter by the indexes)
+        return account_security_records(await self.value_rows(query, accountId=account_id))
 
 
 async def _collect(tx: neo4j.AsyncManagedTransaction, text: str, parameters: dict[str, Any]) -> list[Row]:

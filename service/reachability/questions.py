@@ -161,13 +161,10 @@ class Reachability:
             lambda: self._admins(account_id, escalation, max_hops),
         )
 
-    async def _credentials(self) -> Credentials:
-        return await self.view.security_loads(again=True)
-
     async def _generation_and_credentials(self) -> tuple[LoadIds, Credentials]:
-        """The generation's key and the security load markers, read at once (two reads of about 20 ms each at
-        100k principals, every question with escalation)."""
-        generation, credentials = await asyncio.gather(self.view.generation(), self._credentials())
+        """The generation's key and the security load markers, read again, at once (two reads of about 20 ms
+        each at 100k principals, every question with escalation)."""
+        generation, credentials = await asyncio.gather(self.view.generation(), self.view.security_loads(again=True))
         return generation.key, credentials
 
     async def _admins(self, account_id: str | None, escalation: bool, max_hops: int) -> Sequence[Access]:
