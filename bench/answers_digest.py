@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import hashlib
 import json
-import random
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -31,14 +30,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_questions import _accounts_and_roles
-from bench.common import read_index
+from bench.bench_questions import _accounts_and_roles, sampled
+from bench.common import warmed_up
 from service.database.reader import GraphReader
 from service.database.settings import Neo4jSettings
 from service.reachability.answers import ready
-from service.reachability.escalation import reverse
 from service.reachability.questions import Reachability
-from service.reachability.snapshot import freeze
 
 _TIMES = ("seconds", "cpu")
 
@@ -63,10 +60,7 @@ def _found(answers: Sequence[Any]) -> str:
 async def digests(accounts: list[str], roles: list[str], out: Any) -> None:
     reader = GraphReader(Neo4jSettings.resolve(), timeout=3600.0)
     try:
-        index = await read_index(reader)
-        index.precompute_escalation = True  # (as `serve` does by default)
-        await reverse.build_with_ways_in(index, reader)
-        freeze()
+        index = await warmed_up(reader)
         for account in accounts:
             answers = await Reachability(reader, index).admins(account, escalation=True, max_hops=3)
             line = {"admins": account, "count": len(answers), "first": await _page(answers, 0)}
@@ -116,14 +110,12 @@ def main(argv: list[str] | None = None) -> int:
     accounts, roles = _accounts_and_roles(args.data_dir)
     if not accounts:
         parser.error(f"{args.data_dir}: no gaad-*.json files (run bench/generate.py first)")
-    rng = random.Random(args.seed)  # (the samples of bench_questions.py: its accounts, then its roles)
-    sampled = rng.sample(accounts, min(args.accounts, len(accounts)))
-    sampled_roles = rng.sample(roles, min(args.roles, len(roles)))
+    asked = sampled(accounts, roles, args.accounts, args.roles, args.seed)
     if args.out is None:
-        asyncio.run(digests(sampled, sampled_roles, sys.stdout))
+        asyncio.run(digests(*asked, sys.stdout))
     else:
         with args.out.open("w", encoding="utf-8") as out:
-            asyncio.run(digests(sampled, sampled_roles, out))
+            asyncio.run(digests(*asked, out))
     return 0
 
 

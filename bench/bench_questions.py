@@ -49,6 +49,15 @@ def _accounts_and_roles(data: Path) -> tuple[list[str], list[str]]:
     return accounts, roles
 
 
+def sampled(
+    accounts: list[str], roles: list[str], n_accounts: int, n_roles: int, seed: int
+) -> tuple[list[str], list[str]]:
+    """The accounts asked `admins` and the roles asked `whoCanAssume`, drawn as `main` draws them (the first
+    two samples of its generator): in-process scripts ask the same questions in the same order."""
+    rng = random.Random(seed)
+    return rng.sample(accounts, min(n_accounts, len(accounts))), rng.sample(roles, min(n_roles, len(roles)))
+
+
 def _cross_account_buckets(data: Path) -> list[str]:
     """Buckets whose policy names an account other than their own."""
     found = []

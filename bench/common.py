@@ -42,6 +42,19 @@ async def read_index(reader: GraphReader) -> PrincipalIndex:
     return index
 
 
+async def warmed_up(reader: GraphReader) -> PrincipalIndex:
+    """`read_index`, then the escalation index with every role's direct assumers worked out ahead: what `serve`
+    does at start-up by default."""
+    from service.reachability.escalation.reverse import build_with_ways_in
+    from service.reachability.snapshot import freeze
+
+    index = await read_index(reader)
+    index.precompute_escalation = True
+    await build_with_ways_in(index, reader)
+    freeze()
+    return index
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

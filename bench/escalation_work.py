@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import random
 import re
 import sys
 import time
@@ -32,8 +31,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_questions import _accounts_and_roles
-from bench.common import read_index
+from bench.bench_questions import _accounts_and_roles, sampled
+from bench.common import warmed_up
 from service.database.reader import GraphReader
 from service.database.settings import Neo4jSettings
 from service.evaluation.engine import evaluate
@@ -41,7 +40,6 @@ from service.reachability.answers import ready
 from service.reachability.escalation import grants, reverse
 from service.reachability.questions import Reachability
 from service.reachability.signatures import Signatures
-from service.reachability.snapshot import freeze
 
 
 def _counting(counts: Counter[str], name: str, function: Callable[..., Any]) -> Callable[..., Any]:
@@ -56,10 +54,7 @@ async def measure(accounts: list[str], roles: list[str]) -> None:
     reader = GraphReader(Neo4jSettings.resolve(), timeout=3600.0)
     try:
         started = time.perf_counter()
-        index = await read_index(reader)
-        index.precompute_escalation = True  # (as `serve` does by default)
-        await reverse.build_with_ways_in(index, reader)
-        freeze()
+        index = await warmed_up(reader)
         print(json.dumps({"warm-up seconds": round(time.perf_counter() - started, 1)}), flush=True)
         for account in accounts:
             answers = await Reachability(reader, index).admins(account, escalation=True, max_hops=3)
@@ -93,9 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     accounts, roles = _accounts_and_roles(args.data_dir)
     if not accounts:
         parser.error(f"{args.data_dir}: no gaad-*.json files (run bench/generate.py first)")
-    rng = random.Random(args.seed)  # (the samples of bench_questions.py: its accounts, then its roles)
-    sampled = rng.sample(accounts, min(args.accounts, len(accounts)))
-    asyncio.run(measure(sampled, rng.sample(roles, min(args.roles, len(roles)))))
+    asyncio.run(measure(*sampled(accounts, roles, args.accounts, args.roles, args.seed)))
     return 0
 
 
