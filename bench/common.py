@@ -43,15 +43,12 @@ async def read_index(reader: GraphReader) -> PrincipalIndex:
 
 
 async def warmed_up(reader: GraphReader) -> PrincipalIndex:
-    """`read_index`, then the escalation index with every role's direct assumers worked out ahead: what `serve`
-    does at start-up by default."""
-    from service.reachability.escalation.reverse import build_with_ways_in
-    from service.reachability.snapshot import freeze
+    """`read_index`, then the escalation index with every role's direct assumers worked out ahead and a first
+    walk (service/reachability/warm.py): what `serve` does at start-up by default."""
+    from service.reachability.warm import warm_escalation
 
     index = await read_index(reader)
-    index.precompute_escalation = True
-    await build_with_ways_in(index, reader)
-    freeze()
+    await warm_escalation(index, reader)
     return index
 
 

@@ -51,9 +51,9 @@ from service.database.reader import GraphReader
 from service.database.settings import Neo4jSettings
 from service.errors import AccessgraphError, DatabaseUnavailable, InputError, QueryError
 from service.reachability.escalation.graph import build_escalation_index
-from service.reachability.escalation.reverse import build_with_ways_in
 from service.reachability.index import PrincipalIndex
 from service.reachability.snapshot import freeze
+from service.reachability.warm import warm_escalation
 
 log = logging.getLogger("accessgraph.api")
 
@@ -176,8 +176,7 @@ async def _warm_up(index: PrincipalIndex, reader: GraphReader, precompute: bool 
         # measured against the load's (bench/bench_questions.py reads this line).
         started = time.monotonic()
         if precompute:
-            index.precompute_escalation = True  # (and for the generations loads make: reverse.py)
-            await build_with_ways_in(index, reader)  # (the index and every principal's ways in, together)
+            await warm_escalation(index, reader)  # (the index, every principal's ways in, and a first walk: warm.py)
         else:
             await build_escalation_index(index, reader)
         freeze()  # the escalation index lives as long as the generation: keep full collections off it

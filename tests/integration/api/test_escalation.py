@@ -227,3 +227,40 @@ def test_a_generation_a_load_made_after_the_warm_up_gets_its_ways_in_worked_out_
     assert len(counts) == 2 and counts[1] == counts[0] + 1, counts  # (the new user numbered too)
     assert "errors" not in first and again == first
     assert escalating.arn("user", "rewriter2") in {x["principal"]["arn"] for x in again["data"]["whoCanAssume"]}
+
+
+def _warmed_up(settings: Neo4jSettings) -> None:
+    with TestClient(create_app(settings=settings, tokens=(), warm=True)) as c:
+        deadline = time.monotonic() + 60
+        while c.get("/readyz").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+def test_the_warm_up_asks_whocanassume_of_the_first_administrator_role_that_does_not_trust_everyone(
+    load: Load, tmp_path: Path, neo4j_settings: Neo4jSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The first walk of the warm-up (service/reachability/warm.py): not of a role every principal may assume
+    (its walk would start from everyone), nor of a role that is no administrator; and none when there is no
+    such role."""
+    a = Account(A)
+    admin_policy = a.policy("Everything", allow("*"))
+    a.role("AAOpen", trust(trusts({"AWS": "*"})), managed=[admin_policy])  # (first by ARN, trusts everyone)
+    a.role("ABReader", trust(trusts({"AWS": f"arn:aws:iam::{A}:root"})), inline=[allow("s3:GetObject")])
+    a.role("Admin", trust(trusts({"AWS": f"arn:aws:iam::{A}:root"})), managed=[admin_policy])
+    a.role("Admin2", trust(trusts({"AWS": f"arn:aws:iam::{A}:root"})), managed=[admin_policy])
+    load(a.write(tmp_path))
+    said = re.compile(r"escalation: whoCanAssume of (\S+) asked at warm-up \([0-9]+ principals\) in [0-9.]+ s")
+    caplog.set_level(logging.INFO, logger="accessgraph")
+    _warmed_up(neo4j_settings)
+    asked = [m.group(1) for r in caplog.records if (m := said.fullmatch(r.getMessage()))]
+    assert asked == [a.arn("role", "Admin")]
+
+    b = Account(A)
+    b.role("Reader", trust(trusts({"AWS": f"arn:aws:iam::{A}:root"})), inline=[allow("s3:GetObject")])
+    (tmp_path / "again").mkdir()
+    load(b.write(tmp_path / "again"))
+    caplog.clear()
+    _warmed_up(neo4j_settings)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(re.fullmatch(r"escalation index built in [0-9.]+ s", m) for m in messages), messages
+    assert not any(said.fullmatch(m) for m in messages)
