@@ -103,7 +103,7 @@ class GraphReader:
     # -- the reachability queries, decoded into records (this makes a GraphReader a GraphSource) -----------
 
     async def loads(self) -> list[LoadRecord]:
-        return [LoadRecord.from_row(row) for row in await self.rows("reach_generation")]
+        return [LoadRecord.from_row(unit) for row in await self.value_rows("reach_generation") for unit in row["units"]]
 
     async def account_principals(self, account_id: str) -> list[PrincipalRecord]:
         rows = await self.rows("reach_account_principals", accountId=account_id)
@@ -163,7 +163,8 @@ class GraphReader:
 
     async def security_loads(self) -> list[SecurityLoadRecord]:
         """The audit's load markers of the security data (#16): its findings are remembered until they change."""
-        return [SecurityLoadRecord.from_row(row) for row in await self.rows("reach_security_loads")]
+        rows = await self.value_rows("reach_security_loads")
+        return [SecurityLoadRecord.from_row(marker) for row in rows for marker in row["markers"]]
 
     # -- the principal index of several accounts in one query each (service/audit/organization.py) --------
 

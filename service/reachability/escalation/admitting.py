@@ -11,6 +11,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from service.database.records import TrustTargetRecord
+from service.evaluation.request import arn_account
 from service.reachability.escalation.ways import Wanted
 from service.reachability.external_trust import external_arn
 from service.reachability.profiles import ASSUME_ROLE, Profile, Role
@@ -57,16 +58,31 @@ def trust_admits(role: Role, targets: Iterable[TrustTargetRecord]) -> Callable[[
     or whose id is in an ARN it names and the graph does not hold (a placeholder, a session: see
     `admitted_accounts`), or anyone when it names anyone. Another account's principal needs the trust
     policy's Allow, so one it cannot admit is refused whatever its own policies say."""
-    targets = list(targets)
-    accounts = admitted_accounts(t for t in targets if t.not_principal or t.target_kind not in ("user", "role"))
+    accounts, named = _admitting(targets)
     if accounts is None:
         return lambda _: True
-    named = {t.target for t in targets if t.effect == "Allow" and t.target_kind in ("user", "role")}
 
     def admits(profile: Profile) -> bool:
         return profile.account_id == role.account_id or profile.account_id in accounts or profile.arn in named
 
     return admits
+
+
+def admitted_actor_accounts(role: Role, targets: Iterable[TrustTargetRecord]) -> frozenset[str] | None:
+    """The accounts of every principal `trust_admits` may admit (None: any): the role's own, those it admits
+    through, and those of the users and roles it names. A walk decides only their gains on the role."""
+    accounts, named = _admitting(targets)
+    if accounts is None:
+        return None
+    return frozenset({role.account_id, *accounts, *filter(None, map(arn_account, named))})
+
+
+def _admitting(targets: Iterable[TrustTargetRecord]) -> tuple[set[str] | None, set[str]]:
+    """The accounts the trust policy admits through (`admitted_accounts` of what is not a user or role: None,
+    any) and the users and roles it names."""
+    targets = list(targets)
+    accounts = admitted_accounts(t for t in targets if t.not_principal or t.target_kind not in ("user", "role"))
+    return accounts, {t.target for t in targets if t.effect == "Allow" and t.target_kind in ("user", "role")}
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from service.errors import QueryError
 from service.reachability import who_can as who_can_question
 from service.reachability.admins import admins_of
 from service.reachability.decide import Target, access_from, decide
-from service.reachability.escalation.admitting import trust_admits
+from service.reachability.escalation.admitting import admitted_actor_accounts, trust_admits
 from service.reachability.escalation.bitwalk import walk_bits
 from service.reachability.escalation.graph import (
     assume_changed,
@@ -36,10 +36,10 @@ async def who_can_assume(index: PrincipalIndex, assumers: Assumers, role_arn: st
     assert role is not None
     graph = await escalation_graph(index, assumers)
     goal = Access(role.ref, None, ((),), (), 0)
-    admits = trust_admits(role, await assumers.view.trust_targets(role.arn))
-    after_gain = decide_after_gain(assume_changed(role, admits), role.arn)
+    targets = await assumers.view.trust_targets(role.arn)
+    after_gain = decide_after_gain(assume_changed(role, trust_admits(role, targets)), role.arn)
     if (ahead := worked_out(graph)) is not None:  # (every principal's ways in worked out ahead: reverse.py)
-        return await walk_bits(graph, ahead, goal, max_hops, after_gain)
+        return await walk_bits(graph, ahead, goal, max_hops, after_gain, admitted_actor_accounts(role, targets))
     if index.precompute_escalation:
         precompute(graph)  # (a generation a load made since the warm-up: its next questions walk them)
     return await walk_back(graph, [goal], max_hops, after_gain)

@@ -25,6 +25,7 @@ from service.reachability.edges import EdgeBits, indices
 from service.reachability.edges.elsewhere import assume_edges_elsewhere
 from service.reachability.escalation.checker import AccountChecker
 from service.reachability.escalation.graph import EscalationGraph, build_escalation_index
+from service.reachability.escalation.steps import Escalation
 from service.reachability.handback import HandBack
 from service.reachability.index import PrincipalIndex
 from service.reachability.profiles import AccountEntry, Profile
@@ -70,6 +71,8 @@ class Reverse:
     ranks: dict[str, tuple[int, int]] = field(default_factory=dict)
     # (per account and kind of target: who may be a technique's actor, `_may_find`)
     _possible: dict[tuple[str, str], tuple[AccountEntry, int]] = field(default_factory=dict)
+    # (the generation's gains by their actor's account, in `EscalationGraph.gains` order: bitwalk._gains_of)
+    gains: dict[str, list[Escalation]] = field(default_factory=dict)
 
     def bits(self, arns: Iterable[str]) -> Bits:
         found: Bits = {}
@@ -128,23 +131,30 @@ class Reverse:
         seen: set[int] = set()
         live = hit  # (the classes some of whose members are not taken out yet)
         run_start, run_end = 0, _FIRST_RUN
+        # (for a last hop: the accounts and kinds of principal every possible actor into which is found: their
+        # principals are passed over from then on, their actors worked out or not, as `gone` only grows)
+        done: set[tuple[str, str]] = set()
+        profiles = graph.profiles
         for at, arn in enumerate(arns):
             if last and at == run_end:  # (the direct assumers of the run before are found)
                 live = self._forget_assumers(gone, role_bits(self, arns[run_start:run_end]), live)
                 run_start, run_end = run_end, 2 * run_end
+            profile = profiles.get(arn)
+            checker = graph.checkers.get(profile.account_id) if profile is not None else None
+            if last and profile is not None and checker is not None:
+                kind = (profile.account_id, profile.kind)
+                if kind in done or not self._may_find(gone, checker, profile.kind):
+                    done.add(kind)
+                    continue  # (every possible actor into it is found: none of its actors is new)
             held = self.actors.get(arn)
             if held is None:
-                profile = graph.profiles.get(arn)
-                checker = graph.checkers.get(profile.account_id) if profile is not None else None
                 if profile is None or checker is None:
                     held = self.actors[arn] = ()
                 elif not last:
                     held = self.actors[arn] = await self._actors(checker.using(graph.assumers), arn)
-                elif self._may_find(gone, checker, profile.kind):
+                else:
                     techniques = await self._may_act(gone, checker, profile)
                     held = await self._actors(checker.using(graph.assumers), arn, techniques) if techniques else ()
-                else:
-                    held = ()  # (every possible actor is found: none of its actors is new)
                 await hand_back()
             sets.update(held)
             if last:

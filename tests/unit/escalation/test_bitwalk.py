@@ -8,7 +8,7 @@ import pytest
 
 from service.reachability.edges import assume_edges
 from service.reachability.escalation import reverse as reverse_module
-from service.reachability.escalation.admitting import trust_admits
+from service.reachability.escalation.admitting import admitted_actor_accounts, trust_admits
 from service.reachability.escalation.bitwalk import BitWalked, walk_bits
 from service.reachability.escalation.graph import assume_changed, decide_after_gain, escalation_graph
 from service.reachability.escalation.reverse import Reverse, build_reverse
@@ -35,8 +35,10 @@ async def _bit_walk(
     assert role is not None
     graph = await escalation_graph(index, assumers)
     goal = Access(role.ref, None, ((),), (), 0)
-    admits = trust_admits(role, await assumers.view.trust_targets(role.arn))
-    return await walk_bits(graph, reverse, goal, max_hops, decide_after_gain(assume_changed(role, admits), role.arn))
+    targets = await assumers.view.trust_targets(role.arn)
+    after_gain = decide_after_gain(assume_changed(role, trust_admits(role, targets)), role.arn)
+    # (as the question asks it: the gains of the accounts the trust policy may admit a principal of alone)
+    return await walk_bits(graph, reverse, goal, max_hops, after_gain, admitted_actor_accounts(role, targets))
 
 
 _SEEDS = [*((seed, False) for seed in range(6)), *((seed, True) for seed in range(4))]

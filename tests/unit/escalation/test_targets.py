@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.evaluation.wildcards import has_wildcard, resource_matches
-from service.reachability.escalation.admitting import trust_admits
+from service.reachability.escalation.admitting import admitted_actor_accounts, trust_admits
 from service.reachability.escalation.graph import build_escalation_index
 from service.reachability.escalation.targets import TargetClasses
 from service.reachability.index import PrincipalIndex
@@ -126,13 +126,26 @@ def test_a_trust_policy_admits_its_account_what_it_names_and_anyone_only_when_it
     def admitted(role_arn: str) -> list[str]:
         role = run(view.role(role_arn))
         assert role is not None
-        admits = trust_admits(role, run(view.trust_targets(role_arn)))
-        return sorted(arn for arn, profile in profiles.items() if admits(profile))
+        targets = run(view.trust_targets(role_arn))
+        admits = trust_admits(role, targets)
+        found = sorted(arn for arn, profile in profiles.items() if admits(profile))
+        # (a walk decides the gains of these accounts' principals alone: every one admitted is of one of them)
+        accounts = admitted_actor_accounts(role, targets)
+        assert accounts is None or {profiles[arn].account_id for arn in found} <= accounts
+        return found
+
+    def accounts_of(role_arn: str) -> frozenset[str] | None:
+        role = run(view.role(role_arn))
+        assert role is not None
+        return admitted_actor_accounts(role, run(view.trust_targets(role_arn)))
 
     assert admitted(by_account) == admitted(by_name) == sorted([local, visitor])
     assert admitted(anyone) == sorted([local, visitor, stranger])
     assert admitted(for_service) == admitted(gone_here) == [local]
     assert admitted(gone_there) == sorted([local, visitor])
+    assert accounts_of(by_account) == accounts_of(by_name) == accounts_of(gone_there) == {A, B}
+    assert accounts_of(for_service) == accounts_of(gone_here) == {A}
+    assert accounts_of(anyone) is None
 
 
 def test_a_pattern_of_targets_never_shares_a_class_with_a_target() -> None:
