@@ -54,7 +54,7 @@ async def walk_bits(
         roles.append(role_bits(reverse, arns))
         reached, hit = reverse.assumers_of(roles[-1])  # (the direct assumers)
         if hop < max_hops:
-            sets = await reverse.actors_into(graph, arns)
+            sets = await reverse.actors_into(graph, arns, found)
         else:  # (the last hop looks only for what it may find new, in the order the walk takes its principals)
             if hop >= 2:
                 ranks = await widest_ranks(graph, arns, reverse.ranks)

@@ -50,9 +50,7 @@ class Reverse:
     members: list[tuple[str, int]]  # per class of `edges`: its members (one account's)
     unknown: list[tuple[str, int]]  # per class: its members holding a policy not loaded
     alone: dict[int, Bits]  # per role number of `edges`: the assumers decided on their own
-    # per principal worked out so far (`actors_into`): its techniques' actor sets (numbers in `actor_sets`)
-    actors: dict[str, tuple[int, ...]]
-    actor_sets: list[tuple[str, int]]
+    actor_sets: list[tuple[str, int]]  # (the techniques' actor sets `actors_into` numbered so far)
     # The other way round, for making an answer: the class of each principal, the roles whose assumers decided
     # on their own hold it, and the principals it may become by a technique.
     class_of: dict[str, list[int]]  # (a principal may be in a class of candidates and one of everyone)
@@ -112,27 +110,34 @@ class Reverse:
         return hit
 
     async def actors_into(
-        self, graph: EscalationGraph, arns: Sequence[str], found: Bits | None = None, hit: Sequence[int] = ()
+        self, graph: EscalationGraph, arns: Sequence[str], found: Bits, hit: Sequence[int] | None = None
     ) -> set[int]:
-        """The techniques' actor sets (numbers in `actor_sets`) into each of `arns`: a principal's worked out
-        once per generation (`actors`), as `AccountChecker.actors_into` gives them.
+        """The techniques' actor sets (numbers in `actor_sets`) into each of `arns` that may find a principal not
+        in `found` (what the walk found before this hop), as `AccountChecker.actors_into` gives them, each
+        principal's kept per technique for the generation (`_actors`).
 
-        For a walk's last hop (`found`: what it found before; `arns` in the order it takes them; `hit`: the
-        classes of their direct assumers, `assumers_of`), a principal not worked out yet gets only the
+        For a walk's last hop (`arns` in the order it takes them; `hit`: the classes of their direct assumers,
+        `assumers_of`), a principal not worked out yet gets only the
         techniques one of whose possible actors is still new (`_may_act`, as walk.py's last hop asks `Wanted`),
         and is not kept. A principal is new no more once a principal before it has a way for it: for a
         technique's actors, the principal just before; for the direct assumers, the principals of a run before
         it (`_FIRST_RUN`: a pass over the classes still live a run). What is left out finds nothing new, and
-        each actor's first way is among what is kept."""
+        each actor's first way is among what is kept.
+
+        For a hop before the last (no `hit`), a principal gets only the techniques one of whose possible actors
+        is not in `found`, which stays as it is: what is left out finds nothing new, and every way of each
+        principal the hop finds new is worked out, its first way among them. (A walk into a role everyone may
+        assume finds nearly everyone at its first hop, whose techniques then find next to nothing new: at 100k
+        principals, 12 s when each one's were worked out whole.)"""
         hand_back = HandBack()
         sets: set[int] = set()
-        last = found is not None
-        gone: Bits = dict(found or {})
+        last = hit is not None
+        gone: Bits = dict(found)
         seen: set[int] = set()
-        live = hit  # (the classes some of whose members are not taken out yet)
+        live = hit or ()  # (the classes some of whose members are not taken out yet)
         run_start, run_end = 0, _FIRST_RUN
-        # (for a last hop: the accounts and kinds of principal every possible actor into which is found: their
-        # principals are passed over from then on, their actors worked out or not, as `gone` only grows)
+        # (the accounts and kinds of principal every possible actor into which is found: their principals are
+        # passed over from then on, their actors worked out or not, as `gone` only grows)
         done: set[tuple[str, str]] = set()
         profiles = graph.profiles
         for at, arn in enumerate(arns):
@@ -141,21 +146,15 @@ class Reverse:
                 run_start, run_end = run_end, 2 * run_end
             profile = profiles.get(arn)
             checker = graph.checkers.get(profile.account_id) if profile is not None else None
-            if last and profile is not None and checker is not None:
-                kind = (profile.account_id, profile.kind)
-                if kind in done or not self._may_find(gone, checker, profile.kind):
-                    done.add(kind)
-                    continue  # (every possible actor into it is found: none of its actors is new)
-            held = self.actors.get(arn)
-            if held is None:
-                if profile is None or checker is None:
-                    held = self.actors[arn] = ()
-                elif not last:
-                    held = self.actors[arn] = await self._actors(checker.using(graph.assumers), arn)
-                else:
-                    techniques = await self._may_act(gone, checker, profile)
-                    held = await self._actors(checker.using(graph.assumers), arn, techniques) if techniques else ()
-                await hand_back()
+            if profile is None or checker is None:
+                continue  # (a principal outside the loaded accounts: no technique acts on it)
+            kind = (profile.account_id, profile.kind)
+            if kind in done or not self._may_find(gone, checker, profile.kind):
+                done.add(kind)
+                continue  # (every possible actor into it is found: none of its actors is new)
+            techniques = await self._may_act(gone, checker, profile)
+            held = await self._actors(checker.using(graph.assumers), arn, techniques) if techniques else ()
+            await hand_back()
             sets.update(held)
             if last:
                 for n in held:
@@ -257,16 +256,10 @@ class Reverse:
             kept = self._patterns[(account, action)] = (held, patterns)
         return kept[1]
 
-    async def _actors(self, checker: AccountChecker, arn: str, only: AbstractSet[str] | None = None) -> tuple[int, ...]:
-        """The actor sets of the techniques into `arn` (those of `only`, if given): a technique's worked out
-        for a last hop is kept per principal for the generation (`_by_technique`), for the next question's
-        last hop, and for the principal's whole set when a hop before the last asks for it."""
-        known = self._by_technique.get(arn)
-        if only is None and known is None:
-            return tuple(self._actor_set(arn, mapping) for mapping in await checker.actors_into(arn))
+    async def _actors(self, checker: AccountChecker, arn: str, only: AbstractSet[str]) -> tuple[int, ...]:
+        """The actor sets of the techniques of `only` into `arn`: each technique's kept per principal for the
+        generation (`_by_technique`), for the next question's walk."""
         known = self._by_technique.setdefault(arn, {})
-        if only is None:
-            only = {technique for technique, _, _ in await checker.possible_on(checker.entry.profiles[arn])}
         found: list[int] = []
         for technique in only:
             held = known.get(technique)
@@ -310,7 +303,7 @@ async def build_reverse(graph: EscalationGraph, edges: EdgeBits) -> Reverse:
     for arn in sorted(every):
         arns.setdefault(_group(arn), []).append(arn)
     number = {arn: (group, n) for group, names in arns.items() for n, arn in enumerate(names)}
-    reverse = Reverse(edges, arns, number, [], [], {}, {}, [], {}, {}, {})
+    reverse = Reverse(edges, arns, number, [], [], {}, [], {}, {}, {})
     for k, (arns_of_class, unknown_of_class) in enumerate(zip(edges.members, edges.unknown_members, strict=True)):
         members = reverse.bits(arns_of_class)
         unknown = reverse.bits(unknown_of_class)

@@ -89,16 +89,15 @@ def test_the_last_hop_taking_found_principals_out_run_by_run_finds_the_same(
         walked = run(_bit_walk(assumers, index, reverse, role_arn, 3))
         run(walked.prepare(0, len(walked)))
         assert _shown(walked) == _shown(reference), role_arn
-        expanded = {role_arn} | {access.principal.arn for access in walked if access.hops < 2}
-        kept = {arn for arn, sets in reverse.actors.items() if sets}
-        assert kept <= expanded, "only the hops before the last keep their actors"
+        expanded = {role_arn} | {access.principal.arn for access in walked if access.hops < 3}
+        assert set(reverse._by_technique) <= expanded, "only the principals of the hops walked from keep actors"
 
 
 @pytest.mark.parametrize(("seed", "dense"), _SEEDS[1::2])
 def test_walks_sharing_one_generation_find_what_walks_of_their_own_find(seed: int, dense: bool) -> None:
     # (the last hops keep, per principal, the techniques they worked out and who may be each one's actor, for
-    # the next questions of the generation (`Reverse._by_technique`, `_possible_on`), and a hop before the last
-    # takes a principal's whole actor sets from them: every role asked in turn, then again the other way round,
+    # the next questions of the generation (`Reverse._by_technique`, `_possible_on`), and every hop takes them
+    # from there, whichever hop worked them out: every role asked in turn, then again the other way round,
     # on one reverse, finds the principals and hops each finds on a reverse of its own)
     source, roles = _organization(seed, dense)
     alone = {}
