@@ -148,12 +148,13 @@ class Reverse:
             checker = graph.checkers.get(profile.account_id) if profile is not None else None
             if profile is None or checker is None:
                 continue  # (a principal outside the loaded accounts: no technique acts on it)
+            checker = checker.using(graph.assumers)  # (the question's view: what `_may_find` reads first)
             kind = (profile.account_id, profile.kind)
             if kind in done or not self._may_find(gone, checker, profile.kind):
                 done.add(kind)
                 continue  # (every possible actor into it is found: none of its actors is new)
             techniques = await self._may_act(gone, checker, profile)
-            held = await self._actors(checker.using(graph.assumers), arn, techniques) if techniques else ()
+            held = await self._actors(checker, arn, techniques) if techniques else ()
             await hand_back()
             sets.update(held)
             if last:
