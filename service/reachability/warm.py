@@ -29,9 +29,9 @@ async def warm_escalation(index: PrincipalIndex, source: GraphSource) -> None:
     """The escalation index with every principal's ways in worked out ahead (for the generations loads make
     later too), then the first walk (`first_walk`)."""
     index.precompute_escalation = True
-    await build_with_ways_in(index, source)
-    freeze()  # (the index lives as long as the generation: keep full collections off it)
+    await build_with_ways_in(index, source)  # (which freezes what it built)
     await first_walk(index, source)
+    freeze()  # (what the walk kept lives as long as the generation too: keep full collections off it)
 
 
 async def first_walk(index: PrincipalIndex, source: GraphSource) -> str | None:

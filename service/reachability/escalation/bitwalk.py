@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import overload
 
-from service.evaluation.request import arn_account
 from service.reachability.edges import indices
 from service.reachability.escalation.graph import EscalationGraph
 from service.reachability.escalation.reverse import Bits, Reverse, role_bits
@@ -83,7 +82,7 @@ async def _decide_gains(
     """Into `into`, each actor's first gain after which it may assume the goal (`after_gain`): a second step, for
     the actors not `found` at the hops before (a principal found at the first hop is not found again; a role
     everyone may assume finds nearly everyone there: 2,500 decisions a question at 100k principals)."""
-    for gain in await _gains_of(graph, reverse, gainers):
+    for gain in await graph.gains(gainers):
         actor = gain.actor.arn
         if actor in into:
             continue
@@ -92,18 +91,6 @@ async def _decide_gains(
             continue
         path = (gain.step, *(then.paths[0] if len(then.paths) else ()))
         into[actor] = Access(gain.actor, both(gain.condition, then.condition), (path,), gain.notes, 2)
-
-
-async def _gains_of(graph: EscalationGraph, reverse: Reverse, accounts: Collection[str] | None) -> list[Escalation]:
-    """`graph.gains()` of the actors of `accounts` (None: all), in its order (kept by account with the ways in:
-    at 100k principals, 27,000 gains)."""
-    every = await graph.gains()
-    if accounts is None:
-        return every
-    if not reverse.gains and every:
-        for gain in every:
-            reverse.gains.setdefault(arn_account(gain.actor.arn) or "", []).append(gain)
-    return [gain for account, held in reverse.gains.items() if account in accounts for gain in held]
 
 
 class BitWalked(ByPrincipal):

@@ -307,13 +307,18 @@ class EscalationGraph:
     def _is_admin(self, profile: Profile) -> bool:
         return self.admin_decisions.of(profile) is not None
 
-    async def gains(self) -> list[Escalation]:
-        if self._gains is None:
-            found: list[Escalation] = []
-            for checker in self.checkers.values():
+    async def gains(self, accounts: Collection[str] | None = None) -> list[Escalation]:
+        """Every account's gains (`AccountChecker.gains`), or those of the actors of `accounts` alone, in
+        the same order (the checkers': an actor's gains are its own account's)."""
+        if accounts is None and self._gains is not None:
+            return self._gains
+        found: list[Escalation] = []
+        for account, checker in self.checkers.items():
+            if accounts is None or account in accounts:
                 found += await checker.using(self.assumers).gains()
+        if accounts is None:
             self._gains = found
-        return self._gains
+        return found
 
     async def out(self, arn: str) -> list[tuple[NodeRef, Access]]:
         """The one-step ways out of `arn`: what it reaches, with the answer about it (one path). A technique

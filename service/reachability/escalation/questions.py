@@ -108,7 +108,7 @@ async def admins(
     # make an administrator of one's own).
     goals = direct
     admins = frozenset(a.principal.arn for a in goals)
-    seeds = await gains_to_admin(graph, admins, [e for e in await graph.gains() if e.actor.account_id in entries])
+    seeds = await gains_to_admin(graph, admins, await graph.gains(entries))
     hand_back = HandBack()  # (every principal of every account asked about: handback.py)
     for account in entries:
         checker = graph.checkers.get(account)

@@ -25,7 +25,6 @@ from service.reachability.edges import EdgeBits, indices
 from service.reachability.edges.elsewhere import assume_edges_elsewhere
 from service.reachability.escalation.checker import AccountChecker
 from service.reachability.escalation.graph import EscalationGraph, build_escalation_index
-from service.reachability.escalation.steps import Escalation
 from service.reachability.handback import HandBack
 from service.reachability.index import PrincipalIndex
 from service.reachability.profiles import AccountEntry, Profile
@@ -69,8 +68,6 @@ class Reverse:
     ranks: dict[str, tuple[int, int]] = field(default_factory=dict)
     # (per account and kind of target: who may be a technique's actor, `_may_find`)
     _possible: dict[tuple[str, str], tuple[AccountEntry, int]] = field(default_factory=dict)
-    # (the generation's gains by their actor's account, in `EscalationGraph.gains` order: bitwalk._gains_of)
-    gains: dict[str, list[Escalation]] = field(default_factory=dict)
 
     def bits(self, arns: Iterable[str]) -> Bits:
         found: Bits = {}
