@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import hashlib
 import json
+import random
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     accounts, roles = _accounts_and_roles(args.data_dir)
     if not accounts:
         parser.error(f"{args.data_dir}: no gaad-*.json files (run bench/generate.py first)")
-    asked = sampled(accounts, roles, args.accounts, args.roles, args.seed)
+    asked = sampled(accounts, roles, args.accounts, args.roles, random.Random(args.seed))
     if args.out is None:
         asyncio.run(digests(*asked, sys.stdout))
     else:

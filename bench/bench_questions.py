@@ -50,11 +50,11 @@ def _accounts_and_roles(data: Path) -> tuple[list[str], list[str]]:
 
 
 def sampled(
-    accounts: list[str], roles: list[str], n_accounts: int, n_roles: int, seed: int
+    accounts: list[str], roles: list[str], n_accounts: int, n_roles: int, rng: random.Random
 ) -> tuple[list[str], list[str]]:
-    """The accounts asked `admins` and the roles asked `whoCanAssume`, drawn as `main` draws them (the first
-    two samples of its generator): in-process scripts ask the same questions in the same order."""
-    rng = random.Random(seed)
+    """The accounts asked `admins` and the roles asked `whoCanAssume`, the first two samples of `rng` (`main`
+    draws its own with it, and in-process scripts, given `random.Random(seed)`, ask the same questions in the
+    same order)."""
     return rng.sample(accounts, min(n_accounts, len(accounts))), rng.sample(roles, min(n_roles, len(roles)))
 
 
@@ -136,9 +136,10 @@ def main(argv: list[str] | None = None) -> int:
     buckets = _cross_account_buckets(args.data_dir)
     figures: dict[str, Any] = {"machine": machine(), "dataDir": str(args.data_dir), "accounts": len(accounts),
                                "roles": len(roles), "crossAccountBuckets": len(buckets)}
+    asked_accounts, asked_roles = sampled(accounts, roles, args.accounts, args.roles, rng)
     series = [
-        ("admins", ADMINS, [{"a": a} for a in rng.sample(accounts, min(args.accounts, len(accounts)))]),
-        ("whoCanAssumeEscalation", ASSUME, [{"r": r} for r in rng.sample(roles, min(args.roles, len(roles)))]),
+        ("admins", ADMINS, [{"a": a} for a in asked_accounts]),
+        ("whoCanAssumeEscalation", ASSUME, [{"r": r} for r in asked_roles]),
         ("whoCanBucket", WHO_CAN, [{"a": "s3:GetObject", "r": f"{b}/reports/q1.csv"}
                                    for b in rng.sample(buckets, min(args.buckets, len(buckets)))]),
     ]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import re
 import sys
 import time
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     accounts, roles = _accounts_and_roles(args.data_dir)
     if not accounts:
         parser.error(f"{args.data_dir}: no gaad-*.json files (run bench/generate.py first)")
-    asyncio.run(measure(*sampled(accounts, roles, args.accounts, args.roles, args.seed)))
+    asyncio.run(measure(*sampled(accounts, roles, args.accounts, args.roles, random.Random(args.seed))))
     return 0
 
 
