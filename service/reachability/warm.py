@@ -5,7 +5,7 @@ it, so that what a generation's first wide question works out once is not a clie
 That question is `whoCanAssume(escalation: true, maxHops: 3)` of an administrator role: every technique of
 its account leads to it, so its walk goes over most of the organization, and its last hop decides the
 techniques into the principals that every later walk's last hop takes first (the most trusting roles of
-every account: bitwalk.widest_ranks) and reads each account's target classes. At 100k principals that is
+every account: reverse.widest_ranks) and reads each account's target classes. At 100k principals that is
 some 0.6 s here, and 0.3-0.4 s off the first question a client asks (docs/escalation-questions.md). The role
 is the first by ARN that is an administrator (admins.py) and whose trust policy does not admit everyone:
 such a role's walk would start from every principal, and cost tens of seconds."""

@@ -27,6 +27,6 @@ takes 7-9 s, and every role's assumers are those `direct_parts` works out (bench
 """
 
 from service.reachability.edges.build import assume_edges
-from service.reachability.edges.model import AssumeEdges, EdgeBits, indices
+from service.reachability.edges.model import AssumeEdges, EdgeBits, from_indices, indices
 
-__all__ = ["AssumeEdges", "EdgeBits", "assume_edges", "indices"]
+__all__ = ["AssumeEdges", "EdgeBits", "assume_edges", "from_indices", "indices"]

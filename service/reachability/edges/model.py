@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from service.reachability.signatures import SignatureClass
@@ -89,6 +89,18 @@ def indices(bits: int) -> list[int]:
         found.append(at)
         at = digits.find("1", at + 1)
     return found
+
+
+def from_indices(numbers: Iterable[int]) -> int:
+    """The bits whose numbers are `numbers` (`indices` the other way), set in bytes first: or-ing each into an
+    int makes a new int each time, as wide as the highest."""
+    found = bytearray()
+    for number in numbers:
+        at = number >> 3
+        if at >= len(found):
+            found.extend(bytes(at + 1 - len(found)))
+        found[at] |= 1 << (number & 7)
+    return int.from_bytes(found, "little")
 
 
 def lowest(bits: int) -> int:

@@ -6,7 +6,10 @@ the same principals at the same hops, and for each the same path: the first way 
 the principals of each hop taken in ARN order (the hop before the last widest first, `_widest_first`), each
 one's ways in `EscalationGraph.ways` order (its direct assumers, then its techniques), the gains found from
 the goal first. Only the way of a principal whose answer is read is looked for (`BitWalked.prepare`): the
-principals of the hop before that reach it, the first of them in that order, and its one-step answer."""
+principals of the hop before that reach it, the first of them in that order, and its one-step answer. A hop
+before the last works out only the techniques that may find a principal neither the hops before nor its
+direct assumers found: the other ways of a principal it finds are looked for when its answer is made (its
+techniques into principals before its first way found, `Reverse.may_become`; its gains, `_Gains`)."""
 
 from __future__ import annotations
 
@@ -15,12 +18,11 @@ from typing import overload
 
 from service.reachability.edges import indices
 from service.reachability.escalation.graph import EscalationGraph
-from service.reachability.escalation.reverse import Bits, Reverse, role_bits
+from service.reachability.escalation.reverse import Bits, Reverse, role_bits, widest_ranks
 from service.reachability.escalation.steps import Escalation
 from service.reachability.escalation.walk import ByPrincipal
 from service.reachability.model import Access, both
 from service.reachability.profiles import Profile
-from service.reachability.who_can_assume import TrustRead
 
 
 def _merge(into: Bits, group: str, bits: int) -> None:
@@ -41,15 +43,21 @@ async def walk_bits(
     goal_arn = goal.principal.arn
     found: Bits = reverse.bits([goal_arn]) if goal_arn in reverse.number else {}
     hops: list[Bits] = [dict(found)]
-    gains: dict[str, Access] = {}
+    gains = _Gains(goal, after_gain)
     roles: list[int] = []  # (per hop expanded: its roles, as role numbers of the edges)
     for hop in range(1, max_hops + 1):
         arns = list(reverse.arns_of(hops[hop - 1]))
         roles.append(role_bits(reverse, arns))
         reached, hit = reverse.assumers_of(roles[-1])  # (the direct assumers)
-        if hop < max_hops:
-            sets = await reverse.actors_into(graph, arns, found)
+        if hop < max_hops:  # (what the hop's techniques may find new: what neither the hops before nor its
+            # direct assumers found; an answer's path looks for the other ways of those when it is made)
+            known = dict(found)
+            for group, bits in reached.items():
+                _merge(known, group, bits)
+            live = reverse.may_find_among(graph, hops[hop - 1], known)
+            sets = await reverse.actors_into(graph, list(reverse.arns_of(live)), known)
         else:  # (the last hop looks only for what it may find new, in the order the walk takes its principals)
+            arns = list(reverse.arns_of(reverse.may_find_among(graph, hops[hop - 1], found)))
             if hop >= 2:
                 ranks = await widest_ranks(graph, arns, reverse.ranks)
                 arns.sort(key=lambda arn: (ranks[arn], arn))
@@ -57,8 +65,8 @@ async def walk_bits(
         for n in sets:  # (the techniques' actors)
             _merge(reached, *reverse.actor_sets[n])
         if hop == 2:
-            await _decide_gains(graph, reverse, goal, after_gain, gainers, found, gains)
-            for arn in gains:
+            await _decide_gains(graph, reverse, gainers, found, reached, gains)
+            for arn in gains.decided:
                 group, number = reverse.number[arn]
                 _merge(reached, group, 1 << number)
         new: Bits = {}
@@ -71,26 +79,50 @@ async def walk_bits(
 
 
 async def _decide_gains(
-    graph: EscalationGraph,
-    reverse: Reverse,
-    goal: Access,
-    after_gain: Callable[[Escalation, Access], Access | None],
-    gainers: Collection[str] | None,
-    found: Bits,
-    into: dict[str, Access],
+    graph: EscalationGraph, reverse: Reverse, gainers: Collection[str] | None, found: Bits, reached: Bits, into: _Gains
 ) -> None:
-    """Into `into`, each actor's first gain after which it may assume the goal (`after_gain`): a second step, for
-    the actors not `found` at the hops before (a principal found at the first hop is not found again; a role
-    everyone may assume finds nearly everyone there: 2,500 decisions a question at 100k principals)."""
+    """Into `into`, each actor's first gain after which it may assume the goal: a second step, for the actors not
+    `found` at the hops before (a principal found at the first hop is not found again; a role everyone may
+    assume finds nearly everyone there: 2,500 decisions a question at 100k principals). Those of an actor the
+    hop finds (`reached`: its direct assumers and techniques' actors) are decided when its answer is made (a
+    gain comes before its other ways): at 100k principals, 670 decisions a question into a role everyone may
+    assume, of actors its direct assumers' roles find anyway."""
     for gain in await graph.gains(gainers):
         actor = gain.actor.arn
-        if actor in into:
+        if actor in into.decided:
             continue
         group, number = reverse.number[actor]
-        if (found.get(group, 0) >> number) & 1 or (then := after_gain(gain, goal)) is None:
+        if (found.get(group, 0) >> number) & 1:
             continue
-        path = (gain.step, *(then.paths[0] if len(then.paths) else ()))
-        into[actor] = Access(gain.actor, both(gain.condition, then.condition), (path,), gain.notes, 2)
+        if (reached.get(group, 0) >> number) & 1:
+            into.later.setdefault(actor, []).append(gain)
+        else:
+            into.decide(actor, (gain,))
+
+
+class _Gains:
+    """Each actor's first gain after which it may assume the goal (`after_gain`): `decided`, and the gains of
+    actors found at the hop anyway, in order, decided when asked (`of`)."""
+
+    def __init__(self, goal: Access, after_gain: Callable[[Escalation, Access], Access | None]) -> None:
+        self._goal, self._after_gain = goal, after_gain
+        self.decided: dict[str, Access] = {}
+        self.later: dict[str, list[Escalation]] = {}
+
+    def decide(self, actor: str, gains: Iterable[Escalation]) -> Access | None:
+        for gain in gains:
+            if (then := self._after_gain(gain, self._goal)) is not None:
+                path = (gain.step, *(then.paths[0] if len(then.paths) else ()))
+                condition = both(gain.condition, then.condition)
+                found = self.decided[actor] = Access(gain.actor, condition, (path,), gain.notes, 2)
+                return found
+        return None
+
+    def of(self, actor: str) -> Access | None:
+        """The actor's first gain to the goal (None: none)."""
+        if (found := self.decided.get(actor)) is not None:
+            return found
+        return self.decide(actor, self.later.pop(actor, ()))
 
 
 class BitWalked(ByPrincipal):
@@ -104,7 +136,7 @@ class BitWalked(ByPrincipal):
         goal: Access,
         hops: list[Bits],
         roles: list[int],
-        gains: dict[str, Access],
+        gains: _Gains,
         max_hops: int,
     ) -> None:
         self._graph, self._reverse, self._goal, self._hops, self._roles = graph, reverse, goal, hops, roles
@@ -137,8 +169,8 @@ class BitWalked(ByPrincipal):
         if found is not None:
             return found
         hop = self._arns.hop_of(arn)
-        if hop == 2 and arn in self._gains:
-            made = self._gains[arn].via((), self._goal.condition, 2)
+        if hop == 2 and (gained := self._gains.of(arn)) is not None:
+            made = gained.via((), self._goal.condition, 2)
         else:
             via = await self._first_way(arn, hop)
             reached = await self._make(via)
@@ -167,7 +199,17 @@ class BitWalked(ByPrincipal):
         if hop - 1 == self._max_hops - 1 and hop - 1 >= 1:
             ranks = await self._widest(candidates)
             return min(candidates, key=lambda c: (ranks[c], c))
-        return min(candidates)
+        first = min(candidates)
+        if hop < self._max_hops:
+            # (a hop before the last worked out only the techniques that may find a principal its direct
+            # assumers did not: one of those may have a technique into a principal before `first` too)
+            group = reverse.number[arn][0]
+            for target in reverse.arns_of({group: before.get(group, 0)}):
+                if target >= first:
+                    break
+                if await reverse.may_become(self._graph, arn, target):
+                    return target
+        return first
 
     async def _widest(self, arns: list[str]) -> dict[str, tuple[int, int]]:
         return await widest_ranks(self._graph, arns, self._reverse.ranks)
@@ -241,20 +283,3 @@ class _InOrder(Sequence[str]):
         """The hop (1 and on) the principal was found at."""
         group, number = self._reverse.number[arn]
         return next(hop for hop, found in enumerate(self._hops, start=1) if (found.get(group, 0) >> number) & 1)
-
-
-async def widest_ranks(
-    graph: EscalationGraph, arns: Iterable[str], ranks: dict[str, tuple[int, int]] | None = None
-) -> dict[str, tuple[int, int]]:
-    """`_widest_first`'s ranks (walk.py) of `arns`, added to `ranks`: the order a walk takes the principals of
-    its hop before the last in, by (rank, ARN)."""
-    ranks = {} if ranks is None else ranks
-    for arn in arns:
-        if arn not in ranks:
-            profile = graph.profiles.get(arn)
-            if profile is not None and profile.kind == "role":
-                trust: TrustRead = await graph.assumers.trust_read(arn)
-                ranks[arn] = (0, 0) if trust.everyone else (1, -len(trust.accounts))
-            else:
-                ranks[arn] = (2, 0)
-    return ranks

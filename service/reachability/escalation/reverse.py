@@ -21,7 +21,7 @@ from functools import partial
 from service.database.source import GraphSource
 from service.evaluation.request import arn_account
 from service.evaluation.wildcards import resource_matches
-from service.reachability.edges import EdgeBits, indices
+from service.reachability.edges import EdgeBits, from_indices, indices
 from service.reachability.edges.elsewhere import assume_edges_elsewhere
 from service.reachability.escalation.checker import AccountChecker
 from service.reachability.escalation.graph import EscalationGraph, build_escalation_index
@@ -29,6 +29,7 @@ from service.reachability.handback import HandBack
 from service.reachability.index import PrincipalIndex
 from service.reachability.profiles import AccountEntry, Profile
 from service.reachability.snapshot import freeze
+from service.reachability.who_can_assume import TrustRead
 
 log = logging.getLogger("accessgraph")
 
@@ -68,6 +69,7 @@ class Reverse:
     ranks: dict[str, tuple[int, int]] = field(default_factory=dict)
     # (per account and kind of target: who may be a technique's actor, `_may_find`)
     _possible: dict[tuple[str, str], tuple[AccountEntry, int]] = field(default_factory=dict)
+    _kinds: dict[str, tuple[AccountEntry, dict[str, int]]] = field(default_factory=dict)  # (`_kind_bits`)
 
     def bits(self, arns: Iterable[str]) -> Bits:
         found: Bits = {}
@@ -121,10 +123,13 @@ class Reverse:
         out finds nothing new, and each actor's first way is among what is kept.
 
         For a hop before the last (no `hit`), a principal gets only the techniques one of whose possible actors
-        is not in `found`, which stays as it is: what is left out finds nothing new, and every way of each
-        principal the hop finds new is worked out, its first way among them. (A walk into a role everyone may
-        assume finds nearly everyone at its first hop, whose techniques then find next to nothing new: at 100k
-        principals, 16.6 s the first time in a generation when each one's were worked out whole, 7.3 s now.)"""
+        is not in `found` (the hops before and this hop's direct assumers), which stays as it is: what is left
+        out finds nothing new, and every way of each principal only a technique finds is worked out, its first
+        way among them. A principal the direct assumers find may have a technique left out whose target comes
+        before its first way found: the answer's path looks for it when it is made (`may_become`). (At 100k
+        principals a walk into a role everyone may assume reaches 26,000 principals at its first hop and
+        70,000 more by their roles at the next: working out every technique into those 26,000 that may find one
+        of the 75,000 not found before took 7.3 s the first time in a generation.)"""
         hand_back = HandBack()
         sets: set[int] = set()
         last = hit is not None
@@ -165,6 +170,37 @@ class Reverse:
         `gone` (`AccountChecker.possible_actors_into`, as bits kept per account and kind)."""
         return bool(self._possible_bits(checker, kind) & ~gone.get(checker.entry.account_id, 0))
 
+    def may_find_among(self, graph: EscalationGraph, bits: Bits, gone: Bits) -> Bits:
+        """The principals of `bits` into which a technique may have an actor not in `gone` (`_may_find`, by
+        account and kind): those `actors_into` would not pass over at once. At 100k principals a hop of a walk
+        into a role everyone may assume holds 70,000, of accounts nearly all of whose possible actors are
+        found."""
+        found: Bits = {}
+        for group, held in bits.items():
+            checker = graph.checkers.get(group)
+            if checker is None:
+                continue  # (principals outside the loaded accounts: no technique acts on them)
+            checker = checker.using(graph.assumers)
+            mask = 0
+            for kind, of_kind in self._kind_bits(checker).items():
+                if of_kind & held and self._may_find(gone, checker, kind):
+                    mask |= of_kind
+            if held & mask:
+                found[group] = held & mask
+        return found
+
+    def _kind_bits(self, checker: AccountChecker) -> dict[str, int]:
+        """The account's roles and users, as bits, kept per account."""
+        entry = checker.entry
+        held = self._kinds.get(entry.account_id)
+        if held is None or held[0] is not entry:
+            by_kind: dict[str, list[str]] = {"role": [], "user": []}
+            for arn, profile in entry.profiles.items():
+                by_kind.setdefault(profile.kind, []).append(arn)
+            bits = {kind: self.bits(arns).get(entry.account_id, 0) for kind, arns in by_kind.items()}
+            held = self._kinds[entry.account_id] = (entry, bits)
+        return held[1]
+
     def _possible_bits(self, checker: AccountChecker, kind: str) -> int:
         """`AccountChecker.possible_actors_into(kind)` as bits, kept per account and kind."""
         entry = checker.entry
@@ -186,6 +222,12 @@ class Reverse:
         holding a policy that may allow each required action (but sts:AssumeRole) and, for each action on the
         principal itself, an Allow whose Resource matches it (`AccountChecker.possible_on`), as bits kept per
         principal for the generation."""
+        left = ~gone.get(checker.entry.account_id, 0)
+        return {technique for technique, bits in await self._possible_techniques(checker, profile) if bits & left}
+
+    async def _possible_techniques(self, checker: AccountChecker, profile: Profile) -> tuple[tuple[str, int], ...]:
+        """`_may_act`'s techniques into the principal, each with its possible actors as bits, kept per principal
+        for the generation."""
         entry = checker.entry
         held = self._possible_on.get(profile.arn)
         if held is None or held[0] is not entry:
@@ -207,8 +249,25 @@ class Reverse:
                 if bits:
                     techniques.append((technique, bits))
             held = self._possible_on[profile.arn] = (entry, tuple(techniques))
-        left = ~gone.get(entry.account_id, 0)
-        return {technique for technique, bits in held[1] if bits & left}
+        return held[1]
+
+    async def may_become(self, graph: EscalationGraph, actor: str, target: str) -> bool:
+        """Whether `actor` has a technique into `target` (a principal of its account), its techniques into the
+        target worked out (`_actors`: kept, and in `becomes`) only where the actor is one of their possible
+        actors: the ways a hop before the last left out (see `actors_into`), looked for when an answer's path
+        is made."""
+        if target in self.becomes.get(actor, ()):
+            return True
+        profile = graph.profiles.get(target)
+        checker = graph.checkers.get(profile.account_id) if profile is not None else None
+        if profile is None or checker is None:
+            return False
+        checker = checker.using(graph.assumers)
+        number = self.number[actor][1]
+        techniques = {t for t, bits in await self._possible_techniques(checker, profile) if (bits >> number) & 1}
+        if techniques:
+            await self._actors(checker, target, techniques)
+        return target in self.becomes.get(actor, ())
 
     def prepare_last_hops(self, graph: EscalationGraph) -> None:
         """Make the bits a last hop starts from (`_may_find`'s; `_may_act`'s: each technique's possible actors,
@@ -222,8 +281,14 @@ class Reverse:
                     self._set_bits(account, technique, actors)
             for kind in ("role", "user"):
                 self._possible_bits(checker, kind)
+            self._kind_bits(checker)
             for action in checker.actions_on_targets():
                 self._pattern_bits(checker, action)
+
+    async def prepare_ranks(self, graph: EscalationGraph) -> None:
+        """Every principal's rank (`widest_ranks`) before a question does: at 100k principals, some 0.4 s of the
+        first question whose hop before the last holds most of the organization's roles."""
+        await widest_ranks(graph, graph.profiles, self.ranks)
 
     def _set_bits(self, account: str, name: str, arns: Collection[str]) -> int:
         """The bits of a set of the account's principals, kept with the set (the same object every time)."""
@@ -318,6 +383,24 @@ async def build_reverse(graph: EscalationGraph, edges: EdgeBits) -> Reverse:
     return reverse
 
 
+async def widest_ranks(
+    graph: EscalationGraph, arns: Iterable[str], ranks: dict[str, tuple[int, int]] | None = None
+) -> dict[str, tuple[int, int]]:
+    """`_widest_first`'s ranks (walk.py) of `arns`, added to `ranks`: the order a walk takes the principals of
+    its hop before the last in, by (rank, ARN) (bitwalk.py). Those of every principal are worked out with the
+    ways in (`prepare_ranks`)."""
+    ranks = {} if ranks is None else ranks
+    for arn in arns:
+        if arn not in ranks:
+            profile = graph.profiles.get(arn)
+            if profile is not None and profile.kind == "role":
+                trust: TrustRead = await graph.assumers.trust_read(arn)
+                ranks[arn] = (0, 0) if trust.everyone else (1, -len(trust.accounts))
+            else:
+                ranks[arn] = (2, 0)
+    return ranks
+
+
 # A walk's last hop takes the direct assumers of the principals before out of `Wanted` in runs of 64, 64, 128,
 # 256, ... principals (each run a pass over the edges).
 _FIRST_RUN = 64
@@ -331,12 +414,7 @@ def _merge(into: Bits, group: str, bits: int) -> None:
 def role_bits(reverse: Reverse, arns: Iterable[str]) -> int:
     """The roles among `arns`, as role numbers of the edges."""
     index: Mapping[str, int] = reverse.edges.index
-    found = 0
-    for arn in arns:
-        n = index.get(arn)
-        if n is not None:
-            found |= 1 << n
-    return found
+    return from_indices(n for arn in arns if (n := index.get(arn)) is not None)
 
 
 # The ways in worked out ahead, by the graph (of one generation) they were worked out for, and those being
@@ -371,6 +449,7 @@ async def build_with_ways_in(index: PrincipalIndex, source: GraphSource) -> Esca
     graph = await build_escalation_index(index, source, after_reads=start)
     found = _AHEAD[graph] = await build_reverse(graph, await edges[0])
     found.prepare_last_hops(graph)
+    await found.prepare_ranks(graph)
     freeze()  # (it lives as long as the generation: keep full collections off it)
     # (the seconds since the worker started: the index's own work ran beside it, and its time says the whole)
     log.info(
@@ -396,6 +475,7 @@ async def _worked_out(graph: EscalationGraph) -> Reverse:
     entries = await graph.assumers.view.entries(None)
     edges = await assume_edges_elsewhere(graph.assumers, entries)
     found = _AHEAD[graph] = await build_reverse(graph, await edges)
+    await found.prepare_ranks(graph)
     freeze()  # (it lives as long as the generation: keep full collections off it)
     log.info(
         "escalation ways in worked out ahead for %d principals in %.1f s", len(found.number), time.monotonic() - started

@@ -9,7 +9,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service.reachability.edges import AssumeEdges, assume_edges, indices
+from service.reachability.edges import AssumeEdges, assume_edges, from_indices, indices
 from service.reachability.index import PrincipalIndex
 from service.reachability.who_can_assume import Assumers
 from tests.unit.reachability.fake_source import (
@@ -241,3 +241,10 @@ def test_a_set_of_roles_is_assumed_by_the_union_of_their_assumers() -> None:
     bits = sum(1 << edges.index[role] for role in chosen)
     assert edges.of_any(bits) - set(chosen) == set().union(*(edges.assumers(role) for role in chosen)) - set(chosen)
     assert indices(bits) == sorted(edges.index[role] for role in chosen)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=5000), max_size=60))
+def test_the_bits_of_some_numbers_are_read_back_as_those_numbers(numbers: list[int]) -> None:
+    bits = from_indices(numbers)
+    assert bits == sum(1 << n for n in set(numbers))
+    assert indices(bits) == sorted(set(numbers))
