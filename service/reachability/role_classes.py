@@ -31,6 +31,7 @@ from service.reachability.sharing import RoleFacts, SharedDecision
 from service.reachability.signatures import SignatureClass
 from service.reachability.who_can_assume import (
     Assumers,
+    DirectAssumers,
     Members,
     class_members,
     role_members,
@@ -69,26 +70,48 @@ class RoleClasses:
         return len(self._kept)
 
     async def ways_in(self, assumers: Assumers, role_arn: str) -> AssumerWays | None:
+        return await self._ways(assumers, role_arn, None)
+
+    async def ways_in_from(self, assumers: Assumers, role_arn: str, account: str) -> AssumerWays | None:
+        """`ways_in` of the principals of `account` alone (the last hop of `admins(account)`, where no other
+        is wanted): the admitted signature classes of that account only are classified, not those of every
+        account a trust admitting the organization reads, once per class of roles and account (an `admins`
+        question at 100k principals reaches some 300 roles of about 100 such classes). A trust policy with
+        a NotPrincipal is read whole (`ways_in`)."""
         role = await assumers.role(role_arn)
         if role is None:
             return None
+        if not trust_is_about_accounts(role):
+            return await self.ways_in(assumers, role_arn)
+        return await self._ways(assumers, role_arn, account)
+
+    async def _ways(self, assumers: Assumers, role_arn: str, account: str | None) -> AssumerWays | None:
+        """`ways_in`, of the principals of `account` alone when it is given."""
+        role = await assumers.role(role_arn)
+        if role is None:
+            return None
+        only = None if account is None else [account]
         facts = RoleFacts.of(role)
         trust = await assumers.trust_read(role_arn)
         if facts is None or not trust_is_about_accounts(role) or not trust.admits:
-            parts = await assumers.direct_parts(role_arn)
+            parts = await _parts(assumers, role, account)
             return None if parts is None else AssumerWays(parts.role, parts.ready, parts.pending)
-        classes = await assumers.admitted_classes(role, trust)
+        classes = await assumers.admitted_classes(role, trust, only)
         base = (facts, role.account_id, trust.accounts, trust.everyone, trust.named)
-        key = (base, self._fits(base, classes, role))
+        # (the statements `_fits` reads are those of the classes it is first given: of one account's alone
+        # with `account`, kept apart from those of every admitted account)
+        key = (base, self._fits(base if account is None else (base, account), classes, role), account)
         kept = self._kept.get(key)
         if kept is None:
-            parts = await assumers.direct_parts(role_arn)
+            parts = await _parts(assumers, role, account)
             assert parts is not None
             self._kept[key] = _Kept(role, tuple((m.decision_class, m.shared, m.unknown_only) for m in parts.pending))
             return AssumerWays(parts.role, parts.ready, parts.pending)
         # The classes worked out for another role: answers made as this role's own classes would make them
         # (fresh members, so that each relabels the shared decision; the paths to this role).
         ready = await assumers.individual_answers(role, trust, classes)
+        if only is not None:
+            ready = [answer for answer in ready if answer.principal.account_id in only]
         action = assumers.view.action(ASSUME_ROLE.lower())
         paths = partial(member_paths, role=role)
         pending = [role_members(c.copy(), shared, unknown, role, paths) for c, shared, unknown in kept.classes]
@@ -100,19 +123,6 @@ class RoleClasses:
             others = trust.named | (own[0].arns - {first.arn})
             pending += [part.members for part in class_members(action, own[:1], role, trust, others)]
         return AssumerWays(role.ref, ready, pending)
-
-    async def ways_in_from(self, assumers: Assumers, role_arn: str, account: str) -> AssumerWays | None:
-        """`ways_in` of the principals of `account` alone (the last hop of `admins(account)`, where no other
-        is wanted): the admitted signature classes of that account only are classified, not those of every
-        account a trust admitting the organization reads. Not kept: another question wants them all. A trust
-        policy with a NotPrincipal is read whole (`ways_in`)."""
-        role = await assumers.role(role_arn)
-        if role is None:
-            return None
-        if not trust_is_about_accounts(role):
-            return await self.ways_in(assumers, role_arn)
-        parts = await assumers.direct_parts_from(role, account)
-        return AssumerWays(parts.role, parts.ready, parts.pending)
 
     def _fits(
         self, base: Hashable, classes: Sequence[SignatureClass], role: Role
@@ -141,3 +151,11 @@ def _may_name(compiled: CompiledStatement, account: str) -> bool:
         if len(parts) < 6 or parts[4] == account or any(c in parts[4] for c in "*?$"):
             return True
     return False
+
+
+async def _parts(assumers: Assumers, role: Role, account: str | None) -> DirectAssumers | None:
+    """The role's direct assumers as `Assumers.direct_parts` decides them (kept for the question), or of the
+    principals of `account` alone (`direct_parts_from`: not kept, another question wants them all)."""
+    if account is None:
+        return await assumers.direct_parts(role.arn)
+    return await assumers.direct_parts_from(role, account)
