@@ -107,10 +107,11 @@ class GraphReader:
 
     async def account_principals(self, account_id: str) -> list[PrincipalRecord]:
         rows = await self.rows("reach_account_principals", accountId=account_id)
-        return [PrincipalRecord.from_row(row) for row in rows]
+        return sorted((PrincipalRecord.from_row(row) for row in rows), key=_by_arn)
 
     async def account_groups(self, account_id: str) -> list[GroupRecord]:
-        return [GroupRecord.from_row(row) for row in await self.rows("reach_account_groups", accountId=account_id)]
+        rows = await self.rows("reach_account_groups", accountId=account_id)
+        return sorted((GroupRecord.from_row(row) for row in rows), key=_by_arn)
 
     async def account_policies(self, account_id: str, cached: Sequence[str]) -> list[PolicyRecord]:
         rows = await self.rows("reach_account_policies", accountId=account_id, cached=list(cached))
@@ -170,11 +171,16 @@ class GraphReader:
 
     async def organization_principals(self, account_ids: Sequence[str]) -> dict[str, list[PrincipalRecord]]:
         rows = await self.value_rows("reach_organization_principals", accountIds=list(account_ids))
-        return {str(row["accountId"]): [PrincipalRecord.from_row(p) for p in row["principals"]] for row in rows}
+        return {
+            str(row["accountId"]): sorted((PrincipalRecord.from_row(p) for p in row["principals"]), key=_by_arn)
+            for row in rows
+        }
 
     async def organization_groups(self, account_ids: Sequence[str]) -> dict[str, list[GroupRecord]]:
         rows = await self.value_rows("reach_organization_groups", accountIds=list(account_ids))
-        return {str(row["accountId"]): [GroupRecord.from_row(g) for g in row["groups"]] for row in rows}
+        return {
+            str(row["accountId"]): sorted((GroupRecord.from_row(g) for g in row["groups"]), key=_by_arn) for row in rows
+        }
 
     async def organization_policies(self, account_ids: Sequence[str]) -> dict[str, list[PolicyRecord]]:
         """Each account's policies as `account_policies` reads them, without AWS managed policies' documents
@@ -236,3 +242,9 @@ def _timed_out(exc: Exception) -> bool:
     # A transient "terminated" is how an older server reports the transaction timeout.
     terminated = code.startswith("Neo.TransientError") and "terminated" in (exc.message or "").lower()
     return "Timeout" in code or "TimedOut" in code or terminated
+
+
+def _by_arn(record: PrincipalRecord | GroupRecord) -> str:
+    """The order principals and groups are read in: by ARN, not the store's (which a reload of the same files
+    changes, and with it which of several equal paths an answer shows first)."""
+    return record.arn

@@ -23,6 +23,12 @@ def _texts(values: object) -> tuple[str, ...]:
     return tuple(map(str, values)) if isinstance(values, list | tuple) else ()
 
 
+def _sorted_texts(values: object) -> tuple[str, ...]:
+    """`_texts` in order: what a pattern comprehension lists comes in the store's order, which a reload of the
+    same files changes (and with it which of several equal paths an answer shows first)."""
+    return tuple(sorted(_texts(values)))
+
+
 @dataclass(frozen=True, slots=True)
 class LoadRecord:
     """`reach_generation`: one unit of loading the graph holds and the id of its last load."""
@@ -66,8 +72,8 @@ class PrincipalRecord:
             tags=json.loads(tags) if isinstance(tags, str) and tags else {},
             is_service_linked=bool(row["isServiceLinked"]),
             boundary=str(row["boundary"]) if row["boundary"] else None,
-            policies=_texts(row["policies"]),
-            groups=_texts(row["groups"]),
+            policies=_sorted_texts(row["policies"]),
+            groups=_sorted_texts(row["groups"]),
         )
 
 
@@ -81,7 +87,7 @@ class GroupRecord:
 
     @classmethod
     def from_row(cls, row: Row) -> GroupRecord:
-        return cls(str(row["arn"]), str(row["name"]), _texts(row["policies"]))
+        return cls(str(row["arn"]), str(row["name"]), _sorted_texts(row["policies"]))
 
 
 @dataclass(frozen=True, slots=True)

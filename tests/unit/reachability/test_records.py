@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
+from service.database.reader import GraphReader
 from service.database.records import (
     CrossAccountTrustRecord,
     LoadRecord,
@@ -96,3 +100,54 @@ def test_trust_rows_name_their_target_kind() -> None:
     }
     record = CrossAccountTrustRecord.from_row(across)
     assert record.trust_policy is None and record.conditions is None and record.trusted_account_loaded is False
+
+
+class _Stored(GraphReader):
+    """A reader whose queries give these rows, in the order given (as a store gives them)."""
+
+    def __init__(self, rows: dict[str, list[dict[str, Any]]]) -> None:
+        self._given = rows
+
+    async def rows(self, name: str, **parameters: Any) -> list[dict[str, Any]]:
+        return list(self._given[name])
+
+    async def value_rows(self, name: str, **parameters: Any) -> list[dict[str, Any]]:
+        return list(self._given[name])
+
+
+def test_principals_groups_and_their_lists_are_read_in_one_order_whatever_the_stores() -> None:
+    """A reload of the same files stores relationships and nodes in another order: what is read of them is
+    in ARN order, so an answer shows the same path first after it (not another of equal length)."""
+
+    def principal(arn: str, policies: list[str], groups: list[str]) -> dict[str, Any]:
+        return {
+            "arn": arn,
+            "kind": "user",
+            "name": arn.rsplit("/", 1)[-1],
+            "id": None,
+            "tags": None,
+            "isServiceLinked": False,
+            "boundary": None,
+            "policies": policies,
+            "groups": groups,
+        }
+
+    a, b = "arn:aws:iam::111122223333:user/a", "arn:aws:iam::111122223333:user/b"
+    g1, g2 = "arn:aws:iam::111122223333:group/g1", "arn:aws:iam::111122223333:group/g2"
+    principals = [principal(b, ["p2", "p1"], [g2, g1]), principal(a, ["p3"], [])]
+    groups = [{"arn": g2, "name": "g2", "policies": ["q2", "q1"]}, {"arn": g1, "name": "g1", "policies": []}]
+    stored = {
+        "reach_account_principals": principals,
+        "reach_account_groups": groups,
+        "reach_organization_principals": [{"accountId": "111122223333", "principals": principals}],
+        "reach_organization_groups": [{"accountId": "111122223333", "groups": groups}],
+    }
+    reader = _Stored(stored)
+    read = asyncio.run(reader.account_principals("111122223333"))
+    assert [r.arn for r in read] == [a, b] and read[1].policies == ("p1", "p2") and read[1].groups == (g1, g2)
+    assert asyncio.run(reader.organization_principals(["111122223333"])) == {"111122223333": read}
+    read_groups = asyncio.run(reader.account_groups("111122223333"))
+    assert [g.arn for g in read_groups] == [g1, g2] and read_groups[1].policies == ("q1", "q2")
+    assert asyncio.run(reader.organization_groups(["111122223333"])) == {"111122223333": read_groups}
+    reversed_rows = {name: rows[::-1] for name, rows in stored.items()}
+    assert asyncio.run(_Stored(reversed_rows).account_principals("111122223333")) == read
