@@ -65,7 +65,7 @@ class Reverse:
     _patterns: dict[tuple[str, str], tuple[Mapping[str, object], list[tuple[str, int]]]] = field(default_factory=dict)
     # (per principal a hop worked out some techniques of: each one's actor sets, `_actors`)
     _by_technique: dict[str, dict[str, tuple[int, ...]]] = field(default_factory=dict)
-    # (the order a walk takes the principals of its hop before the last in: bitwalk.widest_ranks)
+    # (the order a walk takes the principals of its hop before the last in: `widest_ranks`)
     ranks: dict[str, tuple[int, int]] = field(default_factory=dict)
     # (per account and kind of target: who may be a technique's actor, `_may_find`)
     _possible: dict[tuple[str, str], tuple[AccountEntry, int]] = field(default_factory=dict)
