@@ -129,9 +129,10 @@ def timed_diff(since: str) -> dict[str, Any]:
         raise RuntimeError(f"accessgraph diff failed ({diff.returncode}): {diff.stderr[-2000:]}")
     result = json.loads(diff.stdout)
     removed = sum(1 for e in result["entities"] if (e["kind"], e["change"]) == ("role", "removed"))
+    pairs = sum(g["principalCount"] * c["roleCount"] for g in result["accessGroups"] for c in g["changes"])
     return {"wallSeconds": round(seconds, 2), "output": diff.stdout, **{k: len(result[k]) for k in (
-        "entities", "documents", "trusts", "memberships", "attachments", "access", "admins")},
-        "rolesRemoved": removed}
+        "entities", "documents", "trusts", "memberships", "attachments", "access", "accessGroups", "admins")},
+        "accessPairs": pairs, "accessMethod": result["accessMethod"], "rolesRemoved": removed}
 
 
 def history_phase(

@@ -112,22 +112,25 @@ class _ChangesQuestion:
     since: str
     account_id: str | None
     access: bool
+    exact_access: bool
 
 
 async def _changes(
-    info: Info[Context, None], since: str, account_id: str | None, access: bool
+    info: Info[Context, None], since: str, account_id: str | None, access: bool, exact_access: bool
 ) -> tuple[Changes, Sequence[ChangeItem]]:
     """The difference once per graph generation: every page of it reads the same answer, not a new diff."""
     from service.history.diff import changes, changes_json
     from service.reachability.answers import remembered
 
     async def compute() -> Sequence[tuple[Changes, list[ChangeItem]]]:
-        found = Changes.of(changes_json(await changes(info.context.reader, since, account_id, access=access)))
+        found = Changes.of(changes_json(
+            await changes(info.context.reader, since, account_id, access=access, exact_access=exact_access)
+        ))
         return [(found, change_items(found))]
 
     reachability = info.context.reachability
     key = (await reachability.view.generation()).key
-    question = _ChangesQuestion(since, account_id, access)
+    question = _ChangesQuestion(since, account_id, access, exact_access)
     (found, items), = await remembered(reachability.index.answers, key, question, compute)
     return found, items
 
@@ -443,15 +446,19 @@ class Query:
     @strawberry.field(
         description="What changed since a load (its id) or a time (ISO 8601): entities, policy documents and "
         "trust statements, memberships, attachments, and who gained or lost each role (up to 2 hops) and who "
-        "became or stopped being an admin; with `access: false` not those two (read from the facts that "
-        "differ alone: seconds where the access part takes far longer, docs/history.md)"
+        "became or stopped being an admin, read from the access records the load runs made (`accessMethod`); "
+        "with `exactAccess: true` decided again in both worlds, with conditions (hours at 100k principals); "
+        "with `access: false` not those two (docs/history.md)"
     )
     async def changes(
-        self, info: Info[Context, None], since: str, account_id: str | None = None, access: bool = True
+        self, info: Info[Context, None], since: str, account_id: str | None = None, access: bool = True,
+        exact_access: bool = False,
     ) -> Changes:
         from service.history.diff import changes, changes_json
 
-        return Changes.of(changes_json(await changes(info.context.reader, since, account_id, access=access)))
+        return Changes.of(changes_json(
+            await changes(info.context.reader, since, account_id, access=access, exact_access=exact_access)
+        ))
 
     @strawberry.field(
         description="`changes` a page at a time (at 100k principals a reload's difference has thousands of "
@@ -459,12 +466,13 @@ class Query:
     )
     async def changes_page(
         self, info: Info[Context, None], since: str, account_id: str | None = None, first: int = 100,
-        after: str | None = None, access: bool = True,
+        after: str | None = None, access: bool = True, exact_access: bool = False,
     ) -> ChangesPage:
-        found, items = await _changes(info, since, account_id, access)
+        found, items = await _changes(info, since, account_id, access, exact_access)
         page = _slice(items, first, after, info, lambda item: item)
         return ChangesPage(
             since=found.since, loads=found.loads, access_compared=found.access_compared,
+            access_method=found.access_method,
             total_count=page.total_count, items=page.items, has_more=page.has_more, end_cursor=page.end_cursor,
         )
 

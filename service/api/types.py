@@ -395,7 +395,30 @@ class AccessChange:
     conditions_after: str | None
 
 
-@strawberry.type(description="Who became or stopped being an admin (filled once the escalation checker lands)")
+@strawberry.type(
+    description="Roles a group gained (hops before null), lost (hops after null), or reaches in another number of "
+    "hops (`changed`); hops 1: directly, 2: through a role"
+)
+class RolesChange:
+    change: str = strawberry.field(description="gained, lost, or changed (other hops)")
+    hops_before: int | None
+    hops_after: int | None
+    roles: list[str]
+    role_count: int
+
+
+@strawberry.type(
+    description="Principals that gained and lost the same roles alike: every principal of `principals` had every "
+    "change of `changes`. Principals and roles of both loads only (one added or removed is an entity change); "
+    "conditions are not compared here (see `access`, with exactAccess)"
+)
+class AccessGroup:
+    principals: list[str]
+    principal_count: int
+    changes: list[RolesChange]
+
+
+@strawberry.type(description="Who became or stopped being an admin (#13's definition, without escalation)")
 class AdminChange:
     principal: str
     change: str
@@ -410,11 +433,22 @@ class Changes:
     trusts: list[DocumentChange]
     memberships: list[LinkChange]
     attachments: list[LinkChange]
-    access: list[AccessChange]
+    access: list[AccessChange] = strawberry.field(
+        description="Per principal and role, with conditions: only when `accessMethod` is exact"
+    )
+    access_groups: list[AccessGroup] = strawberry.field(
+        description="Who gained or lost the ability to assume each role (up to 2 hops), grouped"
+    )
     admins: list[AdminChange]
     access_compared: bool = strawberry.field(
-        description="False when asked with `access: false`: `access` and `admins` were not worked out (empty)"
+        description="False when asked with `access: false`: `access`, `accessGroups` and `admins` were not "
+        "worked out (empty)"
     )
+    access_method: str = strawberry.field(
+        description="records (read from the access records the load runs made: seconds), exact (decided again "
+        "in both worlds, with conditions: hours at 100k principals), or none (`access: false`)"
+    )
+    access_note: str | None = strawberry.field(description="Why access was not read from records, when not")
 
     @classmethod
     def of(cls, found: dict[str, Any]) -> Changes:
@@ -434,8 +468,16 @@ class Changes:
             memberships=[LinkChange(**_snake(x)) for x in found["memberships"]],
             attachments=[LinkChange(**_snake(x)) for x in found["attachments"]],
             access=[AccessChange(**_snake(a)) for a in found["access"]],
+            access_groups=[
+                AccessGroup(principals=g["principals"], principal_count=g["principalCount"], changes=[
+                    RolesChange(**_snake(c)) for c in g["changes"]
+                ])
+                for g in found["accessGroups"]
+            ],
             admins=[AdminChange(**a) for a in found["admins"]],
             access_compared=found["accessCompared"],
+            access_method=found["accessMethod"],
+            access_note=found["accessNote"],
         )
 
 
@@ -443,12 +485,14 @@ def _snake(row: dict[str, Any]) -> dict[str, Any]:
     return {"".join(f"_{c.lower()}" if c.isupper() else c for c in key): value for key, value in row.items()}
 
 
-CHANGE_SECTIONS = ("entities", "documents", "trusts", "memberships", "attachments", "access", "admins")
+CHANGE_SECTIONS = (
+    "entities", "documents", "trusts", "memberships", "attachments", "access", "accessGroups", "admins",
+)
 
 
 @strawberry.type(
     description="One change of a changesPage: `section` (entities, documents, trusts, memberships, attachments, "
-    "access, admins) says which one of the other fields is set"
+    "access, accessGroups, admins) says which one of the other fields is set"
 )
 class ChangeItem:
     section: str
@@ -456,6 +500,7 @@ class ChangeItem:
     document: DocumentChange | None = None
     link: LinkChange | None = None
     access: AccessChange | None = None
+    access_group: AccessGroup | None = None
     admin: AdminChange | None = None
 
 
@@ -467,8 +512,10 @@ class ChangesPage:
     since: str
     loads: list[ComparedLoad]
     access_compared: bool = strawberry.field(
-        description="False when asked with `access: false`: no item of the access and admins sections"
+        description="False when asked with `access: false`: no item of the access, accessGroups and admins "
+        "sections"
     )
+    access_method: str = strawberry.field(description="As `Changes.accessMethod`")
     total_count: int
     items: list[ChangeItem]
     has_more: bool
@@ -484,6 +531,7 @@ def change_items(found: Changes) -> list[ChangeItem]:
         *(ChangeItem(section="memberships", link=x) for x in found.memberships),
         *(ChangeItem(section="attachments", link=x) for x in found.attachments),
         *(ChangeItem(section="access", access=a) for a in found.access),
+        *(ChangeItem(section="accessGroups", access_group=g) for g in found.access_groups),
         *(ChangeItem(section="admins", admin=a) for a in found.admins),
     ]
 

@@ -61,6 +61,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="keep the newest N loads of each account and organization in history (default: "
         "ACCESSGRAPH_HISTORY_LOADS, else 30); older ones are pruned by this load",
     )
+    load.add_argument(
+        "--no-access-record", dest="access_record", action="store_false",
+        help="do not record who may assume which role once the loads are written (about a minute at 100k "
+        "principals); `diff` then decides access again in both worlds, far slower (docs/history.md)",
+    )
     load.set_defaults(func=run_load)
 
     collect = subparsers.add_parser(
@@ -183,6 +188,8 @@ def run_load(args: argparse.Namespace) -> int:
             summary = write_plan(driver, plan, database=settings.database, batch_size=args.batch_size,
                                  progress=progress, workers=args.workers, keep_loads=keep)
             _record_counts(driver, settings, plan, progress)
+            if args.access_record and (plan.accounts or plan.organizations):  # (units history records)
+                _record_access(driver, settings, progress)
         finally:
             driver.close()
     if args.json:
@@ -214,6 +221,26 @@ def _record_counts(driver: neo4j.Driver, settings: Neo4jSettings, plan: LoadPlan
             f"(their history rows show null counts): {exc}"
         ) from exc
     progress.note(f"history: counts recorded on {recorded} load(s) in {time.monotonic() - started:.1f} s")
+
+
+def _record_access(driver: neo4j.Driver, settings: Neo4jSettings, progress: Progress) -> None:
+    """Who may assume which role in the graph now, recorded for `diff` (service/history/access_store.py),
+    after every write committed: a failure here leaves the loads written without it, and says so."""
+    from neo4j.exceptions import DriverError, Neo4jError
+
+    from service.errors import AccessgraphError, LoadError
+    from service.history.access_store import record_access
+
+    progress.note("history: recording who may assume which role (for `diff`)")
+    try:
+        figures = record_access(driver, settings)
+    except (Neo4jError, DriverError, OSError, AccessgraphError) as exc:
+        raise LoadError(
+            "every load was written, but the access record was not: `diff` since these loads will decide "
+            f"access again in both worlds, far slower (load again to record it): {exc}"
+        ) from exc
+    seconds = sum(float(v) for k, v in figures.items() if k != "bytes")
+    progress.note(f"history: access recorded ({int(figures['bytes']) / 1e6:.1f} MB) in {seconds:.1f} s")
 
 
 def run_collect(args: argparse.Namespace) -> int:

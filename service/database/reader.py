@@ -209,7 +209,7 @@ class _NotPlain(Exception):
     pass
 
 
-_SCALARS = frozenset((str, int, float, bool, type(None)))
+_SCALARS = frozenset((str, int, float, bool, bytes, bytearray, type(None)))  # (bytes: a byte array property)
 
 
 def _plain(value: Any) -> Any:

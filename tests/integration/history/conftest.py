@@ -22,15 +22,17 @@ def cli_json(capsys: pytest.CaptureFixture[str], *argv: str, code: int = 0) -> A
 
 
 @pytest.fixture
-def load(graph: neo4j.Driver, tmp_path: Path) -> Callable[[Account], str]:
-    """Load one account's GAAD with `accessgraph load`; its history load id."""
+def load(graph: neo4j.Driver, tmp_path: Path) -> Callable[..., str]:
+    """Load one account's GAAD with `accessgraph load` (`record=False`: without its access record, as a run
+    stopped before recording it leaves it); its history load id."""
     count = [0]
 
-    def _load(account: Account) -> str:
+    def _load(account: Account, record: bool = True) -> str:
         count[0] += 1
         folder = tmp_path / f"load-{count[0]}"
         folder.mkdir()
-        assert main(["load", "--quiet", str(account.write(folder))]) == 0
+        flags = [] if record else ["--no-access-record"]
+        assert main(["load", "--quiet", *flags, str(account.write(folder))]) == 0
         return str(
             graph.execute_query(
                 "MATCH (l:HistoryLoad {unitId: $id}) RETURN l.id AS id ORDER BY l.time DESC LIMIT 1", id=account.id

@@ -26,8 +26,9 @@ CHANGES = f"""query($since: String!, $accountId: String, $access: Boolean! = tru
     memberships {{ {LINK} }}
     attachments {{ {LINK} }}
     access {{ role principal principalKind change hopsBefore hopsAfter conditionsBefore conditionsAfter }}
+    accessGroups {{ principals principalCount changes {{ change hopsBefore hopsAfter roles roleCount }} }}
     admins {{ principal change }}
-    accessCompared
+    accessCompared accessMethod accessNote
   }}
 }}"""
 
@@ -41,14 +42,15 @@ def test_changes_answers_what_diff_prints(load: Callable[[Account], str], capsys
         api = run_query(CHANGES, {"since": first, "accountId": account})["changes"]
         cli = cli_json(capsys, "diff", "--since", first, *(["--account", account] if account else []))
         assert api == cli
-        assert api["access"] and api["accessCompared"] is True
+        assert api["accessGroups"] and (api["accessCompared"], api["accessMethod"]) == (True, "records")
         # Without access: the same other sections, read from the facts that differ alone.
         facts = run_query(CHANGES, {"since": first, "accountId": account, "access": False})["changes"]
         no_access = ["--no-access", *(["--account", account] if account else [])]
         assert facts == cli_json(capsys, "diff", "--since", first, *no_access)
-        assert (facts["access"], facts["admins"], facts["accessCompared"]) == ([], [], False)
-        assert {k: v for k, v in facts.items() if k not in ("access", "admins", "accessCompared")} == {
-            k: v for k, v in api.items() if k not in ("access", "admins", "accessCompared")
+        assert (facts["accessGroups"], facts["admins"], facts["accessCompared"]) == ([], [], False)
+        access = ("access", "accessGroups", "admins", "accessCompared", "accessMethod")
+        assert {k: v for k, v in facts.items() if k not in access} == {
+            k: v for k, v in api.items() if k not in access
         }
 
 
@@ -78,7 +80,7 @@ def test_history_and_stats_rows(load: Callable[[Account], str]) -> None:
 
 PAGE = f"""query($since: String!, $first: Int!, $after: String, $access: Boolean! = true) {{
   changesPage(since: $since, first: $first, after: $after, access: $access) {{
-    since totalCount hasMore endCursor accessCompared
+    since totalCount hasMore endCursor accessCompared accessMethod
     loads {{ unit unitId beforeId afterId }}
     items {{
       section
@@ -86,12 +88,13 @@ PAGE = f"""query($since: String!, $first: Int!, $after: String, $access: Boolean
       document {{ {DOCUMENT} }}
       link {{ {LINK} }}
       access {{ role principal principalKind change hopsBefore hopsAfter conditionsBefore conditionsAfter }}
+      accessGroup {{ principals principalCount changes {{ change hopsBefore hopsAfter roles roleCount }} }}
       admin {{ principal change }}
     }}
   }}
 }}"""
 FIELD = {"entities": "entity", "documents": "document", "trusts": "document", "memberships": "link",
-         "attachments": "link", "access": "access", "admins": "admin"}
+         "attachments": "link", "access": "access", "accessGroups": "accessGroup", "admins": "admin"}
 
 
 def test_changes_page_pages_through_every_change_of_changes(load: Callable[[Account], str]) -> None:
@@ -123,8 +126,10 @@ def test_changes_page_pages_through_every_change_of_changes(load: Callable[[Acco
     # Without access: the same items but those two sections.
     facts = run_query(PAGE, {"since": first, "first": 100, "access": False})["changesPage"]
     assert (pages[0]["accessCompared"], facts["accessCompared"]) == (True, False)
+    assert (pages[0]["accessMethod"], facts["accessMethod"]) == ("records", "none")
     got = [(item["section"], item[FIELD[item["section"]]]) for item in facts["items"]]
-    assert got == [(section, row) for section, row in expected if section not in ("access", "admins")] != expected
+    left_out = ("access", "accessGroups", "admins")
+    assert got == [(section, row) for section, row in expected if section not in left_out] != expected
 
 
 def test_changes_page_refuses_a_cursor_it_did_not_give(load: Callable[[Account], str]) -> None:

@@ -25,6 +25,14 @@ def access(result: dict[str, Any]) -> set[tuple[str, str, str, int | None, int |
     }
 
 
+def ability(result: dict[str, Any]) -> set[tuple[str, str, str, int | None, int | None]]:
+    """`accessGroups` as one row per principal and role."""
+    return {
+        (role.rsplit("/", 1)[1], p.rsplit("/", 1)[1], c["change"], c["hopsBefore"], c["hopsAfter"])
+        for g in result["accessGroups"] for p in g["principals"] for c in g["changes"] for role in c["roles"]
+    }
+
+
 EXPECTED_ACCESS_A = {
     ("AdminRole", "bob", "gained", None, 1),  # bob joined Admins, who may assume any role trusting the account
     ("ChainRole", "bob", "gained", None, 2),  # ... and through AdminRole, ChainRole
@@ -32,6 +40,10 @@ EXPECTED_ACCESS_A = {
     ("OldRole", "alice", "lost", 1, None),  # the role is deleted
     ("OldRole", "AdminRole", "lost", 1, None),
 }
+
+
+# The groups leave out the deleted role: it is an entity removed, not everyone who lost it.
+EXPECTED_ABILITY_A = {row for row in EXPECTED_ACCESS_A if row[0] != "OldRole"}
 
 
 def assert_changes_of_a(result: dict[str, Any]) -> None:
@@ -61,9 +73,16 @@ def test_diff_since_the_first_load_reports_exactly_the_changes_and_the_access_th
     second = load(changed_a(account_a()))
 
     result = cli_json(capsys, "diff", "--since", first)
+    exact = cli_json(capsys, "diff", "--since", first, "--exact-access")
 
     assert_changes_of_a(result)
-    assert access(result) == EXPECTED_ACCESS_A
+    assert_changes_of_a(exact)
+    # Read from the two loads' access records, and decided again in both worlds: the same ability changes.
+    assert (result["accessMethod"], result["accessNote"], result["access"]) == ("records", None, [])
+    assert ability(result) == EXPECTED_ABILITY_A
+    assert exact["accessMethod"] == "exact"
+    assert access(exact) == EXPECTED_ACCESS_A
+    assert exact["accessGroups"] == result["accessGroups"]
     (compared,) = result["loads"]
     assert (compared["unit"], compared["unitId"], compared["beforeId"], compared["afterId"]) == (
         "account", A, first, second
@@ -71,7 +90,7 @@ def test_diff_since_the_first_load_reports_exactly_the_changes_and_the_access_th
     assert compared["beforeTime"] < compared["afterTime"]
     assert result["admins"] == []
     # Since the newest load, nothing changed; --exit-code makes that a gate.
-    assert cli_json(capsys, "diff", "--since", second, "--exit-code", code=0)["access"] == []
+    assert cli_json(capsys, "diff", "--since", second, "--exit-code", code=0)["accessGroups"] == []
     cli_json(capsys, "diff", "--since", first, "--exit-code", code=1)
 
 
@@ -90,12 +109,13 @@ def test_two_accounts_loaded_at_different_times(
     assert_changes_of_a(everything)
     # B's role trusts account A: bob, now an admin there, reaches it; B's own change is a user removed.
     expected_b = {("AuditRole", "bob", "gained", None, 1)}
-    assert access(everything) == EXPECTED_ACCESS_A | expected_b
+    assert ability(everything) == EXPECTED_ABILITY_A | expected_b
     for result in (everything, only_b):
         assert [(e["kind"], e["arn"], e["change"]) for e in result["entities"] if e["unitId"] == B] == [
             ("user", arn(B, "user", "temp"), "removed")
         ]
-    assert access(only_b) == expected_b
+    assert ability(only_b) == expected_b
+    assert access(cli_json(capsys, "diff", "--account", B, "--since", b_time, "--exact-access")) == expected_b
     assert [x["unitId"] for x in only_b["loads"]] == [B]
     assert only_b["documents"] == only_b["trusts"] == only_b["memberships"] == []
 
@@ -147,8 +167,10 @@ def test_without_access_the_other_sections_are_the_same_and_the_output_says_what
     whole = cli_json(capsys, "diff", "--since", first)
     facts = cli_json(capsys, "diff", "--since", first, "--no-access")
     assert_changes_of_a(facts)
-    assert (facts["access"], facts["admins"], facts["accessCompared"], whole["accessCompared"]) == ([], [], False, True)
-    kept = [k for k in whole if k not in ("access", "admins", "accessCompared")]
+    assert (facts["accessGroups"], facts["admins"], facts["accessCompared"], whole["accessCompared"]) == (
+        [], [], False, True)
+    assert (facts["accessMethod"], whole["accessMethod"]) == ("none", "records")
+    kept = [k for k in whole if k not in ("access", "accessGroups", "admins", "accessCompared", "accessMethod")]
     assert [facts[k] for k in kept] == [whole[k] for k in kept]
     # B, loaded after A's first load, is all added; since A's second load nothing differs.
     added_b = {e["arn"] for e in facts["entities"] if e["unitId"] == B}
@@ -161,3 +183,23 @@ def test_without_access_the_other_sections_are_the_same_and_the_output_says_what
     assert main(["diff", "--since", first, "--no-access", "--exit-code"]) == 1
     out, err = capsys.readouterr()
     assert arn(A, "role", "OldRole") in out and "access not compared (--no-access)" in err
+
+
+def test_a_world_without_an_access_record_is_decided_again_and_says_why(
+    load: Callable[..., str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run stopped after its loads committed and before its access record (here: `--no-access-record`)
+    leaves its world without one: `diff` decides access again in both worlds, finds the same, and says why."""
+    from service.cli import main
+
+    first = load(account_a())
+    load(changed_a(account_a()), record=False)
+
+    result = cli_json(capsys, "diff", "--since", first)
+    assert result["accessMethod"] == "exact"
+    assert "no access record of the loads now" in result["accessNote"]
+    assert ability(result) == EXPECTED_ABILITY_A
+    assert access(result) == EXPECTED_ACCESS_A
+    capsys.readouterr()
+    assert main(["diff", "--since", first]) == 0
+    assert "access decided again in both worlds: no access record of the loads now" in capsys.readouterr().err
