@@ -189,7 +189,7 @@ def run_load(args: argparse.Namespace) -> int:
                                  progress=progress, workers=args.workers, keep_loads=keep)
             _record_counts(driver, settings, plan, progress)
             if args.access_record and (plan.accounts or plan.organizations):  # (units history records)
-                _record_access(driver, settings, progress)
+                _record_access(driver, settings, progress, keep)
         finally:
             driver.close()
     if args.json:
@@ -223,7 +223,7 @@ def _record_counts(driver: neo4j.Driver, settings: Neo4jSettings, plan: LoadPlan
     progress.note(f"history: counts recorded on {recorded} load(s) in {time.monotonic() - started:.1f} s")
 
 
-def _record_access(driver: neo4j.Driver, settings: Neo4jSettings, progress: Progress) -> None:
+def _record_access(driver: neo4j.Driver, settings: Neo4jSettings, progress: Progress, keep: int) -> None:
     """Who may assume which role in the graph now, recorded for `diff` (service/history/access_store.py),
     after every write committed: a failure here leaves the loads written without it, and says so."""
     from neo4j.exceptions import DriverError, Neo4jError
@@ -233,13 +233,17 @@ def _record_access(driver: neo4j.Driver, settings: Neo4jSettings, progress: Prog
 
     progress.note("history: recording who may assume which role (for `diff`)")
     try:
-        figures = record_access(driver, settings)
+        figures = record_access(driver, settings, keep)
     except (Neo4jError, DriverError, OSError, AccessgraphError) as exc:
         raise LoadError(
             "every load was written, but the access record was not: `diff` since these loads will decide "
             f"access again in both worlds, far slower (load again to record it): {exc}"
         ) from exc
-    seconds = sum(float(v) for k, v in figures.items() if k != "bytes")
+    seconds = sum(float(v) for k, v in figures.items() if k not in ("bytes", "skipped"))
+    if figures.get("skipped"):
+        progress.note("history: the newest loads changed while their access was worked out (another load run "
+                      "committed): not recorded; that run records the newer loads")
+        return
     progress.note(f"history: access recorded ({int(figures['bytes']) / 1e6:.1f} MB) in {seconds:.1f} s")
 
 

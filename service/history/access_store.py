@@ -74,20 +74,25 @@ async def _previous(reader: RowReader) -> tuple[str, list[str]] | None:
 
 
 async def make_record(reader: Any) -> tuple[list[str], dict[str, object], dict[str, float]]:
-    """The present world's load ids and encoded record, with how long each part took."""
+    """The present world's load ids and encoded record, with how long each part took; no ids when the
+    newest loads changed while it was worked out (another load run committed: the graph read may hold some
+    of it, and that run records its own world)."""
     started = time.perf_counter()
-    loads = await HistoryStore(reader).latest(None)
+    store = HistoryStore(reader)
+    world = sorted(load.id for load in await store.latest(None))
     previous = await _previous(reader)
     record = await world_record(Reachability(reader), previous)
     built = time.perf_counter()
+    if sorted(load.id for load in await store.latest(None)) != world:
+        return [], {}, {"build": built - started}
     encoded = encode(record)
-    done = time.perf_counter()
-    return sorted(load.id for load in loads), encoded, {"build": built - started, "encode": done - built}
+    return world, encoded, {"build": built - started, "encode": time.perf_counter() - built}
 
 
-def record_access(driver: neo4j.Driver, settings: Neo4jSettings) -> dict[str, float | int]:
-    """Work out the present world's access record from the graph and write it (one transaction), deleting
-    the records of worlds a pruned load was part of. Its figures: seconds and stored bytes."""
+def record_access(driver: neo4j.Driver, settings: Neo4jSettings, keep: int) -> dict[str, float | int]:
+    """Work out the present world's access record from the graph and write it (one transaction), keeping the
+    newest `keep` records and deleting those of worlds a pruned load was part of. Its figures: seconds and
+    stored bytes."""
     from concurrent.futures import ThreadPoolExecutor
 
     from service.database.reader import GraphReader
@@ -102,14 +107,14 @@ def record_access(driver: neo4j.Driver, settings: Neo4jSettings) -> dict[str, fl
     with ThreadPoolExecutor(1) as pool:  # (as `record_counts`: the caller may run an event loop already)
         world, encoded, seconds = pool.submit(asyncio.run, work()).result()
     if not world:
-        return {"bytes": 0, **seconds}
+        return {"bytes": 0, "skipped": 1, **seconds}
     started = time.perf_counter()
     size = sum(len(v) for v in encoded.values() if isinstance(v, bytes))
 
     def write(tx: neo4j.ManagedTransaction) -> None:
         tx.run(query("history_record_access"), world=world, record=encoded, bytes=size,
                time=_now()).consume()
-        tx.run(query("history_prune_access")).consume()
+        tx.run(query("history_prune_access"), keep=keep).consume()
 
     with driver.session(database=settings.database) as session:
         session.execute_write(write)

@@ -13,9 +13,9 @@ CLI = "import sys; from service.cli import main; sys.exit(main())"
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def load_killed_midway(path: Path) -> list[str]:
-    """Runs `accessgraph load PATH --batch-size 100` and kills it with SIGKILL at its first ": wrote " line
-    (a batch is in the open transaction); returns the stderr lines it wrote until then.
+def load_killed_midway(path: Path, at: str = ": wrote ") -> list[str]:
+    """Runs `accessgraph load PATH --batch-size 100` and kills it with SIGKILL at its first line holding `at`
+    (by default ": wrote ": a batch is in the open transaction); returns the stderr lines it wrote until then.
 
     Raises:
         AssertionError: the load was not killed that way (it failed, or finished first).
@@ -31,7 +31,7 @@ def load_killed_midway(path: Path) -> list[str]:
             assert process.stderr is not None
             for line in process.stderr:
                 seen.append(line)
-                if ": wrote " in line:
+                if at in line:
                     process.send_signal(signal.SIGKILL)
                     break
             process.wait(timeout=60)
