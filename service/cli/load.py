@@ -68,6 +68,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     load.set_defaults(func=run_load)
 
+    record = subparsers.add_parser(
+        "record-access",
+        help="record who may assume which role in the graph now, for `diff`: what a load run does once its loads "
+        "are written (for a run stopped before that, or loaded with --no-access-record)",
+    )
+    record.add_argument("--history-loads", metavar="N", help="keep the newest N access records (as `load`)")
+    record.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    record.set_defaults(func=run_record_access)
+
     collect = subparsers.add_parser(
         "collect",
         help="save live AWS data to files that `load` reads",
@@ -228,7 +237,7 @@ def _record_access(driver: neo4j.Driver, settings: Neo4jSettings, progress: Prog
     after every write committed: a failure here leaves the loads written without it, and says so."""
     from neo4j.exceptions import DriverError, Neo4jError
 
-    from service.errors import AccessgraphError, LoadError
+    from service.errors import AccessgraphError, InputError, LoadError
     from service.history.access_store import record_access
 
     progress.note("history: recording who may assume which role (for `diff`)")
@@ -236,15 +245,33 @@ def _record_access(driver: neo4j.Driver, settings: Neo4jSettings, progress: Prog
         figures = record_access(driver, settings, keep)
     except (Neo4jError, DriverError, OSError, AccessgraphError) as exc:
         raise LoadError(
-            "every load was written, but the access record was not: `diff` since these loads will decide "
-            f"access again in both worlds, far slower (load again to record it): {exc}"
+            "the access record was not written: `diff` since these loads will decide access again in both "
+            f"worlds, far slower (`accessgraph record-access` records it): {exc}"
         ) from exc
+    if figures.get("nothing"):
+        raise InputError("nothing is loaded yet: no access to record (load GAAD files first)")
     seconds = sum(float(v) for k, v in figures.items() if k not in ("bytes", "skipped"))
     if figures.get("skipped"):
         progress.note("history: the newest loads changed while their access was worked out (another load run "
                       "committed): not recorded; that run records the newer loads")
         return
     progress.note(f"history: access recorded ({int(figures['bytes']) / 1e6:.1f} MB) in {seconds:.1f} s")
+
+
+def run_record_access(args: argparse.Namespace) -> int:
+    """`accessgraph record-access`: what a load run does once its loads are written, for a run stopped
+    before it or loaded with --no-access-record."""
+    from loaders.history import history_keep
+    from service.database import Neo4jSettings, connect
+
+    keep = history_keep(args.history_loads)
+    settings = Neo4jSettings.resolve()
+    driver = connect(settings)
+    try:
+        _record_access(driver, settings, _progress(args), keep)
+    finally:
+        driver.close()
+    return 0
 
 
 def run_collect(args: argparse.Namespace) -> int:

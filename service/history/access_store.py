@@ -73,18 +73,20 @@ async def _previous(reader: RowReader) -> tuple[str, list[str]] | None:
     return str(rows[0]["lineage"]), roles_of(rows[0]["roles"])
 
 
-async def make_record(reader: Any) -> tuple[list[str], dict[str, object], dict[str, float]]:
-    """The present world's load ids and encoded record, with how long each part took; no ids when the
-    newest loads changed while it was worked out (another load run committed: the graph read may hold some
-    of it, and that run records its own world)."""
+async def make_record(reader: Any) -> tuple[list[str] | None, dict[str, object], dict[str, float]]:
+    """The present world's load ids and encoded record, with how long each part took; None for the ids when
+    the newest loads changed while it was worked out (another load run committed: the graph read may hold
+    some of it, and that run records its own world), no ids when nothing is loaded."""
     started = time.perf_counter()
     store = HistoryStore(reader)
     world = sorted(load.id for load in await store.latest(None))
+    if not world:
+        return [], {}, {}
     previous = await _previous(reader)
     record = await world_record(Reachability(reader), previous)
     built = time.perf_counter()
     if sorted(load.id for load in await store.latest(None)) != world:
-        return [], {}, {"build": built - started}
+        return None, {}, {"build": built - started}
     encoded = encode(record)
     return world, encoded, {"build": built - started, "encode": time.perf_counter() - built}
 
@@ -92,12 +94,12 @@ async def make_record(reader: Any) -> tuple[list[str], dict[str, object], dict[s
 def record_access(driver: neo4j.Driver, settings: Neo4jSettings, keep: int) -> dict[str, float | int]:
     """Work out the present world's access record from the graph and write it (one transaction), keeping the
     newest `keep` records and deleting those of worlds a pruned load was part of. Its figures: seconds and
-    stored bytes."""
+    stored bytes (`skipped`: another run's loads committed meanwhile; `nothing`: no load recorded)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from service.database.reader import GraphReader
 
-    async def work() -> tuple[list[str], dict[str, object], dict[str, float]]:
+    async def work() -> tuple[list[str] | None, dict[str, object], dict[str, float]]:
         reader = GraphReader(settings, timeout=3600.0)
         try:
             return await make_record(reader)
@@ -106,8 +108,10 @@ def record_access(driver: neo4j.Driver, settings: Neo4jSettings, keep: int) -> d
 
     with ThreadPoolExecutor(1) as pool:  # (as `record_counts`: the caller may run an event loop already)
         world, encoded, seconds = pool.submit(asyncio.run, work()).result()
-    if not world:
+    if world is None:
         return {"bytes": 0, "skipped": 1, **seconds}
+    if not world:
+        return {"bytes": 0, "nothing": 1}
     started = time.perf_counter()
     size = sum(len(v) for v in encoded.values() if isinstance(v, bytes))
 

@@ -22,14 +22,15 @@ def _node_key(labels: list[str], props: dict[str, Any]) -> str:
 def graph_state(driver: neo4j.Driver) -> tuple[Counter[str], Counter[str]]:
     nodes: Counter[str] = Counter()
     rels: Counter[str] = Counter()
-    # The snapshot only: history's records of loads (docs/history.md) grow with every load by design, and
-    # tests/integration/history checks them.
-    snapshot = "MATCH (n) WHERE NOT n:HistoryLoad AND NOT n:HistoryFact"
+    # The snapshot only: history's records of loads and their access (docs/history.md) grow with every load
+    # by design, and tests/integration/history checks them.
+    snapshot = "MATCH (n) WHERE NOT n:HistoryLoad AND NOT n:HistoryFact AND NOT n:HistoryAccess"
     for record in driver.execute_query(f"{snapshot} RETURN labels(n) AS labels, properties(n) AS props").records:
         props = {k: v for k, v in record["props"].items() if k not in VOLATILE}
         nodes[json.dumps([sorted(record["labels"]), props], sort_keys=True, default=str)] += 1
     query = (
-        "MATCH (a)-[r]->(b) WHERE NOT a:HistoryLoad RETURN labels(a) AS al, properties(a) AS ap, type(r) AS type, "
+        "MATCH (a)-[r]->(b) WHERE NOT a:HistoryLoad AND NOT a:HistoryAccess "
+        "RETURN labels(a) AS al, properties(a) AS ap, type(r) AS type, "
         "properties(r) AS rp, labels(b) AS bl, properties(b) AS bp"
     )
     for record in driver.execute_query(query).records:

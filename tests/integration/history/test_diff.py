@@ -203,3 +203,17 @@ def test_a_world_without_an_access_record_is_decided_again_and_says_why(
     capsys.readouterr()
     assert main(["diff", "--since", first]) == 0
     assert "access decided again in both worlds: no access record of the loads now" in capsys.readouterr().err
+
+    # `record-access` records the world now, as the run would have: then diff reads it.
+    assert main(["record-access"]) == 0
+    assert "history: access recorded" in capsys.readouterr().err
+    again = cli_json(capsys, "diff", "--since", first)
+    assert (again["accessMethod"], again["accessNote"]) == ("records", None)
+    assert again["accessGroups"] == result["accessGroups"]
+
+
+def test_record_access_with_nothing_loaded_says_so(graph: object, capsys: pytest.CaptureFixture[str]) -> None:
+    from service.cli import main
+
+    assert main(["record-access", "-q"]) == 2
+    assert "nothing is loaded yet" in capsys.readouterr().err

@@ -137,6 +137,8 @@ def test_parallel_progress_is_one_whole_line_per_step(
         r"wrote \d+/\d+ rows \([\d,]+ rows/s\)|\d+ rows in [\d.]+ s)",
         r"history: working out the counts of \d+ account\(s\)",  # (service/history/counts.py, once at the end)
         r"history: counts recorded on \d+ load\(s\) in [\d.]+ s",
+        r"history: recording who may assume which role \(for `diff`\)",  # (service/history/access_store.py)
+        r"history: access recorded \([\d.]+ MB\) in [\d.]+ s",
     ]
     strays = [line for line in lines if not any(re.fullmatch(shape, line) for shape in shapes)]
     assert not strays, strays
