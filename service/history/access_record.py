@@ -38,9 +38,6 @@ class AccessRecord:
     reach: tuple[int, ...]  # per key: direct, and through one role
     admins: frozenset[str]  # every account's administrators (#13, without escalation)
 
-    def position(self) -> dict[str, int]:
-        return {arn: number for number, arn in enumerate(self.roles)}
-
 
 def build_record(
     edges: AssumeEdges,
