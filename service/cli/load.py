@@ -242,20 +242,19 @@ def _record_access(driver: neo4j.Driver, settings: Neo4jSettings, progress: Prog
 
     progress.note("history: recording who may assume which role (for `diff`)")
     try:
-        figures = record_access(driver, settings, keep)
+        recorded = record_access(driver, settings, keep)
     except (Neo4jError, DriverError, OSError, AccessgraphError) as exc:
         raise LoadError(
             "the access record was not written: `diff` since these loads will decide access again in both "
             f"worlds, far slower (`accessgraph record-access` records it): {exc}"
         ) from exc
-    if figures.get("nothing"):
+    if recorded.outcome == "nothing":
         raise InputError("nothing is loaded yet: no access to record (load GAAD files first)")
-    seconds = sum(float(v) for k, v in figures.items() if k not in ("bytes", "skipped"))
-    if figures.get("skipped"):
+    if recorded.outcome == "skipped":
         progress.note("history: the newest loads changed while their access was worked out (another load run "
                       "committed): not recorded; that run records the newer loads")
         return
-    progress.note(f"history: access recorded ({int(figures['bytes']) / 1e6:.1f} MB) in {seconds:.1f} s")
+    progress.note(f"history: access recorded ({recorded.bytes / 1e6:.1f} MB) in {recorded.seconds:.1f} s")
 
 
 def run_record_access(args: argparse.Namespace) -> int:

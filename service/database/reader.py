@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import neo4j
 from neo4j.exceptions import DriverError, Neo4jError
@@ -30,6 +30,7 @@ from service.database.settings import Neo4jSettings
 from service.errors import QueryError
 
 Row = dict[str, Any]
+T = TypeVar("T")
 
 
 class GraphReader:
@@ -248,3 +249,21 @@ def _by_arn(record: PrincipalRecord | GroupRecord) -> str:
     """The order principals and groups are read in: by ARN, not the store's (which a reload of the same files
     changes, and with it which of several equal paths an answer shows first)."""
     return record.arn
+
+
+def read_apart(settings: Neo4jSettings, work: Callable[[GraphReader], Awaitable[T]], timeout: float) -> T:
+    """`work` with a reader of its own, run to its end in a thread with its own event loop: for the loader's
+    steps after its writes, which may be called where an event loop runs already (a library caller, the
+    explorer's tests under Playwright), and asyncio.run refuses to start a second one in the same thread."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    async def run() -> T:
+        reader = GraphReader(settings, timeout=timeout)
+        try:
+            return await work(reader)
+        finally:
+            await reader.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from service.evaluation.request import arn_account
+from service.history.access import AdminChange
 from service.history.access_record import EXTERNAL, AccessRecord, renumbered, same_numbering
 from service.reachability.edges import from_indices, indices
 
@@ -57,7 +59,7 @@ def ability_groups(
     common = before.present & after.present
     if account_ids is not None:
         wanted = set(account_ids)
-        common &= from_indices(n for n, arn in enumerate(roles) if _account(arn) in wanted)
+        common &= from_indices(n for n, arn in enumerate(roles) if arn_account(arn) in wanted)
     position = {arn: number for number, arn in enumerate(roles)}
     pairs: dict[tuple[int, int], list[str]] = {}
     gone = (-1, EXTERNAL)
@@ -120,11 +122,6 @@ def _listed(bits: tuple[int, ...], roles: Sequence[str]) -> tuple[RolesChange, .
     )
 
 
-def _account(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[4] if len(parts) > 4 else ""
-
-
 def groups_of(rows: Iterable[tuple[str, str, int | None, int | None]]) -> list[AccessGroup]:
     """The groups of per-principal rows (role, principal, hops before, hops after): a row whose hops
     are the same on both sides (conditions changed only) is no change of ability."""
@@ -144,13 +141,14 @@ def groups_of(rows: Iterable[tuple[str, str, int | None, int | None]]) -> list[A
 
 def admin_changes_of(
     before: AccessRecord, after: AccessRecord, account_ids: Sequence[str] | None = None
-) -> tuple[list[str], list[str]]:
-    """Who became and who stopped being an administrator (of `account_ids` when given)."""
+) -> list[AdminChange]:
+    """Who became and who stopped being an administrator (of `account_ids` when given), as `admin_changes`
+    tells them (access.py)."""
     wanted = None if account_ids is None else set(account_ids)
 
-    def keep(arn: str) -> bool:
-        return wanted is None or _account(arn) in wanted
+    def listed(arns: frozenset[str]) -> list[str]:
+        return sorted(arn for arn in arns if wanted is None or arn_account(arn) in wanted)
 
-    became = sorted(arn for arn in after.admins - before.admins if keep(arn))
-    stopped = sorted(arn for arn in before.admins - after.admins if keep(arn))
-    return became, stopped
+    return [AdminChange(arn, "became") for arn in listed(after.admins - before.admins)] + [
+        AdminChange(arn, "stopped") for arn in listed(before.admins - after.admins)
+    ]

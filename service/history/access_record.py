@@ -50,12 +50,8 @@ def build_record(
     lineage, roles = _numbering(edges.roles, previous)
     position = {arn: number for number, arn in enumerate(roles)}
     moved = [position[arn] for arn in edges.roles]
-
-    def translated(bits: int) -> int:
-        return from_indices(moved[i] for i in indices(bits)) if bits else 0
-
-    assume = [translated(bits) for bits in edges.assume]
-    unknown = [translated(bits) for bits in edges.unknown]
+    assume = [_moved(bits, moved) for bits in edges.assume]
+    unknown = [_moved(bits, moved) for bits in edges.unknown]
     rows: dict[str, int] = dict.fromkeys(kinds, 0)
     for number, named in edges.alone.items():
         bit = 1 << moved[number]
@@ -80,6 +76,11 @@ def build_record(
     reach = tuple(_reach(row, of_role) for row in direct)
     present = from_indices(position[arn] for arn in edges.roles)
     return AccessRecord(lineage, tuple(roles), present, principals, direct, reach, frozenset(admins))
+
+
+def _moved(bits: int, moved: Sequence[int]) -> int:
+    """`bits` in another numbering: bit i becomes bit moved[i]."""
+    return from_indices(moved[i] for i in indices(bits)) if bits else 0
 
 
 def _reach(row: int, of_role: Mapping[int, int]) -> int:
@@ -110,27 +111,22 @@ def renumbered(record: AccessRecord, roles: Sequence[str]) -> AccessRecord:
     """`record` in another numbering (`roles` holding every role it numbers): slow at scale (every bit of
     every row moves), for two records of different lineages."""
     position = {arn: number for number, arn in enumerate(roles)}
-    moved = [position.get(arn, -1) for arn in record.roles]
-
-    def translated(bits: int) -> int:
-        return from_indices(moved[i] for i in indices(bits) if moved[i] >= 0)
-
+    moved = [position[arn] for arn in record.roles]
     return AccessRecord(
-        record.lineage, tuple(roles), translated(record.present), record.principals,
-        tuple(translated(row) for row in record.direct), tuple(translated(row) for row in record.reach),
+        record.lineage, tuple(roles), _moved(record.present, moved), record.principals,
+        tuple(_moved(row, moved) for row in record.direct), tuple(_moved(row, moved) for row in record.reach),
         record.admins,
     )
 
 
-# ---- stored form: three gzip'd byte strings (the roles, the principals with admins, the rows)
+# ---- stored form: the format and lineage, and four gzip'd byte strings (the roles, the principals, the rows,
+# and a head with `present` and the administrators)
 
 
 def encode(record: AccessRecord) -> dict[str, object]:
     width = (len(record.roles) + 7) // 8
-    head = json.dumps({
-        "format": FORMAT, "lineage": record.lineage, "present": format(record.present, "x"),
-        "admins": sorted(record.admins),
-    }, separators=(",", ":"))
+    head = json.dumps({"present": format(record.present, "x"), "admins": sorted(record.admins)},
+                      separators=(",", ":"))
     principals = "\n".join(f"{arn}\t{key}\t{kind}" for arn, (key, kind) in record.principals.items())
     rows = b"".join(row.to_bytes(width, "little") for row in (*record.direct, *record.reach))
     return {
@@ -158,7 +154,7 @@ def decode(props: Mapping[str, object]) -> AccessRecord:
     rows = gzip.decompress(_bytes(props["rows"]))
     numbers = [int.from_bytes(rows[at : at + width], "little") for at in range(0, 2 * keys * width, width)]
     return AccessRecord(
-        str(head["lineage"]), roles, int(head["present"], 16), principals, tuple(numbers[:keys]),
+        str(props["lineage"]), roles, int(head["present"], 16), principals, tuple(numbers[:keys]),
         tuple(numbers[keys:]), frozenset(head["admins"]),
     )
 

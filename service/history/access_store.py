@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from service.cypher import query
+from service.database.reader import read_apart
 from service.history.access_record import (
     FORMAT,
     AccessRecord,
@@ -45,8 +47,9 @@ async def world_record(reachability: Reachability, previous: tuple[str, Sequence
     return build_record(edges, kinds, admins, previous)
 
 
-def world_key(loads: Mapping[Any, RecordedLoad]) -> list[str]:
-    return sorted(load.id for load in loads.values())
+def world_key(loads: Iterable[RecordedLoad]) -> list[str]:
+    """A world's key: the ids of the loads it is made of, sorted."""
+    return sorted(load.id for load in loads)
 
 
 async def records_for(
@@ -55,7 +58,7 @@ async def records_for(
     """The records of the two worlds, or why there are none (the text `diff` shows)."""
     found: list[AccessRecord] = []
     for side, loads in (("then", before), ("now", after)):
-        rows = await reader.rows("history_access_of_world", world=world_key(loads))
+        rows = await reader.rows("history_access_of_world", world=world_key(loads.values()))
         if not rows:
             return (f"no access record of the loads {side} (a load run stopped before recording it, or one "
                     "from before access records)")
@@ -73,46 +76,39 @@ async def _previous(reader: RowReader) -> tuple[str, list[str]] | None:
     return str(rows[0]["lineage"]), roles_of(rows[0]["roles"])
 
 
-async def make_record(reader: Any) -> tuple[list[str] | None, dict[str, object], dict[str, float]]:
-    """The present world's load ids and encoded record, with how long each part took; None for the ids when
-    the newest loads changed while it was worked out (another load run committed: the graph read may hold
-    some of it, and that run records its own world), no ids when nothing is loaded."""
-    started = time.perf_counter()
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What `record_access` did: `written` (its stored `bytes`), `skipped` (another run's loads committed
+    while it was worked out: that run records the newer world), or `nothing` (no load recorded yet)."""
+
+    outcome: Literal["written", "skipped", "nothing"]
+    seconds: float
+    bytes: int = 0
+
+
+async def make_record(reader: Any) -> tuple[list[str] | None, dict[str, object]]:
+    """The present world's key and encoded record; None for the key when the newest loads changed while it
+    was worked out (another load run committed: the graph read may hold some of it, and that run records its
+    own world), an empty key when nothing is loaded."""
     store = HistoryStore(reader)
-    world = sorted(load.id for load in await store.latest(None))
+    world = world_key(await store.latest(None))
     if not world:
-        return [], {}, {}
-    previous = await _previous(reader)
-    record = await world_record(Reachability(reader), previous)
-    built = time.perf_counter()
-    if sorted(load.id for load in await store.latest(None)) != world:
-        return None, {}, {"build": built - started}
-    encoded = encode(record)
-    return world, encoded, {"build": built - started, "encode": time.perf_counter() - built}
+        return [], {}
+    record = await world_record(Reachability(reader), await _previous(reader))
+    if world_key(await store.latest(None)) != world:
+        return None, {}
+    return world, encode(record)
 
 
-def record_access(driver: neo4j.Driver, settings: Neo4jSettings, keep: int) -> dict[str, float | int]:
+def record_access(driver: neo4j.Driver, settings: Neo4jSettings, keep: int) -> Recorded:
     """Work out the present world's access record from the graph and write it (one transaction), keeping the
-    newest `keep` records and deleting those of worlds a pruned load was part of. Its figures: seconds and
-    stored bytes (`skipped`: another run's loads committed meanwhile; `nothing`: no load recorded)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from service.database.reader import GraphReader
-
-    async def work() -> tuple[list[str] | None, dict[str, object], dict[str, float]]:
-        reader = GraphReader(settings, timeout=3600.0)
-        try:
-            return await make_record(reader)
-        finally:
-            await reader.close()
-
-    with ThreadPoolExecutor(1) as pool:  # (as `record_counts`: the caller may run an event loop already)
-        world, encoded, seconds = pool.submit(asyncio.run, work()).result()
-    if world is None:
-        return {"bytes": 0, "skipped": 1, **seconds}
-    if not world:
-        return {"bytes": 0, "nothing": 1}
+    newest `keep` records and deleting those of worlds a pruned load was part of."""
     started = time.perf_counter()
+    world, encoded = read_apart(settings, make_record, timeout=3600.0)
+    if world is None:
+        return Recorded("skipped", time.perf_counter() - started)
+    if not world:
+        return Recorded("nothing", time.perf_counter() - started)
     size = sum(len(v) for v in encoded.values() if isinstance(v, bytes))
 
     def write(tx: neo4j.ManagedTransaction) -> None:
@@ -122,7 +118,7 @@ def record_access(driver: neo4j.Driver, settings: Neo4jSettings, keep: int) -> d
 
     with driver.session(database=settings.database) as session:
         session.execute_write(write)
-    return {"bytes": size, "write": time.perf_counter() - started, **seconds}
+    return Recorded("written", time.perf_counter() - started, size)
 
 
 def _now() -> str:

@@ -19,7 +19,7 @@ from service.audit.model import settings_at
 from service.audit.run import findings
 from service.cypher import query
 from service.database import Neo4jSettings
-from service.database.reader import GraphReader
+from service.database.reader import GraphReader, read_apart
 from service.history.columns import RESOURCE_COLUMNS, TRUST_CATEGORIES, AccountCounts
 from service.history.store import HistoryStore
 from service.reachability import Reachability
@@ -103,20 +103,7 @@ def touched_accounts(plan: LoadPlan) -> set[str]:
 def record_counts(driver: neo4j.Driver, settings: Neo4jSettings, account_ids: Iterable[str]) -> int:
     """Work out the counts of `account_ids` from the graph and write them on their newest recorded loads, in
     one transaction; how many loads got them."""
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-
-    async def work() -> list[dict[str, Any]]:
-        reader = GraphReader(settings, timeout=300.0)
-        try:
-            return await counts_of_loads(reader, account_ids)
-        finally:
-            await reader.close()
-
-    # In a thread of its own: `load` may be called where an event loop runs already (a library caller, the
-    # explorer's tests under Playwright), and asyncio.run refuses to start a second one in the same thread.
-    with ThreadPoolExecutor(1) as pool:
-        rows = pool.submit(asyncio.run, work()).result()
+    rows = read_apart(settings, lambda reader: counts_of_loads(reader, account_ids), timeout=300.0)
     if rows:
         driver.execute_query(query("history_record_counts"), {"rows": rows}, database_=settings.database)
     return len(rows)

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from service.errors import QueryError
+from service.evaluation.request import arn_account
 from service.history.ability import AccessGroup, ability_groups, admin_changes_of, groups_of
 from service.history.access import AccessChange, AdminChange, Progress, access_changes, as_json
 from service.history.access_store import records_for
@@ -81,8 +82,7 @@ async def changes(
         records = await records_for(reader, before.loads, after.loads)
         if not isinstance(records, str):
             groups = await asyncio.to_thread(ability_groups, *records, accounts)
-            became, stopped = admin_changes_of(*records, accounts)
-            admins = [AdminChange(arn, "became") for arn in became] + [AdminChange(arn, "stopped") for arn in stopped]
+            admins = admin_changes_of(*records, accounts)
             return Changes(since, compared, facts, (), tuple(admins), True, tuple(groups), "records")
         note = records
     whole_before, whole_after = await store.worlds(since)
@@ -100,8 +100,7 @@ def _in_both(change: AccessChange, before: World, after: World) -> bool:
 
 
 def _holds(world: World, arn: str) -> bool:
-    account = arn.split(":")[4] if arn.count(":") >= 5 else ""
-    facts = world.accounts.get(account)
+    facts = world.accounts.get(arn_account(arn) or "")
     if facts is None:
         return False
     return arn in facts.of_kind("user") or arn in facts.of_kind("role")
